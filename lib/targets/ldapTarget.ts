@@ -1,0 +1,426 @@
+import { Attribute, Change, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, SizeLimitExceededError } from 'ldapts';
+import type { AttributeMap, MatchKey, ScalarValue } from '../envelope';
+import { ProvisioningError } from '../errors';
+import { assertValidDn, renderDnTemplate } from '../ldap/dnTemplate';
+import { escapeFilterValue } from '../ldap/escape';
+import {
+	BINARY_ATTRIBUTES,
+	encodeUnicodePwd,
+	initialUserAccountControl,
+	isAccountDisabled,
+	type LdapFlavour,
+	withAccountDisabled,
+} from '../ldap/flavours';
+import { isSecretAttribute, REDACTED, scrubSecrets } from '../redact';
+import type { AttributeChange, ListOptions, Target, TargetEntry, WriteRecord } from './target';
+
+export interface LdapConnectionOptions {
+	/** Tried in order until one answers (failover). */
+	urls: string[];
+	startTls?: boolean;
+	/** PEM CA certificate(s) trusted for ldaps:// and StartTLS. */
+	caCertificate?: string;
+	/** Accept any server certificate: an explicit, visible choice for lab directories. */
+	allowSelfSigned?: boolean;
+	bindDn: string;
+	bindPassword: string;
+	connectTimeoutMs?: number;
+	timeoutMs?: number;
+}
+
+/** How an OpenLDAP account is disabled: ppolicy lock, or a chosen attribute and value. */
+export interface OpenLdapDisableMethod {
+	type: 'ppolicy' | 'attribute';
+	attribute?: string;
+	value?: string;
+}
+
+export interface LdapTargetOptions {
+	connection: LdapConnectionOptions;
+	flavour: LdapFlavour;
+	baseDn: string;
+	/** Where accounts are searched; defaults to the base DN. */
+	searchBase?: string;
+	/** Limits matching and listing to account entries, e.g. (objectClass=inetOrgPerson). */
+	objectFilter?: string;
+	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org. */
+	dnTemplate?: string;
+	pageSize?: number;
+	openLdapDisable?: OpenLdapDisableMethod;
+}
+
+const PPOLICY_PERMANENT_LOCK = '000001010000Z';
+
+type LdapEntry = Record<string, unknown> & { dn: string };
+
+/** Provisioning into an LDAP directory (OpenLDAP, 389-DS, Active Directory) over one reused connection. */
+export class LdapTarget implements Target {
+	readonly system = 'ldap' as const;
+	readonly writes: WriteRecord[] = [];
+	private client?: Promise<Client>;
+	private readonly objectFilter: string;
+
+	constructor(private readonly options: LdapTargetOptions) {
+		if (!options.connection.urls.length) throw new ProvisioningError('Configuration', 'No LDAP server URL is set', { field: 'url' });
+		for (const url of options.connection.urls) {
+			if (!/^ldaps?:\/\/[^\s/]+\/?$/i.test(url)) {
+				throw new ProvisioningError('Configuration', `"${url}" is not an LDAP URL; expected ldap://host:port or ldaps://host:port`, { field: 'url' });
+			}
+		}
+		this.objectFilter = normaliseFilter(options.objectFilter ?? '(objectClass=*)');
+	}
+
+	get endpoint(): string {
+		return this.options.connection.urls[0];
+	}
+
+	private get searchBase(): string {
+		return this.options.searchBase || this.options.baseDn;
+	}
+
+	caseInsensitiveValues(attribute: string): boolean {
+		return attribute.toLowerCase() === 'objectclass';
+	}
+
+	private get secure(): boolean {
+		const { urls, startTls } = this.options.connection;
+		return !!startTls || urls.every((u) => u.toLowerCase().startsWith('ldaps://'));
+	}
+
+	private scrub(text: string): string {
+		return scrubSecrets(text, [this.options.connection.bindPassword]);
+	}
+
+	/** Connects and binds once; every operation of the execution shares this connection. */
+	private connection(): Promise<Client> {
+		this.client ??= this.connect().catch((error) => {
+			this.client = undefined;
+			throw error;
+		});
+		return this.client;
+	}
+
+	private async connect(): Promise<Client> {
+		const c = this.options.connection;
+		const tlsOptions = {
+			rejectUnauthorized: !c.allowSelfSigned,
+			...(c.caCertificate ? { ca: [c.caCertificate] } : {}),
+		};
+		const failures: string[] = [];
+		for (const url of c.urls) {
+			const client = new Client({
+				url,
+				timeout: c.timeoutMs ?? 30000,
+				connectTimeout: c.connectTimeoutMs ?? 10000,
+				tlsOptions,
+				strictDN: false,
+			});
+			try {
+				if (c.startTls && url.toLowerCase().startsWith('ldap://')) await client.startTLS(tlsOptions);
+				await client.bind(c.bindDn, c.bindPassword);
+				return client;
+			} catch (error) {
+				await client.unbind().catch(() => undefined);
+				if (error instanceof InvalidCredentialsError) {
+					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: invalid bind DN or password for "${c.bindDn}"`, { targetStatus: 49 });
+				}
+				if (error instanceof ResultCodeError) {
+					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: ${this.scrub(error.message)}`, { targetStatus: error.code });
+				}
+				failures.push(`${url}: ${this.scrub((error as Error).message)}`);
+			}
+		}
+		throw new ProvisioningError('TargetUnavailable', `No LDAP server answered (${failures.join('; ')})`, { transient: true });
+	}
+
+	/** Runs an operation; a dropped connection is reopened on the next call, and errors are made readable. */
+	private async run<T>(what: string, operation: (client: Client) => Promise<T>): Promise<T> {
+		const client = await this.connection();
+		try {
+			return await operation(client);
+		} catch (error) {
+			if (error instanceof ProvisioningError) throw error;
+			if (error instanceof ResultCodeError) {
+				const code = error.code === 68 ? 'Uniqueness' : error.code === 32 ? 'NotFound' : error.code === 51 || error.code === 52 ? 'TargetUnavailable' : 'TargetRejected';
+				throw new ProvisioningError(code, `LDAP ${what} failed: ${this.scrub(error.message)} (result code ${error.code})`, {
+					targetStatus: error.code,
+					transient: code === 'TargetUnavailable',
+				});
+			}
+			// Not an LDAP result: the connection itself failed. Reconnect next time.
+			if (this.client) {
+				const stale = this.client;
+				this.client = undefined;
+				stale.then((c) => c.unbind()).catch(() => undefined);
+			}
+			throw new ProvisioningError('TargetUnavailable', `LDAP ${what} failed: ${this.scrub((error as Error).message)}`, { transient: true });
+		}
+	}
+
+	private toEntry(entry: LdapEntry, attributes: string[]): TargetEntry {
+		const byLower = new Map<string, unknown>();
+		for (const [k, v] of Object.entries(entry)) byLower.set(k.toLowerCase(), v);
+		const values: AttributeMap = {};
+		for (const name of attributes) {
+			const lower = name.toLowerCase();
+			if (lower === 'dn') {
+				values[name] = entry.dn;
+				continue;
+			}
+			const raw = byLower.get(lower);
+			if (raw === undefined) continue;
+			values[name] = readableValue(lower, raw);
+		}
+		return { id: entry.dn, attributes: values, active: this.isActive(byLower) };
+	}
+
+	private isActive(byLower: Map<string, unknown>): boolean | undefined {
+		const { flavour, openLdapDisable } = this.options;
+		if (flavour === 'activeDirectory') {
+			const uac = byLower.get('useraccountcontrol');
+			return uac === undefined ? undefined : !isAccountDisabled(Number(uac));
+		}
+		if (flavour === '389ds') return String(byLower.get('nsaccountlock') ?? 'false').toLowerCase() !== 'true';
+		if (openLdapDisable?.type === 'attribute') {
+			const value = byLower.get(openLdapDisable.attribute!.toLowerCase());
+			const values = (Array.isArray(value) ? value : [value]).map(String);
+			return !values.includes(openLdapDisable.value!);
+		}
+		return byLower.get('pwdaccountlockedtime') === undefined;
+	}
+
+	private requestAttributes(attributes: string[]): string[] {
+		const wanted = new Set(attributes.filter((a) => a.toLowerCase() !== 'dn'));
+		if (this.options.flavour === 'activeDirectory') wanted.add('userAccountControl');
+		if (this.options.flavour === '389ds') wanted.add('nsAccountLock');
+		if (this.options.flavour === 'openldap' && (this.options.openLdapDisable?.type ?? 'ppolicy') === 'ppolicy') wanted.add('pwdAccountLockedTime');
+		if (this.options.openLdapDisable?.attribute) wanted.add(this.options.openLdapDisable.attribute);
+		return [...wanted];
+	}
+
+	private binaryAttributes(): string[] {
+		return this.options.flavour === 'activeDirectory' ? ['objectGUID', 'objectSid', 'msExchMailboxGuid'] : [];
+	}
+
+	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
+		if (key.value === null || key.value === '') return [];
+		if (key.attribute.toLowerCase() === 'dn') {
+			const entry = await this.get(String(key.value), attributes);
+			return entry ? [entry] : [];
+		}
+		const filter = `(&${this.objectFilter}(${safeAttributeName(key.attribute)}=${escapeFilterValue(key.value)}))`;
+		return this.run('search', async (client) => {
+			try {
+				const { searchEntries } = await client.search(this.searchBase, {
+					scope: 'sub',
+					filter,
+					attributes: this.requestAttributes(attributes),
+					sizeLimit: 2,
+					explicitBufferAttributes: this.binaryAttributes(),
+				});
+				return searchEntries.map((e) => this.toEntry(e as LdapEntry, attributes));
+			} catch (error) {
+				// More than two hits: enough to know the key is ambiguous.
+				if (error instanceof SizeLimitExceededError) return [{ id: '?', attributes: {} }, { id: '?', attributes: {} }];
+				throw error;
+			}
+		});
+	}
+
+	async get(dn: string, attributes: string[]): Promise<TargetEntry | null> {
+		assertValidDn(dn);
+		return this.run('read', async (client) => {
+			try {
+				const { searchEntries } = await client.search(dn, {
+					scope: 'base',
+					filter: '(objectClass=*)',
+					attributes: this.requestAttributes(attributes),
+					explicitBufferAttributes: this.binaryAttributes(),
+				});
+				return searchEntries.length ? this.toEntry(searchEntries[0] as LdapEntry, attributes) : null;
+			} catch (error) {
+				if (error instanceof NoSuchObjectError) return null;
+				throw error;
+			}
+		});
+	}
+
+	previewId(attributes: AttributeMap): string | null {
+		const explicit = findAttribute(attributes, 'dn');
+		if (typeof explicit === 'string') {
+			assertValidDn(explicit);
+			return explicit;
+		}
+		return renderDnTemplate(this.options.dnTemplate ?? '', attributes);
+	}
+
+	/** Attribute values as LDAP wants them: strings, with AD passwords encoded, booleans as TRUE/FALSE. */
+	private ldapValues(name: string, value: unknown): Array<string | Buffer> {
+		const list = Array.isArray(value) ? value : [value];
+		return list
+			.filter((v) => v !== null && v !== undefined && v !== '')
+			.map((v) => {
+				if (typeof v === 'object') {
+					throw new ProvisioningError('InvalidInput', `LDAP attribute "${name}" got an object; map it to a string value`, { field: name });
+				}
+				if (name.toLowerCase() === 'unicodepwd') {
+					if (!this.secure) {
+						throw new ProvisioningError('Configuration', 'Active Directory accepts unicodePwd only over LDAPS or StartTLS; use an ldaps:// URL or turn on StartTLS', { field: 'unicodePwd' });
+					}
+					return encodeUnicodePwd(String(v));
+				}
+				if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+				return String(v);
+			});
+	}
+
+	private redactedChanges(changes: Change[]): unknown {
+		return changes.map((c) => ({
+			operation: c.operation,
+			type: c.modification.type,
+			values: isSecretAttribute(c.modification.type) ? [REDACTED] : c.modification.values.map(String),
+		}));
+	}
+
+	async create(attributes: AttributeMap): Promise<TargetEntry> {
+		const dn = this.previewId(attributes)!;
+		const record: Record<string, Array<string | Buffer>> = {};
+		for (const [name, value] of Object.entries(attributes)) {
+			if (name.toLowerCase() === 'dn') continue;
+			const values = this.ldapValues(name, value);
+			if (values.length) record[name] = values;
+		}
+		if (!Object.keys(record).some((k) => k.toLowerCase() === 'objectclass')) {
+			throw new ProvisioningError('MissingRequiredValue', 'A new LDAP entry needs objectClass values (for example inetOrgPerson); map "objectClass"', { field: 'objectClass' });
+		}
+		if (this.options.flavour === 'activeDirectory' && !Object.keys(record).some((k) => k.toLowerCase() === 'useraccountcontrol')) {
+			const hasPassword = Object.keys(record).some((k) => k.toLowerCase() === 'unicodepwd');
+			record.userAccountControl = [String(initialUserAccountControl(hasPassword))];
+		}
+		const attrs = Object.entries(record).map(([type, values]) => new Attribute({ type, values: values as string[] | Buffer[] }));
+		await this.run('add', (client) => client.add(dn, attrs));
+		this.writes.push({
+			operation: 'create',
+			targetId: dn,
+			body: Object.fromEntries(Object.entries(record).map(([k, v]) => [k, isSecretAttribute(k) ? [REDACTED] : v.map(String)])),
+		});
+		return { id: dn, attributes: {} };
+	}
+
+	/** A minimal modify: replace single values, add and delete only the multi-values that changed. */
+	modifyChanges(changes: AttributeChange[]): Change[] {
+		const out: Change[] = [];
+		const make = (operation: 'add' | 'delete' | 'replace', type: string, values: Array<string | Buffer>) =>
+			new Change({ operation, modification: new Attribute({ type, values: values as string[] }) });
+		for (const change of changes) {
+			const name = change.attribute;
+			if (name.toLowerCase() === 'dn') {
+				throw new ProvisioningError('InvalidInput', 'The DN cannot be changed by an update; mark "dn" as create-only', { field: 'dn' });
+			}
+			if (change.added || change.removed) {
+				const remaining = this.ldapValues(name, change.newValue);
+				if (remaining.length === 0) {
+					out.push(make('delete', name, []));
+					continue;
+				}
+				if (change.removed?.length) out.push(make('delete', name, this.ldapValues(name, change.removed)));
+				if (change.added?.length) out.push(make('add', name, this.ldapValues(name, change.added)));
+			} else if (change.newValue === undefined || change.newValue === null) {
+				out.push(make('delete', name, []));
+			} else {
+				out.push(make('replace', name, this.ldapValues(name, change.newValue)));
+			}
+		}
+		return out;
+	}
+
+	async update(dn: string, changes: AttributeChange[]): Promise<void> {
+		if (changes.length === 0) return;
+		const modifications = this.modifyChanges(changes);
+		await this.run('modify', (client) => client.modify(dn, modifications));
+		this.writes.push({ operation: 'update', targetId: dn, body: this.redactedChanges(modifications) });
+	}
+
+	/** Disables or enables per flavour: AD's ACCOUNTDISABLE bit, 389-DS nsAccountLock, OpenLDAP ppolicy or an attribute. */
+	async setActive(dn: string, active: boolean): Promise<void> {
+		let modifications: Change[];
+		if (this.options.flavour === 'activeDirectory') {
+			const entry = await this.get(dn, ['userAccountControl']);
+			if (!entry) throw new ProvisioningError('NotFound', `${dn} does not exist`, { targetStatus: 32 });
+			const uac = withAccountDisabled(Number(entry.attributes.userAccountControl ?? 512), !active);
+			modifications = [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(uac)] }) })];
+		} else if (this.options.flavour === '389ds') {
+			modifications = [new Change({ operation: 'replace', modification: new Attribute({ type: 'nsAccountLock', values: active ? [] : ['TRUE'] }) })];
+		} else {
+			const method = this.options.openLdapDisable ?? { type: 'ppolicy' };
+			const type = method.type === 'ppolicy' ? 'pwdAccountLockedTime' : method.attribute!;
+			const value = method.type === 'ppolicy' ? PPOLICY_PERMANENT_LOCK : method.value!;
+			modifications = [new Change({ operation: 'replace', modification: new Attribute({ type, values: active ? [] : [value] }) })];
+		}
+		await this.run(active ? 'enable' : 'disable', (client) => client.modify(dn, modifications));
+		this.writes.push({ operation: active ? 'enable' : 'disable', targetId: dn, body: this.redactedChanges(modifications) });
+	}
+
+	async delete(dn: string): Promise<void> {
+		await this.run('delete', async (client) => {
+			try {
+				await client.del(dn);
+			} catch (error) {
+				if (!(error instanceof NoSuchObjectError)) throw error;
+			}
+		});
+		this.writes.push({ operation: 'delete', targetId: dn, body: null });
+	}
+
+	async *listAll(options: ListOptions): AsyncIterable<TargetEntry> {
+		const filter = options.filter ? `(&${this.objectFilter}${normaliseFilter(options.filter)})` : this.objectFilter;
+		const client = await this.connection();
+		const pages = client.searchPaginated(this.searchBase, {
+			scope: 'sub',
+			filter,
+			attributes: this.requestAttributes(options.attributes),
+			paged: { pageSize: options.pageSize ?? this.options.pageSize ?? 500 },
+			explicitBufferAttributes: this.binaryAttributes(),
+		});
+		try {
+			for await (const page of pages) {
+				for (const e of page.searchEntries) yield this.toEntry(e as LdapEntry, options.attributes);
+			}
+		} catch (error) {
+			throw new ProvisioningError('TargetRejected', `LDAP listing under ${this.searchBase} failed: ${this.scrub((error as Error).message)}`);
+		}
+	}
+
+	async close(): Promise<void> {
+		const pending = this.client;
+		this.client = undefined;
+		if (pending) await pending.then((c) => c.unbind()).catch(() => undefined);
+	}
+}
+
+function findAttribute(attributes: AttributeMap, name: string): unknown {
+	const key = Object.keys(attributes).find((k) => k.toLowerCase() === name);
+	return key === undefined ? undefined : attributes[key];
+}
+
+/** Attribute descriptions are letters, digits, hyphens and options; anything else could alter a filter. */
+function safeAttributeName(name: string): string {
+	if (!/^[A-Za-z][A-Za-z0-9-]*(;[A-Za-z0-9-]+)*$|^\d+(\.\d+)+$/.test(name)) {
+		throw new ProvisioningError('InvalidInput', `"${name}" is not a valid LDAP attribute name`, { field: name });
+	}
+	return name;
+}
+
+function normaliseFilter(filter: string): string {
+	const trimmed = filter.trim();
+	return trimmed.startsWith('(') ? trimmed : `(${trimmed})`;
+}
+
+function readableValue(lowerName: string, raw: unknown): AttributeMap[string] {
+	const convert = (v: unknown): ScalarValue => {
+		if (Buffer.isBuffer(v)) return (BINARY_ATTRIBUTES[lowerName] ?? ((b: Buffer) => b.toString('base64')))(v);
+		return String(v);
+	};
+	if (Array.isArray(raw)) return raw.length === 1 ? convert(raw[0]) : raw.map(convert);
+	return convert(raw);
+}

@@ -1,0 +1,240 @@
+import type { AttributeMap, MatchKey } from '../envelope';
+import { ProvisioningError } from '../errors';
+import { isSecretAttribute, REDACTED } from '../redact';
+import { ScimClient } from '../scim/client';
+import {
+	CORE_GROUP_SCHEMA,
+	CORE_USER_SCHEMA,
+	equalityFilter,
+	parseScimPath,
+	readScimPath,
+	removeScimPath,
+	writeScimPath,
+} from '../scim/path';
+import type { AttributeChange, ListOptions, Target, TargetEntry, WriteRecord } from './target';
+
+export interface ScimTargetOptions {
+	resourceType?: 'Users' | 'Groups';
+	/** Skip /ServiceProviderConfig and assume PATCH support (or not). */
+	patchSupported?: boolean;
+}
+
+export interface PatchOperation {
+	op: 'add' | 'replace' | 'remove';
+	path?: string;
+	value?: unknown;
+}
+
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** Redacts secret attributes (password) anywhere in a SCIM body before it is recorded. */
+function redactBody(body: unknown): unknown {
+	if (Array.isArray(body)) return body.map(redactBody);
+	if (typeof body !== 'object' || body === null) return body;
+	const out: Record<string, unknown> = {};
+	const obj = body as Record<string, unknown>;
+	const pathIsSecret = typeof obj.path === 'string' && isSecretAttribute(obj.path);
+	for (const [k, v] of Object.entries(obj)) {
+		out[k] = isSecretAttribute(k) || (pathIsSecret && k === 'value') ? REDACTED : redactBody(v);
+	}
+	return out;
+}
+
+/** Provisioning into a SCIM 2.0 service provider. */
+export class ScimTarget implements Target {
+	readonly system = 'scim' as const;
+	readonly writes: WriteRecord[] = [];
+	private patchSupported?: Promise<boolean>;
+	private readonly resourceType: 'Users' | 'Groups';
+
+	constructor(
+		readonly client: ScimClient,
+		options: ScimTargetOptions = {},
+	) {
+		this.resourceType = options.resourceType ?? 'Users';
+		if (options.patchSupported !== undefined) this.patchSupported = Promise.resolve(options.patchSupported);
+	}
+
+	get endpoint(): string {
+		return `${this.client.baseUrl}/${this.resourceType}`;
+	}
+
+	caseInsensitiveValues(): boolean {
+		return false;
+	}
+
+	/** Reads /ServiceProviderConfig once per target object (one execution). */
+	supportsPatch(): Promise<boolean> {
+		this.patchSupported ??= this.client
+			.request({ method: 'GET', path: '/ServiceProviderConfig', idempotent: true })
+			.then((res) => res.data?.patch?.supported !== false)
+			.catch(() => true);
+		return this.patchSupported;
+	}
+
+	private toEntry(resource: Record<string, any>, attributes: string[]): TargetEntry {
+		const values: AttributeMap = {};
+		for (const name of attributes) {
+			const value = readScimPath(resource, name);
+			if (value !== undefined) values[name] = value as AttributeMap[string];
+		}
+		return {
+			id: String(resource.id),
+			attributes: values,
+			active: typeof resource.active === 'boolean' ? resource.active : undefined,
+		};
+	}
+
+	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
+		if (key.value === null || key.value === '') return [];
+		if (key.attribute.toLowerCase() === 'id') {
+			const entry = await this.get(String(key.value), attributes);
+			return entry ? [entry] : [];
+		}
+		const filter = equalityFilter(key.attribute, key.value);
+		const res = await this.client.request({
+			method: 'GET',
+			path: `/${this.resourceType}`,
+			params: { filter, startIndex: 1, count: 2 },
+			idempotent: true,
+		});
+		const resources: Array<Record<string, unknown>> = Array.isArray(res.data?.Resources) ? res.data.Resources : [];
+		return resources.map((r) => this.toEntry(r, attributes));
+	}
+
+	private async getResource(id: string): Promise<Record<string, any> | null> {
+		const res = await this.client.request({
+			method: 'GET',
+			path: `/${this.resourceType}/${encodeURIComponent(id)}`,
+			idempotent: true,
+			acceptStatus: [404],
+		});
+		return res.status === 404 ? null : res.data;
+	}
+
+	async get(id: string, attributes: string[]): Promise<TargetEntry | null> {
+		const resource = await this.getResource(id);
+		return resource ? this.toEntry(resource, attributes) : null;
+	}
+
+	previewId(): string | null {
+		return null;
+	}
+
+	/** Builds a SCIM resource from attribute paths, adding extension schema URNs as needed. */
+	buildResource(attributes: AttributeMap): Record<string, unknown> {
+		const resource: Record<string, unknown> = {};
+		const schemas = new Set<string>([this.resourceType === 'Users' ? CORE_USER_SCHEMA : CORE_GROUP_SCHEMA]);
+		for (const [path, value] of Object.entries(attributes)) {
+			if (path === 'schemas') continue;
+			const parsed = parseScimPath(path);
+			if (parsed.schema) schemas.add(parsed.schema);
+			writeScimPath(resource, path, value);
+		}
+		const extra = attributes.schemas;
+		if (Array.isArray(extra)) for (const s of extra) schemas.add(String(s));
+		return { schemas: [...schemas], ...resource };
+	}
+
+	async create(attributes: AttributeMap): Promise<TargetEntry> {
+		if (this.resourceType === 'Users' && (attributes.userName === undefined || attributes.userName === '')) {
+			throw new ProvisioningError('MissingRequiredValue', 'A SCIM user needs a userName; map a value to "userName"', { field: 'userName' });
+		}
+		const body = this.buildResource(attributes);
+		const res = await this.client.request({ method: 'POST', path: `/${this.resourceType}`, body });
+		const id = res.data?.id;
+		if (typeof id !== 'string' && typeof id !== 'number') {
+			throw new ProvisioningError('TargetRejected', `POST /${this.resourceType} answered ${res.status} without a resource id`);
+		}
+		this.writes.push({ operation: 'create', targetId: String(id), body: redactBody(body) });
+		return this.toEntry(res.data, Object.keys(attributes));
+	}
+
+	/** PATCH operations for a set of changes: replace what exists, add filtered elements that do not. */
+	patchOperations(changes: AttributeChange[]): PatchOperation[] {
+		return changes.map((change): PatchOperation => {
+			if (change.newValue === undefined || change.newValue === null) return { op: 'remove', path: change.attribute };
+			const path = parseScimPath(change.attribute);
+			if (path.filter && (change.oldValue === undefined || change.oldValue === null)) {
+				// Replacing a filtered path that matches nothing is 400 noTarget (RFC 7644 §3.5.2.3): add the element instead.
+				const element: Record<string, unknown> = { ...path.filter };
+				if (path.subAttribute) element[path.subAttribute] = change.newValue;
+				else Object.assign(element, change.newValue);
+				const prefix = path.schema ? `${path.schema}:` : '';
+				return { op: 'add', path: `${prefix}${path.attribute}`, value: [element] };
+			}
+			return { op: 'replace', path: change.attribute, value: change.newValue };
+		});
+	}
+
+	async update(id: string, changes: AttributeChange[]): Promise<void> {
+		if (changes.length === 0) return;
+		if (await this.supportsPatch()) {
+			const operations = this.patchOperations(changes);
+			const body = { schemas: [PATCH_SCHEMA], Operations: operations };
+			// replace and remove set absolute state, so repeating them is harmless; an add of an element is not.
+			const idempotent = operations.every((op) => op.op !== 'add');
+			await this.client.request({ method: 'PATCH', path: `/${this.resourceType}/${encodeURIComponent(id)}`, body, idempotent });
+			this.writes.push({ operation: 'update', targetId: id, body: redactBody(body) });
+			return;
+		}
+		await this.putWith(id, 'update', (resource) => {
+			for (const change of changes) {
+				if (change.newValue === undefined || change.newValue === null) removeScimPath(resource, change.attribute);
+				else writeScimPath(resource, change.attribute, change.newValue);
+			}
+		});
+	}
+
+	/** Full-resource update for servers without PATCH: read, change, write back. */
+	private async putWith(id: string, operation: WriteRecord['operation'], change: (resource: Record<string, unknown>) => void): Promise<void> {
+		const resource = await this.getResource(id);
+		if (!resource) throw new ProvisioningError('NotFound', `${this.resourceType}/${id} no longer exists in the target`, { targetStatus: 404 });
+		delete resource.meta;
+		change(resource);
+		await this.client.request({ method: 'PUT', path: `/${this.resourceType}/${encodeURIComponent(id)}`, body: resource, idempotent: true });
+		this.writes.push({ operation, targetId: id, body: redactBody(resource) });
+	}
+
+	async setActive(id: string, active: boolean): Promise<void> {
+		const operation = active ? 'enable' : 'disable';
+		if (await this.supportsPatch()) {
+			const body = { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: active }] };
+			await this.client.request({ method: 'PATCH', path: `/${this.resourceType}/${encodeURIComponent(id)}`, body, idempotent: true });
+			this.writes.push({ operation, targetId: id, body });
+			return;
+		}
+		await this.putWith(id, operation, (resource) => {
+			resource.active = active;
+		});
+	}
+
+	async delete(id: string): Promise<void> {
+		await this.client.request({
+			method: 'DELETE',
+			path: `/${this.resourceType}/${encodeURIComponent(id)}`,
+			idempotent: true,
+			acceptStatus: [404],
+		});
+		this.writes.push({ operation: 'delete', targetId: id, body: null });
+	}
+
+	/** Pages with startIndex/count until startIndex + itemsPerPage passes totalResults. */
+	async *listAll(options: ListOptions): AsyncIterable<TargetEntry> {
+		const count = options.pageSize ?? 100;
+		let startIndex = 1;
+		for (;;) {
+			const params: Record<string, string | number> = { startIndex, count };
+			if (options.filter) params.filter = options.filter;
+			const res = await this.client.request({ method: 'GET', path: `/${this.resourceType}`, params, idempotent: true });
+			const resources: Array<Record<string, unknown>> = Array.isArray(res.data?.Resources) ? res.data.Resources : [];
+			for (const r of resources) yield this.toEntry(r, options.attributes);
+			const total = Number(res.data?.totalResults ?? 0);
+			const perPage = Number(res.data?.itemsPerPage ?? resources.length) || resources.length;
+			if (resources.length === 0 || startIndex + perPage > total) return;
+			startIndex += perPage;
+		}
+	}
+
+	async close(): Promise<void> {}
+}

@@ -1,0 +1,42 @@
+import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import { toProvisioningError } from '../../lib/errors';
+import { LdapTarget } from '../../lib/targets/ldapTarget';
+import { ldapConnectionFromCredentials, scimClientFromCredentials } from './targets';
+
+/** GET /ServiceProviderConfig, falling back to /Users?count=1 for servers without discovery. */
+export async function scimTargetApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	try {
+		const client = scimClientFromCredentials(credential.data ?? {}, { maxRetries: 0 });
+		try {
+			await client.request({ method: 'GET', path: '/ServiceProviderConfig', idempotent: true });
+		} catch (error) {
+			if (toProvisioningError(error).code === 'AuthenticationFailed') throw error;
+			await client.request({ method: 'GET', path: '/Users', params: { startIndex: 1, count: 1 }, idempotent: true });
+		}
+		return { status: 'OK', message: 'Connection successful' };
+	} catch (error) {
+		return { status: 'Error', message: toProvisioningError(error).message };
+	}
+}
+
+/** A real bind with the credential, then a read of the base DN. */
+export async function ldapDirectoryApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	const data = credential.data ?? {};
+	let target: LdapTarget | undefined;
+	try {
+		target = new LdapTarget({
+			connection: ldapConnectionFromCredentials(data),
+			flavour: 'openldap',
+			baseDn: String(data.baseDn ?? ''),
+		});
+		const base = await target.get(String(data.baseDn ?? ''), []);
+		if (!base) return { status: 'Error', message: `Bound, but the base DN "${String(data.baseDn)}" does not exist` };
+		return { status: 'OK', message: 'Connection successful' };
+	} catch (error) {
+		return { status: 'Error', message: toProvisioningError(error).message };
+	} finally {
+		await target?.close();
+	}
+}
+
+export const credentialTest = { scimTargetApiTest, ldapDirectoryApiTest };

@@ -1,0 +1,50 @@
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import { LDAP_CREDENTIAL, SCIM_CREDENTIAL } from './targets';
+
+/** The two target credentials, shown according to the "Target" parameter. */
+export const targetCredentials: INodeCredentialDescription[] = [
+	{
+		name: SCIM_CREDENTIAL,
+		required: true,
+		displayOptions: { show: { target: ['scim'] } },
+		testedBy: 'scimTargetApiTest',
+	},
+	{
+		name: LDAP_CREDENTIAL,
+		required: true,
+		displayOptions: { show: { target: ['ldap'] } },
+		testedBy: 'ldapDirectoryApiTest',
+	},
+];
+
+export const targetProperty: INodeProperties = {
+	displayName: 'Target',
+	name: 'target',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'SCIM 2.0 App', value: 'scim', description: 'Slack, GitHub, Zoom, Atlassian, or any SCIM 2.0 service provider' },
+		{ name: 'LDAP Directory', value: 'ldap', description: 'OpenLDAP, 389 Directory Server or Active Directory' },
+	],
+	default: 'scim',
+};
+
+export const ldapSearchProperties: INodeProperties[] = [
+	{
+		displayName: 'Search Base',
+		name: 'searchBase',
+		type: 'string',
+		default: '',
+		placeholder: 'ou=People,dc=example,dc=org',
+		description: "Where accounts are matched; empty means the credential's base DN",
+		displayOptions: { show: { target: ['ldap'] } },
+	},
+	{
+		displayName: 'Object Filter',
+		name: 'objectFilter',
+		type: 'string',
+		default: '(objectClass=inetOrgPerson)',
+		description: 'Limits matching to account entries. For Active Directory use (&(objectCategory=person)(objectClass=user)).',
+		displayOptions: { show: { target: ['ldap'] } },
+	},
+];
