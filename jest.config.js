@@ -3,8 +3,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
-	globalSetup: '<rootDir>/test/servers/globalSetup.ts',
-	globalTeardown: '<rootDir>/test/servers/globalTeardown.ts',
+	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+	setupFiles: ['<rootDir>/test/harness/env.ts'],
 	testTimeout: 120000,
 };

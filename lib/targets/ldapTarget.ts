@@ -112,7 +112,8 @@ export class LdapTarget implements Target {
 				url,
 				timeout: c.timeoutMs ?? 30000,
 				connectTimeout: c.connectTimeoutMs ?? 10000,
-				tlsOptions,
+				// ldapts speaks TLS from the first byte whenever tlsOptions is set, so only ldaps:// gets them.
+				...(url.toLowerCase().startsWith('ldaps://') ? { tlsOptions } : {}),
 				strictDN: false,
 			});
 			try {

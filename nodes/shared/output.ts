@@ -7,16 +7,13 @@ export interface ItemOutcome {
 	error?: ProvisioningError;
 }
 
-function nodeError(ctx: IExecuteFunctions, error: ProvisioningError, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${error.message}`, {
-		itemIndex,
-		description: `${error.code}${error.field ? ` (field "${error.field}")` : ''}`,
-	});
-}
+const reasonOf = (error: ProvisioningError, itemIndex: number) => `Item ${itemIndex}: ${error.message}`;
 
 /**
- * One output item per input item, each carrying its provisioning-log record. Failures go to the
- * error output or stay inline under continueOnFail; otherwise the first failure stops the node.
+ * One output item per input item, each carrying its provisioning-log record. Under continueOnFail a
+ * failure becomes `{ message, error }`: the shape n8n routes to the error output, and, unlike
+ * `item.error` (which n8n collapses to a bare message), it keeps the log record.
+ * Without continueOnFail the first failure stops the node, as n8n users expect.
  */
 export function shapeOutcomes(ctx: IExecuteFunctions, outcomes: ItemOutcome[]): INodeExecutionData[] {
 	const items: INodeExecutionData[] = [];
@@ -26,8 +23,14 @@ export function shapeOutcomes(ctx: IExecuteFunctions, outcomes: ItemOutcome[]): 
 			items.push({ json: record as unknown as INodeExecutionData['json'], pairedItem: { item: i } });
 			continue;
 		}
-		if (!ctx.continueOnFail()) throw nodeError(ctx, error, i);
-		items.push({ json: record as unknown as INodeExecutionData['json'], error: nodeError(ctx, error, i), pairedItem: { item: i } });
+		if (!ctx.continueOnFail()) {
+			throw new NodeOperationError(ctx.getNode(), reasonOf(error, i), {
+				itemIndex: i,
+				description: `${error.code}${error.field ? ` (field "${error.field}")` : ''}`,
+			});
+		}
+		const detail = { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}), itemIndex: i, provisioningLog: record };
+		items.push({ json: { message: reasonOf(error, i), error: detail } as unknown as INodeExecutionData['json'], pairedItem: { item: i } });
 	}
 	return items;
 }

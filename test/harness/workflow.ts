@@ -1,0 +1,149 @@
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	type ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+	Workflow,
+} from 'n8n-workflow';
+import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
+
+/** Emits the items given in its "items" parameter: the stand-in for whatever upstream node feeds ours. */
+class TestItems implements INodeType {
+	description = {
+		displayName: 'Test Items',
+		name: 'testItems',
+		group: ['input'],
+		version: 1,
+		description: 'Emits fixed items',
+		defaults: { name: 'Test Items' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('items', 0) as unknown;
+		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as object[];
+		return [list.map((json) => ({ json: json as INodeExecutionData['json'] }))];
+	}
+}
+
+export const PACKAGE = 'n8n-nodes-provisioning';
+
+const registry: Record<string, INodeType> = {
+	[`${PACKAGE}.provisionUser`]: new ProvisionUser(),
+	'test.items': new TestItems(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (type: string) => registry[type],
+	getByNameAndVersion: (type: string) => registry[type],
+	getKnownTypes: () => ({}),
+} as unknown as INodeTypes;
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+	getParentTypes(): string[] {
+		return [];
+	}
+	async authenticate(): Promise<never> {
+		throw new Error('not used');
+	}
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+		const found = this.credentials[type];
+		if (!found) throw new Error(`No test credential of type ${type}`);
+		return found;
+	}
+	async updateCredentials(): Promise<void> {}
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+	getCredentialsProperties(): [] {
+		return [];
+	}
+}
+
+export interface WorkflowJson {
+	name?: string;
+	nodes: IWorkflowBase['nodes'];
+	connections: IWorkflowBase['connections'];
+}
+
+export interface WorkflowResult {
+	run: IRun;
+	/** Output items of a node, per output index, from its first run. */
+	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
+	/** The execution error, when the workflow failed. */
+	error?: Error;
+}
+
+let executionCounter = 0;
+
+/** Runs a workflow through n8n-core's real WorkflowExecute, with the given credentials. */
+export async function runWorkflow(json: WorkflowJson, credentials: Record<string, ICredentialDataDecryptedObject>): Promise<WorkflowResult> {
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: json.name ?? 'test',
+		nodes: json.nodes,
+		connections: json.connections,
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+	const executionId = String(++executionCounter);
+	const workflowData = { id: 'test-workflow', name: json.name ?? 'test', nodes: json.nodes, connections: json.connections, active: false, settings: {} } as unknown as IWorkflowBase;
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		hooks,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1/',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		variables: {},
+		logAiEvent: () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+	const start = json.nodes.find((n) => n.type === 'test.items');
+	const run = await new WorkflowExecute(additionalData, 'manual').run(workflow, start);
+	const runData = run.data.resultData.runData;
+	return {
+		run,
+		error: run.data.resultData.error as Error | undefined,
+		output: (nodeName, outputIndex = 0) => runData[nodeName]?.[0]?.data?.main?.[outputIndex] ?? [],
+	};
+}
+
+/** A two-node workflow: fixed items into one of our nodes. */
+export function itemsInto(nodeType: string, parameters: Record<string, unknown>, items: object[], settings: Record<string, unknown> = {}): WorkflowJson {
+	const credentials = { scimTargetApi: { id: '1', name: 'SCIM' }, ldapDirectoryApi: { id: '2', name: 'LDAP' } };
+	return {
+		nodes: [
+			{ id: 'a', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
+			{ id: 'b', name: 'Node', type: `${PACKAGE}.${nodeType}`, typeVersion: 1, position: [200, 0], parameters: parameters as never, credentials, ...settings },
+		],
+		connections: { Items: { main: [[{ node: 'Node', type: 'main' as never, index: 0 }]] } },
+	};
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express from 'express';
+import SCIMMY from 'scimmy';
+import SCIMMYRouters from 'scimmy-routers';
+
+/** A fault the server applies to the next matching requests. */
+export interface Fault {
+	/** Answer with this status instead of handling the request. */
+	status?: number;
+	retryAfter?: string;
+	/** Wait this long before handling (or before failing with status). */
+	delayMs?: number;
+	/** Close the connection without answering. */
+	drop?: boolean;
+	/** Handle the request fully, then close the connection without answering (a lost response). */
+	dropAfterHandling?: boolean;
+	method?: string;
+	pathIncludes?: string;
+	/** How many matching requests this fault applies to. */
+	times: number;
+}
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	query: Record<string, unknown>;
+	body: any;
+	status?: number;
+}
+
+type Stored = Record<string, any> & { id: string };
+
+interface Store {
+	users: Map<string, Stored>;
+	groups: Map<string, Stored>;
+}
+
+const scimError = (status: number, scimType: string | null, detail: string) => new (SCIMMY.Types.Error as any)(status, scimType, detail);
+const storeOf = (ctx: unknown) => (ctx as { store: Store }).store;
+const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+
+function listMatching(resource: any, values: Stored[]): Stored[] {
+	if (!resource.filter) return values;
+	// SCIMMY's Filter.match throws on resources lacking a filtered multi-valued attribute: test one at a time.
+	return values.filter((v) => {
+		try {
+			return resource.filter.match([v]).length > 0;
+		} catch {
+			return false;
+		}
+	});
+}
+
+function upsert(map: Map<string, Stored>, resource: any, instance: unknown, uniqueKey: 'userName' | 'displayName'): Stored {
+	const data = plain(instance);
+	delete data.meta;
+	delete data.id;
+	const key = String(data[uniqueKey] ?? '').toLowerCase();
+	for (const other of map.values()) {
+		if (other.id !== resource.id && String(other[uniqueKey] ?? '').toLowerCase() === key && uniqueKey === 'userName') {
+			throw scimError(409, 'uniqueness', `${uniqueKey} "${data[uniqueKey]}" is already taken`);
+		}
+	}
+	const now = new Date().toISOString();
+	if (resource.id) {
+		const existing = map.get(resource.id);
+		if (!existing) throw scimError(404, null, `Resource ${resource.id} not found`);
+		const updated = { ...data, id: existing.id, meta: { ...existing.meta, lastModified: now } };
+		map.set(existing.id, updated);
+		return updated;
+	}
+	const created = { ...data, id: randomUUID(), meta: { created: now, lastModified: now } };
+	map.set(created.id, created);
+	return created;
+}
+
+let declared = false;
+function declareResources(): void {
+	if (declared) return;
+	declared = true;
+	SCIMMY.Config.set({ patch: true, filter: { supported: true, maxResults: 1000 }, sort: false, bulk: false, changePassword: false, etag: false });
+	SCIMMY.Resources.declare(
+		SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser as any, false)
+			.ingress(((resource: any, instance: unknown, ctx: unknown) => upsert(storeOf(ctx).users, resource, instance, 'userName')) as any)
+			.egress(((resource: any, ctx: unknown) => {
+				const users = storeOf(ctx).users;
+				if (resource.id) {
+					const user = users.get(resource.id);
+					if (!user) throw scimError(404, null, `Resource ${resource.id} not found`);
+					return user;
+				}
+				return listMatching(resource, [...users.values()]);
+			}) as any)
+			.degress((resource: any, ctx: unknown) => {
+				if (!storeOf(ctx).users.delete(resource.id)) throw scimError(404, null, `Resource ${resource.id} not found`);
+			}),
+	);
+	SCIMMY.Resources.declare(
+		SCIMMY.Resources.Group.ingress(((resource: any, instance: unknown, ctx: unknown) => upsert(storeOf(ctx).groups, resource, instance, 'displayName')) as any)
+			.egress(((resource: any, ctx: unknown) => {
+				const groups = storeOf(ctx).groups;
+				if (resource.id) {
+					const group = groups.get(resource.id);
+					if (!group) throw scimError(404, null, `Resource ${resource.id} not found`);
+					return group;
+				}
+				return listMatching(resource, [...groups.values()]);
+			}) as any)
+			.degress((resource: any, ctx: unknown) => {
+				if (!storeOf(ctx).groups.delete(resource.id)) throw scimError(404, null, `Resource ${resource.id} not found`);
+			}),
+	);
+}
+
+/**
+ * A real SCIM 2.0 service provider (SCIMMY + scimmy-routers on Express 4) with an in-memory store,
+ * a request log, and fault injection in front of it.
+ */
+export class ScimTestServer {
+	readonly token = `scim-test-token-${randomUUID()}`;
+	readonly store: Store = { users: new Map(), groups: new Map() };
+	readonly requests: RecordedRequest[] = [];
+	readonly faults: Fault[] = [];
+	/** When false, /ServiceProviderConfig says patch is unsupported and PATCH answers 501. */
+	patchSupported = true;
+	baseUrl = '';
+	private server?: Server;
+
+	static async start(): Promise<ScimTestServer> {
+		declareResources();
+		const s = new ScimTestServer();
+		await s.listen();
+		return s;
+	}
+
+	private async listen(): Promise<void> {
+		const app = express();
+		app.use(express.json({ type: ['application/json', 'application/scim+json'], limit: '5mb' }));
+		app.use((req, res, next) => this.applyFaults(req, res, next));
+		app.use((req, res, next) => {
+			const entry: RecordedRequest = { method: req.method, path: req.path, query: { ...req.query }, body: req.body && Object.keys(req.body).length ? req.body : undefined };
+			this.requests.push(entry);
+			res.on('finish', () => (entry.status = res.statusCode));
+			if (!this.patchSupported && req.method === 'PATCH') {
+				res.status(501).json({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '501', detail: 'PATCH is not supported' });
+				return;
+			}
+			if (!this.patchSupported && req.method === 'GET' && req.path.endsWith('/ServiceProviderConfig')) {
+				const original = res.json.bind(res);
+				res.json = (body: any) => original({ ...body, patch: { supported: false } });
+			}
+			next();
+		});
+		app.use(
+			'/scim/v2',
+			new SCIMMYRouters({
+				type: 'bearer',
+				docUri: 'https://example.org/auth',
+				handler: (req: express.Request) => {
+					if (req.header('Authorization') !== `Bearer ${this.token}`) throw new Error('Bearer token missing or wrong');
+					return 'test-client';
+				},
+				context: () => ({ store: this.store }),
+			}) as unknown as express.Router,
+		);
+		await new Promise<void>((resolve) => {
+			this.server = app.listen(0, '127.0.0.1', () => resolve());
+		});
+		const { port } = this.server!.address() as { port: number };
+		this.baseUrl = `http://127.0.0.1:${port}/scim/v2`;
+	}
+
+	private applyFaults(req: express.Request, res: express.Response, next: express.NextFunction): void {
+		const fault = this.faults.find(
+			(f) => f.times > 0 && (!f.method || f.method === req.method) && (!f.pathIncludes || req.path.includes(f.pathIncludes)),
+		);
+		if (!fault) return next();
+		fault.times--;
+		this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, status: fault.status ?? (fault.drop ? 0 : undefined) });
+		const act = () => {
+			if (fault.drop) {
+				req.socket.destroy();
+				return;
+			}
+			if (fault.dropAfterHandling) {
+				res.end = (() => {
+					req.socket.destroy();
+					return res;
+				}) as typeof res.end;
+				// Not recorded twice: the handler still runs and changes the store.
+				return next();
+			}
+			if (fault.status) {
+				if (fault.retryAfter) res.set('Retry-After', fault.retryAfter);
+				res.status(fault.status).type('application/scim+json').send(
+					JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(fault.status), detail: 'Injected fault' }),
+				);
+				return;
+			}
+			next();
+		};
+		if (fault.delayMs) setTimeout(act, fault.delayMs);
+		else act();
+	}
+
+	/** Requests that reached the SCIM router, optionally filtered by method. */
+	writes(method?: string): RecordedRequest[] {
+		return this.requests.filter((r) => r.method !== 'GET' && (!method || r.method === method));
+	}
+
+	resetLog(): void {
+		this.requests.length = 0;
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		(this.server as any)?.closeAllConnections?.();
+	}
+}
