@@ -71,6 +71,8 @@ export class ScimClient {
 	private readonly secrets: string[];
 	/** Calls sent, retries included; benchmarks and tests read it. */
 	requestCount = 0;
+	/** Set after the target refused our credentials: later calls fail at once instead of repeating the 401. */
+	private authFailure?: ProvisioningError;
 
 	constructor(options: ScimClientOptions) {
 		this.baseUrl = normaliseBaseUrl(options.baseUrl);
@@ -145,6 +147,7 @@ export class ScimClient {
 
 	/** Sends a request with retries; resolves with the response for 2xx and accepted statuses. */
 	async request<T = any>(req: ScimRequest): Promise<{ status: number; data: T; headers: Record<string, unknown> }> {
+		if (this.authFailure) throw this.authFailure;
 		const { maxRetries, maxRetryAfterSeconds, backoffBaseMs } = this.options;
 		let refreshedAuth = false;
 		for (let attempt = 0; ; attempt++) {
@@ -199,7 +202,9 @@ export class ScimClient {
 				await sleep(this.backoff(attempt, backoffBaseMs));
 				continue;
 			}
-			throw this.errorFor(req, status, response!.data);
+			const error = this.errorFor(req, status, response!.data);
+			if (status === 401) this.authFailure = error;
+			throw error;
 		}
 	}
 

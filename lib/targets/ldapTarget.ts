@@ -94,7 +94,8 @@ export class LdapTarget implements Target {
 	/** Connects and binds once; every operation of the execution shares this connection. */
 	private connection(): Promise<Client> {
 		this.client ??= this.connect().catch((error) => {
-			this.client = undefined;
+			// A refused bind is final for this execution: retrying per item could lock the service account out.
+			if (!(error instanceof ProvisioningError && error.code === 'AuthenticationFailed')) this.client = undefined;
 			throw error;
 		});
 		return this.client;
@@ -123,10 +124,10 @@ export class LdapTarget implements Target {
 			} catch (error) {
 				await client.unbind().catch(() => undefined);
 				if (error instanceof InvalidCredentialsError) {
-					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: invalid bind DN or password for "${c.bindDn}"`, { targetStatus: 49 });
+					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: invalid bind DN or password for "${c.bindDn}"`, { targetStatus: 49, field: 'bindPassword' });
 				}
 				if (error instanceof ResultCodeError) {
-					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: ${this.scrub(error.message)}`, { targetStatus: error.code });
+					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: ${this.scrub(error.message)}`, { targetStatus: error.code, field: 'bindDn' });
 				}
 				failures.push(`${url}: ${this.scrub((error as Error).message)}`);
 			}

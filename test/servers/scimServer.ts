@@ -125,6 +125,12 @@ export class ScimTestServer {
 	/** When false, /ServiceProviderConfig says patch is unsupported and PATCH answers 501. */
 	patchSupported = true;
 	baseUrl = '';
+	/** OAuth2 client-credentials client accepted at /oauth/token, which hands out the bearer token. */
+	readonly oauthClient = { id: 'n8n-client', secret: `client-secret-${randomUUID()}` };
+	tokenRequests = 0;
+	get tokenUrl(): string {
+		return this.baseUrl.replace('/scim/v2', '/oauth/token');
+	}
 	private server?: Server;
 
 	static async start(): Promise<ScimTestServer> {
@@ -136,6 +142,15 @@ export class ScimTestServer {
 
 	private async listen(): Promise<void> {
 		const app = express();
+		app.post('/oauth/token', express.urlencoded({ extended: false }), (req, res) => {
+			this.tokenRequests++;
+			const expected = `Basic ${Buffer.from(`${this.oauthClient.id}:${this.oauthClient.secret}`).toString('base64')}`;
+			if (req.header('Authorization') !== expected || req.body.grant_type !== 'client_credentials') {
+				res.status(401).json({ error: 'invalid_client' });
+				return;
+			}
+			res.json({ access_token: this.token, token_type: 'Bearer', expires_in: 3600 });
+		});
 		app.use(express.json({ type: ['application/json', 'application/scim+json'], limit: '5mb' }));
 		app.use((req, res, next) => this.applyFaults(req, res, next));
 		app.use((req, res, next) => {

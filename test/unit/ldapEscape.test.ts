@@ -1,0 +1,62 @@
+import { escapeDnValue, escapeFilterValue, normaliseDn, splitDn, unescapeDnValue } from '../../lib/ldap/escape';
+import { assertValidDn, renderDnTemplate } from '../../lib/ldap/dnTemplate';
+
+describe('RFC 4515 filter value escaping', () => {
+	test.each([
+		['Parens R Us (for all your parenthetical needs)', 'Parens R Us \\28for all your parenthetical needs\\29'],
+		['*', '\\2a'],
+		['C:\\MyFile', 'C:\\5cMyFile'],
+		['\0', '\\00'],
+		['*)(uid=*', '\\2a\\29\\28uid=\\2a'],
+		['plain', 'plain'],
+		['Lučić', 'Lučić'],
+	])('%s', (input, expected) => {
+		expect(escapeFilterValue(input)).toBe(expected);
+	});
+});
+
+describe('RFC 4514 DN value escaping', () => {
+	test.each([
+		['Smith, John', 'Smith\\, John'],
+		['a+b', 'a\\+b'],
+		['"quoted"', '\\"quoted\\"'],
+		['back\\slash', 'back\\\\slash'],
+		['<tag>;', '\\<tag\\>\\;'],
+		['#hash', '\\#hash'],
+		[' lead', '\\ lead'],
+		['trail ', 'trail\\ '],
+		['x=y', 'x\\=y'],
+	])('%s', (input, expected) => {
+		expect(escapeDnValue(input)).toBe(expected);
+		expect(unescapeDnValue(escapeDnValue(input))).toBe(input);
+	});
+
+	test('an escaped value stays one RDN', () => {
+		const dn = `cn=${escapeDnValue('Evil,ou=Admins+uid=root')},ou=People,dc=example,dc=org`;
+		expect(splitDn(dn)).toEqual(['cn=Evil\\,ou\\=Admins\\+uid\\=root', 'ou=People', 'dc=example', 'dc=org']);
+	});
+
+	test('normaliseDn ignores case of names and hex escapes', () => {
+		expect(normaliseDn('CN=Smith\\2C John,OU=People,DC=Example,DC=org')).toBe(normaliseDn('cn=Smith\\, John,ou=people,dc=example,dc=org'));
+	});
+});
+
+describe('DN templates', () => {
+	test('fills and escapes placeholders case-insensitively', () => {
+		expect(renderDnTemplate('uid={UID},ou=People,dc=example,dc=org', { uid: 'o,brien+x' })).toBe('uid=o\\,brien\\+x,ou=People,dc=example,dc=org');
+	});
+	test('takes the first value of a multi-valued attribute', () => {
+		expect(renderDnTemplate('cn={cn},dc=x', { cn: ['First', 'Second'] })).toBe('cn=First,dc=x');
+	});
+	test('names the missing attribute', () => {
+		expect(() => renderDnTemplate('uid={uid},dc=x', { cn: 'a' })).toThrow(expect.objectContaining({ code: 'MissingDnValue', field: 'uid' }));
+	});
+	test('refuses an empty template', () => {
+		expect(() => renderDnTemplate('', { uid: 'a' })).toThrow(expect.objectContaining({ code: 'Configuration', field: 'dnTemplate' }));
+	});
+	test('rejects strings that are not DNs', () => {
+		expect(() => assertValidDn('not a dn')).toThrow(expect.objectContaining({ code: 'InvalidDn' }));
+		expect(() => assertValidDn('uid=,dc=x')).toThrow(expect.objectContaining({ code: 'InvalidDn' }));
+		expect(() => assertValidDn('uid=a,dc=x')).not.toThrow();
+	});
+});
