@@ -68,6 +68,8 @@ export class ScimClient {
 	private readonly http: AxiosInstance;
 	private readonly options: Required<Pick<ScimClientOptions, 'maxRetries' | 'maxRetryAfterSeconds' | 'backoffBaseMs'>> & ScimClientOptions;
 	private oauthToken?: { value: string; expiresAt: number };
+	/** The token request in flight, shared so concurrent calls fetch one token. */
+	private oauthPending?: Promise<string>;
 	private readonly secrets: string[];
 	/** Calls sent, retries included; benchmarks and tests read it. */
 	requestCount = 0;
@@ -107,16 +109,21 @@ export class ScimClient {
 				return { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
 			case 'header':
 				return { [auth.name]: auth.value };
-			case 'oauth2ClientCredentials':
-				return { Authorization: `Bearer ${await this.clientCredentialsToken(auth, forceRefresh)}` };
+			case 'oauth2ClientCredentials': {
+				const fresh = this.oauthToken && this.oauthToken.expiresAt > Date.now() + 30000;
+				if (forceRefresh || (!fresh && !this.oauthPending)) {
+					this.oauthPending = this.clientCredentialsToken(auth).finally(() => (this.oauthPending = undefined));
+				}
+				const token = this.oauthPending ? await this.oauthPending : this.oauthToken!.value;
+				return { Authorization: `Bearer ${token}` };
+			}
 			default:
 				return {};
 		}
 	}
 
 	/** Fetches an OAuth2 client-credentials token, reused until shortly before it expires. */
-	private async clientCredentialsToken(auth: Extract<ScimAuth, { type: 'oauth2ClientCredentials' }>, forceRefresh: boolean): Promise<string> {
-		if (!forceRefresh && this.oauthToken && this.oauthToken.expiresAt > Date.now() + 30000) return this.oauthToken.value;
+	private async clientCredentialsToken(auth: Extract<ScimAuth, { type: 'oauth2ClientCredentials' }>): Promise<string> {
 		const form = new URLSearchParams({ grant_type: 'client_credentials' });
 		if (auth.scope) form.set('scope', auth.scope);
 		let response: AxiosResponse;
