@@ -111,9 +111,9 @@ async function updateExisting(
 		log.step('Provision', 'Success', `Dry run: ${changes.length} attributes would change`);
 		return log.finish('Update', 'Success', entry.id);
 	}
-	await target.update(entry.id, changes);
-	log.step('Provision', 'Success', `Updated ${changes.map((c) => c.attribute).join(', ')}`);
-	return log.finish('Update', 'Success', entry.id);
+	const id = await target.update(entry.id, changes);
+	log.step('Provision', 'Success', `Updated ${changes.map((c) => c.attribute).join(', ')}${id !== entry.id ? `; renamed to ${id}` : ''}`);
+	return log.finish('Update', 'Success', id);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Attribute, Change, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, SizeLimitExceededError } from 'ldapts';
 import type { AttributeMap, MatchKey, ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
-import { assertValidDn, renderDnTemplate } from '../ldap/dnTemplate';
-import { escapeFilterValue } from '../ldap/escape';
+import { assertValidDn, rdnAttribute, renderDnTemplate } from '../ldap/dnTemplate';
+import { escapeDnValue, escapeFilterValue, splitDn } from '../ldap/escape';
 import {
 	BINARY_ATTRIBUTES,
 	encodeUnicodePwd,
@@ -336,11 +336,27 @@ export class LdapTarget implements Target {
 		return out;
 	}
 
-	async update(dn: string, changes: AttributeChange[]): Promise<void> {
-		if (changes.length === 0) return;
-		const modifications = this.modifyChanges(changes);
-		await this.run('modify', (client) => client.modify(dn, modifications));
-		this.writes.push({ operation: 'update', targetId: dn, body: this.redactedChanges(modifications) });
+	/** Renames the entry when its RDN attribute changes (so the DN follows, e.g. uid), then modifies the rest. */
+	async update(dn: string, changes: AttributeChange[]): Promise<string> {
+		const [rdn, ...parent] = splitDn(dn);
+		const rdnName = rdnAttribute(dn);
+		const rename = changes.find(
+			(c) => c.attribute.toLowerCase() === rdnName.toLowerCase() && !c.added && !c.removed && (typeof c.newValue === 'string' || typeof c.newValue === 'number'),
+		);
+		let current = dn;
+		if (rename) {
+			const newRdn = `${rdnName}=${escapeDnValue(rename.newValue as string | number)}`;
+			// Only the new RDN is passed: ldapts splits a full new DN with a regex that misreads "\\," (see README, known library issues).
+			await this.run('rename', (client) => client.modifyDN(dn, newRdn));
+			current = [newRdn, ...parent].join(',');
+			this.writes.push({ operation: 'rename', targetId: current, body: { from: dn, oldRdn: rdn, newRdn } });
+		}
+		const rest = changes.filter((c) => c !== rename);
+		if (rest.length === 0) return current;
+		const modifications = this.modifyChanges(rest);
+		await this.run('modify', (client) => client.modify(current, modifications));
+		this.writes.push({ operation: 'update', targetId: current, body: this.redactedChanges(modifications) });
+		return current;
 	}
 
 	/** Disables or enables per flavour: AD's ACCOUNTDISABLE bit, 389-DS nsAccountLock, OpenLDAP ppolicy or an attribute. */

@@ -167,8 +167,8 @@ export class ScimTarget implements Target {
 		});
 	}
 
-	async update(id: string, changes: AttributeChange[]): Promise<void> {
-		if (changes.length === 0) return;
+	async update(id: string, changes: AttributeChange[]): Promise<string> {
+		if (changes.length === 0) return id;
 		if (await this.supportsPatch()) {
 			const operations = this.patchOperations(changes);
 			const body = { schemas: [PATCH_SCHEMA], Operations: operations };
@@ -176,7 +176,7 @@ export class ScimTarget implements Target {
 			const idempotent = operations.every((op) => op.op !== 'add');
 			await this.client.request({ method: 'PATCH', path: `/${this.resourceType}/${encodeURIComponent(id)}`, body, idempotent });
 			this.writes.push({ operation: 'update', targetId: id, body: redactBody(body) });
-			return;
+			return id;
 		}
 		await this.putWith(id, 'update', (resource) => {
 			for (const change of changes) {
@@ -184,6 +184,7 @@ export class ScimTarget implements Target {
 				else writeScimPath(resource, change.attribute, change.newValue);
 			}
 		});
+		return id;
 	}
 
 	/** Full-resource update for servers without PATCH: read, change, write back. */

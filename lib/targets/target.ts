@@ -21,7 +21,7 @@ export interface AttributeChange {
 
 /** A write as the target received it, secrets redacted; tests and the provisioning log read these. */
 export interface WriteRecord {
-	operation: 'create' | 'update' | 'disable' | 'enable' | 'delete';
+	operation: 'create' | 'update' | 'rename' | 'disable' | 'enable' | 'delete';
 	targetId: string;
 	/** The protocol body (SCIM JSON, or LDAP changes), redacted. */
 	body: unknown;
@@ -49,7 +49,8 @@ export interface Target {
 	/** The identifier a create would produce, without writing (dry runs, log records). */
 	previewId(attributes: AttributeMap): string | null;
 	create(attributes: AttributeMap): Promise<TargetEntry>;
-	update(id: string, changes: AttributeChange[]): Promise<void>;
+	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename changes the DN). */
+	update(id: string, changes: AttributeChange[]): Promise<string>;
 	setActive(id: string, active: boolean): Promise<void>;
 	/** Deletes; an account that is already gone counts as deleted. */
 	delete(id: string): Promise<void>;

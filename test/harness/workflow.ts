@@ -147,3 +147,26 @@ export function itemsInto(nodeType: string, parameters: Record<string, unknown>,
 		connections: { Items: { main: [[{ node: 'Node', type: 'main' as never, index: 0 }]] } },
 	};
 }
+
+export interface ItemFailure {
+	code: string;
+	field?: string;
+	reason: string;
+	itemIndex: number;
+	provisioningLog?: Record<string, unknown>;
+}
+
+/** The failure an error-output item carries, in either of the two shapes our nodes emit (see nodes/shared/output.ts). */
+export function errorOf(item: INodeExecutionData): ItemFailure {
+	const inline = item.json.error;
+	if (inline && typeof inline === 'object') return inline as unknown as ItemFailure;
+	const context = ((item.error as { context?: Record<string, unknown> } | undefined)?.context ?? {}) as Record<string, unknown>;
+	const message = String(item.error?.message ?? inline ?? '');
+	return {
+		code: String(context.code),
+		field: context.field as string | undefined,
+		reason: message.replace(/^Item \d+: /, ''),
+		itemIndex: Number(context.itemIndex),
+		provisioningLog: context.provisioningLog as Record<string, unknown>,
+	};
+}

@@ -1,5 +1,5 @@
 import { ScimTestServer } from '../servers/scimServer';
-import { itemsInto, runWorkflow } from '../harness/workflow';
+import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 
 let scim: ScimTestServer;
 beforeAll(async () => {
@@ -122,7 +122,7 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 		]);
 		expect(failed).toHaveLength(1);
 		expect(failed[0].pairedItem).toEqual({ item: 2 });
-		expect(failed[0].json.error).toMatchObject({ code: 'DuplicateTargetEntries', field: 'externalId', itemIndex: 2 });
+		expect(errorOf(failed[0])).toMatchObject({ code: 'DuplicateTargetEntries', field: 'externalId', itemIndex: 2 });
 		expect(users().filter((u) => u.externalId === 'E7')).toHaveLength(1);
 	});
 
@@ -234,8 +234,8 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 			accountFor(res, 2);
 			expect(res.output('Node', 0).map((i) => [i.json.action, i.pairedItem])).toEqual([['Update', { item: 0 }]]);
 			const failed = res.output('Node', 1);
-			expect(failed.map((i) => [(i.json.error as any).code, i.pairedItem])).toEqual([['TargetUnavailable', { item: 1 }]]);
-			expect((failed[0].json.error as any).reason).toMatch(/POST \/Users answered 503/);
+			expect(failed.map((i) => [errorOf(i).code, i.pairedItem])).toEqual([['TargetUnavailable', { item: 1 }]]);
+			expect(errorOf(failed[0]).reason).toMatch(/POST \/Users answered 503/);
 			expect(users()).toHaveLength(1);
 		});
 
@@ -253,7 +253,7 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 				{ attributes: { displayName: 'No Login' }, matchKeys: [{ attribute: 'externalId', value: 'E1' }] },
 				{ attributes: { userName: 'ok' }, matchKeys: [{ attribute: 'userName', value: 'ok' }] },
 			], { onError: 'continueErrorOutput' }), credentials());
-			expect(res.output('Node', 1).map((i) => i.json.error)).toEqual([expect.objectContaining({ code: 'MissingRequiredValue', field: 'userName', itemIndex: 0 })]);
+			expect(res.output('Node', 1).map((i) => errorOf(i))).toEqual([expect.objectContaining({ code: 'MissingRequiredValue', field: 'userName', itemIndex: 0 })]);
 			expect(res.output('Node', 0)).toHaveLength(1);
 		});
 
@@ -271,8 +271,8 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 				scimTargetApi: { baseUrl: 'scim.example.org/v2', authentication: 'bearer', token: 'tok-secret-123' },
 			});
 			const failed = res.output('Node', 1);
-			expect(failed.map((i) => (i.json.error as any).field)).toEqual(['baseUrl', 'baseUrl']);
-			expect((failed[0].json.error as any).reason).toMatch(/not a valid URL/);
+			expect(failed.map((i) => errorOf(i).field)).toEqual(['baseUrl', 'baseUrl']);
+			expect(errorOf(failed[0]).reason).toMatch(/not a valid URL/);
 		});
 
 		test('a wrong token gives AuthenticationFailed once, and the token never appears in output', async () => {
@@ -281,7 +281,7 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 				scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: 'wrong-token-value-xyz' },
 			});
 			const failed = res.output('Node', 1);
-			expect(failed.map((i) => (i.json.error as any).code)).toEqual(['AuthenticationFailed', 'AuthenticationFailed', 'AuthenticationFailed']);
+			expect(failed.map((i) => errorOf(i).code)).toEqual(['AuthenticationFailed', 'AuthenticationFailed', 'AuthenticationFailed']);
 			expect(scim.requests.length).toBeLessThanOrEqual(4);
 			expect(JSON.stringify(res.run.data)).not.toContain('wrong-token-value-xyz');
 		});
