@@ -5,6 +5,10 @@ set -euo pipefail
 version="${1:-${N8N_VERSION:-1.123.81}}"
 cache="${N8N_RUNTIME_CACHE:-$HOME/.cache/n8n-nodes-provisioning}"
 dir="$cache/n8n-$version"
+mkdir -p "$cache"
+# One installer per version at a time: a second caller waits, then finds it ready.
+exec 9>"$cache/.lock-$version"
+flock 9
 if [ ! -f "$dir/.ready" ]; then
   mkdir -p "$dir"
   cat > "$dir/package.json" <<JSON

@@ -133,14 +133,14 @@ export class ScimTestServer {
 	}
 	private server?: Server;
 
-	static async start(): Promise<ScimTestServer> {
+	static async start(port = 0): Promise<ScimTestServer> {
 		declareResources();
 		const s = new ScimTestServer();
-		await s.listen();
+		await s.listen(port);
 		return s;
 	}
 
-	private async listen(): Promise<void> {
+	private async listen(port: number): Promise<void> {
 		const app = express();
 		app.post('/oauth/token', express.urlencoded({ extended: false }), (req, res) => {
 			this.tokenRequests++;
@@ -180,10 +180,10 @@ export class ScimTestServer {
 			}) as unknown as express.Router,
 		);
 		await new Promise<void>((resolve) => {
-			this.server = app.listen(0, '127.0.0.1', () => resolve());
+			this.server = app.listen(port, '127.0.0.1', () => resolve());
 		});
-		const { port } = this.server!.address() as { port: number };
-		this.baseUrl = `http://127.0.0.1:${port}/scim/v2`;
+		const bound = (this.server!.address() as { port: number }).port;
+		this.baseUrl = `http://127.0.0.1:${bound}/scim/v2`;
 	}
 
 	private applyFaults(req: express.Request, res: express.Response, next: express.NextFunction): void {

@@ -1,0 +1,72 @@
+/**
+ * `npm start`: a local n8n with this package installed and the example workflows active, plus a demo
+ * SCIM 2.0 app as the provisioning target. Everything runs on 127.0.0.1 with embedded defaults.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScimTestServer } from '../test/servers/scimServer';
+import { exampleFiles, importAndActivate, installPackage, packPackage, ROOT, startN8n, ensureRuntime, DEFAULT_N8N_VERSION } from './lib/n8nInstance';
+
+async function main(): Promise<void> {
+	const version = process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;
+	const port = Number(process.env.N8N_PORT ?? 5678);
+	const demoPort = Number(process.env.DEMO_SCIM_PORT ?? 5690);
+	const userFolder = process.env.N8N_USER_FOLDER ?? join(ROOT, '.tmp', `n8n-home-${version}`);
+
+	console.log(`Preparing n8n ${version} (first run installs it into ~/.cache/n8n-nodes-provisioning, about 3 minutes)…`);
+	const runtime = ensureRuntime(version);
+	const tarball = packPackage(join(ROOT, '.tmp'));
+	installPackage(userFolder, tarball);
+
+	const demo = await ScimTestServer.start(demoPort);
+	const credentials = [
+		{
+			id: 'DemoScimTarget1',
+			name: 'Demo SCIM app',
+			type: 'scimTargetApi',
+			data: { baseUrl: demo.baseUrl, authentication: 'bearer', token: demo.token, extraHeaders: '{}', timeoutMs: 30000 },
+		},
+	];
+	const workflows = exampleFiles().map((file) => {
+		const wf = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+		const hasTrigger = wf.nodes.some((n: { type: string }) => n.type === 'n8n-nodes-base.webhook');
+		return { ...wf, active: hasTrigger };
+	});
+	const options = { version, userFolder, port };
+	importAndActivate(runtime, options, credentials, workflows);
+	const n8n = await startN8n(runtime, options, process.env.N8N_ECHO_LOG === 'true');
+
+	console.log(`
+n8n-nodes-provisioning is running.
+
+  n8n editor        ${n8n.url}   (create the owner account on first visit)
+  Demo SCIM app     ${demo.baseUrl}
+  Demo SCIM token   ${demo.token}
+
+Try the active example workflow "HR webhook → Provision User (SCIM)":
+
+  curl -s -X POST ${n8n.url}/webhook/provision-user -H 'Content-Type: application/json' \\
+    -d '{"employeeId":"E42","firstName":"Ada","lastName":"Lovelace","email":"ada@example.org","jobTitle":"Analyst","department":"Research"}'
+
+Run it twice: the second answer says NoChange. Change a field and it says Update, with old → new values.
+See what the app holds: curl -s ${demo.baseUrl}/Users -H 'Authorization: Bearer ${demo.token}'
+
+Press Ctrl+C to stop.`);
+
+	const shutdown = async () => {
+		await n8n.stop();
+		await demo.stop();
+		process.exit(0);
+	};
+	process.on('SIGINT', shutdown);
+	process.on('SIGTERM', shutdown);
+	n8n.process.on('exit', (code) => {
+		console.error(`n8n exited (${code}). Last log lines:\n${n8n.log().slice(-2000)}`);
+		void demo.stop().then(() => process.exit(code ?? 1));
+	});
+}
+
+main().catch((error) => {
+	console.error(error instanceof Error ? error.message : error);
+	process.exit(1);
+});
