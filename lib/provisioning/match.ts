@@ -1,6 +1,6 @@
-import type { MatchKey } from '../envelope';
+import type { MatchKey, ScalarValue } from '../envelope';
 import { isEmptyValue } from '../envelope';
-import { ProvisioningError } from '../errors';
+import { ProvisioningError, toProvisioningError } from '../errors';
 import type { Target, TargetEntry } from '../targets/target';
 
 export interface MatchResult {
@@ -17,26 +17,112 @@ export interface MatchResult {
  */
 export async function matchInTarget(target: Target, keys: MatchKey[], attributes: string[]): Promise<MatchResult> {
 	const usable = keys.filter((k) => !isEmptyValue(k.value));
-	if (usable.length === 0) {
-		const names = keys.map((k) => k.attribute).join(', ') || 'none configured';
-		throw new ProvisioningError(
-			'MissingRequiredValue',
-			`No match key has a value (match keys: ${names}). Without one the account cannot be matched, and creating it would duplicate it on the next run.`,
-			{ field: keys[0]?.attribute ?? 'matchKeys' },
-		);
-	}
+	if (usable.length === 0) throw noUsableKey(keys);
 	const tried: string[] = [];
 	for (const key of usable) {
 		tried.push(key.attribute);
 		const entries = await target.find(key, attributes);
-		if (entries.length > 1) {
-			throw new ProvisioningError(
-				'DuplicateTargetEntries',
-				`More than one account in the target has ${key.attribute} = "${String(key.value)}"; resolve the duplicates or match on a unique attribute`,
-				{ field: key.attribute },
-			);
-		}
+		if (entries.length > 1) throw duplicates(key);
 		if (entries.length === 1) return { entry: entries[0], key, tried };
 	}
 	return { entry: null, key: null, tried };
+}
+
+function noUsableKey(keys: MatchKey[]): ProvisioningError {
+	const names = keys.map((k) => k.attribute).join(', ') || 'none configured';
+	return new ProvisioningError(
+		'MissingRequiredValue',
+		`No match key has a value (match keys: ${names}). Without one the account cannot be matched, and creating it would duplicate it on the next run.`,
+		{ field: keys[0]?.attribute ?? 'matchKeys' },
+	);
+}
+
+function duplicates(key: MatchKey): ProvisioningError {
+	return new ProvisioningError(
+		'DuplicateTargetEntries',
+		`More than one account in the target has ${key.attribute} = "${String(key.value)}"; resolve the duplicates or match on a unique attribute`,
+		{ field: key.attribute },
+	);
+}
+
+/** The values an entry holds for an attribute, as strings ("dn" and "id" are the entry's identifier). */
+function entryValues(entry: TargetEntry, attribute: string): string[] {
+	const value = entry.attributes[attribute];
+	if (value === undefined || value === null) return [];
+	return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)));
+}
+
+/**
+ * Entra's matching for a whole batch: one round of batched lookups per precedence level, instead of
+ * one search per item. Each item still gets exactly what `matchInTarget` would give it.
+ */
+export async function matchBatch(target: Target, keyLists: MatchKey[][], attributes: string[]): Promise<Array<MatchResult | ProvisioningError>> {
+	const results: Array<MatchResult | ProvisioningError | undefined> = new Array(keyLists.length);
+	const usable = keyLists.map((keys) => keys.filter((k) => !isEmptyValue(k.value)));
+	const tried: string[][] = keyLists.map(() => []);
+	let pending: number[] = [];
+	usable.forEach((keys, i) => (keys.length ? pending.push(i) : (results[i] = noUsableKey(keyLists[i]))));
+	const wanted = [...new Set([...attributes, ...usable.flat().map((k) => k.attribute)])];
+
+	for (let level = 0; pending.length > 0; level++) {
+		const byAttribute = new Map<string, number[]>();
+		for (const i of pending) {
+			const key = usable[i][level];
+			if (!key) {
+				results[i] = { entry: null, key: null, tried: tried[i] };
+				continue;
+			}
+			tried[i].push(key.attribute);
+			byAttribute.set(key.attribute, [...(byAttribute.get(key.attribute) ?? []), i]);
+		}
+		const next: number[] = [];
+		for (const [attribute, items] of byAttribute) {
+			if (['dn', 'id'].includes(attribute.toLowerCase())) {
+				// Direct reads by identifier: nothing to batch, and the server may spell a DN differently.
+				await Promise.all(
+					items.map(async (i) => {
+						try {
+							const hits = await target.find(usable[i][level], wanted);
+							if (hits.length) results[i] = { entry: hits[0], key: usable[i][level], tried: tried[i] };
+							else next.push(i);
+						} catch (error) {
+							results[i] = toProvisioningError(error);
+						}
+					}),
+				);
+				continue;
+			}
+			let entries: TargetEntry[];
+			try {
+				entries = await target.findMany(attribute, items.map((i) => usable[i][level].value as ScalarValue), wanted);
+			} catch (error) {
+				for (const i of items) results[i] = toProvisioningError(error);
+				continue;
+			}
+			const ignoreCase = target.caseInsensitiveMatch(attribute);
+			const exact = new Map<string, Map<string, TargetEntry>>();
+			const folded = new Map<string, Map<string, TargetEntry>>();
+			const add = (index: Map<string, Map<string, TargetEntry>>, value: string, entry: TargetEntry) => {
+				const bucket = index.get(value) ?? new Map<string, TargetEntry>();
+				bucket.set(entry.id, entry);
+				index.set(value, bucket);
+			};
+			for (const entry of entries) {
+				for (const value of entryValues(entry, attribute)) {
+					add(exact, value, entry);
+					add(folded, value.toLowerCase(), entry);
+				}
+			}
+			for (const i of items) {
+				const key = usable[i][level];
+				const value = String(key.value);
+				const hits = [...(exact.get(value) ?? (ignoreCase ? folded.get(value.toLowerCase()) : undefined) ?? new Map()).values()];
+				if (hits.length > 1) results[i] = duplicates(key);
+				else if (hits.length === 1) results[i] = { entry: hits[0], key, tried: tried[i] };
+				else next.push(i);
+			}
+		}
+		pending = next;
+	}
+	return results as Array<MatchResult | ProvisioningError>;
 }

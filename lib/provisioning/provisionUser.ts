@@ -4,7 +4,7 @@ import { ProvisioningError, toProvisioningError } from '../errors';
 import type { AttributeChange, Target, TargetEntry } from '../targets/target';
 import { diffAttributes } from './diff';
 import { LogRecordBuilder, type ProvisioningLogRecord } from './log';
-import { matchInTarget } from './match';
+import { matchBatch, matchInTarget, type MatchResult } from './match';
 
 export interface ProvisionOptions {
 	dryRun?: boolean;
@@ -25,39 +25,107 @@ export interface ProvisionOutcome {
 /** An input that could not even be read as an envelope fails on its own, without stopping the batch. */
 export type ProvisionInput = ProvisioningEnvelope | ProvisioningError;
 
+/** An envelope reduced to what provisioning needs. */
+interface PreparedItem {
+	envelope: ProvisioningEnvelope;
+	attributes: AttributeMap;
+	createOnly: AttributeMap;
+	clear: string[];
+	/** Attributes to read from the target for this item. */
+	wanted: string[];
+}
+
 const unique = (names: string[]) => [...new Set(names)];
 
-/** The outcome for an item that failed before reaching the target (bad credential, unusable configuration). */
-export function failedOutcome(error: ProvisioningError, context: { system: Target['system']; endpoint: string; dryRun?: boolean }): ProvisionOutcome {
-	const log = new LogRecordBuilder({ dryRun: context.dryRun ?? false, targetSystem: context.system, targetEndpoint: context.endpoint });
+function prepare(envelope: ProvisioningEnvelope): PreparedItem {
+	const attributes = compactAttributes(envelope.attributes);
+	const clear = envelope.clearAttributes ?? [];
+	return {
+		envelope,
+		attributes,
+		createOnly: compactAttributes(envelope.createOnly),
+		clear,
+		wanted: unique([...Object.keys(attributes), ...clear, ...envelope.matchKeys.map((k) => k.attribute)]),
+	};
+}
+
+function newLog(target: Target, dryRun: boolean, envelope?: ProvisioningEnvelope): LogRecordBuilder {
+	return new LogRecordBuilder(
+		{ dryRun, targetSystem: target.system, targetEndpoint: target.endpoint, source: envelope?.source },
+		new Set(envelope?.redact ?? []),
+		envelope?.trace,
+	);
+}
+
+function fail(log: LogRecordBuilder, thrown: unknown): ProvisionOutcome {
+	const error = toProvisioningError(thrown);
 	log.record.error = { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) };
 	log.step('Provision', 'Failure', error.message);
 	return { record: log.finish('Failed', 'Failure'), error };
 }
 
-/** Provisions a batch of envelopes: match, then create, update or leave alone. Results keep input order. */
-export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ProvisionOutcome[]> {
-	const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 4)));
-	return Promise.all(inputs.map((input) => limit(() => provisionOne(target, input, options))));
+/** The outcome for an item that failed before reaching the target (bad credential, unusable configuration). */
+export function failedOutcome(error: ProvisioningError, context: { system: Target['system']; endpoint: string; dryRun?: boolean }): ProvisionOutcome {
+	const log = new LogRecordBuilder({ dryRun: context.dryRun ?? false, targetSystem: context.system, targetEndpoint: context.endpoint });
+	return fail(log, error);
 }
 
-async function provisionOne(target: Target, input: ProvisionInput, options: ProvisionOptions): Promise<ProvisionOutcome> {
-	const dryRun = options.dryRun ?? false;
-	const envelope = input instanceof ProvisioningError ? undefined : input;
-	const log = new LogRecordBuilder(
-		{ dryRun, targetSystem: target.system, targetEndpoint: target.endpoint, source: envelope?.source },
-		new Set(envelope?.redact ?? []),
-		envelope?.trace,
+/**
+ * Provisions a batch of envelopes: one round of batched lookups per match-key precedence level,
+ * then per item (bounded concurrency) create, update or leave alone. Results keep input order.
+ */
+export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ProvisionOutcome[]> {
+	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(input)));
+	const ready = prepared.filter((p): p is PreparedItem => !(p instanceof ProvisioningError));
+	const matches = await matchBatch(
+		target,
+		ready.map((p) => p.envelope.matchKeys),
+		unique(ready.flatMap((p) => p.wanted)),
 	);
-	try {
-		if (!envelope) throw input;
-		const attributes = compactAttributes(envelope.attributes);
-		const createOnly = compactAttributes(envelope.createOnly);
-		const clear = envelope.clearAttributes ?? [];
-		const wanted = unique([...Object.keys(attributes), ...clear, ...envelope.matchKeys.map((k) => k.attribute)]);
-		log.step('Evaluate', 'Success', `${Object.keys(attributes).length} attributes, ${Object.keys(createOnly).length} create-only, ${envelope.matchKeys.length} match keys`);
+	const matchOf = new Map(ready.map((p, i) => [p, matches[i]]));
+	const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 4)));
+	const outcomes: ProvisionOutcome[] = new Array(prepared.length);
+	// Items aimed at the same account run one after another, in input order; the later ones look the
+	// account up again, so a batch behaves as if processed item by item (a rename, a create, then an update).
+	const groups = new Map<string, number[]>();
+	prepared.forEach((item, index) => {
+		const key = item instanceof ProvisioningError ? `#${index}` : identityOf(item, matchOf.get(item)!, index);
+		groups.set(key, [...(groups.get(key) ?? []), index]);
+	});
+	await Promise.all(
+		[...groups.values()].map((indices) =>
+			limit(async () => {
+				for (const [position, index] of indices.entries()) {
+					const item = prepared[index];
+					if (item instanceof ProvisioningError) {
+						outcomes[index] = fail(newLog(target, options.dryRun ?? false), item);
+						continue;
+					}
+					let match = matchOf.get(item)!;
+					if (position > 0 && !options.dryRun) match = await matchInTarget(target, item.envelope.matchKeys, item.wanted).catch(toProvisioningError);
+					outcomes[index] = await provisionOne(target, item, match, options);
+				}
+			}),
+		),
+	);
+	return outcomes;
+}
 
-		const match = await matchInTarget(target, envelope.matchKeys, wanted);
+/** Which account an item is about: the matched entry, or the first match key it would be created under. */
+function identityOf(item: PreparedItem, match: MatchResult | ProvisioningError, index: number): string {
+	if (match instanceof ProvisioningError) return `#${index}`;
+	if (match.entry) return `entry:${match.entry.id.toLowerCase()}`;
+	const key = item.envelope.matchKeys.find((k) => k.value !== null && k.value !== '');
+	return key ? `key:${key.attribute.toLowerCase()}=${String(key.value).toLowerCase()}` : `#${index}`;
+}
+
+async function provisionOne(target: Target, item: PreparedItem, match: MatchResult | ProvisioningError, options: ProvisionOptions): Promise<ProvisionOutcome> {
+	const dryRun = options.dryRun ?? false;
+	const { envelope, attributes, createOnly, clear, wanted } = item;
+	const log = newLog(target, dryRun, envelope);
+	try {
+		log.step('Evaluate', 'Success', `${Object.keys(attributes).length} attributes, ${Object.keys(createOnly).length} create-only, ${envelope.matchKeys.length} match keys`);
+		if (match instanceof ProvisioningError) throw match;
 		if (match.entry) {
 			log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);
 			return { record: await updateExisting(target, match.entry, attributes, clear, options, log) };
@@ -82,10 +150,7 @@ async function provisionOne(target: Target, input: ProvisionInput, options: Prov
 		log.step('Provision', 'Success', created.recovered ? `Created ${created.entry.id} (confirmed after a failed response)` : `Created ${created.entry.id}`);
 		return { record: log.finish('Create', 'Success', created.entry.id) };
 	} catch (thrown) {
-		const error = toProvisioningError(thrown);
-		log.record.error = { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) };
-		log.step('Provision', 'Failure', error.message);
-		return { record: log.finish('Failed', 'Failure'), error };
+		return fail(log, thrown);
 	}
 }
 
@@ -135,9 +200,7 @@ async function createWithRecovery(
 			if (error.code !== 'Uniqueness' && !error.transient) throw error;
 			const again = await matchInTarget(target, envelope.matchKeys, wanted);
 			if (again.entry) {
-				return error.code === 'Uniqueness'
-					? { entry: again.entry, adoptedAfterConflict: again.key! }
-					: { entry: again.entry, recovered: true };
+				return error.code === 'Uniqueness' ? { entry: again.entry, adoptedAfterConflict: again.key! } : { entry: again.entry, recovered: true };
 			}
 			if (error.code === 'Uniqueness') {
 				throw new ProvisioningError(

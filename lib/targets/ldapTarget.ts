@@ -1,6 +1,6 @@
 import { Attribute, Change, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, SizeLimitExceededError } from 'ldapts';
 import type { AttributeMap, MatchKey, ScalarValue } from '../envelope';
-import { ProvisioningError } from '../errors';
+import { ProvisioningError, toProvisioningError } from '../errors';
 import { assertValidDn, rdnAttribute, renderDnTemplate } from '../ldap/dnTemplate';
 import { escapeDnValue, escapeFilterValue, splitDn } from '../ldap/escape';
 import {
@@ -82,6 +82,28 @@ export class LdapTarget implements Target {
 		return attribute.toLowerCase() === 'objectclass';
 	}
 
+	/** Account attributes used for matching (uid, mail, cn, sAMAccountName, employeeNumber…) are caseIgnore in the standard schemas. */
+	caseInsensitiveMatch(): boolean {
+		return true;
+	}
+
+	/** Batched lookup: OR-filters of up to 200 escaped values, read with paged search. */
+	async findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]> {
+		const distinct = [...new Set(values.filter((v) => v !== null && v !== '').map(String))];
+		if (attribute.toLowerCase() === 'dn') {
+			const entries = await Promise.all(distinct.map((dn) => this.get(dn, attributes)));
+			return entries.filter((e): e is TargetEntry => e !== null);
+		}
+		const name = safeAttributeName(attribute);
+		const out: TargetEntry[] = [];
+		for (let i = 0; i < distinct.length; i += 200) {
+			const chunk = distinct.slice(i, i + 200);
+			const filter = `(&${this.objectFilter}(|${chunk.map((v) => `(${name}=${escapeFilterValue(v)})`).join('')}))`;
+			for await (const entry of this.listAll({ attributes: [...attributes, attribute], rawFilter: filter })) out.push(entry);
+		}
+		return out;
+	}
+
 	private get secure(): boolean {
 		const { urls, startTls } = this.options.connection;
 		return !!startTls || urls.every((u) => u.toLowerCase().startsWith('ldaps://'));
@@ -150,13 +172,15 @@ export class LdapTarget implements Target {
 				});
 			}
 			// Not an LDAP result: the connection itself failed. Reconnect next time.
-			if (this.client) {
-				const stale = this.client;
-				this.client = undefined;
-				stale.then((c) => c.unbind()).catch(() => undefined);
-			}
+			this.dropConnection();
 			throw new ProvisioningError('TargetUnavailable', `LDAP ${what} failed: ${this.scrub((error as Error).message)}`, { transient: true });
 		}
+	}
+
+	private dropConnection(): void {
+		const stale = this.client;
+		this.client = undefined;
+		stale?.then((c) => c.unbind()).catch(() => undefined);
 	}
 
 	private toEntry(entry: LdapEntry, attributes: string[]): TargetEntry {
@@ -390,9 +414,11 @@ export class LdapTarget implements Target {
 		this.writes.push({ operation: 'delete', targetId: dn, body: null });
 	}
 
-	async *listAll(options: ListOptions): AsyncIterable<TargetEntry> {
-		const filter = options.filter ? `(&${this.objectFilter}${normaliseFilter(options.filter)})` : this.objectFilter;
-		const client = await this.connection();
+	async *listAll(options: ListOptions & { rawFilter?: string }): AsyncIterable<TargetEntry> {
+		const filter = options.rawFilter ?? (options.filter ? `(&${this.objectFilter}${normaliseFilter(options.filter)})` : this.objectFilter);
+		const client = await this.connection().catch((error) => {
+			throw toProvisioningError(error);
+		});
 		const pages = client.searchPaginated(this.searchBase, {
 			scope: 'sub',
 			filter,
@@ -405,7 +431,11 @@ export class LdapTarget implements Target {
 				for (const e of page.searchEntries) yield this.toEntry(e as LdapEntry, options.attributes);
 			}
 		} catch (error) {
-			throw new ProvisioningError('TargetRejected', `LDAP listing under ${this.searchBase} failed: ${this.scrub((error as Error).message)}`);
+			if (error instanceof ResultCodeError) {
+				throw new ProvisioningError('TargetRejected', `LDAP search under ${this.searchBase} failed: ${this.scrub(error.message)} (result code ${error.code})`, { targetStatus: error.code });
+			}
+			this.dropConnection();
+			throw new ProvisioningError('TargetUnavailable', `LDAP search under ${this.searchBase} failed: ${this.scrub((error as Error).message)}`, { transient: true });
 		}
 	}
 

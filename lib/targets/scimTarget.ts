@@ -1,4 +1,5 @@
-import type { AttributeMap, MatchKey } from '../envelope';
+import pLimit from 'p-limit';
+import type { AttributeMap, MatchKey, ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
 import { isSecretAttribute, REDACTED } from '../redact';
 import { ScimClient } from '../scim/client';
@@ -17,6 +18,8 @@ export interface ScimTargetOptions {
 	resourceType?: 'Users' | 'Groups';
 	/** Skip /ServiceProviderConfig and assume PATCH support (or not). */
 	patchSupported?: boolean;
+	/** Values per batched lookup request (default 50). */
+	lookupChunkSize?: number;
 }
 
 export interface PatchOperation {
@@ -46,12 +49,16 @@ export class ScimTarget implements Target {
 	readonly writes: WriteRecord[] = [];
 	private patchSupported?: Promise<boolean>;
 	private readonly resourceType: 'Users' | 'Groups';
+	private readonly lookupChunkSize: number;
+	/** Set once the server refused an `or` filter. */
+	private orUnsupported = false;
 
 	constructor(
 		readonly client: ScimClient,
 		options: ScimTargetOptions = {},
 	) {
 		this.resourceType = options.resourceType ?? 'Users';
+		this.lookupChunkSize = options.lookupChunkSize ?? 50;
 		if (options.patchSupported !== undefined) this.patchSupported = Promise.resolve(options.patchSupported);
 	}
 
@@ -61,6 +68,13 @@ export class ScimTarget implements Target {
 
 	caseInsensitiveValues(): boolean {
 		return false;
+	}
+
+	/** RFC 7643 caseExact: userName, emails and displayName compare without case; ids and externalId with it. */
+	caseInsensitiveMatch(attribute: string): boolean {
+		const path = parseScimPath(attribute);
+		if (path.schema) return false;
+		return !['id', 'externalid'].includes(path.attribute.toLowerCase());
 	}
 
 	/** Reads /ServiceProviderConfig once per target object (one execution). */
@@ -100,6 +114,34 @@ export class ScimTarget implements Target {
 		});
 		const resources: Array<Record<string, unknown>> = Array.isArray(res.data?.Resources) ? res.data.Resources : [];
 		return resources.map((r) => this.toEntry(r, attributes));
+	}
+
+	/**
+	 * Batched lookup with `or`-joined equality filters. Servers that reject `or` (Entra-style servers
+	 * often support only `eq` and `and`) are remembered, and lookups fall back to one value per request.
+	 */
+	async findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]> {
+		const distinct = [...new Set(values.filter((v) => v !== null && v !== '').map((v) => (typeof v === 'string' ? v : String(v))))];
+		const out: TargetEntry[] = [];
+		if (attribute.toLowerCase() === 'id' || this.orUnsupported) {
+			const limit = pLimit(4);
+			const found = await Promise.all(distinct.map((value) => limit(() => this.find({ attribute, value }, attributes))));
+			return found.flat();
+		}
+		for (let i = 0; i < distinct.length; i += this.lookupChunkSize) {
+			const chunk = distinct.slice(i, i + this.lookupChunkSize);
+			const filter = chunk.map((v) => equalityFilter(attribute, v)).join(' or ');
+			try {
+				for await (const entry of this.listAll({ attributes, filter, pageSize: Math.max(100, chunk.length * 2) })) out.push(entry);
+			} catch (error) {
+				if (i === 0 && chunk.length > 1 && error instanceof ProvisioningError && error.targetStatus === 400) {
+					this.orUnsupported = true;
+					return this.findMany(attribute, values, attributes);
+				}
+				throw error;
+			}
+		}
+		return out;
 	}
 
 	private async getResource(id: string): Promise<Record<string, any> | null> {

@@ -43,8 +43,12 @@ export interface Target {
 	readonly endpoint: string;
 	/** Attribute names that the target compares without regard to case. */
 	caseInsensitiveValues(attribute: string): boolean;
+	/** Whether the target matches this attribute's values without regard to case (LDAP caseIgnore, SCIM userName). */
+	caseInsensitiveMatch(attribute: string): boolean;
 	/** Accounts whose attribute equals the key's value; at most two are returned (enough to detect duplicates). */
 	find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]>;
+	/** Accounts whose attribute equals any of the values, looked up in a few batched requests. */
+	findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]>;
 	get(id: string, attributes: string[]): Promise<TargetEntry | null>;
 	/** The identifier a create would produce, without writing (dry runs, log records). */
 	previewId(attributes: AttributeMap): string | null;

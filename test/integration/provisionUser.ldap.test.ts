@@ -208,8 +208,11 @@ describe('Provision User → LDAP (real slapd, real workflow)', () => {
 		const rerun = await run(batch, { concurrency: 4 });
 		expect(rerun.output('Node', 1)).toHaveLength(0);
 		const actions = rerun.output('Node', 0).map((i) => i.json.action);
-		expect(actions.filter((a) => a === 'Create').length).toBe(failed.length);
-		expect(actions.filter((a) => a === 'NoChange').length).toBe(ok.length);
+		// An add in flight when slapd died may have landed without an answer: the rerun finds it (NoChange).
+		const creates = actions.filter((a) => a === 'Create').length;
+		expect(creates).toBeLessThanOrEqual(failed.length);
+		expect(creates).toBeGreaterThanOrEqual(failed.length - 4);
+		expect(actions.filter((a) => a === 'NoChange').length).toBe(600 - creates);
 		const uids = [...entries('(employeeNumber=E1*)').values()].map((e) => e.uid[0]).filter((u) => /^user1\d{3}$/.test(u));
 		expect(uids).toHaveLength(600);
 		expect(new Set(uids).size).toBe(600);

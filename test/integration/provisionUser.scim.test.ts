@@ -164,6 +164,31 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 		expect(users()[0].userName).toBe('user1@example.org');
 	});
 
+	test('lookups are batched: 120 new people cost a handful of filtered GETs, not 240', async () => {
+		const batch = Array.from({ length: 120 }, (_, i) => person(i));
+		const res = await runWorkflow(itemsInto('provisionUser', defineParams({ concurrency: 8 }), batch), credentials());
+		expect(res.output('Node').filter((i) => i.json.action === 'Create')).toHaveLength(120);
+		const lookups = scim.requests.filter((r) => r.method === 'GET' && r.query.filter);
+		// Two precedence levels (userName, then externalId), 50 values per request: 3 + 3.
+		expect(lookups).toHaveLength(6);
+		expect(String(lookups[0].query.filter)).toMatch(/^userName eq "user0@example.org" or userName eq "user1@example.org" or /);
+		scim.resetLog();
+		const rerun = await runWorkflow(itemsInto('provisionUser', defineParams({ concurrency: 8 }), batch), credentials());
+		expect(rerun.output('Node').every((i) => i.json.action === 'NoChange')).toBe(true);
+		expect(scim.requests.filter((r) => r.method === 'GET' && r.query.filter)).toHaveLength(3);
+		expect(scim.writes()).toHaveLength(0);
+	});
+
+	test('a server that rejects "or" filters gets one lookup per value, and results are the same', async () => {
+		await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1)]), credentials());
+		scim.faults.push({ status: 400, method: 'GET', filterIncludes: ' or ', times: 1000 });
+		scim.resetLog();
+		const res = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1, { last: 'New' }), person(2), person(3)]), credentials());
+		expect(res.output('Node').map((i) => i.json.action)).toEqual(['Update', 'Create', 'Create']);
+		expect(scim.requests.filter((r) => r.status === 400)).toHaveLength(1);
+		expect(users()).toHaveLength(3);
+	});
+
 	test('OAuth2 client credentials: one token fetch per execution', async () => {
 		scim.tokenRequests = 0;
 		const res = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1), person(2), person(3)]), {

@@ -17,6 +17,8 @@ export interface Fault {
 	dropAfterHandling?: boolean;
 	method?: string;
 	pathIncludes?: string;
+	/** Only requests whose filter contains this text. */
+	filterIncludes?: string;
 	/** How many matching requests this fault applies to. */
 	times: number;
 }
@@ -188,7 +190,11 @@ export class ScimTestServer {
 
 	private applyFaults(req: express.Request, res: express.Response, next: express.NextFunction): void {
 		const fault = this.faults.find(
-			(f) => f.times > 0 && (!f.method || f.method === req.method) && (!f.pathIncludes || req.path.includes(f.pathIncludes)),
+			(f) =>
+				f.times > 0 &&
+				(!f.method || f.method === req.method) &&
+				(!f.pathIncludes || req.path.includes(f.pathIncludes)) &&
+				(!f.filterIncludes || String(req.query.filter ?? '').includes(f.filterIncludes)),
 		);
 		if (!fault) return next();
 		fault.times--;
