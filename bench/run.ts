@@ -1,0 +1,17 @@
+/** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
+import { benchLdapProvision } from './ldapProvision.bench';
+import { benchScimConcurrency } from './scimConcurrency.bench';
+
+process.env.N8N_USER_FOLDER ??= require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'n8n-bench-'));
+
+async function main(): Promise<void> {
+	const only = process.argv[2];
+	if (!only || only === 'ldap') await benchLdapProvision();
+	if (!only || only === 'scim') await benchScimConcurrency();
+	process.exit(0);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
