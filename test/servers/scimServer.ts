@@ -77,42 +77,32 @@ function upsert(map: Map<string, Stored>, resource: any, instance: unknown, uniq
 	return created;
 }
 
+/** SCIMMY handlers for one resource type, backed by one map of the store. */
+function handlers(kind: 'users' | 'groups', uniqueKey: 'userName' | 'displayName') {
+	return {
+		ingress: ((resource: any, instance: unknown, ctx: unknown) => upsert(storeOf(ctx)[kind], resource, instance, uniqueKey)) as any,
+		egress: ((resource: any, ctx: unknown) => {
+			const map = storeOf(ctx)[kind];
+			if (!resource.id) return listMatching(resource, [...map.values()]);
+			const found = map.get(resource.id);
+			if (!found) throw scimError(404, null, `Resource ${resource.id} not found`);
+			return found;
+		}) as any,
+		degress: ((resource: any, ctx: unknown) => {
+			if (!storeOf(ctx)[kind].delete(resource.id)) throw scimError(404, null, `Resource ${resource.id} not found`);
+		}) as any,
+	};
+}
+
 let declared = false;
 function declareResources(): void {
 	if (declared) return;
 	declared = true;
 	SCIMMY.Config.set({ patch: true, filter: { supported: true, maxResults: 1000 }, sort: false, bulk: false, changePassword: false, etag: false });
-	SCIMMY.Resources.declare(
-		SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser as any, false)
-			.ingress(((resource: any, instance: unknown, ctx: unknown) => upsert(storeOf(ctx).users, resource, instance, 'userName')) as any)
-			.egress(((resource: any, ctx: unknown) => {
-				const users = storeOf(ctx).users;
-				if (resource.id) {
-					const user = users.get(resource.id);
-					if (!user) throw scimError(404, null, `Resource ${resource.id} not found`);
-					return user;
-				}
-				return listMatching(resource, [...users.values()]);
-			}) as any)
-			.degress((resource: any, ctx: unknown) => {
-				if (!storeOf(ctx).users.delete(resource.id)) throw scimError(404, null, `Resource ${resource.id} not found`);
-			}),
-	);
-	SCIMMY.Resources.declare(
-		SCIMMY.Resources.Group.ingress(((resource: any, instance: unknown, ctx: unknown) => upsert(storeOf(ctx).groups, resource, instance, 'displayName')) as any)
-			.egress(((resource: any, ctx: unknown) => {
-				const groups = storeOf(ctx).groups;
-				if (resource.id) {
-					const group = groups.get(resource.id);
-					if (!group) throw scimError(404, null, `Resource ${resource.id} not found`);
-					return group;
-				}
-				return listMatching(resource, [...groups.values()]);
-			}) as any)
-			.degress((resource: any, ctx: unknown) => {
-				if (!storeOf(ctx).groups.delete(resource.id)) throw scimError(404, null, `Resource ${resource.id} not found`);
-			}),
-	);
+	const users = handlers('users', 'userName');
+	const groups = handlers('groups', 'displayName');
+	SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser as any, false).ingress(users.ingress).egress(users.egress).degress(users.degress));
+	SCIMMY.Resources.declare(SCIMMY.Resources.Group.ingress(groups.ingress).egress(groups.egress).degress(groups.degress));
 }
 
 /**
