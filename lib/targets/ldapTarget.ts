@@ -185,7 +185,8 @@ export class LdapTarget implements Target {
 
 	private toEntry(entry: LdapEntry, attributes: string[]): TargetEntry {
 		const byLower = new Map<string, unknown>();
-		for (const [k, v] of Object.entries(entry)) byLower.set(k.toLowerCase(), v);
+		// ldapts lists requested attributes the entry lacks as empty arrays: those are absent.
+		for (const [k, v] of Object.entries(entry)) if (!(Array.isArray(v) && v.length === 0)) byLower.set(k.toLowerCase(), v);
 		const values: AttributeMap = {};
 		for (const name of attributes) {
 			const lower = name.toLowerCase();

@@ -1,0 +1,93 @@
+/**
+ * The Active Directory flavour against slapd loaded with Debian's msuser schema (AD's user class,
+ * unicodePwd, userAccountControl, objectGUID) over LDAPS: what slapd can stand in for.
+ */
+import { LdapTarget } from '../../lib/targets/ldapTarget';
+import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
+import { Slapd, parseLdif } from '../servers/slapd';
+
+let slapd: Slapd;
+beforeAll(async () => {
+	slapd = await Slapd.start({ tls: true, extraSchemas: ['msuser'] });
+	slapd.ldapadd(['dn: ou=Users,dc=example,dc=org', 'objectClass: organizationalUnit', 'ou: Users', ''].join('\n'));
+});
+afterAll(async () => {
+	await slapd.stop();
+});
+
+const USERS = 'ou=Users,dc=example,dc=org';
+// What a real domain controller fills in by itself; slapd's copy of the schema requires them.
+const adMandatory = { instanceType: '4', nTSecurityDescriptor: 'stand-in', objectCategory: 'CN=Person,CN=Schema,CN=Configuration,DC=example,DC=org' };
+const credentials = (extra: Record<string, unknown> = {}) => ({
+	ldapDirectoryApi: { urls: slapd.ldapsUrl, caCertificate: slapd.caCertificate, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'activeDirectory', ...extra },
+});
+const envelope = (sam: string, extra: Record<string, unknown> = {}) => ({
+	attributes: { sAMAccountName: sam, userPrincipalName: `${sam}@example.org`, cn: `AD ${sam}`, sn: sam, displayName: `AD ${sam}`, ...extra },
+	// extensibleObject: Debian's msuser schema lacks AD's securityPrincipal class, which allows sAMAccountName.
+	createOnly: { objectClass: ['top', 'person', 'organizationalPerson', 'user', 'extensibleObject'], ...adMandatory },
+	matchKeys: [{ attribute: 'sAMAccountName', value: sam }],
+});
+const params = { target: 'ldap', inputMode: 'envelope', dnTemplate: `cn={cn},${USERS}`, searchBase: USERS, objectFilter: '(objectClass=user)' };
+
+test('creates an AD user over LDAPS: unicodePwd as quoted UTF-16LE, enabled userAccountControl, password never shown', async () => {
+	const withPassword = envelope('ada');
+	(withPassword.createOnly as Record<string, unknown>).unicodePwd = 'Sup3r-Secret!';
+	const res = await runWorkflow(itemsInto('provisionUser', params, [withPassword, envelope('bob')], { onError: 'continueErrorOutput' }), credentials());
+	expect(res.output('Node', 1)).toHaveLength(0);
+	expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create', 'Create']);
+	const entries = parseLdif(slapd.ldapsearch(USERS, '(objectClass=user)', ['*']));
+	const ada = entries.get(`cn=AD ada,${USERS}`)!;
+	expect(ada.userAccountControl).toEqual(['512']);
+	expect(entries.get(`cn=AD bob,${USERS}`)!.userAccountControl).toEqual(['514']);
+	// parseLdif decodes base64 as UTF-8; compare the raw bytes instead.
+	const raw = /unicodePwd:: (\S+)/.exec(slapd.ldapsearch(`cn=AD ada,${USERS}`, '(objectClass=*)', ['unicodePwd'], 'base'))![1];
+	expect(Buffer.from(raw, 'base64').equals(Buffer.from('"Sup3r-Secret!"', 'utf16le'))).toBe(true);
+	const log = JSON.stringify(res.run.data.resultData.runData.Node);
+	expect(log).not.toContain('Sup3r-Secret!');
+	expect(log).toContain('"name":"unicodePwd","newValue":"[Redact]"');
+});
+
+test('the same password over plain LDAP is refused for that item only', async () => {
+	const withPassword = envelope('carl');
+	(withPassword.createOnly as Record<string, unknown>).unicodePwd = 'Sup3r-Secret!';
+	const res = await runWorkflow(
+		itemsInto('provisionUser', params, [withPassword, envelope('dora')], { onError: 'continueErrorOutput' }),
+		credentials({ urls: slapd.url, caCertificate: '' }),
+	);
+	expect(res.output('Node', 1).map((i) => [errorOf(i).code, errorOf(i).field])).toEqual([['Configuration', 'unicodePwd']]);
+	expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create']);
+});
+
+test('objectGUID is read as AD shows it', async () => {
+	const guid = Buffer.from('b8e0e0e39b58c5438b7a5cfc5ce4e2a2', 'hex');
+	slapd.ldapadd(
+		[
+			`dn: cn=Imported,${USERS}`,
+			'objectClass: user',
+			'objectClass: extensibleObject',
+			'cn: Imported',
+			'sn: Imported',
+			'sAMAccountName: imported',
+			...Object.entries(adMandatory).map(([k, v]) => `${k}: ${v}`),
+			`objectGUID:: ${guid.toString('base64')}`,
+			'',
+		].join('\n'),
+	);
+	const target = new LdapTarget({
+		connection: { urls: [slapd.ldapsUrl], caCertificate: slapd.caCertificate, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+		flavour: 'activeDirectory',
+		baseDn: slapd.suffix,
+		searchBase: USERS,
+		objectFilter: '(objectClass=user)',
+	});
+	try {
+		// Matched by cn: Debian's msuser schema gives sAMAccountName no equality rule, so slapd cannot match it.
+		const [entry] = await target.find({ attribute: 'cn', value: 'Imported' }, ['objectGUID', 'sAMAccountName']);
+		expect(entry.attributes.objectGUID).toBe('e3e0e0b8-589b-43c5-8b7a-5cfc5ce4e2a2');
+		expect(entry.attributes.sAMAccountName).toBe('imported');
+		// No userAccountControl on this entry: whether it is enabled is unknown, not "enabled".
+		expect(entry.active).toBeUndefined();
+	} finally {
+		await target.close();
+	}
+});
