@@ -2,7 +2,7 @@ import { Attribute, Change, Client, InvalidCredentialsError, NoSuchObjectError, 
 import type { AttributeMap, MatchKey, ScalarValue } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
 import { assertValidDn, rdnAttribute, renderDnTemplate } from '../ldap/dnTemplate';
-import { escapeDnValue, escapeFilterValue, splitDn } from '../ldap/escape';
+import { escapeDnValue, escapeFilterValue, normaliseDn, splitDn } from '../ldap/escape';
 import {
 	BINARY_ATTRIBUTES,
 	encodeUnicodePwd,
@@ -28,11 +28,15 @@ export interface LdapConnectionOptions {
 	timeoutMs?: number;
 }
 
-/** How an OpenLDAP account is disabled: ppolicy lock, or a chosen attribute and value. */
+/** How an OpenLDAP account is disabled: ppolicy lock, a chosen attribute and value, or a move to a disabled OU. */
 export interface OpenLdapDisableMethod {
-	type: 'ppolicy' | 'attribute';
+	type: 'ppolicy' | 'attribute' | 'move';
 	attribute?: string;
 	value?: string;
+	/** For move: where disabled entries go, e.g. ou=Disabled,dc=example,dc=org. */
+	disabledContainer?: string;
+	/** For move: where re-enabled entries go back to, e.g. ou=People,dc=example,dc=org. */
+	enabledContainer?: string;
 }
 
 export interface LdapTargetOptions {
@@ -57,6 +61,7 @@ type LdapEntry = Record<string, unknown> & { dn: string };
 export class LdapTarget implements Target {
 	readonly system = 'ldap' as const;
 	readonly writes: WriteRecord[] = [];
+	readonly identityAttributes = ['uid', 'cn', 'mail', 'sAMAccountName', 'userPrincipalName'];
 	private client?: Promise<Client>;
 	private readonly objectFilter: string;
 
@@ -198,11 +203,14 @@ export class LdapTarget implements Target {
 			if (raw === undefined) continue;
 			values[name] = readableValue(lower, raw);
 		}
-		return { id: entry.dn, attributes: values, active: this.isActive(byLower) };
+		return { id: entry.dn, attributes: values, active: this.isActive(entry.dn, byLower) };
 	}
 
-	private isActive(byLower: Map<string, unknown>): boolean | undefined {
+	private isActive(dn: string, byLower: Map<string, unknown>): boolean | undefined {
 		const { flavour, openLdapDisable } = this.options;
+		if (openLdapDisable?.type === 'move' && flavour === 'openldap') {
+			return !normaliseDn(dn).endsWith(`,${normaliseDn(openLdapDisable.disabledContainer ?? '')}`);
+		}
 		if (flavour === 'activeDirectory') {
 			const uac = byLower.get('useraccountcontrol');
 			return uac === undefined ? undefined : !isAccountDisabled(Number(uac));
@@ -385,8 +393,10 @@ export class LdapTarget implements Target {
 	}
 
 	/** Disables or enables per flavour: AD's ACCOUNTDISABLE bit, 389-DS nsAccountLock, OpenLDAP ppolicy or an attribute. */
-	async setActive(dn: string, active: boolean): Promise<void> {
+	async setActive(dn: string, active: boolean): Promise<string> {
 		let modifications: Change[];
+		const method = this.options.openLdapDisable ?? { type: 'ppolicy' };
+		if (this.options.flavour === 'openldap' && method.type === 'move') return this.moveTo(dn, active ? method.enabledContainer : method.disabledContainer, active);
 		if (this.options.flavour === 'activeDirectory') {
 			const entry = await this.get(dn, ['userAccountControl']);
 			if (!entry) throw new ProvisioningError('NotFound', `${dn} does not exist`, { targetStatus: 32 });
@@ -395,13 +405,58 @@ export class LdapTarget implements Target {
 		} else if (this.options.flavour === '389ds') {
 			modifications = [new Change({ operation: 'replace', modification: new Attribute({ type: 'nsAccountLock', values: active ? [] : ['TRUE'] }) })];
 		} else {
-			const method = this.options.openLdapDisable ?? { type: 'ppolicy' };
 			const type = method.type === 'ppolicy' ? 'pwdAccountLockedTime' : method.attribute!;
 			const value = method.type === 'ppolicy' ? PPOLICY_PERMANENT_LOCK : method.value!;
 			modifications = [new Change({ operation: 'replace', modification: new Attribute({ type, values: active ? [] : [value] }) })];
 		}
 		await this.run(active ? 'enable' : 'disable', (client) => client.modify(dn, modifications));
 		this.writes.push({ operation: active ? 'enable' : 'disable', targetId: dn, body: this.redactedChanges(modifications) });
+		return dn;
+	}
+
+	/** Moves the entry under another container, keeping its RDN (disable by moving to a "disabled" OU). */
+	private async moveTo(dn: string, container: string | undefined, active: boolean): Promise<string> {
+		if (!container) {
+			throw new ProvisioningError('Configuration', `Moving to ${active ? 'enable' : 'disable'} needs the ${active ? 'enabled' : 'disabled'} container DN`, {
+				field: active ? 'enabledContainer' : 'disabledContainer',
+			});
+		}
+		assertValidDn(container);
+		const [rdn] = splitDn(dn);
+		// Hex-escape backslashes: ldapts finds the RDN/superior split with a regex that misreads "\\,".
+		const newDn = `${rdn.replace(/\\\\/g, '\\5c')},${container}`;
+		await this.run(active ? 'enable' : 'disable', (client) => client.modifyDN(dn, newDn));
+		const moved = `${rdn},${container}`;
+		this.writes.push({ operation: active ? 'enable' : 'disable', targetId: moved, body: { from: dn, to: moved } });
+		return moved;
+	}
+
+	/** Removes the DN (member, uniqueMember) and its uid (memberUid) from every group under the base DN. */
+	async removeFromAllGroups(dn: string): Promise<string[]> {
+		const entry = await this.get(dn, ['uid']);
+		if (!entry) throw new ProvisioningError('NotFound', `${dn} does not exist`, { targetStatus: 32 });
+		const uid = typeof entry.attributes.uid === 'string' ? entry.attributes.uid : undefined;
+		const filter = `(|(member=${escapeFilterValue(dn)})(uniqueMember=${escapeFilterValue(dn)})${uid ? `(memberUid=${escapeFilterValue(uid)})` : ''})`;
+		const groups = await this.run('group search', async (client) =>
+			(await client.search(this.options.baseDn, { scope: 'sub', filter, attributes: ['member', 'uniqueMember', 'memberUid'] })).searchEntries,
+		);
+		const target = normaliseDn(dn);
+		const removed: string[] = [];
+		for (const group of groups) {
+			const changes: Change[] = [];
+			for (const type of ['member', 'uniqueMember']) {
+				const values = ([] as unknown[]).concat(group[type] ?? []).map(String).filter((v) => normaliseDn(v) === target);
+				if (values.length) changes.push(new Change({ operation: 'delete', modification: new Attribute({ type, values }) }));
+			}
+			if (uid && ([] as unknown[]).concat(group.memberUid ?? []).map(String).includes(uid)) {
+				changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: 'memberUid', values: [uid] }) }));
+			}
+			if (!changes.length) continue;
+			await this.run('group modify', (client) => client.modify(group.dn, changes));
+			this.writes.push({ operation: 'update', targetId: group.dn, body: this.redactedChanges(changes) });
+			removed.push(group.dn);
+		}
+		return removed;
 	}
 
 	async delete(dn: string): Promise<void> {

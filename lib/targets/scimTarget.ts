@@ -10,6 +10,7 @@ import {
 	parseScimPath,
 	readScimPath,
 	removeScimPath,
+	scimFilterValue,
 	writeScimPath,
 } from '../scim/path';
 import type { AttributeChange, ListOptions, Target, TargetEntry, WriteRecord } from './target';
@@ -47,6 +48,7 @@ function redactBody(body: unknown): unknown {
 export class ScimTarget implements Target {
 	readonly system = 'scim' as const;
 	readonly writes: WriteRecord[] = [];
+	readonly identityAttributes = ['userName', 'externalId', 'displayName'];
 	private patchSupported?: Promise<boolean>;
 	private readonly resourceType: 'Users' | 'Groups';
 	private readonly lookupChunkSize: number;
@@ -239,17 +241,18 @@ export class ScimTarget implements Target {
 		this.writes.push({ operation, targetId: id, body: redactBody(resource) });
 	}
 
-	async setActive(id: string, active: boolean): Promise<void> {
+	async setActive(id: string, active: boolean): Promise<string> {
 		const operation = active ? 'enable' : 'disable';
 		if (await this.supportsPatch()) {
 			const body = { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: active }] };
 			await this.client.request({ method: 'PATCH', path: `/${this.resourceType}/${encodeURIComponent(id)}`, body, idempotent: true });
 			this.writes.push({ operation, targetId: id, body });
-			return;
+			return id;
 		}
 		await this.putWith(id, operation, (resource) => {
 			resource.active = active;
 		});
+		return id;
 	}
 
 	async delete(id: string): Promise<void> {
@@ -263,20 +266,35 @@ export class ScimTarget implements Target {
 	}
 
 	/** Pages with startIndex/count until startIndex + itemsPerPage passes totalResults. */
-	async *listAll(options: ListOptions): AsyncIterable<TargetEntry> {
-		const count = options.pageSize ?? 100;
+	private async *listResources(resourceType: string, filter: string | undefined, pageSize: number): AsyncIterable<Record<string, any>> {
 		let startIndex = 1;
 		for (;;) {
-			const params: Record<string, string | number> = { startIndex, count };
-			if (options.filter) params.filter = options.filter;
-			const res = await this.client.request({ method: 'GET', path: `/${this.resourceType}`, params, idempotent: true });
+			const params: Record<string, string | number> = { startIndex, count: pageSize };
+			if (filter) params.filter = filter;
+			const res = await this.client.request({ method: 'GET', path: `/${resourceType}`, params, idempotent: true });
 			const resources: Array<Record<string, unknown>> = Array.isArray(res.data?.Resources) ? res.data.Resources : [];
-			for (const r of resources) yield this.toEntry(r, options.attributes);
+			yield* resources;
 			const total = Number(res.data?.totalResults ?? 0);
 			const perPage = Number(res.data?.itemsPerPage ?? resources.length) || resources.length;
 			if (resources.length === 0 || startIndex + perPage > total) return;
 			startIndex += perPage;
 		}
+	}
+
+	async *listAll(options: ListOptions): AsyncIterable<TargetEntry> {
+		for await (const r of this.listResources(this.resourceType, options.filter, options.pageSize ?? 100)) yield this.toEntry(r, options.attributes);
+	}
+
+	/** Finds the groups listing the user and removes just that member (PATCH remove members[value eq "…"]). */
+	async removeFromAllGroups(id: string): Promise<string[]> {
+		const removed: string[] = [];
+		for await (const group of this.listResources('Groups', `members[value eq ${scimFilterValue(id)}]`, 100)) {
+			const body = { schemas: [PATCH_SCHEMA], Operations: [{ op: 'remove', path: `members[value eq ${scimFilterValue(id)}]` }] };
+			await this.client.request({ method: 'PATCH', path: `/Groups/${encodeURIComponent(String(group.id))}`, body, idempotent: true, acceptStatus: [404] });
+			this.writes.push({ operation: 'update', targetId: String(group.id), body });
+			removed.push(String(group.displayName ?? group.id));
+		}
+		return removed;
 	}
 
 	async close(): Promise<void> {}

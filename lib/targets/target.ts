@@ -41,6 +41,8 @@ export interface Target {
 	readonly system: TargetSystem;
 	/** Where the target lives, safe to log (no credentials). */
 	readonly endpoint: string;
+	/** Attributes people name accounts by (userName, uid, mail…), e.g. in protected-account lists. */
+	readonly identityAttributes: string[];
 	/** Attribute names that the target compares without regard to case. */
 	caseInsensitiveValues(attribute: string): boolean;
 	/** Whether the target matches this attribute's values without regard to case (LDAP caseIgnore, SCIM userName). */
@@ -55,7 +57,10 @@ export interface Target {
 	create(attributes: AttributeMap): Promise<TargetEntry>;
 	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename changes the DN). */
 	update(id: string, changes: AttributeChange[]): Promise<string>;
-	setActive(id: string, active: boolean): Promise<void>;
+	/** Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). */
+	setActive(id: string, active: boolean): Promise<string>;
+	/** Removes the account from every group that lists it; returns the groups it was removed from. */
+	removeFromAllGroups(id: string): Promise<string[]>;
 	/** Deletes; an account that is already gone counts as deleted. */
 	delete(id: string): Promise<void>;
 	listAll(options: ListOptions): AsyncIterable<TargetEntry>;

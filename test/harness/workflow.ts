@@ -11,6 +11,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 	Workflow,
 } from 'n8n-workflow';
+import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
 
 /** Emits the items given in its "items" parameter: the stand-in for whatever upstream node feeds ours. */
@@ -38,6 +39,7 @@ export const PACKAGE = 'n8n-nodes-provisioning';
 
 const registry: Record<string, INodeType> = {
 	[`${PACKAGE}.provisionUser`]: new ProvisionUser(),
+	[`${PACKAGE}.deprovisionUser`]: new DeprovisionUser(),
 	'test.items': new TestItems(),
 };
 
