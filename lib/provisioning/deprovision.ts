@@ -185,7 +185,7 @@ export async function deprovisionItems(
 export interface ReconcileOptions extends DeprovisionOptions {
 	/** Target-native filter for the managed scope (SCIM filter, or LDAP filter within the search base). */
 	scopeFilter?: string;
-	/** Identifiers never touched: ids/DNs or values of the match attributes (break-glass, service accounts). */
+	/** Identifiers never touched: ids/DNs or values of the match and identity attributes (break-glass, service accounts). */
 	protectedValues?: string[];
 	/** Target-native filter selecting protected accounts. */
 	protectedFilter?: string;
@@ -251,15 +251,18 @@ export async function reconcileLeavers(target: Target, keyLists: MatchKey[][], o
 	const accounts: TargetEntry[] = [];
 	for await (const entry of target.listAll({ attributes: listed, filter: options.scopeFilter })) accounts.push(entry);
 
-	const protectedIds = new Set((options.protectedValues ?? []).map((v) => v.trim().toLowerCase()).filter(Boolean));
+	// Lower-cased, and DNs without spaces after commas, so "uid=a, ou=People" protects "uid=a,ou=People".
+	const canonical = (value: string) => value.trim().toLowerCase().replace(/,\s+/g, ',');
+	const protectedIds = new Set((options.protectedValues ?? []).map(canonical).filter(Boolean));
+	const isProtectedId = (id: string) => protectedIds.has(canonical(id));
 	if (options.protectedFilter) {
-		for await (const entry of target.listAll({ attributes: [], filter: options.protectedFilter })) protectedIds.add(entry.id.toLowerCase());
+		for await (const entry of target.listAll({ attributes: [], filter: options.protectedFilter })) protectedIds.add(canonical(entry.id));
 	}
 	const isProtected = (entry: TargetEntry) =>
-		protectedIds.has(entry.id.toLowerCase()) ||
+		isProtectedId(entry.id) ||
 		listed.some((a) => {
 			const raw = entry.attributes[a];
-			return (Array.isArray(raw) ? raw : [raw]).some((v) => v !== undefined && v !== null && protectedIds.has(String(v).toLowerCase()));
+			return (Array.isArray(raw) ? raw : [raw]).some((v) => v !== undefined && v !== null && protectedIds.has(canonical(String(v))));
 		});
 
 	const leavers = findLeavers(target, accounts, index, isProtected);

@@ -1,4 +1,4 @@
-import { Attribute, Change, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, SizeLimitExceededError } from 'ldapts';
+import { Attribute, Change, Client, FilterParser, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, SizeLimitExceededError } from 'ldapts';
 import type { AttributeMap, MatchKey, ScalarValue } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
 import { assertValidDn, rdnAttribute, renderDnTemplate } from '../ldap/dnTemplate';
@@ -515,9 +515,25 @@ function safeAttributeName(name: string): string {
 	return name;
 }
 
+/** Wraps a bare filter in parentheses and rejects malformed ones, which ldapts would otherwise read leniently. */
 function normaliseFilter(filter: string): string {
 	const trimmed = filter.trim();
-	return trimmed.startsWith('(') ? trimmed : `(${trimmed})`;
+	const wrapped = trimmed.startsWith('(') ? trimmed : `(${trimmed})`;
+	let depth = 0;
+	for (const ch of wrapped.replace(/\\./g, '')) {
+		depth += ch === '(' ? 1 : ch === ')' ? -1 : 0;
+		if (depth < 0) break;
+	}
+	let parsed = depth === 0;
+	if (parsed) {
+		try {
+			parsed = FilterParser.parseString(wrapped).toString().length > 0;
+		} catch {
+			parsed = false;
+		}
+	}
+	if (!parsed) throw new ProvisioningError('Configuration', `"${filter}" is not a valid LDAP filter (RFC 4515)`, { field: 'filter' });
+	return wrapped;
 }
 
 function readableValue(lowerName: string, raw: unknown): AttributeMap[string] {

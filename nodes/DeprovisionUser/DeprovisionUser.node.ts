@@ -29,6 +29,13 @@ interface MatchKeyRow {
 	value?: unknown;
 }
 
+/** One value per line or per semicolon; a single line without DNs may also use commas. */
+function splitProtected(text: string): string[] {
+	const parts = text.split(/[\n;]/).map((p) => p.trim()).filter(Boolean);
+	if (parts.length === 1 && !parts[0].includes('=')) return parts[0].split(',').map((p) => p.trim());
+	return parts;
+}
+
 export class DeprovisionUser implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Deprovision User',
@@ -120,8 +127,9 @@ export class DeprovisionUser implements INodeType {
 				name: 'protectedValues',
 				type: 'string',
 				default: '',
-				placeholder: 'breakglass@example.org, uid=svc-backup,ou=People,dc=example,dc=org',
-				description: 'Comma-separated IDs, DNs or match-attribute values that are never touched (break-glass and service accounts)',
+				typeOptions: { rows: 3 },
+				placeholder: 'breakglass@example.org\nuid=svc-backup,ou=People,dc=example,dc=org',
+				description: 'IDs, DNs, user names or match-attribute values that are never touched (break-glass and service accounts), one per line or separated by semicolons',
 				displayOptions: { show: { mode: ['reconcile'] } },
 			},
 			{
@@ -263,7 +271,7 @@ export class DeprovisionUser implements INodeType {
 					result = await reconcileLeavers(target, (inputs as ProvisioningEnvelope[]).map((e) => e.matchKeys), {
 						...common,
 						scopeFilter: param('scopeFilter') || undefined,
-						protectedValues: param('protectedValues').split(','),
+						protectedValues: splitProtected(param('protectedValues')),
 						protectedFilter: param('protectedFilter') || undefined,
 					});
 				} else {

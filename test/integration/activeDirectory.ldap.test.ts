@@ -91,3 +91,19 @@ test('objectGUID is read as AD shows it', async () => {
 		await target.close();
 	}
 });
+
+test('Deprovision User disables by setting ACCOUNTDISABLE and keeps the other userAccountControl bits; reactivation clears it', async () => {
+	const user = envelope('erin', { userAccountControl: '66048' });
+	await runWorkflow(itemsInto('provisionUser', params, [user]), credentials());
+	const deprovision = (operation: string) =>
+		runWorkflow(
+			itemsInto('deprovisionUser', { target: 'ldap', mode: 'perItem', operation, inputMode: 'define', searchBase: USERS, objectFilter: '(objectClass=user)', matchKeys: { key: [{ attribute: 'cn', value: 'AD erin' }] } }, [{}]),
+			credentials(),
+		);
+	const uac = () => parseLdif(slapd.ldapsearch(USERS, '(cn=AD erin)', ['userAccountControl'])).get(`cn=AD erin,${USERS}`)!.userAccountControl;
+	expect((await deprovision('disable')).output('Node', 0)[0].json.action).toBe('Disable');
+	expect(uac()).toEqual(['66050']);
+	expect((await deprovision('disable')).output('Node', 0)[0].json.action).toBe('NoChange');
+	expect((await deprovision('enable')).output('Node', 0)[0].json.action).toBe('Enable');
+	expect(uac()).toEqual(['66048']);
+});
