@@ -1,13 +1,16 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
 import { benchLdapProvision } from './ldapProvision.bench';
+import { benchReconcile } from './reconcile.bench';
 import { benchScimConcurrency } from './scimConcurrency.bench';
 
+process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS ??= 'false';
 process.env.N8N_USER_FOLDER ??= require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'n8n-bench-'));
 
 async function main(): Promise<void> {
 	const only = process.argv[2];
 	if (!only || only === 'ldap') await benchLdapProvision();
 	if (!only || only === 'scim') await benchScimConcurrency();
+	if (!only || only === 'reconcile') await benchReconcile();
 	process.exit(0);
 }
 

@@ -43,6 +43,11 @@ const registry: Record<string, INodeType> = {
 	'test.items': new TestItems(),
 };
 
+/** Adds a node type (e.g. one of n8n-nodes-base's, for benchmarks) to the runner. */
+export function registerNodeType(type: string, node: INodeType): void {
+	registry[type] = node;
+}
+
 const nodeTypes: INodeTypes = {
 	getByName: (type: string) => registry[type],
 	getByNameAndVersion: (type: string) => registry[type],
@@ -128,7 +133,8 @@ export async function runWorkflow(json: WorkflowJson, credentials: Record<string
 			throw new Error('not used');
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
-	const start = json.nodes.find((n) => n.type === 'test.items');
+	const destinations = new Set(Object.values(json.connections).flatMap((c) => (c.main ?? []).flat().map((d) => d?.node)));
+	const start = json.nodes.find((n) => !destinations.has(n.name));
 	const run = await new WorkflowExecute(additionalData, 'manual').run(workflow, start);
 	const runData = run.data.resultData.runData;
 	return {
