@@ -11,7 +11,7 @@ export interface SlapdOptions {
 	dbnosync?: boolean;
 	/** Also listen on ldaps:// with a throwaway CA and certificate. */
 	tls?: boolean;
-	/** Extra schema files from /etc/ldap/schema, e.g. msuser for Active Directory classes. */
+	/** Extra schemas: names from /etc/ldap/schema (msuser for Active Directory classes) or absolute paths. */
 	extraSchemas?: string[];
 }
 
@@ -92,7 +92,7 @@ export class Slapd {
 			? [`TLSCACertificateFile ${join(this.dir, 'ca.crt')}`, `TLSCertificateFile ${join(this.dir, 'server.crt')}`, `TLSCertificateKeyFile ${join(this.dir, 'server.key')}`]
 			: [];
 		const config = [
-			...schemas.map((s) => `include /etc/ldap/schema/${s}.schema`),
+			...schemas.map((s) => `include ${s.startsWith('/') ? s : `/etc/ldap/schema/${s}.schema`}`),
 			`pidfile ${join(this.dir, 'slapd.pid')}`,
 			`argsfile ${join(this.dir, 'slapd.args')}`,
 			'modulepath /usr/lib/ldap',
