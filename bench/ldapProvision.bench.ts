@@ -41,7 +41,7 @@ export async function benchLdapProvision(n = Number(process.env.BENCH_USERS ?? 1
 		writeFileSync(file, ldif);
 
 		let t = performance.now();
-		const res = spawnSync('ldapadd', ['-x', '-D', baseline.rootDn, '-w', baseline.rootPassword, '-H', baseline.url, '-f', file], { encoding: 'utf8' });
+		const res = spawnSync('ldapadd', ['-x', '-D', baseline.rootDn, '-w', baseline.rootPassword, '-H', baseline.url, '-f', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
 		const ldapaddMs = performance.now() - t;
 		if (res.status !== 0) throw new Error(`ldapadd failed: ${res.stderr}`);
 

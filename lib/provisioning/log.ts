@@ -47,6 +47,8 @@ export interface ProvisioningLogRecord {
 	durationMs: number;
 	timestamp: string;
 	error?: { code: ProvisioningErrorCode; reason: string; field?: string };
+	/** Extra facts for some actions (Group Sync: members added and removed, unresolved, chunks). */
+	details?: Record<string, unknown>;
 }
 
 /** Collects a record step by step; every value passes through redaction on the way in. */

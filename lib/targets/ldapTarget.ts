@@ -12,7 +12,8 @@ import {
 	withAccountDisabled,
 } from '../ldap/flavours';
 import { isSecretAttribute, REDACTED, scrubSecrets } from '../redact';
-import type { AttributeChange, ListOptions, Target, TargetEntry, WriteRecord } from './target';
+import { type GroupEntry, type GroupSpec, type GroupTarget, nextMemberRange } from './groups';
+import { type AttributeChange, indexBy, type ListOptions, type Target, type TargetEntry, type WriteRecord } from './target';
 
 export interface LdapConnectionOptions {
 	/** Tried in order until one answers (failover). */
@@ -51,14 +52,36 @@ export interface LdapTargetOptions {
 	dnTemplate?: string;
 	pageSize?: number;
 	openLdapDisable?: OpenLdapDisableMethod;
+	groups?: LdapGroupOptions;
 }
+
+export type LdapGroupSchema = 'groupOfNames' | 'groupOfUniqueNames' | 'posixGroup' | 'activeDirectory';
+
+export interface LdapGroupOptions {
+	schema: LdapGroupSchema;
+	/** Where groups are searched; defaults to the base DN. */
+	searchBase?: string;
+	/** DN of new groups, e.g. cn={displayName},ou=Groups,dc=example,dc=org. */
+	dnTemplate?: string;
+	/** Attribute holding the source's external id (none by default). */
+	externalIdAttribute?: string;
+	/** Member kept in groupOfNames/groupOfUniqueNames when they would be empty (their schema requires one); defaults to the group's own DN. */
+	placeholderMember?: string;
+}
+
+const GROUP_SCHEMAS: Record<LdapGroupSchema, { objectClass: string; memberAttribute: string; requiresMember: boolean }> = {
+	groupOfNames: { objectClass: 'groupOfNames', memberAttribute: 'member', requiresMember: true },
+	groupOfUniqueNames: { objectClass: 'groupOfUniqueNames', memberAttribute: 'uniqueMember', requiresMember: true },
+	posixGroup: { objectClass: 'posixGroup', memberAttribute: 'memberUid', requiresMember: false },
+	activeDirectory: { objectClass: 'group', memberAttribute: 'member', requiresMember: false },
+};
 
 const PPOLICY_PERMANENT_LOCK = '000001010000Z';
 
 type LdapEntry = Record<string, unknown> & { dn: string };
 
 /** Provisioning into an LDAP directory (OpenLDAP, 389-DS, Active Directory) over one reused connection. */
-export class LdapTarget implements Target {
+export class LdapTarget implements Target, GroupTarget {
 	readonly system = 'ldap' as const;
 	readonly writes: WriteRecord[] = [];
 	readonly identityAttributes = ['uid', 'cn', 'mail', 'sAMAccountName', 'userPrincipalName'];
@@ -493,6 +516,168 @@ export class LdapTarget implements Target {
 			this.dropConnection();
 			throw new ProvisioningError('TargetUnavailable', `LDAP search under ${this.searchBase} failed: ${this.scrub((error as Error).message)}`, { transient: true });
 		}
+	}
+
+	// ---- Groups (GroupTarget) ----
+
+	private get groupOptions(): LdapGroupOptions & (typeof GROUP_SCHEMAS)[LdapGroupSchema] {
+		const groups = this.options.groups ?? { schema: 'groupOfNames' as const };
+		const schema = GROUP_SCHEMAS[groups.schema];
+		if (!schema) throw new ProvisioningError('Configuration', `Unknown group schema "${String(groups.schema)}"; use ${Object.keys(GROUP_SCHEMAS).join(', ')}`, { field: 'groupSchema' });
+		return { ...groups, ...schema };
+	}
+
+	get memberKind(): 'dn' | 'uid' {
+		return this.options.groups?.schema === 'posixGroup' ? 'uid' : 'dn';
+	}
+
+	get supportsNesting(): boolean {
+		return this.options.groups?.schema !== 'posixGroup';
+	}
+
+	memberKey(ref: string): string {
+		return this.memberKind === 'dn' ? normaliseDn(ref) : ref.toLowerCase();
+	}
+
+	/** Groups whose member list held only the placeholder when read or created (this execution). */
+	private readonly placeholderGroups = new Set<string>();
+
+	private placeholderFor(groupDn: string): string {
+		return this.groupOptions.placeholderMember || groupDn;
+	}
+
+	private toGroup(entry: Record<string, unknown> & { dn: string }, members: string[]): GroupEntry {
+		const ext = this.groupOptions.externalIdAttribute;
+		const cn = ([] as unknown[]).concat(entry.cn ?? [])[0];
+		const placeholder = this.memberKey(this.placeholderFor(entry.dn));
+		const real = members.filter((m) => this.memberKind === 'uid' || this.memberKey(m) !== placeholder);
+		if (real.length < members.length) this.placeholderGroups.add(entry.dn);
+		return {
+			id: entry.dn,
+			displayName: cn === undefined ? '' : String(cn),
+			externalId: ext && entry[ext] !== undefined ? String(([] as unknown[]).concat(entry[ext])[0]) : undefined,
+			members: real,
+		};
+	}
+
+	async findGroups(by: 'externalId' | 'displayName', values: string[]): Promise<GroupEntry[]> {
+		const g = this.groupOptions;
+		const attribute = by === 'displayName' ? 'cn' : g.externalIdAttribute;
+		if (!attribute) return [];
+		const distinct = [...new Set(values.filter(Boolean))];
+		const out: GroupEntry[] = [];
+		for (let i = 0; i < distinct.length; i += 200) {
+			const filter = `(&(objectClass=${g.objectClass})(|${distinct.slice(i, i + 200).map((v) => `(${safeAttributeName(attribute)}=${escapeFilterValue(v)})`).join('')}))`;
+			const entries = await this.run('group search', async (client) =>
+				(await client.search(g.searchBase || this.options.baseDn, { scope: 'sub', filter, attributes: ['cn', ...(g.externalIdAttribute ? [g.externalIdAttribute] : [])], paged: { pageSize: 500 } })).searchEntries,
+			);
+			for (const e of entries) out.push(this.toGroup(e as LdapEntry, []));
+		}
+		return out;
+	}
+
+	/** Reads a group with every member, following AD's ranged retrieval (member;range=0-1499, …). */
+	async readGroup(dn: string): Promise<GroupEntry | null> {
+		const g = this.groupOptions;
+		const attributes = ['cn', g.memberAttribute, ...(g.externalIdAttribute ? [g.externalIdAttribute] : [])];
+		const readOnce = async (attrs: string[]) =>
+			this.run('group read', async (client) => {
+				try {
+					return (await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: attrs })).searchEntries[0] as LdapEntry | undefined;
+				} catch (error) {
+					if (error instanceof NoSuchObjectError) return undefined;
+					throw error;
+				}
+			});
+		const entry = await readOnce(attributes);
+		if (!entry) return null;
+		const members: string[] = [];
+		const collect = (e: Record<string, unknown>, name: string) => members.push(...([] as unknown[]).concat(e[name] ?? []).map(String));
+		collect(entry, Object.keys(entry).find((k) => k.toLowerCase() === g.memberAttribute.toLowerCase()) ?? g.memberAttribute);
+		let range = nextMemberRange(Object.keys(entry), g.memberAttribute);
+		let current: Record<string, unknown> = entry;
+		while (range) {
+			collect(current, range.received);
+			if (!range.next) break;
+			const more = await readOnce([range.next]);
+			if (!more) break;
+			current = more;
+			range = nextMemberRange(Object.keys(more), g.memberAttribute);
+		}
+		return this.toGroup(entry, members);
+	}
+
+	async createGroup(spec: GroupSpec, initialMembers: string[]): Promise<GroupEntry> {
+		const g = this.groupOptions;
+		const dn = renderDnTemplate(g.dnTemplate ?? '', { displayName: spec.displayName, cn: spec.displayName, ...(spec.extra ?? {}) });
+		const record: Record<string, string[]> = { objectClass: g.schema === 'activeDirectory' ? ['top', 'group'] : ['top', g.objectClass], cn: [spec.displayName] };
+		if (spec.externalId && g.externalIdAttribute) record[g.externalIdAttribute] = [spec.externalId];
+		for (const [k, v] of Object.entries(spec.extra ?? {})) if (v !== undefined && v !== '') record[k] = [String(v)];
+		if (g.schema === 'posixGroup' && !record.gidNumber) {
+			throw new ProvisioningError('MissingRequiredValue', `A posixGroup needs a gidNumber; "${spec.displayName}" has none`, { field: 'gidNumber' });
+		}
+		if (g.schema === 'activeDirectory') {
+			record.groupType ??= ['-2147483646'];
+			record.sAMAccountName ??= [spec.displayName];
+		}
+		if (initialMembers.length) record[g.memberAttribute] = initialMembers;
+		else if (g.requiresMember) record[g.memberAttribute] = [this.placeholderFor(dn)];
+		await this.run('group add', (client) => client.add(dn, record));
+		this.writes.push({ operation: 'create', targetId: dn, body: record });
+		if (!initialMembers.length && g.requiresMember) this.placeholderGroups.add(dn);
+		return { id: dn, displayName: spec.displayName, externalId: spec.externalId, members: [...initialMembers] };
+	}
+
+	async renameGroup(dn: string, displayName: string): Promise<string> {
+		const rdnName = rdnAttribute(dn);
+		const [, ...parent] = splitDn(dn);
+		const newRdn = `${rdnName}=${escapeDnValue(displayName)}`;
+		await this.run('group rename', (client) => client.modifyDN(dn, newRdn));
+		const renamed = [newRdn, ...parent].join(',');
+		if (rdnName.toLowerCase() !== 'cn') {
+			await this.run('group modify', (client) => client.modify(renamed, [new Change({ operation: 'replace', modification: new Attribute({ type: 'cn', values: [displayName] }) })]));
+		}
+		this.writes.push({ operation: 'rename', targetId: renamed, body: { from: dn, newRdn } });
+		if (this.placeholderGroups.delete(dn)) this.placeholderGroups.add(renamed);
+		return renamed;
+	}
+
+	async addMembers(dn: string, members: string[]): Promise<void> {
+		const g = this.groupOptions;
+		const changes = [new Change({ operation: 'add', modification: new Attribute({ type: g.memberAttribute, values: members }) })];
+		if (this.placeholderGroups.has(dn)) {
+			changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: g.memberAttribute, values: [this.placeholderFor(dn)] }) }));
+		}
+		await this.run('group modify', (client) => client.modify(dn, changes));
+		this.placeholderGroups.delete(dn);
+		this.writes.push({ operation: 'update', targetId: dn, body: this.redactedChanges(changes) });
+	}
+
+	/** When the group would be left empty and its schema requires a member, the placeholder goes in the same modify. */
+	async removeMembers(dn: string, members: string[], remaining: number): Promise<void> {
+		const g = this.groupOptions;
+		const changes: Change[] = [];
+		if (remaining === 0 && g.requiresMember && !this.placeholderGroups.has(dn)) {
+			changes.push(new Change({ operation: 'add', modification: new Attribute({ type: g.memberAttribute, values: [this.placeholderFor(dn)] }) }));
+		}
+		changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: g.memberAttribute, values: members }) }));
+		await this.run('group modify', (client) => client.modify(dn, changes));
+		if (remaining === 0 && g.requiresMember) this.placeholderGroups.add(dn);
+		this.writes.push({ operation: 'update', targetId: dn, body: this.redactedChanges(changes) });
+	}
+
+	/** Users by identifier, batched; the reference is the DN, or the uid for posixGroup. */
+	async resolveUsers(attribute: string, values: string[]): Promise<Map<string, string[]>> {
+		const wantUid = this.memberKind === 'uid';
+		const entries = await this.findMany(attribute, values, wantUid ? ['uid'] : []);
+		const byIdentifier = indexBy(entries, attribute, true);
+		if (!wantUid) return byIdentifier;
+		const uidOf = new Map(entries.map((e) => [e.id, String(([] as unknown[]).concat(e.attributes.uid ?? [])[0] ?? '')]));
+		return new Map([...byIdentifier].map(([k, dns]) => [k, dns.map((dn) => uidOf.get(dn) ?? '').filter(Boolean)]));
+	}
+
+	groupMemberRef(group: GroupEntry): string {
+		return group.id;
 	}
 
 	async close(): Promise<void> {

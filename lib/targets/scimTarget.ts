@@ -13,7 +13,8 @@ import {
 	scimFilterValue,
 	writeScimPath,
 } from '../scim/path';
-import type { AttributeChange, ListOptions, Target, TargetEntry, WriteRecord } from './target';
+import type { GroupEntry, GroupSpec, GroupTarget } from './groups';
+import { type AttributeChange, indexBy, type ListOptions, type Target, type TargetEntry, type WriteRecord } from './target';
 
 export interface ScimTargetOptions {
 	resourceType?: 'Users' | 'Groups';
@@ -45,7 +46,7 @@ function redactBody(body: unknown): unknown {
 }
 
 /** Provisioning into a SCIM 2.0 service provider. */
-export class ScimTarget implements Target {
+export class ScimTarget implements Target, GroupTarget {
 	readonly system = 'scim' as const;
 	readonly writes: WriteRecord[] = [];
 	readonly identityAttributes = ['userName', 'externalId', 'displayName'];
@@ -266,10 +267,10 @@ export class ScimTarget implements Target {
 	}
 
 	/** Pages with startIndex/count until startIndex + itemsPerPage passes totalResults. */
-	private async *listResources(resourceType: string, filter: string | undefined, pageSize: number): AsyncIterable<Record<string, any>> {
+	private async *listResources(resourceType: string, filter: string | undefined, pageSize: number, extra: Record<string, string> = {}): AsyncIterable<Record<string, any>> {
 		let startIndex = 1;
 		for (;;) {
-			const params: Record<string, string | number> = { startIndex, count: pageSize };
+			const params: Record<string, string | number> = { startIndex, count: pageSize, ...extra };
 			if (filter) params.filter = filter;
 			const res = await this.client.request({ method: 'GET', path: `/${resourceType}`, params, idempotent: true });
 			const resources: Array<Record<string, unknown>> = Array.isArray(res.data?.Resources) ? res.data.Resources : [];
@@ -295,6 +296,100 @@ export class ScimTarget implements Target {
 			removed.push(String(group.displayName ?? group.id));
 		}
 		return removed;
+	}
+
+	// ---- Groups (GroupTarget) ----
+
+	readonly memberKind = 'id' as const;
+	readonly supportsNesting = true;
+
+	memberKey(ref: string): string {
+		return ref;
+	}
+
+	private toGroup(resource: Record<string, any>): GroupEntry {
+		return {
+			id: String(resource.id),
+			displayName: String(resource.displayName ?? ''),
+			externalId: resource.externalId === undefined ? undefined : String(resource.externalId),
+			members: Array.isArray(resource.members) ? resource.members.map((m: { value: unknown }) => String(m.value)) : [],
+		};
+	}
+
+	/** Batched group lookup without member lists (excludedAttributes=members, as Entra does). */
+	async findGroups(by: 'externalId' | 'displayName', values: string[]): Promise<GroupEntry[]> {
+		const distinct = [...new Set(values.filter(Boolean))];
+		const out: GroupEntry[] = [];
+		const chunk = this.orUnsupported ? 1 : this.lookupChunkSize;
+		for (let i = 0; i < distinct.length; i += chunk) {
+			const filter = distinct
+				.slice(i, i + chunk)
+				.map((v) => `${by} eq ${scimFilterValue(v)}`)
+				.join(' or ');
+			for await (const r of this.listResources('Groups', filter, 100, { excludedAttributes: 'members' })) out.push(this.toGroup(r));
+		}
+		return out;
+	}
+
+	async readGroup(id: string): Promise<GroupEntry | null> {
+		const res = await this.client.request({ method: 'GET', path: `/Groups/${encodeURIComponent(id)}`, idempotent: true, acceptStatus: [404] });
+		return res.status === 404 ? null : this.toGroup(res.data);
+	}
+
+	/** POST with no members, as Entra does; members follow in chunked PATCHes. */
+	async createGroup(spec: GroupSpec): Promise<GroupEntry> {
+		const body: Record<string, unknown> = { schemas: [CORE_GROUP_SCHEMA], displayName: spec.displayName, members: [], ...(spec.extra ?? {}) };
+		if (spec.externalId) body.externalId = spec.externalId;
+		const res = await this.client.request({ method: 'POST', path: '/Groups', body });
+		this.writes.push({ operation: 'create', targetId: String(res.data?.id), body });
+		return { ...this.toGroup(res.data ?? {}), members: [] };
+	}
+
+	private async patchGroup(id: string, operations: PatchOperation[], idempotent: boolean, fallback: (group: Record<string, any>) => void): Promise<void> {
+		if (await this.supportsPatch()) {
+			const body = { schemas: [PATCH_SCHEMA], Operations: operations };
+			await this.client.request({ method: 'PATCH', path: `/Groups/${encodeURIComponent(id)}`, body, idempotent });
+			this.writes.push({ operation: 'update', targetId: id, body });
+			return;
+		}
+		const res = await this.client.request({ method: 'GET', path: `/Groups/${encodeURIComponent(id)}`, idempotent: true });
+		const group = res.data as Record<string, any>;
+		delete group.meta;
+		fallback(group);
+		await this.client.request({ method: 'PUT', path: `/Groups/${encodeURIComponent(id)}`, body: group, idempotent: true });
+		this.writes.push({ operation: 'update', targetId: id, body: group });
+	}
+
+	async renameGroup(id: string, displayName: string): Promise<string> {
+		await this.patchGroup(id, [{ op: 'replace', path: 'displayName', value: displayName }], true, (g) => (g.displayName = displayName));
+		return id;
+	}
+
+	async addMembers(id: string, members: string[]): Promise<void> {
+		await this.patchGroup(id, [{ op: 'add', path: 'members', value: members.map((value) => ({ value })) }], false, (g) => {
+			const have = new Set((g.members ?? []).map((m: { value: string }) => m.value));
+			g.members = [...(g.members ?? []), ...members.filter((m) => !have.has(m)).map((value) => ({ value }))];
+		});
+	}
+
+	/** One remove operation per member, by value filter: never the legacy form that wipes whole groups. */
+	async removeMembers(id: string, members: string[]): Promise<void> {
+		const drop = new Set(members);
+		await this.patchGroup(
+			id,
+			members.map((m) => ({ op: 'remove' as const, path: `members[value eq ${scimFilterValue(m)}]` })),
+			true,
+			(g) => (g.members = (g.members ?? []).filter((m: { value: string }) => !drop.has(m.value))),
+		);
+	}
+
+	async resolveUsers(attribute: string, values: string[]): Promise<Map<string, string[]>> {
+		const entries = await this.findMany(attribute, values, [attribute]);
+		return indexBy(entries, attribute, this.caseInsensitiveMatch(attribute));
+	}
+
+	groupMemberRef(group: GroupEntry): string {
+		return group.id;
 	}
 
 	async close(): Promise<void> {}

@@ -68,3 +68,19 @@ export interface Target {
 	readonly writes: WriteRecord[];
 	close(): Promise<void>;
 }
+
+/** identifier (case-folded where the target matches without case) → ids of the entries holding it. */
+export function indexBy(entries: TargetEntry[], attribute: string, fold: boolean): Map<string, string[]> {
+	const index = new Map<string, string[]>();
+	for (const entry of entries) {
+		const raw = attribute.toLowerCase() === 'id' || attribute.toLowerCase() === 'dn' ? entry.id : entry.attributes[attribute];
+		for (const v of Array.isArray(raw) ? raw : [raw]) {
+			if (v === undefined || v === null) continue;
+			const key = fold ? String(v).toLowerCase() : String(v);
+			const ids = index.get(key) ?? [];
+			if (!ids.includes(entry.id)) ids.push(entry.id);
+			index.set(key, ids);
+		}
+	}
+	return index;
+}

@@ -2,7 +2,8 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-work
 import { ProvisioningError } from '../../lib/errors';
 import type { LdapFlavour } from '../../lib/ldap/flavours';
 import { type ScimAuth, ScimClient } from '../../lib/scim/client';
-import { type LdapConnectionOptions, LdapTarget, type OpenLdapDisableMethod } from '../../lib/targets/ldapTarget';
+import type { GroupTarget } from '../../lib/targets/groups';
+import { type LdapConnectionOptions, type LdapGroupOptions, LdapTarget, type OpenLdapDisableMethod } from '../../lib/targets/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scimTarget';
 import type { Target } from '../../lib/targets/target';
 
@@ -75,12 +76,13 @@ export interface LdapNodeSettings {
 	searchBase?: string;
 	objectFilter?: string;
 	openLdapDisable?: OpenLdapDisableMethod;
+	groups?: LdapGroupOptions;
 }
 
 export type TargetKind = 'scim' | 'ldap';
 
 /** Turns the node's chosen credential into a Target; configuration errors surface as ProvisioningError. */
-export async function targetFromCredentials(ctx: IExecuteFunctions, kind: TargetKind, ldap: LdapNodeSettings = {}): Promise<Target> {
+export async function targetFromCredentials(ctx: IExecuteFunctions, kind: TargetKind, ldap: LdapNodeSettings = {}): Promise<Target & GroupTarget> {
 	if (kind === 'scim') {
 		const credentials = await ctx.getCredentials(SCIM_CREDENTIAL);
 		return new ScimTarget(scimClientFromCredentials(credentials));
@@ -96,5 +98,6 @@ export async function targetFromCredentials(ctx: IExecuteFunctions, kind: Target
 		objectFilter: ldap.objectFilter || undefined,
 		dnTemplate: ldap.dnTemplate || undefined,
 		openLdapDisable: ldap.openLdapDisable,
+		groups: ldap.groups,
 	});
 }

@@ -12,6 +12,7 @@ import {
 	Workflow,
 } from 'n8n-workflow';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
+import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
 
 /** Emits the items given in its "items" parameter: the stand-in for whatever upstream node feeds ours. */
@@ -40,6 +41,7 @@ export const PACKAGE = 'n8n-nodes-provisioning';
 const registry: Record<string, INodeType> = {
 	[`${PACKAGE}.provisionUser`]: new ProvisionUser(),
 	[`${PACKAGE}.deprovisionUser`]: new DeprovisionUser(),
+	[`${PACKAGE}.groupSync`]: new GroupSync(),
 	'test.items': new TestItems(),
 };
 

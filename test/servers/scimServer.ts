@@ -21,6 +21,8 @@ export interface Fault {
 	filterIncludes?: string;
 	/** How many matching requests this fault applies to. */
 	times: number;
+	/** Matching requests let through untouched before the fault starts. */
+	skip?: number;
 }
 
 export interface RecordedRequest {
@@ -187,6 +189,10 @@ export class ScimTestServer {
 				(!f.filterIncludes || String(req.query.filter ?? '').includes(f.filterIncludes)),
 		);
 		if (!fault) return next();
+		if (fault.skip) {
+			fault.skip--;
+			return next();
+		}
 		fault.times--;
 		this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, status: fault.status ?? (fault.drop ? 0 : undefined) });
 		const act = () => {

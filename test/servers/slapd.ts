@@ -136,7 +136,7 @@ export class Slapd {
 
 	/** Loads LDIF with the real ldapadd client, as an admin would. */
 	ldapadd(ldif: string, extraArgs: string[] = []): void {
-		const res = spawnSync('ldapadd', ['-x', '-D', this.rootDn, '-w', this.rootPassword, '-H', this.url, ...extraArgs], { input: ldif, encoding: 'utf8' });
+		const res = spawnSync('ldapadd', ['-x', '-D', this.rootDn, '-w', this.rootPassword, '-H', this.url, ...extraArgs], { input: ldif, encoding: 'utf8', maxBuffer: 1 << 30 });
 		if (res.status !== 0) throw new Error(`ldapadd failed (${res.status}): ${res.stderr}`);
 	}
 
