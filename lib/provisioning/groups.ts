@@ -246,12 +246,14 @@ export async function syncGroups(target: Target & GroupTarget, inputs: Array<Gro
 							requests++;
 						}
 					}
+					// Members that went in with the create (targets that cannot hold an empty group) count as added.
+					const addedAll = created ? [...current, ...add] : add;
 					Object.assign(details, {
-						membersAdded: add.length,
+						membersAdded: addedAll.length,
 						membersRemoved: remove.length,
-						added: add.slice(0, listLimit),
+						added: addedAll.slice(0, listLimit),
 						removed: remove.slice(0, listLimit),
-						truncated: add.length > listLimit || remove.length > listLimit,
+						truncated: addedAll.length > listLimit || remove.length > listLimit,
 						unresolved: plan.unresolved,
 						cycles: plan.cycles,
 						chunks: dryRun ? chunks(add, chunkSize).length + chunks(remove, chunkSize).length : requests,
