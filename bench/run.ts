@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
+import { benchGroupSync } from './groupSync.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
 import { benchReconcile } from './reconcile.bench';
 import { benchScimConcurrency } from './scimConcurrency.bench';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'ldap') await benchLdapProvision();
 	if (!only || only === 'scim') await benchScimConcurrency();
 	if (!only || only === 'reconcile') await benchReconcile();
+	if (!only || only === 'groups') await benchGroupSync();
 	process.exit(0);
 }
 
