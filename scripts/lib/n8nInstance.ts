@@ -148,3 +148,15 @@ export async function startN8n(runtime: string, options: N8nOptions, echo = fals
 export function exampleFiles(): string[] {
 	return readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
 }
+
+/** Creates the instance owner (first start only) and returns a session cookie for n8n's REST endpoints. */
+export async function ownerSession(url: string): Promise<string> {
+	const owner = { email: 'owner@example.org', firstName: 'Local', lastName: 'Owner', password: 'Local-owner-Pw1' };
+	let res = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(owner) });
+	if (!res.ok) {
+		res = await fetch(`${url}/rest/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password }) });
+	}
+	const cookie = res.headers.get('set-cookie');
+	if (!res.ok || !cookie) throw new Error(`n8n owner setup/login failed: ${res.status} ${await res.text()}`);
+	return cookie.split(';')[0];
+}

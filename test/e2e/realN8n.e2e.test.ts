@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRuntime, importAndActivate, installPackage, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
 import { freePort } from '../servers/ports';
 import { ScimTestServer } from '../servers/scimServer';
 
@@ -52,6 +52,15 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		return { status: res.status, json: (await res.json()) as any };
 	};
 	const hire = { employeeId: 'E42', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org', jobTitle: 'Analyst', department: 'Research' };
+
+	test('n8n lists every node and credential of the package', async () => {
+		const cookie = await ownerSession(n8n.url);
+		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
+		const ours = nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name).sort();
+		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.provisionUser']);
+		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
+		expect(credentials.map((c) => c.name).filter((n) => ['scimTargetApi', 'ldapDirectoryApi'].includes(n)).sort()).toEqual(['ldapDirectoryApi', 'scimTargetApi']);
+	});
 
 	test('the package loads and the example workflow creates, leaves alone, then updates an account', async () => {
 		const created = await post(hire);
