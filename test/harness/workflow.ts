@@ -13,6 +13,7 @@ import {
 } from 'n8n-workflow';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
+import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
 
 /** Emits the items given in its "items" parameter: the stand-in for whatever upstream node feeds ours. */
@@ -42,6 +43,7 @@ const registry: Record<string, INodeType> = {
 	[`${PACKAGE}.provisionUser`]: new ProvisionUser(),
 	[`${PACKAGE}.deprovisionUser`]: new DeprovisionUser(),
 	[`${PACKAGE}.groupSync`]: new GroupSync(),
+	[`${PACKAGE}.mapAttributes`]: new MapAttributes(),
 	'test.items': new TestItems(),
 };
 
