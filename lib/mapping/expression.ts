@@ -192,8 +192,13 @@ export function attributesOf(node: Node): string[] {
 	return [];
 }
 
-function compare(op: string, a: MappingValue, b: MappingValue): boolean {
+function compare(op: string, left: MappingValue, right: MappingValue): boolean {
+	let a = left;
+	let b = right;
 	if (a === null || a === undefined || b === null || b === undefined) return op === '<>' ? a !== b : op === '=' ? a === b : false;
+	// Booleans compare as .NET prints them ("True"/"False"), as in IIF([active]="False", …).
+	if (typeof a === 'boolean') a = a ? 'True' : 'False';
+	if (typeof b === 'boolean') b = b ? 'True' : 'False';
 	const na = Number(a);
 	const nb = Number(b);
 	const numeric = typeof a !== 'boolean' && typeof b !== 'boolean' && a !== '' && b !== '' && !Number.isNaN(na) && !Number.isNaN(nb);

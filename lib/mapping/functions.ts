@@ -44,6 +44,7 @@ export const text = (v: MappingValue): string | null => {
 	const p = plain(v);
 	if (p === null || p === undefined || p instanceof IgnoreFlow) return null;
 	if (p instanceof Date) return defaultDateText(p);
+	if (typeof p === 'boolean') return p ? 'True' : 'False';
 	if (Array.isArray(p)) return p.length ? text(p[0]) : null;
 	if (typeof p === 'object') return JSON.stringify(p);
 	return String(p);

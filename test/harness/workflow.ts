@@ -182,3 +182,33 @@ export function errorOf(item: INodeExecutionData): ItemFailure {
 		provisioningLog: context.provisioningLog as Record<string, unknown>,
 	};
 }
+
+export interface ChainStep {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	settings?: Record<string, unknown>;
+	/** Which output of the previous step feeds this one (default 0). */
+	fromOutput?: number;
+	/** The step it hangs off (default: the previous step). */
+	after?: string;
+}
+
+/** Fixed items into a chain of our nodes, e.g. Map Attributes → Provision User. */
+export function chain(items: object[], steps: ChainStep[]): WorkflowJson {
+	const credentials = { scimTargetApi: { id: '1', name: 'SCIM' }, ldapDirectoryApi: { id: '2', name: 'LDAP' } };
+	const nodes: WorkflowJson['nodes'] = [{ id: 'items', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } }];
+	const connections: WorkflowJson['connections'] = {};
+	let previous = 'Items';
+	steps.forEach((step, i) => {
+		nodes.push({ id: `n${i}`, name: step.name, type: step.type.includes('.') ? step.type : `${PACKAGE}.${step.type}`, typeVersion: 1, position: [200 * (i + 1), 0], parameters: step.parameters as never, credentials, ...(step.settings ?? {}) });
+		const from = step.after ?? previous;
+		const output = step.fromOutput ?? 0;
+		connections[from] ??= { main: [] };
+		const main = connections[from].main as Array<Array<{ node: string; type: never; index: number }>>;
+		while (main.length <= output) main.push([]);
+		main[output].push({ node: step.name, type: 'main' as never, index: 0 });
+		previous = step.name;
+	});
+	return { nodes, connections };
+}
