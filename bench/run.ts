@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
 import { benchGroupSync } from './groupSync.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
+import { benchMapAttributes } from './mapAttributes.bench';
 import { benchReconcile } from './reconcile.bench';
 import { benchScimConcurrency } from './scimConcurrency.bench';
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'scim') await benchScimConcurrency();
 	if (!only || only === 'reconcile') await benchReconcile();
 	if (!only || only === 'groups') await benchGroupSync();
+	if (!only || only === 'map') await benchMapAttributes();
 	process.exit(0);
 }
 

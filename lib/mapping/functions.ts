@@ -218,13 +218,22 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
 		return i >= 1 && i <= values.length ? values[i - 1] : null;
 	}),
 	Join: spec(2, Infinity, (a, c) => {
+		// A plain loop: Join is the most used function, and runs per item per row.
 		const separator = text(a[0](c)) ?? '';
-		const parts = a
-			.slice(1)
-			.flatMap((t) => list(t(c)))
-			.map(text)
-			.filter((s): s is string => s !== null && s !== '');
-		return parts.join(separator);
+		let out = '';
+		let first = true;
+		const add = (v: MappingValue) => {
+			const s = text(v);
+			if (s === null || s === '') return;
+			out = first ? s : out + separator + s;
+			first = false;
+		};
+		for (let i = 1; i < a.length; i++) {
+			const v = plain(a[i](c));
+			if (Array.isArray(v)) for (const x of v) add(x);
+			else add(v);
+		}
+		return out;
 	}),
 	Left: spec(2, 2, (a, c) => {
 		const s = text(a[0](c));

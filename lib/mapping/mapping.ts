@@ -4,8 +4,8 @@ import { ProvisioningError } from '../errors';
 import { isSecretAttribute } from '../redact';
 import { defaultDateText } from './dates';
 import { compileExpression, type Compiled } from './expression';
-import { IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions';
-import { MISSING, readSourcePath } from './sourcePath';
+import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions';
+import { MISSING, sourceAccessor } from './sourcePath';
 
 export type MappingType = 'direct' | 'constant' | 'expression' | 'none';
 
@@ -49,7 +49,10 @@ export interface MappedItem {
 interface CompiledRow {
 	row: MappingRow;
 	label: string;
-	evaluate: (item: Record<string, unknown>) => MappingValue;
+	evaluate: (item: Record<string, unknown>, ctx: EvalContext) => MappingValue;
+	/** Precomputed per row: the trace text and whether the target is secret. */
+	trace: string;
+	secret: boolean;
 }
 
 const describe = (row: MappingRow, index: number) => `Mapping row ${index + 1} (${row.target || 'no target'})`;
@@ -71,7 +74,12 @@ const empty = (v: AttributeValue) => v === null || v === '' || (Array.isArray(v)
 /** Compiles rows, rejecting unknown functions, bad argument counts and malformed expressions up front. */
 export function compileMapping(rows: MappingRow[], options: MappingOptions = {}): (item: Record<string, unknown>) => MappedItem {
 	const seen = new Set<string>();
-	const compiled: CompiledRow[] = rows.map((row, index) => {
+	const compiled: CompiledRow[] = rows.map((row, index) => ({
+		...compileRow(row, index),
+		trace: row.type === 'direct' ? `Direct: ${row.source}` : row.type === 'constant' ? 'Constant' : row.type === 'expression' ? `Expression: ${row.expression}` : 'None (default)',
+		secret: isSecretAttribute(row.target),
+	}));
+	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret'> {
 		const label = describe(row, index);
 		const field = `mappings[${index}]`;
 		const bad = (reason: string) => new ProvisioningError('InvalidInput', `${label}: ${reason}`, { field });
@@ -82,11 +90,12 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			case 'direct': {
 				const path = row.source?.trim();
 				if (!path) throw bad('a Direct mapping needs a source attribute');
+				const read = sourceAccessor(path);
 				return {
 					row,
 					label,
 					evaluate: (item) => {
-						const value = readSourcePath(item, path);
+						const value = read(item);
 						if (value !== MISSING) return value as MappingValue;
 						if (options.missingAsEmpty || row.optional || (row.defaultValue !== undefined && row.defaultValue !== '')) return null;
 						throw bad(`the item has no field "${path}" (turn on "Treat Missing Fields as Empty" if it is optional)`);
@@ -107,9 +116,9 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				return {
 					row,
 					label,
-					evaluate: (item) => {
+					evaluate: (_item, ctx) => {
 						try {
-							return fn({ attribute: (name) => { const v = readSourcePath(item, name); return v === MISSING ? null : (v as MappingValue); }, now: options.now });
+							return fn(ctx);
 						} catch (error) {
 							throw bad((error as Error).message);
 						}
@@ -121,7 +130,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			default:
 				throw bad(`unknown mapping type "${String(row.type)}"`);
 		}
-	});
+	}
 	const precedence = compiled.filter((c) => Number(c.row.matchPrecedence) > 0).sort((a, b) => Number(a.row.matchPrecedence) - Number(b.row.matchPrecedence));
 
 	return (item) => {
@@ -130,8 +139,16 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		const redact: string[] = [];
 		const trace: Record<string, string> = {};
 		const pendingUnique: PendingUnique[] = [];
-		for (const { row, label, evaluate } of compiled) {
-			let value = evaluate(item);
+		// One context per item, shared by every expression row.
+		const ctx: EvalContext = {
+			attribute: (name) => {
+				const v = sourceAccessor(name)(item);
+				return v === MISSING ? null : (v as MappingValue);
+			},
+			now: options.now,
+		};
+		for (const { row, label, evaluate, trace: rowTrace, secret } of compiled) {
+			let value = evaluate(item, ctx);
 			if (value instanceof IgnoreFlow) continue;
 			if (value instanceof Redacted) {
 				redact.push(row.target);
@@ -156,8 +173,8 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			}
 			if (Array.isArray(result) && row.target.toLowerCase() !== 'objectclass' && result.length === 1) result = result[0] as AttributeValue;
 			(onCreate ? createOnly : attributes)[row.target] = result;
-			trace[row.target] = row.type === 'direct' ? `Direct: ${row.source}` : row.type === 'constant' ? 'Constant' : row.type === 'expression' ? `Expression: ${row.expression}` : 'None (default)';
-			if (isSecretAttribute(row.target) && !redact.includes(row.target)) redact.push(row.target);
+			trace[row.target] = rowTrace;
+			if (secret && !redact.includes(row.target)) redact.push(row.target);
 		}
 		const matchKeys: MatchKey[] = precedence.map(({ row }) => {
 			const v = attributes[row.target] ?? createOnly[row.target];

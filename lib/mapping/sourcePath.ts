@@ -10,21 +10,39 @@ export { MISSING };
  * SCIM value paths (`emails[type eq "work"].value`). Returns MISSING when the path is absent.
  */
 export function readSourcePath(item: Record<string, unknown>, path: string): Lookup {
-	if (Object.prototype.hasOwnProperty.call(item, path)) return item[path];
+	return sourceAccessor(path)(item);
+}
+
+const has = Object.prototype.hasOwnProperty;
+const accessors = new Map<string, (item: Record<string, unknown>) => Lookup>();
+
+/** Compiles a path once into a reader; mappings call these per item, so the parsing happens once. */
+export function sourceAccessor(path: string): (item: Record<string, unknown>) => Lookup {
+	let accessor = accessors.get(path);
+	if (accessor) return accessor;
 	if (/\[[^\]]*\s(eq)\s/i.test(path)) {
-		const value = readScimPath(item, path);
-		return value === undefined ? MISSING : value;
+		accessor = (item) => {
+			if (has.call(item, path)) return item[path];
+			const value = readScimPath(item, path);
+			return value === undefined ? MISSING : value;
+		};
+	} else {
+		const segments: string[] = [];
+		const re = /\[\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\]|([^.[\]]+)/g;
+		let m: RegExpExecArray | null;
+		while ((m = re.exec(path))) segments.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
+		const unsafe = segments.some((s) => s === '__proto__' || s === 'constructor' || s === 'prototype');
+		accessor = (item) => {
+			if (has.call(item, path)) return item[path];
+			if (unsafe) return MISSING;
+			let current: unknown = item;
+			for (const segment of segments) {
+				if (current === null || typeof current !== 'object' || !has.call(current, segment)) return MISSING;
+				current = (current as Record<string, unknown>)[segment];
+			}
+			return current;
+		};
 	}
-	const segments: string[] = [];
-	const re = /\[\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\]|([^.[\]]+)/g;
-	let m: RegExpExecArray | null;
-	while ((m = re.exec(path))) segments.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
-	let current: unknown = item;
-	for (const segment of segments) {
-		if (current === null || typeof current !== 'object') return MISSING;
-		if (segment === '__proto__' || segment === 'constructor' || segment === 'prototype') return MISSING;
-		if (!Object.prototype.hasOwnProperty.call(current, segment)) return MISSING;
-		current = (current as Record<string, unknown>)[segment];
-	}
-	return current;
+	if (accessors.size < 10000) accessors.set(path, accessor);
+	return accessor;
 }

@@ -52,9 +52,16 @@ export function registerNodeType(type: string, node: INodeType): void {
 	registry[type] = node;
 }
 
+/** Versioned node types (n8n-nodes-base's Set, …) hand out the implementation for the requested version. */
+function versioned(type: string, version?: number): INodeType {
+	const node = registry[type] as INodeType & { nodeVersions?: Record<number, INodeType>; currentVersion?: number };
+	if (!node?.nodeVersions) return node;
+	return node.nodeVersions[version ?? node.currentVersion!] ?? node.nodeVersions[node.currentVersion!];
+}
+
 const nodeTypes: INodeTypes = {
 	getByName: (type: string) => registry[type],
-	getByNameAndVersion: (type: string) => registry[type],
+	getByNameAndVersion: (type: string, version?: number) => versioned(type, version),
 	getKnownTypes: () => ({}),
 } as unknown as INodeTypes;
 
