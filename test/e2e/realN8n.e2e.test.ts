@@ -11,6 +11,7 @@ import { ScimTestServer } from '../servers/scimServer';
 
 const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'hr-webhook-to-scim.json'), 'utf8'));
+const mappedExample = JSON.parse(readFileSync(join(ROOT, 'examples', 'hr-webhook-map-attributes-to-scim.json'), 'utf8'));
 
 let tarball: string;
 let packDir: string;
@@ -36,7 +37,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			runtime,
 			options,
 			[{ id: 'DemoScimTarget1', name: 'Demo SCIM app', type: 'scimTargetApi', data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 10000 } }],
-			[example],
+			[example, mappedExample],
 		);
 		n8n = await startN8n(runtime, options);
 	}, 600000);
@@ -57,7 +58,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const cookie = await ownerSession(n8n.url);
 		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		const ours = nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name).sort();
-		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.provisionUser']);
+		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.mapAttributes', 'n8n-nodes-provisioning.provisionUser']);
 		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		expect(credentials.map((c) => c.name).filter((n) => ['scimTargetApi', 'ldapDirectoryApi'].includes(n)).sort()).toEqual(['ldapDirectoryApi', 'scimTargetApi']);
 	});
@@ -80,6 +81,23 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			{ name: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', oldValue: 'Research', newValue: 'Engineering' },
 		]);
 		expect(scim.writes().map((w) => [w.method, w.body.Operations.length])).toEqual([['PATCH', 1]]);
+	});
+
+	test('Map Attributes with Entra expressions feeds Provision User in real n8n', async () => {
+		const res = await fetch(`${n8n.url}/webhook/provision-mapped`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ EmployeeID: 'W7', FirstName: 'Zoë', LastName: 'Saldaña', JobTitle: 'DATA ANALYST', Department: 'RND', Status: 'Active' }),
+		});
+		expect(res.status).toBe(200);
+		expect(((await res.json()) as any).action).toBe('Create');
+		expect([...scim.store.users.values()].find((u) => u.externalId === 'W7')).toMatchObject({
+			userName: 'zoe.saldana@example.org',
+			displayName: 'Zoë Saldaña',
+			title: 'Data Analyst',
+			active: true,
+			'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Research & Development' },
+		});
 	});
 
 	test('bad input answers with an actionable error item, and the target is untouched', async () => {
