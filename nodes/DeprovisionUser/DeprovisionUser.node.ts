@@ -20,7 +20,7 @@ import {
 import { failedOutcome, type ProvisionInput } from '../../lib/provisioning/provisionUser';
 import type { OpenLdapDisableMethod } from '../../lib/targets/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
-import { ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
+import { concurrencyOption, dryRunOption, ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
 import { shapeOutcomes } from '../shared/output';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 
@@ -215,8 +215,8 @@ export class DeprovisionUser implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
-					{ displayName: 'Concurrency', name: 'concurrency', type: 'number', typeOptions: { minValue: 1, maxValue: 64 }, default: 4 },
-					{ displayName: 'Dry Run', name: 'dryRun', type: 'boolean', default: false, description: 'Whether to only report what would be disabled or deleted' },
+					concurrencyOption,
+					dryRunOption('Whether to only report what would be disabled or deleted'),
 				],
 			},
 		],

@@ -4,7 +4,7 @@ import { type GroupInput, type GroupSyncOptions, type MembershipMode, parseGroup
 import { failedOutcome } from '../../lib/provisioning/provisionUser';
 import type { LdapGroupSchema } from '../../lib/targets/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
-import { ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
+import { concurrencyOption, dryRunOption, ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
 import { shapeOutcomes } from '../shared/output';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 
@@ -153,8 +153,8 @@ export class GroupSync implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
-					{ displayName: 'Concurrency', name: 'concurrency', type: 'number', typeOptions: { minValue: 1, maxValue: 64 }, default: 4 },
-					{ displayName: 'Dry Run', name: 'dryRun', type: 'boolean', default: false, description: 'Whether to only report the membership diff' },
+					concurrencyOption,
+					dryRunOption('Whether to only report the membership diff'),
 				],
 			},
 		],

@@ -9,7 +9,7 @@ import { parseEnvelope } from '../../lib/envelope';
 import { ProvisioningError, toProvisioningError } from '../../lib/errors';
 import { failedOutcome, type ProvisionInput, provisionUsers } from '../../lib/provisioning/provisionUser';
 import { credentialTest } from '../shared/credentialTests';
-import { ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
+import { concurrencyOption, dryRunOption, ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
 import { shapeOutcomes } from '../shared/output';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 import { envelopeFromRows, type AttributeRow } from './envelopeFromRows';
@@ -127,14 +127,7 @@ export class ProvisionUser implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
-					{
-						displayName: 'Concurrency',
-						name: 'concurrency',
-						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 64 },
-						default: 4,
-						description: 'How many items are provisioned at once',
-					},
+					concurrencyOption,
 					{
 						displayName: 'Create Accounts',
 						name: 'allowCreate',
@@ -142,13 +135,7 @@ export class ProvisionUser implements INodeType {
 						default: true,
 						description: 'Whether unmatched items create accounts; when off they are Skipped',
 					},
-					{
-						displayName: 'Dry Run',
-						name: 'dryRun',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to only report what would change, writing nothing',
-					},
+					dryRunOption('Whether to only report what would change, writing nothing'),
 					{
 						displayName: 'Update Accounts',
 						name: 'allowUpdate',

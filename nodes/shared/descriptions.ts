@@ -48,3 +48,17 @@ export const ldapSearchProperties: INodeProperties[] = [
 		displayOptions: { show: { target: ['ldap'] } },
 	},
 ];
+
+/** The options every action node shares. */
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 64 },
+	default: 4,
+	description: 'How many items are worked on at once',
+};
+
+export function dryRunOption(description: string): INodeProperties {
+	return { displayName: 'Dry Run', name: 'dryRun', type: 'boolean', default: false, description };
+}
