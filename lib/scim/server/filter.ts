@@ -1,0 +1,147 @@
+/**
+ * SCIM filters as a service provider must answer them (RFC 7644 §3.4.2.2), parsed with scim2-parse-filter and
+ * evaluated here with caseExact semantics: userName and most strings ignore case; id and externalId do not.
+ * Accepts what real clients send: Entra's `emails[type eq "work"].value eq "…"` (one element must satisfy
+ * both), unquoted values (`externalId eq 123abc`), any-case operators and attribute names.
+ */
+import { type Filter, parse } from 'scim2-parse-filter';
+import { ScimError } from './scimError';
+
+const CASE_EXACT = new Set(['id', 'externalid', 'members.value', 'groups.value', 'manager.value', 'meta.version', 'password']);
+const OPS = 'eq|ne|co|sw|ew|gt|ge|lt|le';
+
+/** Rewrites the forms real clients send into RFC grammar scim2-parse-filter accepts. */
+export function normaliseFilterText(text: string): string {
+	let out = text.trim();
+	// Entra: attr[sub eq "x"].other op "y" → attr[sub eq "x" and other op "y"], so one element must match both.
+	out = out.replace(
+		new RegExp(`([A-Za-z][\\w.:-]*)\\[([^\\[\\]]*)\\]\\.(\\w+)\\s+(${OPS})\\s+("(?:[^"\\\\]|\\\\.)*"|[^\\s()\\[\\]]+)`, 'gi'),
+		(_, attr, inner, sub, op, value) => `${attr}[${inner} and ${sub} ${op} ${value}]`,
+	);
+	// Unquoted string values (Microsoft's own examples send externalId eq 123abc).
+	out = out.replace(new RegExp(`\\b(${OPS})\\s+(?!")([^\\s()\\[\\]"]+)`, 'gi'), (whole, op, value: string) =>
+		/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/i.test(value) ? `${op.toLowerCase()} ${value}` : `${op.toLowerCase()} ${JSON.stringify(value)}`,
+	);
+	return out;
+}
+
+export function parseScimFilter(text: string): Filter {
+	if (!text || !text.trim()) throw new ScimError(400, 'The filter is empty', 'invalidFilter');
+	try {
+		return parse(normaliseFilterText(text));
+	} catch (error) {
+		throw new ScimError(400, `Invalid filter "${text}": ${(error as Error).message}`, 'invalidFilter');
+	}
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function keyOf(obj: Record<string, unknown>, name: string): string | undefined {
+	const lower = name.toLowerCase();
+	return Object.keys(obj).find((k) => k.toLowerCase() === lower);
+}
+
+/** All values an attribute path reaches in a resource, flattening multi-valued attributes. */
+function valuesAt(resource: Record<string, unknown>, path: string): unknown[] {
+	let base: Record<string, unknown> = resource;
+	let rest = path;
+	if (/^urn:/i.test(path)) {
+		const colon = path.lastIndexOf(':');
+		const schema = path.slice(0, colon);
+		rest = path.slice(colon + 1);
+		if (!/:core:2\.0:(User|Group)$/i.test(schema)) {
+			const key = keyOf(resource, schema);
+			if (!key || !isObject(resource[key])) return [];
+			base = resource[key] as Record<string, unknown>;
+		}
+	}
+	let current: unknown[] = [base];
+	for (const segment of rest.split('.')) {
+		const next: unknown[] = [];
+		for (const c of current.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+			if (!isObject(c)) continue;
+			const key = keyOf(c, segment);
+			if (key !== undefined) next.push(c[key]);
+		}
+		current = next;
+	}
+	const flat = current.flatMap((v) => (Array.isArray(v) ? v : [v]));
+	// A complex multi-valued attribute compared directly means its "value" sub-attribute (emails eq "x").
+	return flat.map((v) => (isObject(v) && 'value' in v ? v.value : v));
+}
+
+function compare(op: string, actual: unknown, expected: unknown, caseExact: boolean): boolean {
+	if (op === 'pr') return actual !== null && actual !== undefined && actual !== '' && !(isObject(actual) && Object.keys(actual).length === 0);
+	if (actual === null || actual === undefined) return op === 'ne' ? expected !== null : op === 'eq' && expected === null;
+	if (typeof expected === 'boolean' || typeof actual === 'boolean') {
+		if (['gt', 'ge', 'lt', 'le', 'co', 'sw', 'ew'].includes(op)) throw new ScimError(400, `"${op}" cannot compare boolean values`, 'invalidFilter');
+		const a = typeof actual === 'boolean' ? actual : String(actual).toLowerCase() === 'true';
+		return op === 'eq' ? a === expected : a !== expected;
+	}
+	if (typeof expected === 'number' && typeof actual === 'number') {
+		switch (op) {
+			case 'eq': return actual === expected;
+			case 'ne': return actual !== expected;
+			case 'gt': return actual > expected;
+			case 'ge': return actual >= expected;
+			case 'lt': return actual < expected;
+			case 'le': return actual <= expected;
+		}
+	}
+	let a = String(actual);
+	let e = String(expected);
+	if (!caseExact) {
+		a = a.toLowerCase();
+		e = e.toLowerCase();
+	}
+	if (['gt', 'ge', 'lt', 'le'].includes(op)) {
+		const da = Date.parse(a);
+		const de = Date.parse(e);
+		const [x, y]: Array<string | number> = !Number.isNaN(da) && !Number.isNaN(de) && /\d{4}-\d{2}-\d{2}/.test(a) ? [da, de] : [a, e];
+		return op === 'gt' ? x > y : op === 'ge' ? x >= y : op === 'lt' ? x < y : x <= y;
+	}
+	switch (op) {
+		case 'eq': return a === e;
+		case 'ne': return a !== e;
+		case 'co': return a.includes(e);
+		case 'sw': return a.startsWith(e);
+		case 'ew': return a.endsWith(e);
+		default: throw new ScimError(400, `Unknown operator "${op}"`, 'invalidFilter');
+	}
+}
+
+const caseExactFor = (path: string) => CASE_EXACT.has(path.replace(/^urn:.*:/i, '').toLowerCase());
+
+/** Evaluates a parsed filter against a resource. */
+export function matchesFilter(filter: Filter, resource: Record<string, unknown>): boolean {
+	switch (filter.op) {
+		case 'and':
+			return (filter as { filters: Filter[] }).filters.every((f) => matchesFilter(f, resource));
+		case 'or':
+			return (filter as { filters: Filter[] }).filters.some((f) => matchesFilter(f, resource));
+		case 'not':
+			return !matchesFilter((filter as { filter: Filter }).filter, resource);
+		case '[]': {
+			const { attrPath, valFilter } = filter as { attrPath: string; valFilter: Filter };
+			const key = keyOf(resource, attrPath.replace(/^urn:.*:/i, ''));
+			const list = key === undefined ? [] : ([] as unknown[]).concat(resource[key] ?? []);
+			return list.some((element) => isObject(element) && matchesFilter(valFilter, element));
+		}
+		default: {
+			const { op, attrPath, compValue } = filter as { op: string; attrPath: string; compValue?: unknown };
+			const values = valuesAt(resource, attrPath);
+			const exact = caseExactFor(attrPath);
+			if (op === 'ne') return values.length === 0 ? compValue !== null : values.every((v) => compare('ne', v, compValue, exact));
+			if (values.length === 0) return false;
+			return values.some((v) => compare(op, v, compValue, exact));
+		}
+	}
+}
+
+/** The single attribute an equality filter pins down (for index lookups): `userName eq "x"` → ['userName', 'x']. */
+export function equalityKey(filter: Filter): { attribute: string; value: string } | undefined {
+	if (filter.op !== 'eq') return undefined;
+	const { attrPath, compValue } = filter as { attrPath: string; compValue: unknown };
+	if (typeof compValue !== 'string' && typeof compValue !== 'number') return undefined;
+	return { attribute: attrPath.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, ''), value: String(compValue) };
+}

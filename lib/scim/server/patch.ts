@@ -1,0 +1,129 @@
+/**
+ * PATCH for a SCIM service provider: Entra's and Okta's non-RFC forms are normalised here, in one place,
+ * then scim-patch applies the operations to a copy, so a failing operation changes nothing (atomic).
+ */
+import { type ScimPatchOperation, scimPatch } from 'scim-patch';
+import { ScimError } from './scimError';
+
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const FORBIDDEN_SEGMENT = /(^|[.:[\]\s])(__proto__|prototype|constructor)([.:[\]\s]|$)/i;
+/** Attributes the server owns or derives: clients cannot set them (RFC 7643 §3.1, §4.1.2). */
+const SERVER_OWNED = new Set(['id', 'meta']);
+
+interface RawOperation {
+	op?: unknown;
+	path?: unknown;
+	value?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+
+/** "True"/"False" strings where SCIM wants booleans (Entra sends active as "False"). */
+function booleanish(path: string, value: unknown): unknown {
+	if (typeof value === 'string' && /^(active|.*:active)$/i.test(path) && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+	return value;
+}
+
+function checkPath(path: string): void {
+	if (FORBIDDEN_SEGMENT.test(path)) throw new ScimError(400, `The path "${path}" is not an attribute`, 'invalidPath');
+}
+
+/** Entra's and Okta's forms, rewritten as RFC 7644 operations. */
+export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'): ScimPatchOperation[] {
+	if (!Array.isArray(raw) || raw.length === 0) throw new ScimError(400, 'A PATCH needs a non-empty "Operations" list', 'invalidSyntax');
+	const out: ScimPatchOperation[] = [];
+	for (const [index, entry] of raw.entries()) {
+		if (!isObject(entry)) throw new ScimError(400, `Operations[${index}] is not an object`, 'invalidSyntax');
+		const { op: rawOp, path: rawPath, value: rawValue } = entry as RawOperation;
+		const op = String(rawOp ?? '').toLowerCase();
+		if (!['add', 'replace', 'remove'].includes(op)) throw new ScimError(400, `Operations[${index}].op must be add, replace or remove, not "${String(rawOp)}"`, 'invalidSyntax');
+		let path = rawPath === undefined || rawPath === null ? undefined : String(rawPath).trim();
+		let value = rawValue;
+		if (path !== undefined) checkPath(path);
+		if (isObject(value)) for (const key of Object.keys(value)) checkPath(key);
+
+		if (op === 'remove') {
+			if (!path) throw new ScimError(400, `Operations[${index}]: remove needs a path`, 'noTarget');
+			// Legacy Entra member removal: {"op":"Remove","path":"members","value":[{"value":"<id>"}]} removes only those members.
+			if (/^members$/i.test(path) && Array.isArray(value) && value.length) {
+				for (const member of value) {
+					const id = isObject(member) ? member.value : member;
+					if (typeof id !== 'string' && typeof id !== 'number') throw new ScimError(400, `Operations[${index}]: a member to remove needs a value`, 'invalidValue');
+					out.push({ op: 'remove', path: `members[value eq ${JSON.stringify(String(id))}]` });
+				}
+				continue;
+			}
+			out.push({ op: 'remove', path });
+			continue;
+		}
+
+		if (path === undefined) {
+			if (!isObject(value)) throw new ScimError(400, `Operations[${index}]: without a path the value must be an object`, 'invalidValue');
+			// Okta sends the id (and sometimes meta) inside the value: server-owned, ignored.
+			const entries = Object.entries(value).filter(([k]) => !SERVER_OWNED.has(k.toLowerCase()));
+			// Dotted and URN keys become separate operations, which scim-patch understands one by one.
+			for (const [key, v] of entries) out.push(...normaliseOperations([{ op, path: key, value: v }], resourceType));
+			continue;
+		}
+
+		const bare = path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, '');
+		if (SERVER_OWNED.has(bare.toLowerCase()) || /^meta\./i.test(bare)) continue;
+		if (resourceType === 'User' && /^groups(\[|\.|$)/i.test(bare)) throw new ScimError(400, 'A user\'s groups are read-only; change memberships through /Groups', 'mutability');
+		value = booleanish(bare, value);
+		// Manager as a plain id string (Entra), cleared with "".
+		if (/^(urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User:)?manager$/i.test(path)) {
+			path = `${ENTERPRISE}:manager`;
+			if (value === '' || value === null) {
+				out.push({ op: 'remove', path });
+				continue;
+			}
+			if (typeof value === 'string' || typeof value === 'number') value = { value: String(value) };
+		}
+		// Clearing with "" or null means removing (RFC 7644 §3.5.2.3 treats null as unassigned).
+		if (value === null || value === '') {
+			out.push({ op: 'remove', path });
+			continue;
+		}
+		// roles values that arrive as JSON text.
+		if (/^roles$/i.test(bare) && Array.isArray(value)) value = value.map((r) => (typeof r === 'string' && r.trim().startsWith('{') ? JSON.parse(r) : r));
+		out.push({ op: op as 'add' | 'replace', path, value } as ScimPatchOperation);
+	}
+	return out;
+}
+
+/** Drops attributes left null or empty, so a cleared attribute is absent rather than "". */
+function prune(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(prune).filter((v) => v !== undefined);
+	if (!isObject(value)) return value === null || value === '' ? undefined : value;
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(value)) {
+		const p = prune(v);
+		if (p === undefined) continue;
+		if (Array.isArray(p) && p.length === 0 && k !== 'members') continue;
+		if (isObject(p) && Object.keys(p).length === 0 && k !== 'meta') continue;
+		out[k] = p;
+	}
+	return out;
+}
+
+/** Applies a PATCH request body to a resource, all operations or none. Returns the new resource. */
+export function applyPatch<T extends Record<string, unknown>>(resource: T, body: unknown, resourceType: 'User' | 'Group'): T {
+	if (!isObject(body)) throw new ScimError(400, 'The PATCH body must be a JSON object', 'invalidSyntax');
+	const operations = normaliseOperations(body.Operations ?? body.operations, resourceType);
+	const working = clone(resource);
+	let patched: T;
+	try {
+		patched = scimPatch(working as never, operations, { mutateDocument: true, treatMissingAsAdd: true }) as unknown as T;
+	} catch (error) {
+		const name = (error as Error).constructor?.name ?? '';
+		const scimType = name === 'NoTarget' || name === 'FilterArrayTargetNotFound' || name === 'FilterOnEmptyArray' ? 'noTarget' : name === 'NoPathInScimPatchOp' ? 'noTarget' : 'invalidPath';
+		throw new ScimError(400, `PATCH failed: ${(error as Error).message}`, scimType);
+	}
+	const result = prune(patched) as T;
+	// The server owns these, whatever the operations said.
+	(result as Record<string, unknown>).id = resource.id;
+	if (resource.meta !== undefined) (result as Record<string, unknown>).meta = resource.meta;
+	if (typeof (result as Record<string, unknown>).active === 'string') (result as Record<string, unknown>).active = booleanish('active', (result as Record<string, unknown>).active);
+	return result;
+}
