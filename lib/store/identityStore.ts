@@ -1,0 +1,24 @@
+/**
+ * The SCIM Trigger's identity store: the desired state the IdP pushed, answered from here whatever the
+ * downstream workflow does. One interface, so a shared Postgres store can serve queue mode later.
+ */
+export type ResourceType = 'User' | 'Group';
+export type Resource = Record<string, unknown> & { id: string; meta: { resourceType: ResourceType; created: string; lastModified: string; version: string } };
+
+export interface IdentityStore {
+	get(type: ResourceType, id: string): Promise<Resource | undefined>;
+	/** userName (Users, case-insensitive) or displayName (Groups, case-insensitive). */
+	findByName(type: ResourceType, name: string): Promise<Resource[]>;
+	findByExternalId(type: ResourceType, externalId: string): Promise<Resource[]>;
+	list(type: ResourceType): Promise<Resource[]>;
+	count(type: ResourceType): Promise<number>;
+	/** Creates with a new id and meta; a taken userName is 409 uniqueness. */
+	create(type: ResourceType, data: Record<string, unknown>): Promise<Resource>;
+	/**
+	 * Read-modify-write under the store's lock: `change` gets the current resource and returns the new data.
+	 * `ifMatch` (a weak ETag) that no longer matches is 412. Returns undefined when the resource does not exist.
+	 */
+	update(type: ResourceType, id: string, change: (current: Resource) => Record<string, unknown>, ifMatch?: string): Promise<{ before: Resource; after: Resource } | undefined>;
+	delete(type: ResourceType, id: string): Promise<Resource | undefined>;
+	close(): Promise<void>;
+}

@@ -1,0 +1,112 @@
+/** Groundwork for the SCIM Trigger (issue 4): the embedded, durable identity store. */
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
+
+let dir: string;
+beforeEach(() => {
+	dir = mkdtempSync(join(tmpdir(), 'store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const user = (n: number) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `User${n}@Example.org`, externalId: `E${n}`, counter: 0 });
+
+test('create, look up by id, name (ignoring case) and externalId, update with versions, delete', async () => {
+	const store = new FileIdentityStore(dir);
+	const created = await store.create('User', user(1));
+	expect(created.meta).toMatchObject({ resourceType: 'User', version: 'W/"1"' });
+	expect((await store.findByName('User', 'user1@example.org')).map((r) => r.id)).toEqual([created.id]);
+	expect((await store.findByExternalId('User', 'E1')).map((r) => r.id)).toEqual([created.id]);
+	expect(await store.findByExternalId('User', 'e1')).toEqual([]);
+	await expect(store.create('User', user(1))).rejects.toMatchObject({ status: 409, scimType: 'uniqueness' });
+	await expect(store.create('User', { ...user(2), userName: 'USER1@EXAMPLE.ORG' })).rejects.toMatchObject({ status: 409 });
+	const updated = await store.update('User', created.id, (r) => ({ ...r, title: 'Eng' }), 'W/"1"');
+	expect(updated!.after).toMatchObject({ title: 'Eng', meta: { version: 'W/"2"' } });
+	expect(updated!.before.title).toBeUndefined();
+	await expect(store.update('User', created.id, (r) => r, 'W/"1"')).rejects.toMatchObject({ status: 412 });
+	expect(await store.update('User', 'missing', (r) => r)).toBeUndefined();
+	expect((await store.delete('User', created.id))!.id).toBe(created.id);
+	expect(await store.get('User', created.id)).toBeUndefined();
+	expect(await store.findByName('User', 'user1@example.org')).toEqual([]);
+	await store.close();
+});
+
+test('everything survives a reopen, and a torn last line is ignored', async () => {
+	const store = new FileIdentityStore(dir);
+	const ids = [];
+	for (let i = 0; i < 20; i++) ids.push((await store.create('User', user(i))).id);
+	await store.create('Group', { displayName: 'Staff', members: ids.slice(0, 3).map((value) => ({ value })) });
+	await store.delete('User', ids[5]);
+	await store.close();
+	appendFileSync(join(dir, 'journal.jsonl'), '{"op":"put","type":"User","id":"torn","da');
+	const reopened = new FileIdentityStore(dir);
+	expect(await reopened.count('User')).toBe(19);
+	expect((await reopened.findByName('Group', 'staff'))[0].members).toHaveLength(3);
+	expect(await reopened.get('User', 'torn')).toBeUndefined();
+	await reopened.create('User', user(100));
+	await reopened.close();
+	expect(await new FileIdentityStore(dir).count('User')).toBe(20);
+});
+
+test('compaction writes a snapshot and keeps every resource', async () => {
+	const store = new FileIdentityStore(dir, { compactAfter: 50 });
+	for (let i = 0; i < 120; i++) await store.create('User', user(i));
+	for (let i = 0; i < 10; i++) {
+		const [r] = await store.findByExternalId('User', `E${i}`);
+		await store.update('User', r.id, (c) => ({ ...c, title: `T${i}` }));
+	}
+	expect(existsSync(join(dir, 'snapshot.json'))).toBe(true);
+	await store.close();
+	const reopened = new FileIdentityStore(dir);
+	expect(await reopened.count('User')).toBe(120);
+	expect((await reopened.findByExternalId('User', 'E3'))[0].title).toBe('T3');
+	await reopened.close();
+});
+
+test('50 concurrent writers on the same and on distinct users lose no update', async () => {
+	const store = new FileIdentityStore(dir);
+	const shared = await store.create('User', user(0));
+	await Promise.all([
+		...Array.from({ length: 50 }, () => store.update('User', shared.id, (r) => ({ ...r, counter: Number(r.counter) + 1 }))),
+		...Array.from({ length: 50 }, (_, i) => store.create('User', user(i + 1))),
+	]);
+	expect((await store.get('User', shared.id))!.counter).toBe(50);
+	expect(await store.count('User')).toBe(51);
+	await store.close();
+});
+
+test('one process owns a store directory', async () => {
+	const store = new FileIdentityStore(dir);
+	expect(() => new FileIdentityStore(dir)).toThrow(/already open/);
+	await store.close();
+});
+
+test('a crash (SIGKILL) mid-stream loses no acknowledged write and corrupts nothing', async () => {
+	const script = `
+		const { FileIdentityStore } = require(${JSON.stringify(join(__dirname, '..', '..', 'lib', 'store', 'fileIdentityStore.ts'))});
+		const store = new FileIdentityStore(${JSON.stringify(dir)});
+		(async () => { for (let i = 0; ; i++) { const r = await store.create('User', { userName: 'crash' + i }); process.stdout.write(r.id + '\\n'); } })();
+	`;
+	const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+	const acknowledged: string[] = [];
+	await new Promise<void>((resolve) => {
+		let buffer = '';
+		child.stdout!.on('data', (chunk) => {
+			buffer += chunk;
+			const lines = buffer.split('\n');
+			buffer = lines.pop()!;
+			acknowledged.push(...lines);
+			if (acknowledged.length >= 200 && !child.killed) {
+				child.kill('SIGKILL');
+				resolve();
+			}
+		});
+	});
+	await new Promise((r) => child.once('exit', r));
+	const reopened = new FileIdentityStore(dir);
+	for (const id of acknowledged) expect(await reopened.get('User', id)).toBeDefined();
+	expect(await reopened.count('User')).toBeGreaterThanOrEqual(acknowledged.length);
+	await reopened.close();
+});
