@@ -1,3 +1,4 @@
+import { ProvisioningError } from '../errors';
 import { readScimPath } from '../scim/path';
 
 const MISSING = Symbol('missing');
@@ -45,4 +46,14 @@ export function sourceAccessor(path: string): (item: Record<string, unknown>) =>
 	}
 	if (accessors.size < 10000) accessors.set(path, accessor);
 	return accessor;
+}
+
+/** The object a mapping reads: the item itself, or an object inside it ("resource" of a SCIM Trigger event). */
+export function sourceObject(json: Record<string, unknown>, path: string): Record<string, unknown> {
+	if (!path) return json;
+	const nested = sourceAccessor(path)(json);
+	if (nested === null || typeof nested !== 'object' || Array.isArray(nested)) {
+		throw new ProvisioningError('InvalidInput', `The item has no object at "${path}"`, { field: 'sourcePath' });
+	}
+	return nested as Record<string, unknown>;
 }

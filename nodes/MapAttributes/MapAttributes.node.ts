@@ -7,6 +7,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 import { toProvisioningError } from '../../lib/errors';
+import { sourceObject } from '../../lib/mapping/sourcePath';
 import { compileMapping, type MappedItem, type MappingRow } from '../../lib/mapping/mapping';
 import { PRESETS, withPreset } from '../../lib/mapping/presets';
 import { compileScoping, SCOPING_OPERATORS, type ScopingClause } from '../../lib/mapping/scoping';
@@ -252,6 +253,14 @@ export class MapAttributes implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Source Object Path',
+						name: 'sourcePath',
+						type: 'string',
+						default: '',
+						placeholder: 'resource',
+						description: 'Map from an object inside the item, e.g. "resource" for SCIM Trigger events or "body" for webhook calls',
+					},
+					{
 						displayName: 'Treat Missing Fields as Empty',
 						name: 'missingAsEmpty',
 						type: 'boolean',
@@ -270,6 +279,7 @@ export class MapAttributes implements INodeType {
 		const node = this.getNode();
 		const preset = this.getNodeParameter('preset', 0) as string;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const sourcePath = String(options.sourcePath ?? '').trim();
 		const perItem = hasN8nExpressions(node.parameters.mappings) || hasN8nExpressions(node.parameters.scoping) || hasN8nExpressions(node.parameters.removeAttributes);
 
 		type Compiled = { map: ReturnType<typeof compileMapping>; inScope: ReturnType<typeof compileScoping> };
@@ -294,12 +304,13 @@ export class MapAttributes implements INodeType {
 		for (let i = 0; i < items.length; i++) {
 			const json = items[i].json as Record<string, unknown>;
 			try {
+				const source = sourceObject(json, sourcePath);
 				const { map, inScope: test } = shared ?? compileFor(i);
-				const mapped = map(json);
-				mapped.envelope.source = { id: String(json.id ?? json.externalId ?? i) };
+				const mapped = map(source);
+				mapped.envelope.source = { id: String(source.id ?? source.externalId ?? i) };
 				const out: INodeExecutionData = { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } };
 				if (mapped.pendingUnique.length) pending.push({ mapped, item: out });
-				(test(json) ? inScope : outOfScope).push(out);
+				(test(source) ? inScope : outOfScope).push(out);
 			} catch (error) {
 				if (error instanceof NodeOperationError) throw error;
 				const e = toProvisioningError(error);

@@ -38,7 +38,7 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 		const { op: rawOp, path: rawPath, value: rawValue } = entry as RawOperation;
 		const op = String(rawOp ?? '').toLowerCase();
 		if (!['add', 'replace', 'remove'].includes(op)) throw new ScimError(400, `Operations[${index}].op must be add, replace or remove, not "${String(rawOp)}"`, 'invalidSyntax');
-		let path = rawPath === undefined || rawPath === null ? undefined : String(rawPath).trim();
+		let path = rawPath === undefined || rawPath === null || String(rawPath).trim() === '' ? undefined : String(rawPath).trim();
 		let value = rawValue;
 		if (path !== undefined) checkPath(path);
 		if (isObject(value)) for (const key of Object.keys(value)) checkPath(key);
@@ -116,10 +116,12 @@ export function applyPatch<T extends Record<string, unknown>>(resource: T, body:
 	try {
 		patched = scimPatch(working as never, operations, { mutateDocument: true, treatMissingAsAdd: true }) as unknown as T;
 	} catch (error) {
+		if (error instanceof ScimError) throw error;
 		const name = (error as Error).constructor?.name ?? '';
 		const scimType = name === 'NoTarget' || name === 'FilterArrayTargetNotFound' || name === 'FilterOnEmptyArray' ? 'noTarget' : name === 'NoPathInScimPatchOp' ? 'noTarget' : 'invalidPath';
 		throw new ScimError(400, `PATCH failed: ${(error as Error).message}`, scimType);
 	}
+	if (!isObject(patched)) throw new ScimError(400, 'The PATCH left no resource', 'invalidValue');
 	const result = prune(patched) as T;
 	// The server owns these, whatever the operations said.
 	(result as Record<string, unknown>).id = resource.id;
