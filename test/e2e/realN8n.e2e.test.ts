@@ -12,6 +12,9 @@ import { ScimTestServer } from '../servers/scimServer';
 const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'hr-webhook-to-scim.json'), 'utf8'));
 const mappedExample = JSON.parse(readFileSync(join(ROOT, 'examples', 'hr-webhook-map-attributes-to-scim.json'), 'utf8'));
+const triggerExample = JSON.parse(readFileSync(join(ROOT, 'examples', 'scim-trigger-to-scim-app.json'), 'utf8'));
+const TRIGGER_TOKEN = 'e2e-scim-trigger-token-0123456789abcdef';
+const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 let tarball: string;
 let packDir: string;
@@ -25,6 +28,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	let scim: ScimTestServer;
 	let n8n: RunningN8n;
 	let userFolder: string;
+	let restart: () => Promise<void>;
 
 	beforeAll(async () => {
 		const runtime = ensureRuntime(version);
@@ -36,10 +40,17 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		importAndActivate(
 			runtime,
 			options,
-			[{ id: 'DemoScimTarget1', name: 'Demo SCIM app', type: 'scimTargetApi', data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 10000 } }],
-			[example, mappedExample],
+			[
+				{ id: 'DemoScimTarget1', name: 'Demo SCIM app', type: 'scimTargetApi', data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 10000 } },
+				{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: TRIGGER_TOKEN, allowBasic: false } },
+			],
+			[example, mappedExample, triggerExample],
 		);
 		n8n = await startN8n(runtime, options);
+		restart = async () => {
+			await n8n.stop();
+			n8n = await startN8n(runtime, options);
+		};
 	}, 600000);
 
 	afterAll(async () => {
@@ -58,9 +69,9 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const cookie = await ownerSession(n8n.url);
 		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		const ours = nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name).sort();
-		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.mapAttributes', 'n8n-nodes-provisioning.provisionUser']);
+		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.mapAttributes', 'n8n-nodes-provisioning.provisionUser', 'n8n-nodes-provisioning.scimTrigger']);
 		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
-		expect(credentials.map((c) => c.name).filter((n) => ['scimTargetApi', 'ldapDirectoryApi'].includes(n)).sort()).toEqual(['ldapDirectoryApi', 'scimTargetApi']);
+		expect(credentials.map((c) => c.name).filter((n) => ['scimTargetApi', 'ldapDirectoryApi', 'scimTriggerAuthApi'].includes(n)).sort()).toEqual(['ldapDirectoryApi', 'scimTargetApi', 'scimTriggerAuthApi']);
 	});
 
 	test('the package loads and the example workflow creates, leaves alone, then updates an account', async () => {
@@ -97,6 +108,92 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			title: 'Data Analyst',
 			active: true,
 			'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Research & Development' },
+		});
+	});
+
+	describe('SCIM Trigger', () => {
+		const base = () => `${n8n.url}/webhook/${triggerExample.nodes[0].webhookId}/scim/v2`;
+		const scimCall = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+			const res = await fetch(`${base()}${path}`, {
+				method,
+				headers: { Authorization: `Bearer ${TRIGGER_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }), ...headers },
+				body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+			});
+			const text = await res.text();
+			return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+		};
+		const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
+		const eventually = async (check: () => boolean) => {
+			for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+			expect(check()).toBe(true);
+		};
+
+		test('Entra: test connection, create, GET back, PATCH forms, disable; downstream workflow provisions and deprovisions', async () => {
+			expect(await scimCall('GET', '/Users?filter=userName+eq+%2201234567-89ab-cdef-0123-456789abcdef%22')).toMatchObject({ status: 200, body: { totalResults: 0, Resources: [] } });
+			const created = await scimCall('POST', '/Users', {
+				schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENT],
+				externalId: 'entra-1',
+				userName: 'Grace@contoso.com',
+				active: true,
+				displayName: 'Grace Hopper',
+				name: { givenName: 'Grace', familyName: 'Hopper' },
+				emails: [{ primary: true, type: 'work', value: 'grace@contoso.com' }],
+				[ENT]: { department: 'Navy' },
+			});
+			expect(created.status).toBe(201);
+			expect(created.headers.get('location')).toBe(`${base()}/Users/${created.body.id}`);
+			const id = created.body.id;
+			expect((await scimCall('GET', `/Users/${id}`)).body).toMatchObject({ userName: 'Grace@contoso.com', displayName: 'Grace Hopper' });
+			expect((await scimCall('GET', `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "grace@contoso.com"')}`)).body.totalResults).toBe(1);
+			// The workflow received the event and provisioned the user into the downstream SCIM app.
+			await eventually(() => [...scim.store.users.values()].some((u) => u.userName === 'Grace@contoso.com' && u.externalId === 'entra-1'));
+
+			expect((await scimCall('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'displayName', value: 'Rear Admiral Hopper' }, { op: 'Add', path: `${ENT}:manager`, value: 'boss' }]))).status).toBe(200);
+			expect((await scimCall('GET', `/Users/${id}`)).body).toMatchObject({ displayName: 'Rear Admiral Hopper', [ENT]: { manager: { value: 'boss' } } });
+			await eventually(() => [...scim.store.users.values()].some((u) => u.displayName === 'Rear Admiral Hopper'));
+
+			expect((await scimCall('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'active', value: 'False' }]))).body.active).toBe(false);
+			await eventually(() => [...scim.store.users.values()].find((u) => u.userName === 'Grace@contoso.com')?.active === false);
+		});
+
+		test('Okta: create with a password never echoed, 409 on a duplicate, paged list', async () => {
+			const created = await scimCall('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'okta.e2e@example.org', password: 'Never-Echo-Pw-1!', active: true }, { 'User-Agent': 'Okta SCIM Client 1.0.0' });
+			expect(created.status).toBe(201);
+			expect(JSON.stringify(created.body)).not.toContain('Never-Echo-Pw-1!');
+			const duplicate = await scimCall('POST', '/Users', { userName: 'OKTA.E2E@example.org' });
+			expect(duplicate).toMatchObject({ status: 409, body: { scimType: 'uniqueness', status: '409' } });
+			const page = await scimCall('GET', '/Users?startIndex=1&count=100');
+			expect(page.body).toMatchObject({ startIndex: 1 });
+			expect(page.body.totalResults).toBeGreaterThanOrEqual(2);
+		});
+
+		test('bad input: wrong token, wrong content type, malformed JSON, oversized body', async () => {
+			const wrong = await scimCall('GET', '/Users', undefined, { Authorization: 'Bearer nope' });
+			expect(wrong).toMatchObject({ status: 401, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' } });
+			expect(wrong.headers.get('www-authenticate')).toMatch(/Bearer/);
+			expect((await scimCall('POST', '/Users', '<user/>', { 'Content-Type': 'application/xml' })).status).toBe(415);
+			expect(await scimCall('POST', '/Users', '{"userName": ')).toMatchObject({ status: 400, body: { scimType: 'invalidSyntax' } });
+			expect((await scimCall('POST', '/Users', { userName: 'big', title: 'x'.repeat(1100 * 1024) })).status).toBe(413);
+			expect((await scimCall('GET', `/Users?filter=${encodeURIComponent('userName xx "a"')}`)).body.scimType).toBe('invalidFilter');
+		});
+
+		test('50 concurrent writers lose no update', async () => {
+			const gid = (await scimCall('POST', '/Groups', { displayName: 'Concurrent', members: [] })).body.id;
+			const users = await Promise.all(Array.from({ length: 50 }, (_, i) => scimCall('POST', '/Users', { userName: `conc${i}@example.org` })));
+			expect(users.every((u) => u.status === 201)).toBe(true);
+			const adds = await Promise.all(users.map((u) => scimCall('PATCH', `/Groups/${gid}`, PATCH([{ op: 'add', path: 'members', value: [{ value: u.body.id }] }]))));
+			expect(adds.every((a) => a.status === 204)).toBe(true);
+			expect((await scimCall('GET', `/Groups/${gid}`)).body.members).toHaveLength(50);
+		});
+
+		test('restarting n8n keeps every user and group', async () => {
+			const before = (await scimCall('GET', '/Users?count=1000')).body;
+			const groups = (await scimCall('GET', '/Groups')).body.totalResults;
+			await restart();
+			const after = (await scimCall('GET', '/Users?count=1000')).body;
+			expect(after.totalResults).toBe(before.totalResults);
+			expect(after.Resources.map((r: any) => r.id).sort()).toEqual(before.Resources.map((r: any) => r.id).sort());
+			expect((await scimCall('GET', '/Groups')).body.totalResults).toBe(groups);
 		});
 	});
 
