@@ -2,7 +2,8 @@
  * `npm start`: a local n8n with this package installed and the example workflows active, plus a demo
  * SCIM 2.0 app as the provisioning target. Everything runs on 127.0.0.1 with embedded defaults.
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScimTestServer } from '../test/servers/scimServer';
 import { exampleFiles, importAndActivate, installPackage, packPackage, ROOT, startN8n, ensureRuntime, DEFAULT_N8N_VERSION } from './lib/n8nInstance';
@@ -17,8 +18,13 @@ async function main(): Promise<void> {
 	const runtime = ensureRuntime(version);
 	const tarball = packPackage(join(ROOT, '.tmp'));
 	installPackage(userFolder, tarball);
+	mkdirSync(userFolder, { recursive: true });
 
 	const demo = await ScimTestServer.start(demoPort);
+	// The token IdPs present to the SCIM Trigger: kept in the user folder so it survives restarts.
+	const tokenFile = join(userFolder, 'scim-trigger-token');
+	const triggerToken = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : randomBytes(24).toString('base64url');
+	writeFileSync(tokenFile, triggerToken, { mode: 0o600 });
 	const credentials = [
 		{
 			id: 'DemoScimTarget1',
@@ -26,12 +32,15 @@ async function main(): Promise<void> {
 			type: 'scimTargetApi',
 			data: { baseUrl: demo.baseUrl, authentication: 'bearer', token: demo.token, extraHeaders: '{}', timeoutMs: 30000 },
 		},
+		{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: triggerToken, allowBasic: false } },
 	];
+	const triggerTypes = ['n8n-nodes-base.webhook', 'n8n-nodes-provisioning.scimTrigger'];
 	const workflows = exampleFiles().map((file) => {
 		const wf = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-		const hasTrigger = wf.nodes.some((n: { type: string }) => n.type === 'n8n-nodes-base.webhook');
+		const hasTrigger = wf.nodes.some((n: { type: string }) => triggerTypes.includes(n.type));
 		return { ...wf, active: hasTrigger };
 	});
+	const scimTrigger = workflows.flatMap((wf) => wf.nodes).find((n: { type: string }) => n.type === 'n8n-nodes-provisioning.scimTrigger') as { webhookId: string };
 	const options = { version, userFolder, port };
 	importAndActivate(runtime, options, credentials, workflows);
 	const n8n = await startN8n(runtime, options, process.env.N8N_ECHO_LOG === 'true');
@@ -39,9 +48,20 @@ async function main(): Promise<void> {
 	console.log(`
 n8n-nodes-provisioning is running.
 
-  n8n editor        ${n8n.url}   (create the owner account on first visit)
-  Demo SCIM app     ${demo.baseUrl}
-  Demo SCIM token   ${demo.token}
+  n8n editor          ${n8n.url}   (create the owner account on first visit)
+
+  SCIM endpoint for Entra ID / Okta (tenant URL and secret token):
+    ${n8n.url}/webhook/${scimTrigger.webhookId}/scim/v2
+    ${triggerToken}
+  Users pushed there flow through "SCIM Trigger → Map Attributes → Provision User" into the demo app.
+
+  Demo SCIM app       ${demo.baseUrl}
+  Demo SCIM token     ${demo.token}
+
+Push a user the way Entra ID does:
+
+  curl -s -X POST ${n8n.url}/webhook/${scimTrigger.webhookId}/scim/v2/Users -H 'Authorization: Bearer ${triggerToken}' \
+    -H 'Content-Type: application/scim+json' -d '{"userName":"ada@example.org","externalId":"ada","active":true,"name":{"givenName":"Ada","familyName":"Lovelace"}}'
 
 Try the active example workflow "HR webhook → Provision User (SCIM)":
 
