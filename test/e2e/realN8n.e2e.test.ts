@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
 import { freePort } from '../servers/ports';
+import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation, type ScimCall } from '../harness/scimConversations';
 import { ScimTestServer } from '../servers/scimServer';
 
 const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
@@ -123,6 +124,34 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 		};
 		const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
+		/** The shared conversations' call, over HTTP to real n8n. */
+		const http: ScimCall = async (method, path, body, query = {}, headers = {}) => {
+			const qs = new URLSearchParams(query as Record<string, string>).toString();
+			const res = await scimCall(method, `${path}${qs ? `?${qs}` : ''}`, body, headers);
+			return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: res.body };
+		};
+
+		test('the full Entra conversation (users and groups) over HTTP', async () => {
+			const id = await entraUserConversation(http, undefined, 'Full.Entra@contoso.com');
+			await entraDelete(http, id);
+			await entraGroupConversation(http, undefined, 'e2e');
+		});
+
+		test('the full Okta conversation (users and group push) over HTTP', async () => {
+			await oktaUserConversation(http, 'oe2e');
+			await oktaGroupConversation(http, 'oge2e');
+		});
+
+		test('a failing downstream workflow does not change what the IdP is told', async () => {
+			scim.faults.push({ status: 503, times: 1000 });
+			try {
+				const res = await scimCall('POST', '/Users', { userName: 'downstream.down@example.org' });
+				expect(res.status).toBe(201);
+				expect((await scimCall('GET', `/Users/${res.body.id}`)).body.userName).toBe('downstream.down@example.org');
+			} finally {
+				scim.faults.length = 0;
+			}
+		});
 		const eventually = async (check: () => boolean) => {
 			for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
 			expect(check()).toBe(true);

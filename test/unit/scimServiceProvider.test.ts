@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScimServiceProvider, type ScimEvent } from '../../lib/scim/server/serviceProvider';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
+import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation } from '../harness/scimConversations';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 let dir: string;
@@ -22,120 +23,39 @@ afterEach(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown, query: Record<string, string> = {}, headers: Record<string, string> = {}) {
-	const { response, events: emitted } = await provider.handle({ method, path, query, headers: { 'user-agent': 'test', ...headers }, body });
+	const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+	const { response, events: emitted } = await provider.handle({ method, path, query, headers: { 'user-agent': 'test', ...lower }, body });
 	events.push(...emitted);
 	return response as { status: number; headers: Record<string, string>; body: any };
 }
 const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
 
 describe('Microsoft Entra ID conversation', () => {
+	const probe = { take: () => events.splice(0).map((e) => e.event) };
 	test('test connection, lookups, create, every PATCH form, disable, delete', async () => {
-		const probe = await call('GET', '/Users', undefined, { filter: 'userName eq "8b1f6e0b-5b2c-4f0e-9a11-27d2f1c0e6aa"' });
-		expect(probe).toMatchObject({ status: 200, body: { totalResults: 0, Resources: [], startIndex: 1, itemsPerPage: 0 } });
-
-		const created = await call('POST', '/Users', {
-			schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENT],
-			externalId: 'ada',
-			userName: 'Ada@contoso.com',
-			active: true,
-			displayName: 'Ada Lovelace',
-			emails: [{ primary: true, type: 'work', value: 'ada@contoso.com' }],
-			name: { givenName: 'Ada', familyName: 'Lovelace' },
-			[ENT]: { employeeNumber: '7', department: 'R&D' },
-		});
-		expect(created.status).toBe(201);
-		expect(created.headers.Location).toBe(`https://n8n.example/webhook/x/scim/v2/Users/${created.body.id}`);
-		expect(created.headers.ETag).toBe('W/"1"');
-		const id = created.body.id;
-		expect(events.map((e) => e.event)).toEqual(['user.created']);
-
-		for (const filter of ['userName eq "ada@contoso.com"', 'externalId eq "ada"', 'externalId eq ada', 'emails[type eq "work"].value eq "ada@contoso.com"']) {
-			expect((await call('GET', '/Users', undefined, { filter })).body.totalResults).toBe(1);
-		}
-		expect((await call('GET', `/Users/${id}`)).body).toMatchObject({ id, userName: 'Ada@contoso.com', meta: { resourceType: 'User', location: expect.stringContaining(id) } });
-
-		const patches: Array<[unknown[], (u: any) => void]> = [
-			[[{ op: 'Replace', path: 'displayName', value: 'Ada King' }], (u) => expect(u.displayName).toBe('Ada King')],
-			[[{ op: 'replace', value: { 'name.givenName': 'Augusta', [`${ENT}:department`]: 'Math' } }], (u) => expect([u.name.givenName, u[ENT].department]).toEqual(['Augusta', 'Math'])],
-			[[{ op: 'Add', path: 'addresses[type eq "work"].streetAddress', value: '1 Main' }, { op: 'Add', path: 'addresses[type eq "work"].locality', value: 'London' }], (u) => expect(u.addresses).toEqual([{ type: 'work', streetAddress: '1 Main', locality: 'London' }])],
-			[[{ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+44 7700 900000' }], (u) => expect(u.phoneNumbers).toEqual([{ type: 'mobile', value: '+44 7700 900000' }])],
-			[[{ op: 'Add', path: `${ENT}:manager`, value: 'boss-1' }], (u) => expect(u[ENT].manager).toEqual({ value: 'boss-1' })],
-			[[{ op: 'Replace', path: `${ENT}:manager`, value: 'boss-2' }], (u) => expect(u[ENT].manager.value).toBe('boss-2')],
-			[[{ op: 'Replace', path: `${ENT}:manager`, value: '' }], (u) => expect(u[ENT].manager).toBeUndefined()],
-			[[{ op: 'Replace', path: 'title', value: 'x' }, { op: 'Replace', path: 'title', value: '' }], (u) => expect(u.title).toBeUndefined()],
-		];
-		for (const [ops, check] of patches) {
-			const res = await call('PATCH', `/Users/${id}`, PATCH(ops));
-			expect(res.status).toBe(200);
-			check((await call('GET', `/Users/${id}`)).body);
-		}
-		events.length = 0;
-		expect((await call('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'active', value: 'False' }]))).status).toBe(200);
-		expect((await call('GET', `/Users/${id}`)).body.active).toBe(false);
-		expect(events.map((e) => [e.event, e.changedAttributes])).toEqual([['user.deactivated', ['active']]]);
-		expect((await call('DELETE', `/Users/${id}`)).status).toBe(204);
-		expect((await call('GET', `/Users/${id}`)).status).toBe(404);
-		expect(events.map((e) => e.event)).toEqual(['user.deactivated', 'user.deleted']);
+		const id = await entraUserConversation(call, probe);
+		await entraDelete(call, id, probe);
 	});
-
 	test('groups: create without members, lookup without members, idempotent adds, legacy and filtered removal, delete', async () => {
-		const ids: string[] = [];
-		for (const n of ['a', 'b', 'c']) ids.push((await call('POST', '/Users', { userName: `${n}@contoso.com` })).body.id);
-		const group = await call('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group', 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'], displayName: 'Staff', externalId: 'g-1', members: [] });
-		expect(group.status).toBe(201);
-		const gid = group.body.id;
-		const lookup = await call('GET', '/Groups', undefined, { excludedAttributes: 'members', filter: 'displayName eq "Staff"' });
-		expect(lookup.body.Resources[0].members).toBeUndefined();
+		await entraGroupConversation(call, probe);
+	});
+	test('events carry the change: before, after and changed attributes', async () => {
+		const id = (await call('POST', '/Users', { userName: 'ev@x', title: 'A' })).body.id;
 		events.length = 0;
-		const add = PATCH([{ op: 'Add', path: 'members', value: ids.map((value) => ({ value })) }]);
-		expect((await call('PATCH', `/Groups/${gid}`, add)).status).toBe(204);
-		expect((await call('PATCH', `/Groups/${gid}`, add)).status).toBe(204); // re-adding is not a 409
-		expect((await call('GET', `/Groups/${gid}`)).body.members).toHaveLength(3);
-		expect(events.map((e) => [e.event, e.members])).toEqual([['group.membersAdded', ids]]);
-		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'Remove', path: 'members', value: [{ $ref: null, value: ids[0] }] }]));
-		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'remove', path: `members[value eq "${ids[1]}"]` }]));
-		expect((await call('GET', `/Groups/${gid}`)).body.members).toEqual([{ value: ids[2] }]);
-		expect((await call('DELETE', `/Groups/${gid}`)).status).toBe(204);
-		expect(events.map((e) => e.event)).toEqual(['group.membersAdded', 'group.membersRemoved', 'group.membersRemoved', 'group.deleted']);
+		await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'title', value: 'B' }]));
+		expect(events).toHaveLength(1);
+		expect(events[0]).toMatchObject({ event: 'user.updated', resourceId: id, before: { title: 'A' }, resource: { title: 'B' }, changedAttributes: ['title'], request: { method: 'PATCH', client: 'test' } });
 	});
 });
 
 describe('Okta conversation', () => {
-	test('paged listing, lookup, create with a password never echoed, 409, GET then full PUT, PATCH active=false', async () => {
-		for (let i = 0; i < 150; i++) await call('POST', '/Users', { userName: `user${i}@okta.example` });
-		const page1 = await call('GET', '/Users', undefined, { startIndex: '1', count: '100' });
-		const page2 = await call('GET', '/Users', undefined, { startindex: '101', COUNT: '100' });
-		expect([page1.body.totalResults, page1.body.itemsPerPage, page2.body.itemsPerPage, page2.body.startIndex]).toEqual([150, 100, 50, 101]);
-		const all = [...page1.body.Resources, ...page2.body.Resources].map((r: any) => r.id);
-		expect(new Set(all).size).toBe(150);
-		expect((await call('GET', '/Users', undefined, { filter: 'userName eq "USER7@okta.example"', startIndex: '1', count: '100' })).body.totalResults).toBe(1);
-
-		events.length = 0;
-		const created = await call('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'okta.user@example.org', name: { givenName: 'O', familyName: 'K' }, password: 'Okta-Pw-123!', active: true });
-		expect(created.status).toBe(201);
-		expect(JSON.stringify(created.body)).not.toContain('Okta-Pw-123!');
-		expect(JSON.stringify(events)).not.toContain('Okta-Pw-123!');
+	test('paged listing, lookup, create with a password never echoed or stored, 409, GET then full PUT, PATCH active=false', async () => {
+		await oktaUserConversation(call);
 		expect(JSON.stringify(await store.list('User'))).not.toContain('Okta-Pw-123!');
-		expect((await call('POST', '/Users', { userName: 'OKTA.USER@example.org' })).body).toMatchObject({ status: '409', scimType: 'uniqueness', detail: expect.any(String) });
-
-		const current = (await call('GET', `/Users/${created.body.id}`)).body;
-		const put = await call('PUT', `/Users/${created.body.id}`, { ...current, groups: [], name: { givenName: 'Okay', familyName: 'K' } });
-		expect(put.status).toBe(200);
-		expect(put.body).toMatchObject({ id: created.body.id, name: { givenName: 'Okay' } });
-		expect((await call('PATCH', `/Users/${created.body.id}`, PATCH([{ op: 'replace', value: { active: false } }]))).body.active).toBe(false);
+		expect(JSON.stringify(events)).not.toContain('Okta-Pw-123!');
 	});
-
 	test('group push: create, rename with the id in the value, add and remove, replace members, delete', async () => {
-		const ids: string[] = [];
-		for (const n of ['p', 'q', 'r']) ids.push((await call('POST', '/Users', { userName: `${n}@okta.example` })).body.id);
-		const gid = (await call('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Okta Group', members: [] })).body.id;
-		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'replace', value: { id: gid, displayName: 'Okta Group 2' } }]));
-		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'add', path: 'members', value: [{ value: ids[0], display: 'p' }, { value: ids[1], display: 'q' }] }]));
-		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'remove', path: `members[value eq "${ids[0]}"]` }, { op: 'add', path: 'members', value: [{ value: ids[2], display: 'r' }] }]));
-		expect((await call('GET', `/Groups/${gid}`)).body).toMatchObject({ displayName: 'Okta Group 2', members: [{ value: ids[1] }, { value: ids[2] }] });
-		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'replace', path: 'members', value: [{ value: ids[0] }] }]));
-		expect((await call('GET', `/Groups/${gid}`)).body.members.map((m: any) => m.value)).toEqual([ids[0]]);
-		expect((await call('DELETE', `/Groups/${gid}`)).status).toBe(204);
+		await oktaGroupConversation(call);
 	});
 });
 
