@@ -4,6 +4,7 @@ import { benchLdapProvision } from './ldapProvision.bench';
 import { benchMapAttributes } from './mapAttributes.bench';
 import { benchReconcile } from './reconcile.bench';
 import { benchScimConcurrency } from './scimConcurrency.bench';
+import { benchScimTrigger } from './scimTrigger.bench';
 
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS ??= 'false';
 process.env.N8N_USER_FOLDER ??= require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'n8n-bench-'));
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'reconcile') await benchReconcile();
 	if (!only || only === 'groups') await benchGroupSync();
 	if (!only || only === 'map') await benchMapAttributes();
+	if (!only || only === 'trigger') await benchScimTrigger();
 	process.exit(0);
 }
 

@@ -47,6 +47,9 @@ function storeFor(ctx: IWebhookFunctions): IdentityStore {
 	return store;
 }
 
+/** Public base URLs by webhook id: derived from n8n's configuration, which only changes with a restart. */
+const baseUrls = new Map<string, string>();
+
 const OUTPUT_OF: Record<ScimEvent['event'], number> = {
 	'user.created': 0,
 	'user.updated': 0,
@@ -163,7 +166,9 @@ export class ScimTrigger implements INodeType {
 			return fail(new ScimError(401, 'Authentication failed: send the bearer token from the SCIM Trigger credential'), { 'WWW-Authenticate': 'Bearer realm="SCIM"' });
 		}
 
-		const options = this.getNodeParameter('options', {}) as IDataObject;
+		// Plain option values are read as they are: resolving parameters costs more than a store lookup.
+		const raw = (this.getNode().parameters.options ?? {}) as IDataObject;
+		const options = Object.values(raw).some((v) => typeof v === 'string' && v.startsWith('=')) ? (this.getNodeParameter('options', {}) as IDataObject) : raw;
 		const maxBytes = Math.max(1, Number(options.maxBodyKb ?? 1024)) * 1024;
 		const method = req.method.toUpperCase();
 		let body: unknown;
@@ -191,7 +196,15 @@ export class ScimTrigger implements INodeType {
 		const path = req.path;
 		const at = path.toLowerCase().indexOf(`/${SCIM_BASE}`);
 		const subPath = at === -1 ? '/' : path.slice(at + SCIM_BASE.length + 1) || '/';
-		const baseUrl = this.getNodeWebhookUrl('default')!.replace(/\/Users$/, '');
+		const baseUrl = () => {
+			const key = `${this.getNode().webhookId}`;
+			let url = baseUrls.get(key);
+			if (!url) {
+				url = this.getNodeWebhookUrl('default')!.replace(/\/Users$/, '');
+				baseUrls.set(key, url);
+			}
+			return url;
+		};
 		let store: IdentityStore;
 		try {
 			store = storeFor(this);

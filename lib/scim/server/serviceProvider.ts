@@ -51,8 +51,8 @@ export interface ScimEvent {
 }
 
 export interface ServiceProviderOptions {
-	/** Absolute SCIM base URL, for Location headers and meta.location. */
-	baseUrl: string;
+	/** Absolute SCIM base URL, for Location headers and meta.location; a function is called once, when first needed. */
+	baseUrl: string | (() => string);
 	/** Keep the password of a create/replace in events (never stored, never returned). */
 	forwardPasswords?: boolean;
 	maxResults?: number;
@@ -87,10 +87,17 @@ function changed(before: Record<string, unknown> | undefined, after: Record<stri
 }
 
 export class ScimServiceProvider {
+	private resolvedBaseUrl?: string;
+
 	constructor(
 		private readonly store: IdentityStore,
 		private readonly options: ServiceProviderOptions,
 	) {}
+
+	private get baseUrl(): string {
+		this.resolvedBaseUrl ??= typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
+		return this.resolvedBaseUrl;
+	}
 
 	/** Answers one request; errors become RFC 7644 error bodies. */
 	async handle(req: ScimHttpRequest): Promise<{ response: ScimHttpResponse; events: ScimEvent[] }> {
@@ -104,7 +111,7 @@ export class ScimServiceProvider {
 	}
 
 	private location(type: ResourceType, id: string): string {
-		return `${this.options.baseUrl}/${type}s/${id}`;
+		return `${this.baseUrl}/${type}s/${id}`;
 	}
 
 	/** What a client sees: meta.location added, password never returned, attributes/excludedAttributes honoured. */
@@ -155,8 +162,8 @@ export class ScimServiceProvider {
 		const discovery = ['ServiceProviderConfig', 'ResourceTypes', 'Schemas'].find((d) => d.toLowerCase() === collection?.toLowerCase());
 		if (discovery) {
 			if (method !== 'GET') throw new ScimError(405, `${discovery} is read-only`);
-			if (discovery === 'ServiceProviderConfig') return this.json(200, serviceProviderConfig(this.options.baseUrl, this.options.maxResults ?? 1000));
-			const all = discovery === 'ResourceTypes' ? resourceTypes(this.options.baseUrl) : schemas(this.options.baseUrl);
+			if (discovery === 'ServiceProviderConfig') return this.json(200, serviceProviderConfig(this.baseUrl, this.options.maxResults ?? 1000));
+			const all = discovery === 'ResourceTypes' ? resourceTypes(this.baseUrl) : schemas(this.baseUrl);
 			if (id) {
 				const one = all.find((d) => String(d.id).toLowerCase() === decodeURIComponent(id).toLowerCase());
 				if (!one) throw new ScimError(404, `${discovery}/${id} not found`);
