@@ -131,3 +131,28 @@ describe('protocol details and bad input', () => {
 		expect((await store.get('User', id))!.userName).toBe('fuzz@x');
 	});
 });
+
+describe('inbound authentication and password forwarding', () => {
+	const { isAuthenticated, secretsEqual } = require('../../lib/scim/server/auth') as typeof import('../../lib/scim/server/auth');
+	test('bearer tokens, optional basic, and nothing else', () => {
+		const auth = { token: 'token-0123456789abcdef' };
+		expect(isAuthenticated('Bearer token-0123456789abcdef', auth)).toBe(true);
+		expect(isAuthenticated('bearer token-0123456789abcdef', auth)).toBe(true);
+		expect(isAuthenticated('Bearer token-0123456789abcdeF', auth)).toBe(false);
+		expect(isAuthenticated('Bearer ', auth)).toBe(false);
+		expect(isAuthenticated(undefined, auth)).toBe(false);
+		const basic = `Basic ${Buffer.from('idp:pw-secret').toString('base64')}`;
+		expect(isAuthenticated(basic, auth)).toBe(false);
+		expect(isAuthenticated(basic, { ...auth, basicUser: 'idp', basicPassword: 'pw-secret' })).toBe(true);
+		expect(isAuthenticated(`Basic ${Buffer.from('idp:wrong').toString('base64')}`, { ...auth, basicUser: 'idp', basicPassword: 'pw-secret' })).toBe(false);
+		expect(secretsEqual('', '')).toBe(false);
+	});
+	test('passwords reach events only with Forward Passwords on, and are never stored', async () => {
+		const forwarding = new ScimServiceProvider(store, { baseUrl: 'https://x/scim/v2', forwardPasswords: true });
+		const { events: withPw } = await forwarding.handle({ method: 'POST', path: '/Users', query: {}, headers: {}, body: { userName: 'fw@x', password: 'Fw-Pw-1!' } });
+		expect(withPw[0].resource!.password).toBe('Fw-Pw-1!');
+		const { events: without } = await provider.handle({ method: 'POST', path: '/Users', query: {}, headers: {}, body: { userName: 'nofw@x', password: 'No-Pw-1!' } });
+		expect(without[0].resource!.password).toBeUndefined();
+		expect(JSON.stringify(await store.list('User'))).not.toMatch(/Fw-Pw-1!|No-Pw-1!/);
+	});
+});
