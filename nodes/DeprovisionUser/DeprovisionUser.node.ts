@@ -20,7 +20,7 @@ import {
 import { failedOutcome, type ProvisionInput } from '../../lib/provisioning/provisionUser';
 import type { OpenLdapDisableMethod } from '../../lib/targets/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
-import { concurrencyOption, dryRunOption, ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
+import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetCredentials, targetProperty } from '../shared/descriptions';
 import { shapeOutcomes } from '../shared/output';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 
@@ -208,17 +208,7 @@ export class DeprovisionUser implements INodeType {
 					},
 				],
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					concurrencyOption,
-					dryRunOption('Whether to only report what would be disabled or deleted'),
-				],
-			},
+			optionsCollection([concurrencyOption, dryRunOption('Whether to only report what would be disabled or deleted')]),
 		],
 	};
 

@@ -4,7 +4,7 @@ import { type GroupInput, type GroupSyncOptions, type MembershipMode, parseGroup
 import { failedOutcome } from '../../lib/provisioning/provisionUser';
 import type { LdapGroupSchema } from '../../lib/targets/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
-import { concurrencyOption, dryRunOption, ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
+import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetCredentials, targetProperty } from '../shared/descriptions';
 import { shapeOutcomes } from '../shared/output';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 
@@ -146,17 +146,7 @@ export class GroupSync implements INodeType {
 				displayOptions: { show: { target: ['ldap'], groupSchema: ['groupOfNames', 'groupOfUniqueNames'] } },
 			},
 			...ldapSearchProperties,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					concurrencyOption,
-					dryRunOption('Whether to only report the membership diff'),
-				],
-			},
+			optionsCollection([concurrencyOption, dryRunOption('Whether to only report the membership diff')]),
 		],
 	};
 
