@@ -1,5 +1,4 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
@@ -16,7 +15,7 @@ import type {
 import { isAuthenticated } from '../../lib/scim/server/auth';
 import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
-import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
+import { openStore, type StoreChoice } from '../../lib/store/openStore';
 import type { IdentityStore } from '../../lib/store/identityStore';
 
 const SCIM_BASE = 'scim/v2';
@@ -30,21 +29,8 @@ const webhook = (name: string, httpMethod: string, path: string): IWebhookDescri
 	...(path.includes(':') ? { isFullPath: true } : {}),
 });
 
-/**
- * Stores stay open for the life of the process: loading one reads its whole journal. This is a cache of
- * durable state, not state of its own; every write is on disk before it is acknowledged.
- */
-const stores = new Map<string, FileIdentityStore>();
-
-function storeFor(ctx: IWebhookFunctions): IdentityStore {
-	const folder = process.env.N8N_USER_FOLDER ?? homedir();
-	const dir = join(folder, '.n8n', 'n8n-nodes-provisioning', 'scim-trigger', `${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`);
-	let store = stores.get(dir);
-	if (!store) {
-		store = new FileIdentityStore(dir);
-		stores.set(dir, store);
-	}
-	return store;
+function storeFor(ctx: IWebhookFunctions, choice: string): IdentityStore {
+	return openStore(choice as StoreChoice, `${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`, process.env.N8N_USER_FOLDER ?? homedir(), process.env);
 }
 
 /** Public base URLs by webhook id: derived from n8n's configuration, which only changes with a restart. */
@@ -117,6 +103,18 @@ export class ScimTrigger implements INodeType {
 					},
 					{ displayName: 'Max Body Size (KB)', name: 'maxBodyKb', type: 'number', default: 1024, description: 'Larger requests are refused with 413' },
 					{ displayName: 'Max Results', name: 'maxResults', type: 'number', default: 1000, description: 'Most resources one list request returns' },
+					{
+						displayName: 'Store',
+						name: 'store',
+						type: 'options',
+						options: [
+							{ name: 'Automatic', value: 'auto', description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store' },
+							{ name: 'File on This Machine', value: 'file' },
+							{ name: 'PostgreSQL Database of n8n', value: 'postgres' },
+						],
+						default: 'auto',
+						description: 'Where the users and groups the IdP pushed are kept',
+					},
 				],
 			},
 		],
@@ -207,7 +205,7 @@ export class ScimTrigger implements INodeType {
 		};
 		let store: IdentityStore;
 		try {
-			store = storeFor(this);
+			store = storeFor(this, String(options.store ?? 'auto'));
 		} catch (error) {
 			return fail(new ScimError(503, `The SCIM Trigger's store is unavailable: ${(error as Error).message}`));
 		}
