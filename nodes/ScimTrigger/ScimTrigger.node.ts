@@ -110,7 +110,7 @@ export class ScimTrigger implements INodeType {
 						options: [
 							{ name: 'Automatic', value: 'auto', description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store' },
 							{ name: 'File on This Machine', value: 'file' },
-							{ name: 'PostgreSQL Database of n8n', value: 'postgres' },
+							{ name: 'Shared PostgreSQL Database', value: 'postgres', description: 'The PostgreSQL database n8n itself runs on' },
 						],
 						default: 'auto',
 						description: 'Where the users and groups the IdP pushed are kept',
