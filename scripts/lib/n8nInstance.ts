@@ -107,9 +107,13 @@ export interface RunningN8n {
 	stop: () => Promise<void>;
 }
 
-/** Starts n8n and resolves once the editor is up and the workflows are active. */
-export async function startN8n(runtime: string, options: N8nOptions, echo = false): Promise<RunningN8n> {
-	const child = spawn(process.execPath, [n8nBin(runtime), 'start'], { env: n8nEnv(options), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+/**
+ * Starts n8n (or, in queue mode, a `worker` or `webhook` process) and resolves once it is ready: for `start`, when
+ * the editor is up and the workflows are active.
+ */
+export async function startN8n(runtime: string, options: N8nOptions, echo = false, command: 'start' | 'worker' | 'webhook' = 'start'): Promise<RunningN8n> {
+	const ready = { start: /Editor is now accessible/, worker: /n8n worker is now ready|Worker started/i, webhook: /Webhook listener waiting for requests/i }[command];
+	const child = spawn(process.execPath, [n8nBin(runtime), command], { env: n8nEnv(options), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 	let output = '';
 	const collect = (chunk: Buffer) => {
 		output += chunk.toString();
@@ -119,7 +123,7 @@ export async function startN8n(runtime: string, options: N8nOptions, echo = fals
 	child.stderr!.on('data', collect);
 	const url = `http://127.0.0.1:${options.port}`;
 	const deadline = Date.now() + 120000;
-	while (!/Editor is now accessible/.test(output)) {
+	while (!ready.test(output)) {
 		if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}:\n${output.slice(-4000)}`);
 		if (Date.now() > deadline) throw new Error(`n8n did not start in time:\n${output.slice(-4000)}`);
 		await new Promise((r) => setTimeout(r, 200));
