@@ -23,6 +23,8 @@ export class PostgresIdentityStore implements IdentityStore {
 		private readonly storeKey: string,
 	) {
 		this.pool = new Pool({ max: 4, ...config });
+		// An idle connection dropped by the server (restart, failover) must not crash n8n: the next query reconnects.
+		this.pool.on('error', () => undefined);
 	}
 
 	private schema(): Promise<void> {
