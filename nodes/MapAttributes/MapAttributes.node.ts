@@ -13,7 +13,7 @@ import { PRESETS, withPreset } from '../../lib/mapping/presets';
 import { compileScoping, SCOPING_OPERATORS, type ScopingClause } from '../../lib/mapping/scoping';
 import { secretOverrides } from '../../lib/redact';
 import { credentialTest } from '../shared/credentialTests';
-import { targetCredentials } from '../shared/descriptions';
+import { optionsCollection, targetCredentials } from '../shared/descriptions';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 
 interface RowParameters {
@@ -245,30 +245,23 @@ export class MapAttributes implements INodeType {
 				default: 'none',
 				description: 'SelectUniqueValue takes the first candidate not already taken in this target',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Source Object Path',
-						name: 'sourcePath',
-						type: 'string',
-						default: '',
-						placeholder: 'resource',
-						description: 'Map from an object inside the item, e.g. "resource" for SCIM Trigger events or "body" for webhook calls',
-					},
-					{
-						displayName: 'Treat Missing Fields as Empty',
-						name: 'missingAsEmpty',
-						type: 'boolean',
-						default: false,
-						description: 'Whether a Direct mapping from a field the item lacks yields nothing (as in Entra) instead of failing the item',
-					},
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Source Object Path',
+					name: 'sourcePath',
+					type: 'string',
+					default: '',
+					placeholder: 'resource',
+					description: 'Map from an object inside the item, e.g. "resource" for SCIM Trigger events or "body" for webhook calls',
+				},
+				{
+					displayName: 'Treat Missing Fields as Empty',
+					name: 'missingAsEmpty',
+					type: 'boolean',
+					default: false,
+					description: 'Whether a Direct mapping from a field the item lacks yields nothing (as in Entra) instead of failing the item',
+				},
+			]),
 		],
 	};
 

@@ -9,7 +9,7 @@ import { parseEnvelope } from '../../lib/envelope';
 import { ProvisioningError, toProvisioningError } from '../../lib/errors';
 import { failedOutcome, type ProvisionInput, provisionUsers } from '../../lib/provisioning/provisionUser';
 import { credentialTest } from '../shared/credentialTests';
-import { concurrencyOption, dryRunOption, ldapSearchProperties, targetCredentials, targetProperty } from '../shared/descriptions';
+import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetCredentials, targetProperty } from '../shared/descriptions';
 import { shapeOutcomes } from '../shared/output';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 import { envelopeFromRows, type AttributeRow } from './envelopeFromRows';
@@ -120,31 +120,24 @@ export class ProvisionUser implements INodeType {
 				displayOptions: { show: { target: ['ldap'] } },
 			},
 			...ldapSearchProperties,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					concurrencyOption,
-					{
-						displayName: 'Create Accounts',
-						name: 'allowCreate',
-						type: 'boolean',
-						default: true,
-						description: 'Whether unmatched items create accounts; when off they are Skipped',
-					},
-					dryRunOption('Whether to only report what would change, writing nothing'),
-					{
-						displayName: 'Update Accounts',
-						name: 'allowUpdate',
-						type: 'boolean',
-						default: true,
-						description: 'Whether matched accounts are updated; when off they are Skipped with the differences reported',
-					},
-				],
-			},
+			optionsCollection([
+				concurrencyOption,
+				{
+					displayName: 'Create Accounts',
+					name: 'allowCreate',
+					type: 'boolean',
+					default: true,
+					description: 'Whether unmatched items create accounts; when off they are Skipped',
+				},
+				dryRunOption('Whether to only report what would change, writing nothing'),
+				{
+					displayName: 'Update Accounts',
+					name: 'allowUpdate',
+					type: 'boolean',
+					default: true,
+					description: 'Whether matched accounts are updated; when off they are Skipped with the differences reported',
+				},
+			]),
 		],
 	};
 

@@ -17,6 +17,7 @@ import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { openStore, type StoreChoice } from '../../lib/store/openStore';
 import type { IdentityStore } from '../../lib/store/identityStore';
+import { optionsCollection } from '../shared/descriptions';
 
 const SCIM_BASE = 'scim/v2';
 
@@ -86,37 +87,30 @@ export class ScimTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Forward Passwords',
-						name: 'forwardPasswords',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether passwords sent on create (Okta does) are passed to the workflow. They are never stored or returned, but n8n saves execution data, so only turn this on if you must.',
-					},
-					{ displayName: 'Max Body Size (KB)', name: 'maxBodyKb', type: 'number', default: 1024, description: 'Larger requests are refused with 413' },
-					{ displayName: 'Max Results', name: 'maxResults', type: 'number', default: 1000, description: 'Most resources one list request returns' },
-					{
-						displayName: 'Store',
-						name: 'store',
-						type: 'options',
-						options: [
-							{ name: 'Automatic', value: 'auto', description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store' },
-							{ name: 'File on This Machine', value: 'file' },
-							{ name: 'Shared PostgreSQL Database', value: 'postgres', description: 'The PostgreSQL database n8n itself runs on' },
-						],
-						default: 'auto',
-						description: 'Where the users and groups the IdP pushed are kept',
-					},
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Forward Passwords',
+					name: 'forwardPasswords',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether passwords sent on create (Okta does) are passed to the workflow. They are never stored or returned, but n8n saves execution data, so only turn this on if you must.',
+				},
+				{ displayName: 'Max Body Size (KB)', name: 'maxBodyKb', type: 'number', default: 1024, description: 'Larger requests are refused with 413' },
+				{ displayName: 'Max Results', name: 'maxResults', type: 'number', default: 1000, description: 'Most resources one list request returns' },
+				{
+					displayName: 'Store',
+					name: 'store',
+					type: 'options',
+					options: [
+						{ name: 'Automatic', value: 'auto', description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store' },
+						{ name: 'File on This Machine', value: 'file' },
+						{ name: 'Shared PostgreSQL Database', value: 'postgres', description: 'The PostgreSQL database n8n itself runs on' },
+					],
+					default: 'auto',
+					description: 'Where the users and groups the IdP pushed are kept',
+				},
+			]),
 		],
 	};
 
