@@ -13,20 +13,11 @@ import { PRESETS, withPreset } from '../../lib/mapping/presets';
 import { compileScoping, SCOPING_OPERATORS, type ScopingClause } from '../../lib/mapping/scoping';
 import { secretOverrides } from '../../lib/redact';
 import { credentialTest } from '../shared/credentialTests';
-import { optionsCollection, targetCredentials } from '../shared/descriptions';
+import { applyProperty, matchPrecedenceProperty, optionsCollection, targetCredentials } from '../shared/descriptions';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 
-interface RowParameters {
-	target?: string;
-	type?: MappingRow['type'];
-	source?: string;
-	constant?: string;
-	expression?: string;
-	defaultValue?: string;
-	apply?: 'always' | 'create';
-	matchPrecedence?: number;
-	required?: boolean;
-}
+/** A mapping row as the node's parameters hold it: any field may be missing. */
+type RowParameters = Partial<MappingRow>;
 
 interface ClauseParameters {
 	group?: number;
@@ -106,22 +97,7 @@ export class MapAttributes implements INodeType {
 						displayName: 'Mapping',
 						name: 'mapping',
 						values: [
-							{
-						displayName: 'Apply',
-						name: 'apply',
-						type: 'options',
-						options: [
-									{
-										name: 'Always',
-										value: 'always',
-									},
-									{
-										name: 'Only During Creation',
-										value: 'create',
-									},
-								],
-						default: 'always',
-							},
+							applyProperty,
 							{
 						displayName: 'Constant Value',
 						name: 'constant',
@@ -140,8 +116,8 @@ export class MapAttributes implements INodeType {
 						name: 'expression',
 						type: 'string',
 						default: '',
-						placeholder: 'Join(\'.\',	[givenName],	[surname])',
-						description: 'Entra\'s function language:	[attribute], \'text\', and functions such as Join, Switch, Replace, FormatDateTime',
+						placeholder: 'Join(".", [givenName], [surname])',
+						description: 'Entra\'s function language: [attribute], "text", and functions such as Join, Switch, Replace, FormatDateTime',
 							},
 							{
 						displayName: 'Mapping Type',
@@ -170,13 +146,7 @@ export class MapAttributes implements INodeType {
 					],
 						default: 'direct',
 							},
-							{
-						displayName: 'Match Precedence',
-						name: 'matchPrecedence',
-						type: 'number',
-						default: 0,
-						description: 'Match existing accounts by this attribute:	1 first, then 2…	0 means not a match key',
-							},
+							matchPrecedenceProperty,
 							{
 						displayName: 'Required',
 						name: 'required',

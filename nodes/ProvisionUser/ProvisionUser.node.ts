@@ -9,7 +9,7 @@ import { parseEnvelope } from '../../lib/envelope';
 import { ProvisioningError, toProvisioningError } from '../../lib/errors';
 import { failedOutcome, type ProvisionInput, provisionUsers } from '../../lib/provisioning/provisionUser';
 import { credentialTest } from '../shared/credentialTests';
-import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetCredentials, targetProperty } from '../shared/descriptions';
+import { applyProperty, concurrencyOption, dryRunOption, ldapSearchProperties, matchPrecedenceProperty, optionsCollection, targetCredentials, targetProperty } from '../shared/descriptions';
 import { shapeOutcomes } from '../shared/output';
 import { type TargetKind, targetFromCredentials } from '../shared/targets';
 import { envelopeFromRows, type AttributeRow } from './envelopeFromRows';
@@ -61,35 +61,14 @@ export class ProvisionUser implements INodeType {
 						displayName: 'Attribute',
 						name: 'attribute',
 						values: [
-							{
-						displayName: 'Apply',
-						name: 'apply',
-						type: 'options',
-						options: [
-									{
-										name: 'Always',
-										value: 'always',
-									},
-									{
-										name: 'Only During Creation',
-										value: 'create',
-									},
-								],
-						default: 'always',
-							},
-							{
-						displayName: 'Match Precedence',
-						name: 'matchPrecedence',
-						type: 'number',
-						default: 0,
-						description: 'Match existing accounts by this attribute:	1 is tried first, then 2, and so on. 0 means not used for matching.',
-							},
+							applyProperty,
+							matchPrecedenceProperty,
 							{
 						displayName: 'Secret',
 						name: 'secret',
 						type: 'boolean',
 						default: false,
-						description: 'Whether the value is shown as	[Redact]	in logs (passwords always are)',
+						description: 'Whether the value is shown as [Redact] in logs (passwords always are)',
 							},
 							{
 						displayName: 'Target Attribute',
@@ -104,7 +83,7 @@ export class ProvisionUser implements INodeType {
 						name: 'value',
 						type: 'string',
 						default: '',
-						description: 'An expression returning a list makes the attribute multi-valued;	objectClass also accepts a comma-separated list',
+						description: 'An expression returning a list makes the attribute multi-valued; objectClass also accepts a comma-separated list',
 							},
 					],
 					},

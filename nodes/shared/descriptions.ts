@@ -67,3 +67,24 @@ export function dryRunOption(description: string): INodeProperties {
 export function optionsCollection(options: INodeProperties[]): INodeProperties {
 	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options };
 }
+
+/** Entra's "Apply this mapping": always, or only when the account is created. */
+export const applyProperty: INodeProperties = {
+	displayName: 'Apply',
+	name: 'apply',
+	type: 'options',
+	options: [
+		{ name: 'Always', value: 'always' },
+		{ name: 'Only During Creation', value: 'create' },
+	],
+	default: 'always',
+};
+
+/** Entra's matching precedence for a row. */
+export const matchPrecedenceProperty: INodeProperties = {
+	displayName: 'Match Precedence',
+	name: 'matchPrecedence',
+	type: 'number',
+	default: 0,
+	description: 'Match existing accounts by this attribute. 1 is tried first, then 2, and so on; 0 means not used for matching.',
+};
