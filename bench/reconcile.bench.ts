@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INodeExecutionData, INodeType } from 'n8n-workflow';
-import { buildSourceIndex, findLeavers } from '../lib/provisioning/deprovision';
-import { LdapTarget } from '../lib/targets/ldapTarget';
+import { buildSourceIndex, findLeavers } from '../lib/provisioning/reconcile';
+import { LdapTarget } from '../lib/targets/ldap/ldapTarget';
 import type { TargetEntry } from '../lib/targets/target';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 import { Slapd } from '../test/servers/slapd';
@@ -69,13 +69,13 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			// The diff step alone, on the listed accounts.
 			const target = new LdapTarget({ connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword }, flavour: 'openldap', baseDn: slapd.suffix, searchBase: ou, objectFilter: '(objectClass=inetOrgPerson)' });
 			const accounts: TargetEntry[] = [];
-			for await (const entry of target.listAll({ attributes: ['uid'] })) accounts.push(entry);
+			for await (const entry of target.users.listAll({ attributes: ['uid'] })) accounts.push(entry);
 			await target.close();
 			const keyLists = source.map((s) => [{ attribute: 'uid', value: s.uid }]);
 			const diffTimes: number[] = [];
 			for (let round = 0; round < 5; round++) {
 				const d = performance.now();
-				const found = findLeavers(target, accounts, buildSourceIndex(target, keyLists), () => false);
+				const found = findLeavers(target.users, accounts, buildSourceIndex(target.users, keyLists), () => false);
 				diffTimes.push(performance.now() - d);
 				if (found.length !== leavers) throw new Error('diff disagrees');
 			}

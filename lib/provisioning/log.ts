@@ -1,7 +1,7 @@
-import type { AttributeValue, MatchKey } from '../envelope';
-import type { ProvisioningErrorCode } from '../errors';
+import type { AttributeValue, MatchKey, ProvisioningEnvelope } from '../envelope';
+import { type ProvisioningError, type ProvisioningErrorCode, toProvisioningError } from '../errors';
 import { isSecretAttribute, REDACTED } from '../redact';
-import type { AttributeChange, TargetSystem } from '../targets/target';
+import type { AttributeChange, Target, TargetSystem } from '../targets/target';
 
 export type ProvisioningAction =
 	| 'Create'
@@ -49,6 +49,13 @@ export interface ProvisioningLogRecord {
 	error?: { code: ProvisioningErrorCode; reason: string; field?: string };
 	/** Extra facts for some actions (Group Sync: members added and removed, unresolved, chunks). */
 	details?: Record<string, unknown>;
+}
+
+/** What became of one item (or one account, in reconcile): its record, and the error when it failed. */
+export interface ItemOutcome {
+	record: ProvisioningLogRecord;
+	/** Set when the item failed; the record then has action Failed. */
+	error?: ProvisioningError;
 }
 
 /** Collects a record step by step; every value passes through redaction on the way in. */
@@ -108,4 +115,22 @@ export class LogRecordBuilder {
 		this.record.durationMs = Math.round((performance.now() - this.started) * 100) / 100;
 		return this.record;
 	}
+
+	/** Finishes the record as a failure, with the error's code, reason and field. */
+	fail(thrown: unknown, details?: Record<string, unknown>): ItemOutcome {
+		const error = toProvisioningError(thrown);
+		this.record.error = { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) };
+		this.step('Provision', 'Failure', error.message);
+		if (details) this.record.details = details;
+		return { record: this.finish('Failed', 'Failure'), error };
+	}
+}
+
+/** A new record for an item against a target; the envelope's secrets and trace come along. */
+export function recordFor(target: Pick<Target, 'system' | 'endpoint'>, dryRun: boolean, envelope?: ProvisioningEnvelope): LogRecordBuilder {
+	return new LogRecordBuilder(
+		{ dryRun, targetSystem: target.system, targetEndpoint: target.endpoint, source: envelope?.source },
+		new Set(envelope?.redact ?? []),
+		envelope?.trace,
+	);
 }

@@ -1,7 +1,7 @@
 import type { MatchKey, ScalarValue } from '../envelope';
 import { isEmptyValue } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
-import type { Target, TargetEntry } from '../targets/target';
+import type { Accounts, TargetEntry } from '../targets/target';
 
 export interface MatchResult {
 	entry: TargetEntry | null;
@@ -15,13 +15,13 @@ export interface MatchResult {
  * Entra's matching: keys are tried one at a time in precedence order, the first hit wins,
  * and two or more hits for one key is DuplicateTargetEntries.
  */
-export async function matchInTarget(target: Target, keys: MatchKey[], attributes: string[]): Promise<MatchResult> {
+export async function matchInTarget(accounts: Accounts, keys: MatchKey[], attributes: string[]): Promise<MatchResult> {
 	const usable = keys.filter((k) => !isEmptyValue(k.value));
 	if (usable.length === 0) throw noUsableKey(keys);
 	const tried: string[] = [];
 	for (const key of usable) {
 		tried.push(key.attribute);
-		const entries = await target.find(key, attributes);
+		const entries = await accounts.find(key, attributes);
 		if (entries.length > 1) throw duplicates(key);
 		if (entries.length === 1) return { entry: entries[0], key, tried };
 	}
@@ -56,7 +56,7 @@ function entryValues(entry: TargetEntry, attribute: string): string[] {
  * Entra's matching for a whole batch: one round of batched lookups per precedence level, instead of
  * one search per item. Each item still gets exactly what `matchInTarget` would give it.
  */
-export async function matchBatch(target: Target, keyLists: MatchKey[][], attributes: string[]): Promise<Array<MatchResult | ProvisioningError>> {
+export async function matchBatch(accounts: Accounts, keyLists: MatchKey[][], attributes: string[]): Promise<Array<MatchResult | ProvisioningError>> {
 	const results: Array<MatchResult | ProvisioningError | undefined> = new Array(keyLists.length);
 	const usable = keyLists.map((keys) => keys.filter((k) => !isEmptyValue(k.value)));
 	const tried: string[][] = keyLists.map(() => []);
@@ -82,7 +82,7 @@ export async function matchBatch(target: Target, keyLists: MatchKey[][], attribu
 				await Promise.all(
 					items.map(async (i) => {
 						try {
-							const hits = await target.find(usable[i][level], wanted);
+							const hits = await accounts.find(usable[i][level], wanted);
 							if (hits.length) results[i] = { entry: hits[0], key: usable[i][level], tried: tried[i] };
 							else next.push(i);
 						} catch (error) {
@@ -94,12 +94,12 @@ export async function matchBatch(target: Target, keyLists: MatchKey[][], attribu
 			}
 			let entries: TargetEntry[];
 			try {
-				entries = await target.findMany(attribute, items.map((i) => usable[i][level].value as ScalarValue), wanted);
+				entries = await accounts.findMany(attribute, items.map((i) => usable[i][level].value as ScalarValue), wanted);
 			} catch (error) {
 				for (const i of items) results[i] = toProvisioningError(error);
 				continue;
 			}
-			const ignoreCase = target.caseInsensitiveMatch(attribute);
+			const ignoreCase = accounts.caseInsensitiveMatch(attribute);
 			const exact = new Map<string, Map<string, TargetEntry>>();
 			const folded = new Map<string, Map<string, TargetEntry>>();
 			const add = (index: Map<string, Map<string, TargetEntry>>, value: string, entry: TargetEntry) => {

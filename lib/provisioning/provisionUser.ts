@@ -2,8 +2,9 @@ import pLimit from 'p-limit';
 import { type AttributeMap, compactAttributes, type ProvisioningEnvelope } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
 import type { AttributeChange, Target, TargetEntry } from '../targets/target';
+import { unique } from '../util';
 import { diffAttributes } from './diff';
-import { LogRecordBuilder, type ProvisioningLogRecord } from './log';
+import { type ItemOutcome, type LogRecordBuilder, type ProvisioningLogRecord, recordFor } from './log';
 import { matchBatch, matchInTarget, type MatchResult } from './match';
 
 export interface ProvisionOptions {
@@ -14,12 +15,6 @@ export interface ProvisionOptions {
 	concurrency?: number;
 	/** How many times a create that failed transiently is re-checked and retried (default 2). */
 	createRetries?: number;
-}
-
-export interface ProvisionOutcome {
-	record: ProvisioningLogRecord;
-	/** Set when the item failed; the record then has action Failed. */
-	error?: ProvisioningError;
 }
 
 /** An input that could not even be read as an envelope fails on its own, without stopping the batch. */
@@ -35,8 +30,6 @@ interface PreparedItem {
 	wanted: string[];
 }
 
-const unique = (names: string[]) => [...new Set(names)];
-
 function prepare(envelope: ProvisioningEnvelope): PreparedItem {
 	const attributes = compactAttributes(envelope.attributes);
 	const clear = envelope.clearAttributes ?? [];
@@ -49,42 +42,21 @@ function prepare(envelope: ProvisioningEnvelope): PreparedItem {
 	};
 }
 
-function newLog(target: Target, dryRun: boolean, envelope?: ProvisioningEnvelope): LogRecordBuilder {
-	return new LogRecordBuilder(
-		{ dryRun, targetSystem: target.system, targetEndpoint: target.endpoint, source: envelope?.source },
-		new Set(envelope?.redact ?? []),
-		envelope?.trace,
-	);
-}
-
-function fail(log: LogRecordBuilder, thrown: unknown): ProvisionOutcome {
-	const error = toProvisioningError(thrown);
-	log.record.error = { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) };
-	log.step('Provision', 'Failure', error.message);
-	return { record: log.finish('Failed', 'Failure'), error };
-}
-
-/** The outcome for an item that failed before reaching the target (bad credential, unusable configuration). */
-export function failedOutcome(error: ProvisioningError, context: { system: Target['system']; endpoint: string; dryRun?: boolean }): ProvisionOutcome {
-	const log = new LogRecordBuilder({ dryRun: context.dryRun ?? false, targetSystem: context.system, targetEndpoint: context.endpoint });
-	return fail(log, error);
-}
-
 /**
  * Provisions a batch of envelopes: one round of batched lookups per match-key precedence level,
  * then per item (bounded concurrency) create, update or leave alone. Results keep input order.
  */
-export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ProvisionOutcome[]> {
+export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ItemOutcome[]> {
 	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(input)));
 	const ready = prepared.filter((p): p is PreparedItem => !(p instanceof ProvisioningError));
 	const matches = await matchBatch(
-		target,
+		target.users,
 		ready.map((p) => p.envelope.matchKeys),
 		unique(ready.flatMap((p) => p.wanted)),
 	);
 	const matchOf = new Map(ready.map((p, i) => [p, matches[i]]));
 	const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 4)));
-	const outcomes: ProvisionOutcome[] = new Array(prepared.length);
+	const outcomes: ItemOutcome[] = new Array(prepared.length);
 	// Items aimed at the same account run one after another, in input order; the later ones look the
 	// account up again, so a batch behaves as if processed item by item (a rename, a create, then an update).
 	const groups = new Map<string, number[]>();
@@ -98,11 +70,11 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 				for (const [position, index] of indices.entries()) {
 					const item = prepared[index];
 					if (item instanceof ProvisioningError) {
-						outcomes[index] = fail(newLog(target, options.dryRun ?? false), item);
+						outcomes[index] = recordFor(target, options.dryRun ?? false).fail(item);
 						continue;
 					}
 					let match = matchOf.get(item)!;
-					if (position > 0 && !options.dryRun) match = await matchInTarget(target, item.envelope.matchKeys, item.wanted).catch(toProvisioningError);
+					if (position > 0 && !options.dryRun) match = await matchInTarget(target.users, item.envelope.matchKeys, item.wanted).catch(toProvisioningError);
 					outcomes[index] = await provisionOne(target, item, match, options);
 				}
 			}),
@@ -119,10 +91,10 @@ function identityOf(item: PreparedItem, match: MatchResult | ProvisioningError, 
 	return key ? `key:${key.attribute.toLowerCase()}=${String(key.value).toLowerCase()}` : `#${index}`;
 }
 
-async function provisionOne(target: Target, item: PreparedItem, match: MatchResult | ProvisioningError, options: ProvisionOptions): Promise<ProvisionOutcome> {
+async function provisionOne(target: Target, item: PreparedItem, match: MatchResult | ProvisioningError, options: ProvisionOptions): Promise<ItemOutcome> {
 	const dryRun = options.dryRun ?? false;
 	const { envelope, attributes, createOnly, clear, wanted } = item;
-	const log = newLog(target, dryRun, envelope);
+	const log = recordFor(target, dryRun, envelope);
 	try {
 		log.step('Evaluate', 'Success', `${Object.keys(attributes).length} attributes, ${Object.keys(createOnly).length} create-only, ${envelope.matchKeys.length} match keys`);
 		if (match instanceof ProvisioningError) throw match;
@@ -136,7 +108,7 @@ async function provisionOne(target: Target, item: PreparedItem, match: MatchResu
 			return { record: log.finish('Skipped', 'Skipped') };
 		}
 		const all: AttributeMap = { ...createOnly, ...attributes };
-		const previewId = target.previewId(all);
+		const previewId = target.users.previewId(all);
 		log.changes(Object.entries(all).map(([attribute, newValue]): AttributeChange => ({ attribute, oldValue: undefined, newValue })));
 		if (dryRun) {
 			log.step('Provision', 'Success', 'Dry run: the account would be created');
@@ -150,7 +122,7 @@ async function provisionOne(target: Target, item: PreparedItem, match: MatchResu
 		log.step('Provision', 'Success', created.recovered ? `Created ${created.entry.id} (confirmed after a failed response)` : `Created ${created.entry.id}`);
 		return { record: log.finish('Create', 'Success', created.entry.id) };
 	} catch (thrown) {
-		return fail(log, thrown);
+		return log.fail(thrown);
 	}
 }
 
@@ -162,7 +134,7 @@ async function updateExisting(
 	options: ProvisionOptions,
 	log: LogRecordBuilder,
 ): Promise<ProvisioningLogRecord> {
-	const changes = diffAttributes(entry.attributes, attributes, { clear, ignoreCase: (a) => target.caseInsensitiveValues(a) });
+	const changes = diffAttributes(entry.attributes, attributes, { clear, ignoreCase: (a) => target.users.caseInsensitiveValues(a) });
 	if (changes.length === 0) {
 		log.step('Provision', 'Success', 'The account already has the desired values');
 		return log.finish('NoChange', 'Success', entry.id);
@@ -176,7 +148,7 @@ async function updateExisting(
 		log.step('Provision', 'Success', `Dry run: ${changes.length} attributes would change`);
 		return log.finish('Update', 'Success', entry.id);
 	}
-	const id = await target.update(entry.id, changes);
+	const id = await target.users.update(entry.id, changes);
 	log.step('Provision', 'Success', `Updated ${changes.map((c) => c.attribute).join(', ')}${id !== entry.id ? `; renamed to ${id}` : ''}`);
 	return log.finish('Update', 'Success', id);
 }
@@ -194,11 +166,11 @@ async function createWithRecovery(
 ): Promise<{ entry: TargetEntry; recovered?: boolean; adoptedAfterConflict?: ProvisioningEnvelope['matchKeys'][number] }> {
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return { entry: await target.create(all), recovered: attempt > 0 };
+			return { entry: await target.users.create(all), recovered: attempt > 0 };
 		} catch (thrown) {
 			const error = toProvisioningError(thrown);
 			if (error.code !== 'Uniqueness' && !error.transient) throw error;
-			const again = await matchInTarget(target, envelope.matchKeys, wanted);
+			const again = await matchInTarget(target.users, envelope.matchKeys, wanted);
 			if (again.entry) {
 				return error.code === 'Uniqueness' ? { entry: again.entry, adoptedAfterConflict: again.key! } : { entry: again.entry, recovered: true };
 			}

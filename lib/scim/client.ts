@@ -71,8 +71,6 @@ export class ScimClient {
 	/** The token request in flight, shared so concurrent calls fetch one token. */
 	private oauthPending?: Promise<string>;
 	private readonly secrets: string[];
-	/** Calls sent, retries included; benchmarks and tests read it. */
-	requestCount = 0;
 	/** Set after the target refused our credentials: later calls fail at once instead of repeating the 401. */
 	private authFailure?: ProvisioningError;
 
@@ -170,7 +168,6 @@ export class ScimClient {
 			}
 			let response: AxiosResponse | undefined;
 			let networkError: Error | undefined;
-			this.requestCount++;
 			try {
 				response = await this.http.request(config);
 			} catch (error) {

@@ -6,8 +6,6 @@ export interface ScimErrorBody {
 	detail?: string;
 }
 
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-
 /** Extracts status, scimType and detail from whatever error shape a server sent. */
 export function parseScimError(httpStatus: number, body: unknown): { status: number; scimType?: string; detail: string } {
 	let parsed: unknown = body;

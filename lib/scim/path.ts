@@ -1,8 +1,6 @@
 import { ProvisioningError } from '../errors';
-
-export const CORE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const CORE_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+import { isObject, keyIgnoringCase as keyOf, RESERVED_KEYS } from '../util';
+import { isCoreSchema } from './schema';
 
 /**
  * A target attribute path as used in mappings: `userName`, `name.givenName`,
@@ -40,14 +38,12 @@ function parseUncached(path: string): ScimPath {
 		const colon = head.lastIndexOf(':');
 		schema = rest.slice(0, colon);
 		rest = rest.slice(colon + 1);
-		if (schema.toLowerCase() === CORE_USER_SCHEMA.toLowerCase() || schema.toLowerCase() === CORE_GROUP_SCHEMA.toLowerCase()) {
-			schema = undefined;
-		}
+		if (isCoreSchema(schema)) schema = undefined;
 	}
 	const match = /^([A-Za-z_$][\w$-]*)(?:\[(.*)\])?(?:\.([A-Za-z_$][\w$-]*))?$/.exec(rest);
 	if (!match) throw invalid('expected attribute, attribute.subAttribute or attribute[filter].subAttribute');
 	const [, attribute, filterText, subAttribute] = match;
-	if (['__proto__', 'prototype', 'constructor'].includes(attribute) || subAttribute === '__proto__') {
+	if (RESERVED_KEYS.has(attribute) || (subAttribute !== undefined && RESERVED_KEYS.has(subAttribute))) {
 		throw invalid('reserved name');
 	}
 	let filter: Record<string, string | boolean> | undefined;
@@ -61,15 +57,6 @@ function parseUncached(path: string): ScimPath {
 	}
 	return { schema, attribute, filter, subAttribute };
 }
-
-/** Case-insensitive key lookup, as SCIM attribute names are case-insensitive. */
-function keyOf(obj: Record<string, unknown>, name: string): string | undefined {
-	if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
-	const lower = name.toLowerCase();
-	return Object.keys(obj).find((k) => k.toLowerCase() === lower);
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function elementMatches(element: unknown, filter: Record<string, string | boolean>): boolean {
 	if (!isObject(element)) return false;

@@ -1,6 +1,13 @@
+/**
+ * The one target interface every node works through, split by capability: `users` (accounts) and `groups`.
+ * SCIM, LDAP and SQL implement it; the provisioning core never knows which one it has.
+ */
 import type { AttributeMap, AttributeValue, MatchKey, ScalarValue } from '../envelope';
+import { asList } from '../util';
 
-/** An account (or group) as read from a target: SCIM id or DN, plus the requested attributes. */
+export type TargetSystem = 'scim' | 'ldap' | 'sql';
+
+/** An account (or group) as read from a target: SCIM id, DN or row key, plus the requested attributes. */
 export interface TargetEntry {
 	id: string;
 	/** Keyed exactly by the attribute names that were requested. */
@@ -23,31 +30,35 @@ export interface AttributeChange {
 export interface WriteRecord {
 	operation: 'create' | 'update' | 'rename' | 'disable' | 'enable' | 'delete';
 	targetId: string;
-	/** The protocol body (SCIM JSON, or LDAP changes), redacted. */
+	/** The protocol body (SCIM JSON, LDAP changes, SQL statement summary), redacted. */
 	body: unknown;
+}
+
+/** Collects the writes of one execution; accounts and groups of a target share one. */
+export class WriteLog {
+	readonly records: WriteRecord[] = [];
+
+	add(operation: WriteRecord['operation'], targetId: string, body: unknown): void {
+		this.records.push({ operation, targetId, body });
+	}
 }
 
 export interface ListOptions {
 	attributes: string[];
-	/** A target-native filter limiting the listing (SCIM filter or LDAP filter). */
+	/** A target-native filter limiting the listing (SCIM filter, LDAP filter, SQL is not filterable this way). */
 	filter?: string;
 	pageSize?: number;
 }
 
-export type TargetSystem = 'scim' | 'ldap';
-
-/** One interface for every provisioning target; nodes work with any implementation. */
-export interface Target {
-	readonly system: TargetSystem;
-	/** Where the target lives, safe to log (no credentials). */
-	readonly endpoint: string;
+/** Accounts in a target. */
+export interface Accounts {
 	/** Attributes people name accounts by (userName, uid, mail…), e.g. in protected-account lists. */
 	readonly identityAttributes: string[];
-	/** Attribute names that the target compares without regard to case. */
+	/** Whether the target stores this attribute's values without regard to case (so a case change is no change). */
 	caseInsensitiveValues(attribute: string): boolean;
 	/** Whether the target matches this attribute's values without regard to case (LDAP caseIgnore, SCIM userName). */
 	caseInsensitiveMatch(attribute: string): boolean;
-	/** Accounts whose attribute equals the key's value; at most two are returned (enough to detect duplicates). */
+	/** Accounts whose attribute equals the key's value: none, one, or two when the key is ambiguous. */
 	find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]>;
 	/** Accounts whose attribute equals any of the values, looked up in a few batched requests. */
 	findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]>;
@@ -59,27 +70,80 @@ export interface Target {
 	update(id: string, changes: AttributeChange[]): Promise<string>;
 	/** Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). */
 	setActive(id: string, active: boolean): Promise<string>;
-	/** Removes the account from every group that lists it; returns the groups it was removed from. */
-	removeFromAllGroups(id: string): Promise<string[]>;
 	/** Deletes; an account that is already gone counts as deleted. */
 	delete(id: string): Promise<void>;
+	/** Every account in scope, paged: bounded memory whatever the size. */
 	listAll(options: ListOptions): AsyncIterable<TargetEntry>;
-	/** Every write this target object made, in order. */
+}
+
+/** A group as read from a target. */
+export interface GroupEntry {
+	/** SCIM id, DN or row key. */
+	id: string;
+	displayName: string;
+	externalId?: string;
+	/** Member references in the target's own form: SCIM ids, DNs, uids (posixGroup) or row keys. */
+	members: string[];
+}
+
+export interface GroupSpec {
+	displayName: string;
+	externalId?: string;
+	/** Extra attributes for a new group (gidNumber for posixGroup, groupType for AD, description…). */
+	extra?: Record<string, string | number>;
+}
+
+/** Groups and memberships in a target. */
+export interface Groups {
+	/** Whether groups can contain groups here (posixGroup cannot). */
+	readonly supportsNesting: boolean;
+	/** Attributes an account must be read with so that `memberRef` can name it (posixGroup needs the uid). */
+	readonly memberRefAttributes: string[];
+	/** The reference that makes an account a member: its SCIM id, DN, uid (posixGroup) or row key. */
+	memberRef(account: TargetEntry): string | undefined;
+	/** The reference that puts one group inside another. */
+	groupMemberRef(group: GroupEntry): string;
+	/** A canonical form of a member reference, for comparisons. */
+	memberKey(ref: string): string;
+	/** Groups by externalId or displayName, looked up in batches. */
+	findGroups(by: 'externalId' | 'displayName', values: string[]): Promise<GroupEntry[]>;
+	/** One group with its complete member list. */
+	readGroup(id: string): Promise<GroupEntry | null>;
+	/** Creates a group; targets that cannot hold an empty group get the first members here. */
+	createGroup(spec: GroupSpec, initialMembers: string[]): Promise<GroupEntry>;
+	/** Renames; returns the group's identifier afterwards (an LDAP rename changes the DN). */
+	renameGroup(id: string, displayName: string): Promise<string>;
+	/** One request adding these members (the caller chunks). */
+	addMembers(id: string, members: string[]): Promise<void>;
+	/** One request removing these members (the caller chunks); `remaining` is the count left afterwards. */
+	removeMembers(id: string, members: string[], remaining: number): Promise<void>;
+	/** Removes an account from every group that lists it; returns the groups it was removed from. */
+	removeFromAllGroups(accountId: string): Promise<string[]>;
+}
+
+/** A provisioning target for one execution: its accounts and groups over one shared connection. */
+export interface Target {
+	readonly system: TargetSystem;
+	/** Where the target lives, safe to log (no credentials). */
+	readonly endpoint: string;
+	readonly users: Accounts;
+	readonly groups: Groups;
+	/** Every write of this execution, in order. */
 	readonly writes: WriteRecord[];
 	close(): Promise<void>;
 }
 
 /** identifier (case-folded where the target matches without case) → ids of the entries holding it. */
-export function indexBy(entries: TargetEntry[], attribute: string, fold: boolean): Map<string, string[]> {
-	const index = new Map<string, string[]>();
+export function indexBy(entries: TargetEntry[], attribute: string, fold: boolean): Map<string, TargetEntry[]> {
+	const index = new Map<string, TargetEntry[]>();
+	const byId = ['id', 'dn'].includes(attribute.toLowerCase());
 	for (const entry of entries) {
-		const raw = attribute.toLowerCase() === 'id' || attribute.toLowerCase() === 'dn' ? entry.id : entry.attributes[attribute];
-		for (const v of Array.isArray(raw) ? raw : [raw]) {
+		for (const v of byId ? [entry.id] : asList(entry.attributes[attribute])) {
 			if (v === undefined || v === null) continue;
 			const key = fold ? String(v).toLowerCase() : String(v);
-			const ids = index.get(key) ?? [];
-			if (!ids.includes(entry.id)) ids.push(entry.id);
-			index.set(key, ids);
+			const hits = index.get(key) ?? [];
+			if (!hits.some((e) => e.id === entry.id)) hits.push(entry);
+			index.set(key, hits);
 		}
 	}
 	return index;

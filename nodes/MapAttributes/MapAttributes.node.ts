@@ -1,20 +1,16 @@
-import {
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-	NodeOperationError,
-} from 'n8n-workflow';
-import { toProvisioningError } from '../../lib/errors';
-import { sourceObject } from '../../lib/mapping/sourcePath';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { compileMapping, type MappedItem, type MappingRow } from '../../lib/mapping/mapping';
-import { PRESETS, withPreset } from '../../lib/mapping/presets';
-import { compileScoping, SCOPING_OPERATORS, type ScopingClause } from '../../lib/mapping/scoping';
-import { secretOverrides } from '../../lib/redact';
+import { withPreset } from '../../lib/mapping/presets';
+import { compileScoping, type ScopingClause } from '../../lib/mapping/scoping';
+import { resolveUniqueValues } from '../../lib/mapping/selectUnique';
+import { sourceObject } from '../../lib/mapping/sourcePath';
+import { ProvisioningError } from '../../lib/errors';
 import { credentialTest } from '../shared/credentialTests';
-import { applyProperty, matchPrecedenceProperty, optionsCollection, targetCredentials } from '../shared/descriptions';
-import { type TargetKind, targetFromCredentials } from '../shared/targets';
+import { targetCredentials } from '../shared/descriptions';
+import { configurationError, failureItem, readItem } from '../shared/failures';
+import { withTarget } from '../shared/pipeline';
+import type { TargetKind } from '../shared/targets';
+import { mapAttributesProperties } from './MapAttributesDescription';
 
 /** A mapping row as the node's parameters hold it: any field may be missing. */
 type RowParameters = Partial<MappingRow>;
@@ -72,167 +68,7 @@ export class MapAttributes implements INodeType {
 		outputs: ['main', 'main'],
 		outputNames: ['In Scope', 'Out of Scope'],
 		credentials: targetCredentials,
-		properties: [
-			{
-				displayName: 'Preset',
-				name: 'preset',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'None (Custom Mapping)', value: 'none' },
-					...Object.entries(PRESETS).map(([value, p]) => ({ name: p.name, value, description: p.description })),
-				],
-				default: 'none',
-				description: 'Start from ready-made rows; rows below with the same target attribute replace the preset\'s',
-			},
-			{
-				displayName: 'Mappings',
-				name: 'mappings',
-				placeholder: 'Add Mapping',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true, sortable: true },
-				default: {},
-				options: [
-					{
-						displayName: 'Mapping',
-						name: 'mapping',
-						values: [
-							applyProperty,
-							{
-						displayName: 'Constant Value',
-						name: 'constant',
-						type: 'string',
-						default: '',
-							},
-							{
-						displayName: 'Default Value If Null',
-						name: 'defaultValue',
-						type: 'string',
-						default: '',
-						description: 'Set on create only, when the mapping yields nothing (as in Entra)',
-							},
-							{
-						displayName: 'Expression',
-						name: 'expression',
-						type: 'string',
-						default: '',
-						placeholder: 'Join(".", [givenName], [surname])',
-						description: 'Entra\'s function language: [attribute], "text", and functions such as Join, Switch, Replace, FormatDateTime',
-							},
-							{
-						displayName: 'Mapping Type',
-						name: 'type',
-						type: 'options',
-						options: [
-									{
-										name: 'Direct',
-										value: 'direct',
-										description: 'Copy a source attribute',
-									},
-									{
-										name: 'Constant',
-										value: 'constant',
-									},
-									{
-										name: 'Expression',
-										value: 'expression',
-										description: 'Entra\'s function language',
-									},
-									{
-										name: 'None',
-										value: 'none',
-										description: 'Only the default value, on create',
-									},
-					],
-						default: 'direct',
-							},
-							matchPrecedenceProperty,
-							{
-						displayName: 'Required',
-						name: 'required',
-						type: 'boolean',
-						default: false,
-						description: 'Whether an empty value fails the item',
-							},
-							{
-						displayName: 'Source Attribute',
-						name: 'source',
-						type: 'string',
-						default: '',
-						placeholder: 'givenName, manager.email, emails[type eq \'work\'].value',
-							},
-							{
-						displayName: 'Target Attribute',
-						name: 'target',
-						type: 'string',
-						default: '',
-						placeholder: 'userName, name.givenName, uid, mail',
-							},
-					],
-					},
-				],
-			},
-			{
-				displayName: 'Remove Preset Attributes',
-				name: 'removeAttributes',
-				type: 'string',
-				default: '',
-				placeholder: 'title, departmentNumber',
-				description: 'Comma-separated target attributes of the preset not to map',
-				displayOptions: { hide: { preset: ['none'] } },
-			},
-			{
-				displayName: 'Scoping Filter',
-				name: 'scoping',
-				placeholder: 'Add Clause',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				default: {},
-				description: 'Clauses of the same filter group are ANDed; groups are ORed. Items out of scope go to the second output. A clause on an empty value is false.',
-				options: [
-					{
-						displayName: 'Clause',
-						name: 'clause',
-						values: [
-							{ displayName: 'Filter Group', name: 'group', type: 'number', default: 1 },
-							{ displayName: 'Source Attribute', name: 'attribute', type: 'string', default: '' },
-							{ displayName: 'Operator', name: 'operator', type: 'options', options: SCOPING_OPERATORS.map((o) => ({ name: o, value: o })), default: '' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-						],
-					},
-				],
-			},
-			{
-				displayName: 'Check SelectUniqueValue Against',
-				name: 'target',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Nothing (No SelectUniqueValue)', value: 'none' },
-					{ name: 'SCIM 2.0 App', value: 'scim' },
-					{ name: 'LDAP Directory', value: 'ldap' },
-				],
-				default: 'none',
-				description: 'SelectUniqueValue takes the first candidate not already taken in this target',
-			},
-			optionsCollection([
-				{
-					displayName: 'Source Object Path',
-					name: 'sourcePath',
-					type: 'string',
-					default: '',
-					placeholder: 'resource',
-					description: 'Map from an object inside the item, e.g. "resource" for SCIM Trigger events or "body" for webhook calls',
-				},
-				{
-					displayName: 'Treat Missing Fields as Empty',
-					name: 'missingAsEmpty',
-					type: 'boolean',
-					default: false,
-					description: 'Whether a Direct mapping from a field the item lacks yields nothing (as in Entra) instead of failing the item',
-				},
-			]),
-		],
+		properties: mapAttributesProperties,
 	};
 
 	methods = { credentialTest };
@@ -248,79 +84,43 @@ export class MapAttributes implements INodeType {
 		type Compiled = { map: ReturnType<typeof compileMapping>; inScope: ReturnType<typeof compileScoping> };
 		const compileFor = (i: number): Compiled => {
 			try {
-				const rows = withPreset(preset, rowsFrom(this.getNodeParameter('mappings.mapping', i, []) as RowParameters[]), String(this.getNodeParameter('removeAttributes', i, '')).split(','));
+				const rows = rowsFrom(this.getNodeParameter('mappings.mapping', i, []) as RowParameters[]);
+				const removed = String(this.getNodeParameter('removeAttributes', i, '')).split(',');
 				return {
-					map: compileMapping(rows, { missingAsEmpty: options.missingAsEmpty === true }),
+					map: compileMapping(withPreset(preset, rows, removed), { missingAsEmpty: options.missingAsEmpty === true }),
 					inScope: compileScoping(filtersFrom(this.getNodeParameter('scoping.clause', i, []) as ClauseParameters[])),
 				};
 			} catch (error) {
 				// A malformed mapping is the workflow's fault, not an item's: stop before any item runs.
-				const e = toProvisioningError(error);
-				throw new NodeOperationError(node, e.message, { itemIndex: i, description: `${e.code}${e.field ? ` (${e.field})` : ''}` });
+				throw configurationError(this, error, i);
 			}
 		};
 		const shared = perItem ? undefined : compileFor(0);
 
-		const inScope: INodeExecutionData[] = [];
-		const outOfScope: INodeExecutionData[] = [];
-		const pending: Array<{ mapped: MappedItem; item: INodeExecutionData }> = [];
-		for (let i = 0; i < items.length; i++) {
-			const json = items[i].json as Record<string, unknown>;
-			try {
-				const source = sourceObject(json, sourcePath);
-				const { map, inScope: test } = shared ?? compileFor(i);
+		// Each item ends in exactly one place: In Scope, Out of Scope, or a failure.
+		const placed: Array<{ output: 0 | 1; item: INodeExecutionData; mapped?: MappedItem } | ProvisioningError> = items.map((item, i) =>
+			readItem(() => {
+				const source = sourceObject(item.json as Record<string, unknown>, sourcePath);
+				const { map, inScope } = shared ?? compileFor(i);
 				const mapped = map(source);
 				mapped.envelope.source = { id: String(source.id ?? source.externalId ?? i) };
-				const out: INodeExecutionData = { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } };
-				if (mapped.pendingUnique.length) pending.push({ mapped, item: out });
-				(test(source) ? inScope : outOfScope).push(out);
-			} catch (error) {
-				if (error instanceof NodeOperationError) throw error;
-				const e = toProvisioningError(error);
-				if (!this.continueOnFail()) throw new NodeOperationError(node, `Item ${i}: ${e.message}`, { itemIndex: i, description: `${e.code}${e.field ? ` (field "${e.field}")` : ''}` });
-				inScope.push({
-					json: { ...secretOverrides(json), message: `Item ${i}: ${e.message}`, error: { code: e.code, reason: e.message, field: e.field, itemIndex: i } },
-					pairedItem: { item: i },
-				});
+				return { output: inScope(source) ? 0 : 1, item: { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } }, mapped };
+			}),
+		);
+		const unique = placed.flatMap((p, i) => (p instanceof ProvisioningError || !p.mapped?.pendingUnique.length ? [] : [{ index: i, mapped: p.mapped }]));
+		if (unique.length) {
+			const kind = this.getNodeParameter('target', 0) as TargetKind | 'none';
+			if (kind === 'none') {
+				throw configurationError(this, new ProvisioningError('Configuration', 'SelectUniqueValue needs a target to check candidates against: set "Check SelectUniqueValue Against"', { field: 'target' }));
 			}
+			const errors = await withTarget(this, kind, {}, (target) => resolveUniqueValues(target.users, unique.map((u) => u.mapped)));
+			errors.forEach((error, n) => error && (placed[unique[n].index] = error));
 		}
-		if (pending.length) await resolveUnique.call(this, pending, this.getNodeParameter('target', 0) as TargetKind | 'none');
-		return [inScope, outOfScope];
-	}
-}
-
-/** SelectUniqueValue: the first candidate that neither the target nor an earlier item of this batch holds. */
-async function resolveUnique(this: IExecuteFunctions, pending: Array<{ mapped: MappedItem; item: INodeExecutionData }>, kind: TargetKind | 'none'): Promise<void> {
-	if (kind === 'none') {
-		throw new NodeOperationError(this.getNode(), 'SelectUniqueValue needs a target to check candidates against: set "Check SelectUniqueValue Against"', { itemIndex: 0 });
-	}
-	const target = await targetFromCredentials(this, kind);
-	const taken = new Set<string>();
-	try {
-		for (const { mapped, item } of pending) {
-			for (const unique of mapped.pendingUnique) {
-				let chosen: string | undefined;
-				for (const candidate of unique.candidates) {
-					const key = `${unique.attribute.toLowerCase()}=${candidate.toLowerCase()}`;
-					if (taken.has(key)) continue;
-					const hits = await target.find({ attribute: unique.attribute, value: candidate }, [unique.attribute]);
-					if (hits.length === 0) {
-						chosen = candidate;
-						taken.add(key);
-						break;
-					}
-				}
-				if (chosen === undefined) {
-					throw new NodeOperationError(this.getNode(), `Item ${(item.pairedItem as { item: number }).item}: every SelectUniqueValue candidate for ${unique.attribute} is taken (${unique.candidates.join(', ')})`, {
-						itemIndex: (item.pairedItem as { item: number }).item,
-					});
-				}
-				const envelope = mapped.envelope;
-				envelope.createOnly = { ...(envelope.createOnly ?? {}), [unique.attribute]: chosen };
-				envelope.matchKeys = envelope.matchKeys.map((k) => (k.attribute === unique.attribute && k.value === null ? { ...k, value: chosen! } : k));
-			}
-		}
-	} finally {
-		await target.close();
+		const outputs: INodeExecutionData[][] = [[], []];
+		placed.forEach((p, i) => {
+			if (p instanceof ProvisioningError) outputs[0].push(failureItem(this, p, i));
+			else outputs[p.output].push(p.item);
+		});
+		return outputs;
 	}
 }

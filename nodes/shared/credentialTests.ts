@@ -1,7 +1,7 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { toProvisioningError } from '../../lib/errors';
-import { LdapTarget } from '../../lib/targets/ldapTarget';
-import { ldapConnectionFromCredentials, scimClientFromCredentials } from './targets';
+import type { LdapTarget } from '../../lib/targets/ldap/ldapTarget';
+import { ldapTargetFromCredentials, scimClientFromCredentials } from './targets';
 
 /** GET /ServiceProviderConfig, falling back to /Users?count=1 for servers without discovery. */
 export async function scimTargetApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
@@ -24,12 +24,8 @@ export async function ldapDirectoryApiTest(this: ICredentialTestFunctions, crede
 	const data = credential.data ?? {};
 	let target: LdapTarget | undefined;
 	try {
-		target = new LdapTarget({
-			connection: ldapConnectionFromCredentials(data),
-			flavour: 'openldap',
-			baseDn: String(data.baseDn ?? ''),
-		});
-		const base = await target.get(String(data.baseDn ?? ''), []);
+		target = ldapTargetFromCredentials({ ...data, flavour: 'openldap' });
+		const base = await target.users.get(String(data.baseDn ?? ''), []);
 		if (!base) return { status: 'Error', message: `Bound, but the base DN "${String(data.baseDn)}" does not exist` };
 		return { status: 'OK', message: 'Connection successful' };
 	} catch (error) {

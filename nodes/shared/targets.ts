@@ -2,13 +2,23 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-work
 import { ProvisioningError } from '../../lib/errors';
 import type { LdapFlavour } from '../../lib/ldap/flavours';
 import { type ScimAuth, ScimClient } from '../../lib/scim/client';
-import type { GroupTarget } from '../../lib/targets/groups';
-import { type LdapConnectionOptions, type LdapGroupOptions, LdapTarget, type OpenLdapDisableMethod } from '../../lib/targets/ldapTarget';
-import { ScimTarget } from '../../lib/targets/scimTarget';
+import { type LdapConnectionOptions, type LdapGroupOptions, LdapTarget, type OpenLdapDisableMethod } from '../../lib/targets/ldap/ldapTarget';
+import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import type { Target } from '../../lib/targets/target';
 
 export const SCIM_CREDENTIAL = 'scimTargetApi';
 export const LDAP_CREDENTIAL = 'ldapDirectoryApi';
+
+export type TargetKind = 'scim' | 'ldap';
+
+/** Node-level settings of a target (the credential holds the connection). */
+export interface TargetSettings {
+	dnTemplate?: string;
+	searchBase?: string;
+	objectFilter?: string;
+	openLdapDisable?: OpenLdapDisableMethod;
+	groups?: LdapGroupOptions;
+}
 
 const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
 
@@ -28,32 +38,24 @@ function extraHeaders(raw: unknown): Record<string, string> {
 	return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
 
-export function scimClientFromCredentials(c: ICredentialDataDecryptedObject, overrides: { maxRetries?: number } = {}): ScimClient {
-	let auth: ScimAuth;
+function scimAuth(c: ICredentialDataDecryptedObject): ScimAuth {
 	switch (c.authentication) {
 		case 'basic':
-			auth = { type: 'basic', username: text(c.username), password: text(c.password) };
-			break;
+			return { type: 'basic', username: text(c.username), password: text(c.password) };
 		case 'oauth2ClientCredentials':
-			auth = { type: 'oauth2ClientCredentials', tokenUrl: text(c.tokenUrl), clientId: text(c.clientId), clientSecret: text(c.clientSecret), scope: text(c.scope) || undefined };
-			break;
+			return { type: 'oauth2ClientCredentials', tokenUrl: text(c.tokenUrl), clientId: text(c.clientId), clientSecret: text(c.clientSecret), scope: text(c.scope) || undefined };
 		case 'header':
 			if (!text(c.headerName)) throw new ProvisioningError('Configuration', 'The credential uses a custom header but has no header name', { field: 'headerName' });
-			auth = { type: 'header', name: text(c.headerName), value: text(c.headerValue) };
-			break;
+			return { type: 'header', name: text(c.headerName), value: text(c.headerValue) };
 		case 'none':
-			auth = { type: 'none' };
-			break;
+			return { type: 'none' };
 		default:
-			auth = { type: 'bearer', token: text(c.token) };
+			return { type: 'bearer', token: text(c.token) };
 	}
-	return new ScimClient({
-		baseUrl: text(c.baseUrl),
-		auth,
-		headers: extraHeaders(c.extraHeaders),
-		timeoutMs: Number(c.timeoutMs) || 30000,
-		...overrides,
-	});
+}
+
+export function scimClientFromCredentials(c: ICredentialDataDecryptedObject, overrides: { maxRetries?: number } = {}): ScimClient {
+	return new ScimClient({ baseUrl: text(c.baseUrl), auth: scimAuth(c), headers: extraHeaders(c.extraHeaders), timeoutMs: Number(c.timeoutMs) || 30000, ...overrides });
 }
 
 export function ldapConnectionFromCredentials(c: ICredentialDataDecryptedObject): LdapConnectionOptions {
@@ -71,33 +73,29 @@ export function ldapConnectionFromCredentials(c: ICredentialDataDecryptedObject)
 	};
 }
 
-export interface LdapNodeSettings {
-	dnTemplate?: string;
-	searchBase?: string;
-	objectFilter?: string;
-	openLdapDisable?: OpenLdapDisableMethod;
-	groups?: LdapGroupOptions;
-}
-
-export type TargetKind = 'scim' | 'ldap';
-
-/** Turns the node's chosen credential into a Target; configuration errors surface as ProvisioningError. */
-export async function targetFromCredentials(ctx: IExecuteFunctions, kind: TargetKind, ldap: LdapNodeSettings = {}): Promise<Target & GroupTarget> {
-	if (kind === 'scim') {
-		const credentials = await ctx.getCredentials(SCIM_CREDENTIAL);
-		return new ScimTarget(scimClientFromCredentials(credentials));
-	}
-	const credentials = await ctx.getCredentials(LDAP_CREDENTIAL);
+export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedObject, settings: TargetSettings = {}): LdapTarget {
 	const baseDn = text(credentials.baseDn);
 	if (!baseDn) throw new ProvisioningError('Configuration', 'The LDAP credential has no base DN', { field: 'baseDn' });
 	return new LdapTarget({
 		connection: ldapConnectionFromCredentials(credentials),
 		flavour: (text(credentials.flavour) || 'openldap') as LdapFlavour,
 		baseDn,
-		searchBase: ldap.searchBase || undefined,
-		objectFilter: ldap.objectFilter || undefined,
-		dnTemplate: ldap.dnTemplate || undefined,
-		openLdapDisable: ldap.openLdapDisable,
-		groups: ldap.groups,
+		searchBase: settings.searchBase || undefined,
+		objectFilter: settings.objectFilter || undefined,
+		dnTemplate: settings.dnTemplate || undefined,
+		openLdapDisable: settings.openLdapDisable,
+		groups: settings.groups,
 	});
+}
+
+/** Turns the node's chosen credential into a Target; configuration errors surface as ProvisioningError. */
+export async function targetFromCredentials(ctx: IExecuteFunctions, kind: TargetKind, settings: TargetSettings = {}): Promise<Target> {
+	if (kind === 'scim') return new ScimTarget(scimClientFromCredentials(await ctx.getCredentials(SCIM_CREDENTIAL)));
+	return ldapTargetFromCredentials(await ctx.getCredentials(LDAP_CREDENTIAL), settings);
+}
+
+/** Reads the node's LDAP settings, which show only for LDAP targets. */
+export function targetSettings(ctx: IExecuteFunctions, kind: TargetKind, names: Array<'dnTemplate' | 'searchBase' | 'objectFilter'>): TargetSettings {
+	if (kind !== 'ldap') return {};
+	return Object.fromEntries(names.map((name) => [name, String(ctx.getNodeParameter(name, 0, '') ?? '').trim()]));
 }

@@ -2,7 +2,7 @@
  * The Active Directory flavour against slapd loaded with Debian's msuser schema (AD's user class,
  * unicodePwd, userAccountControl, objectGUID) over LDAPS: what slapd can stand in for.
  */
-import { LdapTarget } from '../../lib/targets/ldapTarget';
+import { LdapTarget } from '../../lib/targets/ldap/ldapTarget';
 import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 import { Slapd, parseLdif } from '../servers/slapd';
 
@@ -82,7 +82,7 @@ test('objectGUID is read as AD shows it', async () => {
 	});
 	try {
 		// Matched by cn: Debian's msuser schema gives sAMAccountName no equality rule, so slapd cannot match it.
-		const [entry] = await target.find({ attribute: 'cn', value: 'Imported' }, ['objectGUID', 'sAMAccountName']);
+		const [entry] = await target.users.find({ attribute: 'cn', value: 'Imported' }, ['objectGUID', 'sAMAccountName']);
 		expect(entry.attributes.objectGUID).toBe('e3e0e0b8-589b-43c5-8b7a-5cfc5ce4e2a2');
 		expect(entry.attributes.sAMAccountName).toBe('imported');
 		// No userAccountControl on this entry: whether it is enabled is unknown, not "enabled".

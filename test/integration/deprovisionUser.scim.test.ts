@@ -1,6 +1,6 @@
-import { reconcileLeavers } from '../../lib/provisioning/deprovision';
+import { reconcileLeavers } from '../../lib/provisioning/reconcile';
 import { ScimClient } from '../../lib/scim/client';
-import { ScimTarget } from '../../lib/targets/scimTarget';
+import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 import { ScimTestServer } from '../servers/scimServer';
 
@@ -174,9 +174,11 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			await seed(40);
 			scim.faults.push({ status: 403, method: 'PATCH', times: 4 });
 			const res = await run(reconcile({ options: { concurrency: 1 } }), source(30));
-			const done = res.output('Node', 0);
-			expect(done.filter((i) => i.json.action === 'Disable')).toHaveLength(6);
-			expect(done.filter((i) => i.json.action === 'Failed').map((i) => (i.json.error as any).code)).toEqual(Array(4).fill('AuthenticationFailed'));
+			// Successes in Done; failed leavers in the error output, each with its record.
+			expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(Array(6).fill('Disable'));
+			const failed = res.output('Node', 2).map(errorOf);
+			expect(failed.map((f) => f.code)).toEqual(Array(4).fill('AuthenticationFailed'));
+			expect(failed.map((f) => f.provisioningLog?.action)).toEqual(Array(4).fill('Failed'));
 			const rerun = await run(reconcile(), source(30));
 			expect(rerun.output('Node', 0).map((i) => i.json.action).sort()).toEqual([...Array(4).fill('Disable'), ...Array(6).fill('NoChange')]);
 			expect(users().filter((u) => u.active === false)).toHaveLength(10);

@@ -1,4 +1,4 @@
-import { nextMemberRange } from '../../lib/targets/groups';
+import { nextMemberRange } from '../../lib/targets/ldap/memberRange';
 import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 import { Slapd, parseLdif } from '../servers/slapd';
 
@@ -110,9 +110,11 @@ describe('Group Sync → LDAP (real slapd, real workflow)', () => {
 		expect(groupEntry('outer')!.member.sort()).toEqual([dn(10), `cn=inner,${GROUPS}`].sort());
 	});
 
-	test('an unknown group schema is a clear error', async () => {
+	test('an unknown group schema is a set-up error that stops the node before any item runs', async () => {
 		const res = await run('groupOfStrangers', [{ displayName: 'x', members: ['m1'] }]);
-		expect(res.output('Node', 1).map((i) => errorOf(i).reason)).toEqual([expect.stringMatching(/^Unknown group schema "groupOfStrangers"/)]);
+		expect(res.error?.name).toBe('NodeOperationError');
+		expect(res.error?.message).toMatch(/^Unknown group schema "groupOfStrangers"/);
+		expect(res.output('Node', 1)).toEqual([]);
 	});
 });
 

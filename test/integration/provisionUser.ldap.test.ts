@@ -168,10 +168,11 @@ describe('Provision User → LDAP (real slapd, real workflow)', () => {
 			expect(everything).not.toContain(slapd.rootPassword);
 		});
 
-		test('without continue-on-fail, a bad URL stops the node with an error naming the item and field', async () => {
-			const res = await runWorkflow(itemsInto('provisionUser', params(), [person(90)]), credentials({ urls: 'http://127.0.0.1:389' }));
-			expect(res.error?.message).toMatch(/^Item 0: "http:\/\/127.0.0.1:389" is not an LDAP URL/);
-			expect((res.error as any).description).toBe('Configuration (field "url")');
+		test('a bad URL is a set-up error: the node stops before any item runs, naming the field', async () => {
+			const res = await runWorkflow(itemsInto('provisionUser', params(), [person(90)], { onError: 'continueErrorOutput' }), credentials({ urls: 'http://127.0.0.1:389' }));
+			expect(res.error?.name).toBe('NodeOperationError');
+			expect(res.error?.message).toMatch(/^"http:\/\/127.0.0.1:389" is not an LDAP URL/);
+			expect((res.error as any).description).toBe('Configuration. Fix the node\'s parameters or the credential. (field "url")');
 		});
 
 		test('Active Directory passwords are refused over plain LDAP', async () => {

@@ -288,16 +288,18 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 				{ attributes: { displayName: 'x' }, matchKeys: [{ attribute: 'userName', value: null }] },
 			]), credentials());
 			expect(res.error?.message).toMatch(/^Item 1: No match key has a value/);
-			expect((res.error as any).description).toBe('MissingRequiredValue (field "userName")');
+			expect((res.error as any).description).toBe('MissingRequiredValue. Map a value for this attribute, or give the mapping row a default value. (field "userName")');
+			expect(res.error?.name).toBe('NodeOperationError');
 		});
 
-		test('a malformed base URL fails every item with a clear reason', async () => {
+		test('a malformed base URL is a set-up error: the node stops before any item runs, even with an error output', async () => {
 			const res = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1), person(2)], { onError: 'continueErrorOutput' }), {
 				scimTargetApi: { baseUrl: 'scim.example.org/v2', authentication: 'bearer', token: 'tok-secret-123' },
 			});
-			const failed = res.output('Node', 1);
-			expect(failed.map((i) => errorOf(i).field)).toEqual(['baseUrl', 'baseUrl']);
-			expect(errorOf(failed[0]).reason).toMatch(/not a valid URL/);
+			expect(res.error?.name).toBe('NodeOperationError');
+			expect(res.error?.message).toMatch(/not a valid URL/);
+			expect((res.error as any).description).toMatch(/^Configuration\. Fix the node's parameters or the credential\. \(field "baseUrl"\)$/);
+			expect(JSON.stringify(res.run.data)).not.toContain('tok-secret-123');
 		});
 
 		test('a wrong token gives AuthenticationFailed once, and the token never appears in output', async () => {

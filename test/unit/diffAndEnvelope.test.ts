@@ -1,6 +1,6 @@
 import { diffAttributes, canonicalValue } from '../../lib/provisioning/diff';
 import { compactAttributes, parseEnvelope } from '../../lib/envelope';
-import { envelopeFromRows } from '../../nodes/ProvisionUser/envelopeFromRows';
+import { envelopeFromRows } from '../../nodes/shared/envelopeFromRows';
 
 describe('diffAttributes', () => {
 	test('reports only what differs, and ignores attributes not asked for', () => {

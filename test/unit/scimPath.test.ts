@@ -1,4 +1,5 @@
-import { equalityFilter, parseScimPath, readScimPath, removeScimPath, writeScimPath, ENTERPRISE_USER_SCHEMA } from '../../lib/scim/path';
+import { equalityFilter, parseScimPath, readScimPath, removeScimPath, writeScimPath } from '../../lib/scim/path';
+import { ENTERPRISE_USER_SCHEMA } from '../../lib/scim/schema';
 
 const user = () => ({
 	userName: 'ada',

@@ -1,0 +1,178 @@
+/**
+ * One LDAP connection per execution, shared by accounts and groups: server failover, StartTLS, a bind that is
+ * final when refused, and one mapping of every ldapts failure to a typed ProvisioningError.
+ */
+import { type Change, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
+import { ProvisioningError, type ProvisioningErrorCode } from '../../errors';
+import { scrubSecrets } from '../../redact';
+
+export interface LdapConnectionOptions {
+	/** Tried in order until one answers (failover). */
+	urls: string[];
+	startTls?: boolean;
+	/** PEM CA certificate(s) trusted for ldaps:// and StartTLS. */
+	caCertificate?: string;
+	/** Accept any server certificate: an explicit, visible choice for lab directories. */
+	allowSelfSigned?: boolean;
+	bindDn: string;
+	bindPassword: string;
+	connectTimeoutMs?: number;
+	timeoutMs?: number;
+}
+
+export type LdapEntry = Record<string, unknown> & { dn: string };
+
+/** LDAP result codes (RFC 4511 §4.1.9) that mean something other than "the server refused this request". */
+const RESULT_CODES: Record<number, ProvisioningErrorCode> = {
+	32: 'NotFound', // noSuchObject
+	49: 'AuthenticationFailed', // invalidCredentials
+	51: 'TargetUnavailable', // busy
+	52: 'TargetUnavailable', // unavailable
+	68: 'Uniqueness', // entryAlreadyExists
+};
+
+const LDAP_URL = /^ldaps?:\/\/[^\s/]+\/?$/i;
+
+export class LdapConnection {
+	private client?: Promise<Client>;
+
+	constructor(readonly options: LdapConnectionOptions) {
+		if (!options.urls.length) throw new ProvisioningError('Configuration', 'No LDAP server URL is set', { field: 'url' });
+		for (const url of options.urls) {
+			if (!LDAP_URL.test(url)) {
+				throw new ProvisioningError('Configuration', `"${url}" is not an LDAP URL; expected ldap://host:port or ldaps://host:port`, { field: 'url' });
+			}
+		}
+	}
+
+	get url(): string {
+		return this.options.urls[0];
+	}
+
+	/** Whether every connection is encrypted (Active Directory writes passwords only then). */
+	get secure(): boolean {
+		const { urls, startTls } = this.options;
+		return !!startTls || urls.every((u) => u.toLowerCase().startsWith('ldaps://'));
+	}
+
+	scrub(text: string): string {
+		return scrubSecrets(text, [this.options.bindPassword]);
+	}
+
+	/** Connects and binds once; a refused bind is final for this execution (retries could lock the account out). */
+	private connection(): Promise<Client> {
+		this.client ??= this.connect().catch((error) => {
+			if (!(error instanceof ProvisioningError && error.code === 'AuthenticationFailed')) this.client = undefined;
+			throw error;
+		});
+		return this.client;
+	}
+
+	private async connect(): Promise<Client> {
+		const c = this.options;
+		const tlsOptions = { rejectUnauthorized: !c.allowSelfSigned, ...(c.caCertificate ? { ca: [c.caCertificate] } : {}) };
+		const failures: string[] = [];
+		for (const url of c.urls) {
+			const ldaps = url.toLowerCase().startsWith('ldaps://');
+			const client = new Client({
+				url,
+				timeout: c.timeoutMs ?? 30000,
+				connectTimeout: c.connectTimeoutMs ?? 10000,
+				// ldapts speaks TLS from the first byte whenever tlsOptions is set, so only ldaps:// gets them.
+				...(ldaps ? { tlsOptions } : {}),
+				strictDN: false,
+			});
+			try {
+				if (c.startTls && !ldaps) await client.startTLS(tlsOptions);
+				await client.bind(c.bindDn, c.bindPassword);
+				return client;
+			} catch (error) {
+				await client.unbind().catch(() => undefined);
+				if (error instanceof InvalidCredentialsError) {
+					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: invalid bind DN or password for "${c.bindDn}"`, {
+						targetStatus: 49,
+						field: 'bindPassword',
+						cause: error,
+					});
+				}
+				if (error instanceof ResultCodeError) {
+					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: ${this.scrub(error.message)}`, {
+						targetStatus: error.code,
+						field: 'bindDn',
+						cause: error,
+					});
+				}
+				failures.push(`${url}: ${this.scrub((error as Error).message)}`);
+			}
+		}
+		throw new ProvisioningError('TargetUnavailable', `No LDAP server answered (${failures.join('; ')})`, { transient: true });
+	}
+
+	/** The one mapping of ldapts failures: result codes by meaning; anything else is a lost connection. */
+	private toError(what: string, error: unknown): ProvisioningError {
+		if (error instanceof ProvisioningError) return error;
+		if (error instanceof ResultCodeError) {
+			const code = RESULT_CODES[error.code] ?? 'TargetRejected';
+			return new ProvisioningError(code, `LDAP ${what} failed: ${this.scrub(error.message)} (result code ${error.code})`, {
+				targetStatus: error.code,
+				transient: code === 'TargetUnavailable',
+				cause: error,
+			});
+		}
+		// Not an LDAP result: the connection itself failed. The next call reconnects.
+		this.drop();
+		return new ProvisioningError('TargetUnavailable', `LDAP ${what} failed: ${this.scrub((error as Error)?.message ?? String(error))}`, {
+			transient: true,
+			cause: error,
+		});
+	}
+
+	/** Runs one operation on the shared connection with the one error mapping. */
+	async run<T>(what: string, operation: (client: Client) => Promise<T>): Promise<T> {
+		const client = await this.connection();
+		try {
+			return await operation(client);
+		} catch (error) {
+			throw this.toError(what, error);
+		}
+	}
+
+	/** A search; a missing base is an empty result when `missingBaseIsEmpty`, as for reads by DN. */
+	search(what: string, base: string, options: SearchOptions, missingBaseIsEmpty = false): Promise<LdapEntry[]> {
+		return this.run(what, async (client) => {
+			try {
+				return (await client.search(base, options)).searchEntries as LdapEntry[];
+			} catch (error) {
+				if (missingBaseIsEmpty && error instanceof NoSuchObjectError) return [];
+				throw error;
+			}
+		});
+	}
+
+	/** A paged search, yielding entries page by page: listings of any size in bounded memory. */
+	async *searchPaged(what: string, base: string, options: SearchOptions, pageSize: number): AsyncIterable<LdapEntry> {
+		const client = await this.connection();
+		const pages = client.searchPaginated(base, { ...options, paged: { pageSize } });
+		try {
+			for await (const page of pages) yield* page.searchEntries as LdapEntry[];
+		} catch (error) {
+			throw this.toError(what, error);
+		}
+	}
+
+	modify(dn: string, changes: Change[]): Promise<void> {
+		return this.run('modify', (client) => client.modify(dn, changes));
+	}
+
+	private drop(): void {
+		const stale = this.client;
+		this.client = undefined;
+		stale?.then((c) => c.unbind()).catch(() => undefined);
+	}
+
+	async close(): Promise<void> {
+		const pending = this.client;
+		this.client = undefined;
+		if (pending) await pending.then((c) => c.unbind()).catch(() => undefined);
+	}
+}

@@ -1,0 +1,197 @@
+/** Accounts in an LDAP directory: batched matching, creates from a DN template, minimal modifies, renames. */
+import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
+import { ProvisioningError } from '../../errors';
+import { assertValidDn, rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
+import { escapeDnValue, splitDn } from '../../ldap/escape';
+import { anyOfFilter, equalityFilter, withinScope } from '../../ldap/filters';
+import type { LdapFlavour } from '../../ldap/flavours';
+import { ldapValues, modifyChanges, readableValue, redactedChanges, redactedRecord, type LdapValue } from '../../ldap/values';
+import { chunks, unique } from '../../util';
+import type { Accounts, AttributeChange, ListOptions, TargetEntry, WriteLog } from '../target';
+import type { AccountState } from './accountState';
+import type { LdapConnection, LdapEntry } from './connection';
+
+export interface LdapAccountOptions {
+	flavour: LdapFlavour;
+	/** Where accounts are searched. */
+	searchBase: string;
+	/** Limits matching and listing to account entries, e.g. (objectClass=inetOrgPerson); already validated. */
+	objectFilter: string;
+	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org. */
+	dnTemplate?: string;
+	pageSize?: number;
+}
+
+/** Values per OR-filter of a batched lookup: long enough to save round trips, short enough for any server's limits. */
+const LOOKUP_CHUNK = 200;
+
+const AD_BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'msExchMailboxGuid'];
+
+const findAttribute = (attributes: AttributeMap, name: string): unknown => {
+	const key = Object.keys(attributes).find((k) => k.toLowerCase() === name);
+	return key === undefined ? undefined : attributes[key];
+};
+
+export class LdapAccounts implements Accounts {
+	readonly identityAttributes = ['uid', 'cn', 'mail', 'sAMAccountName', 'userPrincipalName'];
+
+	constructor(
+		private readonly connection: LdapConnection,
+		private readonly writes: WriteLog,
+		private readonly state: AccountState,
+		private readonly options: LdapAccountOptions,
+	) {}
+
+	caseInsensitiveValues(attribute: string): boolean {
+		return attribute.toLowerCase() === 'objectclass';
+	}
+
+	/** Account attributes used for matching (uid, mail, cn, sAMAccountName, employeeNumber…) are caseIgnore in the standard schemas. */
+	caseInsensitiveMatch(): boolean {
+		return true;
+	}
+
+	private requestAttributes(attributes: string[]): string[] {
+		return unique([...attributes.filter((a) => a.toLowerCase() !== 'dn'), ...this.state.attributes]);
+	}
+
+	private get binaryAttributes(): string[] {
+		return this.options.flavour === 'activeDirectory' ? AD_BINARY_ATTRIBUTES : [];
+	}
+
+	private searchOptions(filter: string, attributes: string[]) {
+		return { scope: 'sub' as const, filter, attributes: this.requestAttributes(attributes), explicitBufferAttributes: this.binaryAttributes };
+	}
+
+	toEntry(entry: LdapEntry, attributes: string[]): TargetEntry {
+		const byLower = new Map<string, unknown>();
+		// ldapts lists requested attributes the entry lacks as empty arrays: those are absent.
+		for (const [k, v] of Object.entries(entry)) if (!(Array.isArray(v) && v.length === 0)) byLower.set(k.toLowerCase(), v);
+		const values: AttributeMap = {};
+		for (const name of attributes) {
+			const lower = name.toLowerCase();
+			if (lower === 'dn') values[name] = entry.dn;
+			else if (byLower.has(lower)) values[name] = readableValue(lower, byLower.get(lower));
+		}
+		return { id: entry.dn, attributes: values, active: this.state.isActive(entry.dn, byLower) };
+	}
+
+	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
+		if (key.value === null || key.value === '') return [];
+		if (key.attribute.toLowerCase() === 'dn') {
+			const entry = await this.get(String(key.value), attributes);
+			return entry ? [entry] : [];
+		}
+		const filter = `(&${this.options.objectFilter}${equalityFilter(key.attribute, key.value)})`;
+		// Two hits are enough to know the key is ambiguous; the server stops there.
+		const entries = await this.connection.search('search', this.options.searchBase, { ...this.searchOptions(filter, attributes), sizeLimit: 2 });
+		return entries.map((e) => this.toEntry(e, attributes));
+	}
+
+	/** Batched lookup: OR-filters of up to 200 escaped values, read with paged search. */
+	async findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]> {
+		const distinct = unique(values.filter((v) => v !== null && v !== '').map(String));
+		if (attribute.toLowerCase() === 'dn') {
+			const entries = await Promise.all(distinct.map((dn) => this.get(dn, attributes)));
+			return entries.filter((e): e is TargetEntry => e !== null);
+		}
+		const out: TargetEntry[] = [];
+		for (const chunk of chunks(distinct, LOOKUP_CHUNK)) {
+			const filter = anyOfFilter(this.options.objectFilter, attribute, chunk);
+			for await (const entry of this.search(filter, [...attributes, attribute])) out.push(entry);
+		}
+		return out;
+	}
+
+	async get(dn: string, attributes: string[]): Promise<TargetEntry | null> {
+		assertValidDn(dn);
+		const [entry] = await this.connection.search('read', dn, { ...this.searchOptions('(objectClass=*)', attributes), scope: 'base' }, true);
+		return entry ? this.toEntry(entry, attributes) : null;
+	}
+
+	previewId(attributes: AttributeMap): string | null {
+		const explicit = findAttribute(attributes, 'dn');
+		if (typeof explicit === 'string') {
+			assertValidDn(explicit);
+			return explicit;
+		}
+		return renderDnTemplate(this.options.dnTemplate ?? '', attributes);
+	}
+
+	async create(attributes: AttributeMap): Promise<TargetEntry> {
+		const dn = this.previewId(attributes)!;
+		const record: Record<string, LdapValue[]> = {};
+		for (const [name, value] of Object.entries(attributes)) {
+			if (name.toLowerCase() === 'dn') continue;
+			const values = ldapValues(name, value, this.connection.secure);
+			if (values.length) record[name] = values;
+		}
+		if (!Object.keys(record).some((k) => k.toLowerCase() === 'objectclass')) {
+			throw new ProvisioningError('MissingRequiredValue', 'A new LDAP entry needs objectClass values (for example inetOrgPerson); map "objectClass"', {
+				field: 'objectClass',
+			});
+		}
+		this.state.completeNewEntry(record);
+		await this.connection.run('add', (client) => client.add(dn, record as Record<string, string[]>));
+		this.writes.add('create', dn, redactedRecord(record));
+		return { id: dn, attributes: {} };
+	}
+
+	/** Renames the entry when its RDN attribute changes (so the DN follows, e.g. uid), then modifies the rest. */
+	async update(dn: string, changes: AttributeChange[]): Promise<string> {
+		if (changes.some((c) => c.attribute.toLowerCase() === 'dn')) {
+			throw new ProvisioningError('InvalidInput', 'The DN cannot be changed by an update; mark "dn" as create-only', { field: 'dn' });
+		}
+		const [rdn, ...parent] = splitDn(dn);
+		const rdnName = rdnAttribute(dn);
+		const rename = changes.find(
+			(c) =>
+				c.attribute.toLowerCase() === rdnName.toLowerCase() &&
+				!c.added &&
+				!c.removed &&
+				(typeof c.newValue === 'string' || typeof c.newValue === 'number'),
+		);
+		let current = dn;
+		if (rename) {
+			const newRdn = `${rdnName}=${escapeDnValue(rename.newValue as string | number)}`;
+			// Only the new RDN is passed: ldapts splits a full new DN with a regex that misreads "\\," (README, known library issues).
+			await this.connection.run('rename', (client) => client.modifyDN(dn, newRdn));
+			current = [newRdn, ...parent].join(',');
+			this.writes.add('rename', current, { from: dn, oldRdn: rdn, newRdn });
+		}
+		const rest = changes.filter((c) => c !== rename);
+		if (rest.length === 0) return current;
+		const modifications = modifyChanges(rest, this.connection.secure);
+		await this.connection.modify(current, modifications);
+		this.writes.add('update', current, redactedChanges(modifications));
+		return current;
+	}
+
+	setActive(dn: string, active: boolean): Promise<string> {
+		return this.state.setActive(dn, active);
+	}
+
+	async delete(dn: string): Promise<void> {
+		await this.connection.run('delete', async (client) => {
+			try {
+				await client.del(dn);
+			} catch (error) {
+				// Already gone counts as deleted: a rerun of a half-finished batch converges.
+				if ((error as { code?: number }).code !== 32) throw error;
+			}
+		});
+		this.writes.add('delete', dn, null);
+	}
+
+	private search(filter: string, attributes: string[], pageSize = this.options.pageSize ?? 500): AsyncIterable<TargetEntry> {
+		const entries = this.connection.searchPaged(`search under ${this.options.searchBase}`, this.options.searchBase, this.searchOptions(filter, attributes), pageSize);
+		const toEntry = (e: LdapEntry) => this.toEntry(e, attributes);
+		return (async function* () {
+			for await (const e of entries) yield toEntry(e);
+		})();
+	}
+
+	listAll(options: ListOptions): AsyncIterable<TargetEntry> {
+		return this.search(withinScope(this.options.objectFilter, options.filter), options.attributes, options.pageSize);
+	}
+}

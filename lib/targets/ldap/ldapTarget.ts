@@ -1,0 +1,60 @@
+/** An LDAP directory (OpenLDAP, 389-DS, Active Directory) as a target: accounts and groups over one connection. */
+import { normaliseFilter } from '../../ldap/filters';
+import type { LdapFlavour } from '../../ldap/flavours';
+import { type Target, WriteLog } from '../target';
+import { accountStateFor, type OpenLdapDisableMethod } from './accountState';
+import { LdapConnection, type LdapConnectionOptions } from './connection';
+import { LdapAccounts } from './ldapAccounts';
+import { type LdapGroupOptions, LdapGroups } from './ldapGroups';
+
+export type { LdapConnectionOptions } from './connection';
+export type { OpenLdapDisableMethod } from './accountState';
+export type { LdapGroupOptions, LdapGroupSchema } from './ldapGroups';
+
+export interface LdapTargetOptions {
+	connection: LdapConnectionOptions;
+	flavour: LdapFlavour;
+	baseDn: string;
+	/** Where accounts are searched; defaults to the base DN. */
+	searchBase?: string;
+	/** Limits matching and listing to account entries, e.g. (objectClass=inetOrgPerson). */
+	objectFilter?: string;
+	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org. */
+	dnTemplate?: string;
+	pageSize?: number;
+	openLdapDisable?: OpenLdapDisableMethod;
+	groups?: LdapGroupOptions;
+}
+
+export class LdapTarget implements Target {
+	readonly system = 'ldap' as const;
+	readonly users: LdapAccounts;
+	readonly groups: LdapGroups;
+	private readonly connection: LdapConnection;
+	private readonly log = new WriteLog();
+
+	constructor(options: LdapTargetOptions) {
+		this.connection = new LdapConnection(options.connection);
+		const state = accountStateFor(options.flavour, options.openLdapDisable, this.connection, this.log);
+		this.users = new LdapAccounts(this.connection, this.log, state, {
+			flavour: options.flavour,
+			searchBase: options.searchBase || options.baseDn,
+			objectFilter: normaliseFilter(options.objectFilter || '(objectClass=*)', 'objectFilter'),
+			dnTemplate: options.dnTemplate,
+			pageSize: options.pageSize,
+		});
+		this.groups = new LdapGroups(this.connection, this.log, options.baseDn, options.groups);
+	}
+
+	get endpoint(): string {
+		return this.connection.url;
+	}
+
+	get writes() {
+		return this.log.records;
+	}
+
+	close(): Promise<void> {
+		return this.connection.close();
+	}
+}

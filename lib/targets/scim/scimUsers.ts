@@ -1,0 +1,150 @@
+/** Users in a SCIM 2.0 service provider: lookups, creates built from attribute paths, minimal PATCHes. */
+import pLimit from 'p-limit';
+import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
+import { ProvisioningError } from '../../errors';
+import { equalityFilter, parseScimPath, readScimPath, removeScimPath, writeScimPath } from '../../scim/path';
+import { CORE_USER_SCHEMA } from '../../scim/schema';
+import { unique } from '../../util';
+import type { Accounts, AttributeChange, ListOptions, TargetEntry } from '../target';
+import { type PatchOperation, resourcePath, type ScimApi, type ScimResource } from './scimApi';
+
+export class ScimUsers implements Accounts {
+	readonly identityAttributes = ['userName', 'externalId', 'displayName'];
+
+	private readonly resourceType = 'Users';
+
+	constructor(private readonly api: ScimApi) {}
+
+	caseInsensitiveValues(): boolean {
+		return false;
+	}
+
+	/** RFC 7643 caseExact: userName, emails and displayName compare without case; ids and externalId with it. */
+	caseInsensitiveMatch(attribute: string): boolean {
+		const path = parseScimPath(attribute);
+		if (path.schema) return false;
+		return !['id', 'externalid'].includes(path.attribute.toLowerCase());
+	}
+
+	private toEntry(resource: ScimResource, attributes: string[]): TargetEntry {
+		const values: AttributeMap = {};
+		for (const name of attributes) {
+			const value = readScimPath(resource, name);
+			if (value !== undefined) values[name] = value as AttributeMap[string];
+		}
+		return { id: String(resource.id), attributes: values, active: typeof resource.active === 'boolean' ? resource.active : undefined };
+	}
+
+	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
+		if (key.value === null || key.value === '') return [];
+		if (key.attribute.toLowerCase() === 'id') {
+			const entry = await this.get(String(key.value), attributes);
+			return entry ? [entry] : [];
+		}
+		// Two results are enough to know the key is ambiguous.
+		const res = await this.api.client.request({
+			method: 'GET',
+			path: `/${this.resourceType}`,
+			params: { filter: equalityFilter(key.attribute, key.value), startIndex: 1, count: 2 },
+			idempotent: true,
+		});
+		const resources: ScimResource[] = Array.isArray(res.data?.Resources) ? res.data.Resources : [];
+		return resources.map((r) => this.toEntry(r, attributes));
+	}
+
+	/** Batched lookup with `or`-joined equality filters (one value per request on servers that refuse `or`). */
+	async findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]> {
+		const distinct = unique(values.filter((v) => v !== null && v !== '').map(String));
+		if (attribute.toLowerCase() === 'id') {
+			const limit = pLimit(4);
+			const found = await Promise.all(distinct.map((id) => limit(() => this.get(id, attributes))));
+			return found.filter((e): e is TargetEntry => e !== null);
+		}
+		const resources = await this.api.lookup(this.resourceType, distinct, (v) => equalityFilter(attribute, v));
+		return resources.map((r) => this.toEntry(r, attributes));
+	}
+
+	async get(id: string, attributes: string[]): Promise<TargetEntry | null> {
+		const resource = await this.api.get(this.resourceType, id);
+		return resource ? this.toEntry(resource, attributes) : null;
+	}
+
+	previewId(): string | null {
+		return null;
+	}
+
+	/** Builds a SCIM resource from attribute paths, adding extension schema URNs as needed. */
+	buildResource(attributes: AttributeMap): ScimResource {
+		const resource: ScimResource = {};
+		const schemas = new Set<string>([CORE_USER_SCHEMA]);
+		for (const [path, value] of Object.entries(attributes)) {
+			if (path === 'schemas') continue;
+			const parsed = parseScimPath(path);
+			if (parsed.schema) schemas.add(parsed.schema);
+			writeScimPath(resource, path, value);
+		}
+		const extra = attributes.schemas;
+		if (Array.isArray(extra)) for (const s of extra) schemas.add(String(s));
+		return { schemas: [...schemas], ...resource };
+	}
+
+	async create(attributes: AttributeMap): Promise<TargetEntry> {
+		if (attributes.userName === undefined || attributes.userName === '') {
+			throw new ProvisioningError('MissingRequiredValue', 'A SCIM user needs a userName; map a value to "userName"', { field: 'userName' });
+		}
+		const body = this.buildResource(attributes);
+		const res = await this.api.client.request({ method: 'POST', path: `/${this.resourceType}`, body });
+		const id = res.data?.id;
+		if (typeof id !== 'string' && typeof id !== 'number') {
+			throw new ProvisioningError('TargetRejected', `POST /${this.resourceType} answered ${res.status} without a resource id`);
+		}
+		this.api.record('create', String(id), body);
+		return this.toEntry(res.data, Object.keys(attributes));
+	}
+
+	/** PATCH operations for a set of changes: replace what exists, add filtered elements that do not. */
+	patchOperations(changes: AttributeChange[]): PatchOperation[] {
+		return changes.map((change): PatchOperation => {
+			if (change.newValue === undefined || change.newValue === null) return { op: 'remove', path: change.attribute };
+			const path = parseScimPath(change.attribute);
+			if (path.filter && (change.oldValue === undefined || change.oldValue === null)) {
+				// Replacing a filtered path that matches nothing is 400 noTarget (RFC 7644 §3.5.2.3): add the element instead.
+				const element: Record<string, unknown> = { ...path.filter };
+				if (path.subAttribute) element[path.subAttribute] = change.newValue;
+				else Object.assign(element, change.newValue);
+				return { op: 'add', path: `${path.schema ? `${path.schema}:` : ''}${path.attribute}`, value: [element] };
+			}
+			return { op: 'replace', path: change.attribute, value: change.newValue };
+		});
+	}
+
+	async update(id: string, changes: AttributeChange[]): Promise<string> {
+		if (changes.length === 0) return id;
+		const operations = this.patchOperations(changes);
+		// replace and remove set absolute state, so repeating them is harmless; an add of an element is not.
+		const idempotent = operations.every((op) => op.op !== 'add');
+		await this.api.modify(this.resourceType, id, 'update', operations, idempotent, (resource) => {
+			for (const change of changes) {
+				if (change.newValue === undefined || change.newValue === null) removeScimPath(resource, change.attribute);
+				else writeScimPath(resource, change.attribute, change.newValue);
+			}
+		});
+		return id;
+	}
+
+	async setActive(id: string, active: boolean): Promise<string> {
+		const operations: PatchOperation[] = [{ op: 'replace', path: 'active', value: active }];
+		await this.api.modify(this.resourceType, id, active ? 'enable' : 'disable', operations, true, (resource) => (resource.active = active));
+		return id;
+	}
+
+	async delete(id: string): Promise<void> {
+		// 404 counts as done: a rerun of a half-finished batch converges.
+		await this.api.client.request({ method: 'DELETE', path: resourcePath(this.resourceType, id), idempotent: true, acceptStatus: [404] });
+		this.api.record('delete', id, null);
+	}
+
+	async *listAll(options: ListOptions): AsyncIterable<TargetEntry> {
+		for await (const r of this.api.list(this.resourceType, options.filter, options.pageSize ?? 100)) yield this.toEntry(r, options.attributes);
+	}
+}

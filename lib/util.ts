@@ -1,0 +1,28 @@
+/** Small helpers every part of the core shares. */
+
+export type PlainObject = Record<string, unknown>;
+
+/** A JSON object: not null, not an array. */
+export const isObject = (value: unknown): value is PlainObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
+
+/** Splits a list into consecutive slices of at most `size` elements. */
+export const chunks = <T>(list: T[], size: number): T[][] =>
+	Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
+/** A value as a list: undefined and null are empty, a scalar is one element. */
+export const asList = <T>(value: T | T[] | undefined | null): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+
+/** A deep copy of JSON data. */
+export const cloneJson = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+/** The key of `obj` that equals `name` ignoring case (SCIM and LDAP names are case-insensitive). */
+export function keyIgnoringCase(obj: PlainObject, name: string): string | undefined {
+	if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
+	const lower = name.toLowerCase();
+	return Object.keys(obj).find((k) => k.toLowerCase() === lower);
+}
+
+/** Names that must never become object keys or path segments (prototype pollution). */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);

@@ -1,0 +1,86 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { applyProperty, concurrencyOption, dryRunOption, ldapSearchProperties, matchPrecedenceProperty, optionsCollection, targetProperty } from '../shared/descriptions';
+
+export const provisionUserProperties: INodeProperties[] = [
+	targetProperty,
+	{
+		displayName: 'Attributes From',
+		name: 'inputMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Define Below', value: 'define', description: 'List the target attributes here, with n8n expressions' },
+			{ name: 'Map Attributes Output (Envelope)', value: 'envelope', description: 'Items already hold attributes, create-only values and match keys' },
+		],
+		default: 'define',
+	},
+	{
+		displayName: 'Attributes',
+		name: 'attributes',
+		placeholder: 'Add Attribute',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		default: {},
+		displayOptions: { show: { inputMode: ['define'] } },
+		options: [
+			{
+				displayName: 'Attribute',
+				name: 'attribute',
+				values: [
+					applyProperty,
+					matchPrecedenceProperty,
+					{
+						displayName: 'Secret',
+						name: 'secret',
+						type: 'boolean',
+						default: false,
+						description: 'Whether the value is shown as [Redact] in logs (passwords always are)',
+					},
+					{
+						displayName: 'Target Attribute',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: "userName, name.givenName, emails[type eq 'work'].value, uid, mail",
+						description: 'A SCIM attribute path or an LDAP attribute name',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'An expression returning a list makes the attribute multi-valued; objectClass also accepts a comma-separated list',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'DN Template',
+		name: 'dnTemplate',
+		type: 'string',
+		default: '',
+		placeholder: 'uid={uid},ou=People,dc=example,dc=org',
+		description: "DN of new entries. {attribute} is replaced by that attribute's value, escaped. A \"dn\" attribute overrides it.",
+		displayOptions: { show: { target: ['ldap'] } },
+	},
+	...ldapSearchProperties,
+	optionsCollection([
+		concurrencyOption,
+		{
+			displayName: 'Create Accounts',
+			name: 'allowCreate',
+			type: 'boolean',
+			default: true,
+			description: 'Whether unmatched items create accounts; when off they are Skipped',
+		},
+		dryRunOption('Whether to only report what would change, writing nothing'),
+		{
+			displayName: 'Update Accounts',
+			name: 'allowUpdate',
+			type: 'boolean',
+			default: true,
+			description: 'Whether matched accounts are updated; when off they are Skipped with the differences reported',
+		},
+	]),
+];
