@@ -48,9 +48,7 @@ export function compactAttributes(map: AttributeMap | undefined): AttributeMap {
 	const out: AttributeMap = {};
 	for (const [name, value] of Object.entries(map ?? {})) {
 		if (isEmptyValue(value)) continue;
-		out[name] = Array.isArray(value)
-			? ((value as unknown[]).filter((v) => !isEmptyValue(v)) as AttributeValue)
-			: value;
+		out[name] = Array.isArray(value) ? ((value as unknown[]).filter((v) => !isEmptyValue(v)) as AttributeValue) : value;
 	}
 	return out;
 }
@@ -71,14 +69,17 @@ function checkAttributeMap(value: unknown, field: string): AttributeMap {
 
 function checkMatchKeys(value: unknown): MatchKey[] {
 	if (value === undefined || value === null) return [];
-	if (!Array.isArray(value)) throw new ProvisioningError('InvalidInput', '"matchKeys" must be a list of {attribute, value}', { field: 'matchKeys' });
+	if (!Array.isArray(value))
+		throw new ProvisioningError('InvalidInput', '"matchKeys" must be a list of {attribute, value}', { field: 'matchKeys' });
 	return value.map((key, i) => {
 		if (!isPlainObject(key) || typeof key.attribute !== 'string' || key.attribute.trim() === '') {
 			throw new ProvisioningError('InvalidInput', `"matchKeys[${i}]" needs an "attribute" name`, { field: `matchKeys[${i}]` });
 		}
 		const v = key.value;
 		if (v !== null && v !== undefined && !['string', 'number', 'boolean'].includes(typeof v)) {
-			throw new ProvisioningError('InvalidInput', `"matchKeys[${i}].value" must be a string, number or boolean`, { field: `matchKeys[${i}].value` });
+			throw new ProvisioningError('InvalidInput', `"matchKeys[${i}].value" must be a string, number or boolean`, {
+				field: `matchKeys[${i}].value`,
+			});
 		}
 		return { attribute: key.attribute, value: (v ?? null) as ScalarValue | null };
 	});

@@ -72,14 +72,17 @@ export function toProvisioningError(error: unknown): ProvisioningError {
 }
 
 const REMEDIES: Record<ProvisioningErrorCode, string> = {
-	DuplicateTargetEntries: 'Several accounts in the target match this key: remove the duplicates there, or match on an attribute that is unique.',
+	DuplicateTargetEntries:
+		'Several accounts in the target match this key: remove the duplicates there, or match on an attribute that is unique.',
 	InvalidInput: 'Fix the input item or the mapping that produced it.',
 	MissingRequiredValue: 'Map a value for this attribute, or give the mapping row a default value.',
-	MissingDnValue: "The DN template names an attribute the item has no value for: map that attribute, or change the template.",
+	MissingDnValue: 'The DN template names an attribute the item has no value for: map that attribute, or change the template.',
 	InvalidDn: 'Correct the DN (attribute=value pairs separated by commas).',
-	Uniqueness: 'Another account already holds a unique value (userName, mail or DN): resolve the conflict in the target, or match on that attribute.',
+	Uniqueness:
+		'Another account already holds a unique value (userName, mail or DN): resolve the conflict in the target, or match on that attribute.',
 	TooManyRequests: 'The target kept throttling after the retries: lower the concurrency, or run again later. Reruns are safe.',
-	TargetUnavailable: 'The target could not be reached or failed (5xx): check that it is up and the URL is right, then run again. Reruns are safe.',
+	TargetUnavailable:
+		'The target could not be reached or failed (5xx): check that it is up and the URL is right, then run again. Reruns are safe.',
 	TargetRejected: 'The target refused the request: the message says why. Fix the value or the mapping.',
 	AuthenticationFailed: 'The target refused the credential: check the token, password or bind DN, and the account’s permissions.',
 	Timeout: 'The target did not answer in time: raise the timeout in the credential, or lower the concurrency. Reruns are safe.',

@@ -12,7 +12,8 @@ export const chunks = <T>(list: T[], size: number): T[][] =>
 	Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 /** A value as a list: undefined and null are empty, a scalar is one element. */
-export const asList = <T>(value: T | T[] | undefined | null): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+export const asList = <T>(value: T | T[] | undefined | null): T[] =>
+	value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 
 /** A deep copy of JSON data. */
 export const cloneJson = <T>(value: T): T => JSON.parse(JSON.stringify(value));

@@ -8,14 +8,20 @@ import { escapeDnValue, splitDn } from './escape';
  */
 export function renderDnTemplate(template: string, attributes: AttributeMap): string {
 	if (!template || !template.trim()) {
-		throw new ProvisioningError('Configuration', 'No DN template is set: new LDAP entries need one, for example uid={uid},ou=People,dc=example,dc=org', { field: 'dnTemplate' });
+		throw new ProvisioningError(
+			'Configuration',
+			'No DN template is set: new LDAP entries need one, for example uid={uid},ou=People,dc=example,dc=org',
+			{ field: 'dnTemplate' },
+		);
 	}
 	const lookup = new Map(Object.entries(attributes).map(([k, v]) => [k.toLowerCase(), v]));
 	const dn = template.replace(/\{([^{}]+)\}/g, (_, name: string) => {
 		const raw = lookup.get(name.trim().toLowerCase());
 		const value = Array.isArray(raw) ? raw[0] : raw;
 		if (value === undefined || value === null || value === '' || typeof value === 'object') {
-			throw new ProvisioningError('MissingDnValue', `The DN template needs a value for "${name.trim()}", and the item has none`, { field: name.trim() });
+			throw new ProvisioningError('MissingDnValue', `The DN template needs a value for "${name.trim()}", and the item has none`, {
+				field: name.trim(),
+			});
 		}
 		return escapeDnValue(value as string | number | boolean);
 	});

@@ -33,7 +33,8 @@ export function normaliseFilter(filter: string, field = 'filter'): string {
 }
 
 /** `(attribute=value)` with the value escaped. */
-export const equalityFilter = (attribute: string, value: string | number | boolean) => `(${safeAttributeName(attribute)}=${escapeFilterValue(value)})`;
+export const equalityFilter = (attribute: string, value: string | number | boolean) =>
+	`(${safeAttributeName(attribute)}=${escapeFilterValue(value)})`;
 
 /** `(&scope(|(attribute=v1)(attribute=v2)…))`: one search for a batch of values. */
 export const anyOfFilter = (scope: string, attribute: string, values: Array<string | number | boolean>) =>

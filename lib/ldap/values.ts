@@ -22,9 +22,13 @@ export function ldapValues(name: string, value: unknown, secure: boolean): LdapV
 			}
 			if (name.toLowerCase() === 'unicodepwd') {
 				if (!secure) {
-					throw new ProvisioningError('Configuration', 'Active Directory accepts unicodePwd only over LDAPS or StartTLS; use an ldaps:// URL or turn on StartTLS', {
-						field: 'unicodePwd',
-					});
+					throw new ProvisioningError(
+						'Configuration',
+						'Active Directory accepts unicodePwd only over LDAPS or StartTLS; use an ldaps:// URL or turn on StartTLS',
+						{
+							field: 'unicodePwd',
+						},
+					);
 				}
 				return encodeUnicodePwd(String(v));
 			}

@@ -115,7 +115,8 @@ export function parseNetDate(text: string, format: string): Date {
 	if (!m) throw new ProvisioningError('InvalidInput', `"${text}" does not match the date format "${format}"`, { field: 'expression' });
 	setters.forEach((set, i) => set(m[i + 1]));
 	if (pm !== undefined) fields.hour = (fields.hour % 12) + (pm ? 12 : 0);
-	const utc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.ms) - fields.offset * 60000;
+	const utc =
+		Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.ms) - fields.offset * 60000;
 	return new Date(utc);
 }
 
@@ -123,7 +124,11 @@ export function parseNetDate(text: string, format: string): Date {
 export function parseDate(text: string): Date {
 	const s = text.trim();
 	const dateWithOffset = /^(\d{4}-\d{2}-\d{2})([+-]\d{2}:\d{2})$/.exec(s);
-	const candidate = dateWithOffset ? `${dateWithOffset[1]}T00:00:00${dateWithOffset[2]}` : /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s;
+	const candidate = dateWithOffset
+		? `${dateWithOffset[1]}T00:00:00${dateWithOffset[2]}`
+		: /^\d{4}-\d{2}-\d{2}$/.test(s)
+			? `${s}T00:00:00Z`
+			: s;
 	const ms = Date.parse(candidate);
 	if (Number.isNaN(ms)) throw new ProvisioningError('InvalidInput', `"${text}" is not a date`, { field: 'expression' });
 	return new Date(ms);
@@ -171,7 +176,9 @@ export function addInterval(date: Date, interval: string, amount: number): Date 
 		case 's':
 			return new Date(d.getTime() + amount * 1000);
 		default:
-			throw new ProvisioningError('InvalidInput', `Unknown date interval "${interval}"; use yyyy, q, m, y, d, w, ww, h, n or s`, { field: 'expression' });
+			throw new ProvisioningError('InvalidInput', `Unknown date interval "${interval}"; use yyyy, q, m, y, d, w, ww, h, n or s`, {
+				field: 'expression',
+			});
 	}
 }
 
@@ -197,6 +204,8 @@ export function diffInterval(interval: string, from: Date, to: Date): number {
 		case 's':
 			return Math.trunc(ms / 1000);
 		default:
-			throw new ProvisioningError('InvalidInput', `Unknown date interval "${interval}"; use yyyy, q, m, y, d, w, ww, h, n or s`, { field: 'expression' });
+			throw new ProvisioningError('InvalidInput', `Unknown date interval "${interval}"; use yyyy, q, m, y, d, w, ww, h, n or s`, {
+				field: 'expression',
+			});
 	}
 }

@@ -101,14 +101,19 @@ function tokenize(source: string): Token[] {
 /** Parses an expression and checks every function name and argument count. */
 export function parseExpression(source: string): Node {
 	if (source.length > MAX_EXPRESSION_LENGTH) {
-		throw new ProvisioningError('InvalidInput', `The expression is ${source.length} characters long; Entra's limit is ${MAX_EXPRESSION_LENGTH}`, { field: 'expression' });
+		throw new ProvisioningError(
+			'InvalidInput',
+			`The expression is ${source.length} characters long; Entra's limit is ${MAX_EXPRESSION_LENGTH}`,
+			{ field: 'expression' },
+		);
 	}
 	const tokens = tokenize(source);
 	let pos = 0;
 	const peek = () => tokens[pos];
 	const expect = (text: string, what: string) => {
 		const t = tokens[pos];
-		if (t.text !== text || t.kind === 'string') throw new ExpressionSyntaxError(`Expected ${what} but found ${t.kind === 'end' ? 'the end' : `"${t.text}"`}`, t.position);
+		if (t.text !== text || t.kind === 'string')
+			throw new ExpressionSyntaxError(`Expected ${what} but found ${t.kind === 'end' ? 'the end' : `"${t.text}"`}`, t.position);
 		pos++;
 	};
 
@@ -132,12 +137,18 @@ export function parseExpression(source: string): Node {
 				if (/^(true|false)$/i.test(t.text)) return { type: 'boolean', value: t.text.toLowerCase() === 'true' };
 				// VBA comparison constants, as in InStr("repEated", "e", 3, vbBinaryCompare).
 				if (/^(vbTextCompare|vbBinaryCompare)$/.test(t.text)) return { type: 'string', value: t.text };
-				throw new ExpressionSyntaxError(`Expected "(" after function name ${t.text} (attributes go in [brackets], text in "quotes")`, peek().position);
+				throw new ExpressionSyntaxError(
+					`Expected "(" after function name ${t.text} (attributes go in [brackets], text in "quotes")`,
+					peek().position,
+				);
 			}
 			const spec = FUNCTIONS[t.text];
 			if (!spec) {
 				const near = Object.keys(FUNCTIONS).find((f) => f.toLowerCase() === t.text.toLowerCase());
-				throw new ExpressionSyntaxError(`Unknown function ${t.text}${near ? ` (function names are case-sensitive: did you mean ${near}?)` : ''}`, t.position);
+				throw new ExpressionSyntaxError(
+					`Unknown function ${t.text}${near ? ` (function names are case-sensitive: did you mean ${near}?)` : ''}`,
+					t.position,
+				);
 			}
 			pos++;
 			const args: Node[] = [];
@@ -157,7 +168,10 @@ export function parseExpression(source: string): Node {
 			const supplied = args.length;
 			if (supplied < spec.min || supplied > spec.max) {
 				const range = spec.min === spec.max ? `${spec.min}` : spec.max === Infinity ? `at least ${spec.min}` : `${spec.min} to ${spec.max}`;
-				throw new ExpressionSyntaxError(`${t.text} takes ${range} argument${spec.max === 1 && spec.min === 1 ? '' : 's'}, not ${supplied}`, t.position);
+				throw new ExpressionSyntaxError(
+					`${t.text} takes ${range} argument${spec.max === 1 && spec.min === 1 ? '' : 's'}, not ${supplied}`,
+					t.position,
+				);
 			}
 			return { type: 'call', name: t.text, args, position: t.position };
 		}
@@ -167,7 +181,10 @@ export function parseExpression(source: string): Node {
 			expect(')', '")"');
 			return inner;
 		}
-		throw new ExpressionSyntaxError(`Expected a value, an [attribute] or a function but found ${t.kind === 'end' ? 'the end' : `"${t.text}"`}`, t.position);
+		throw new ExpressionSyntaxError(
+			`Expected a value, an [attribute] or a function but found ${t.kind === 'end' ? 'the end' : `"${t.text}"`}`,
+			t.position,
+		);
 	};
 
 	const comparison = (): Node => {
@@ -180,7 +197,8 @@ export function parseExpression(source: string): Node {
 	};
 
 	const tree = comparison();
-	if (peek().kind !== 'end') throw new ExpressionSyntaxError(`Unexpected "${peek().text}" after the end of the expression`, peek().position);
+	if (peek().kind !== 'end')
+		throw new ExpressionSyntaxError(`Unexpected "${peek().text}" after the end of the expression`, peek().position);
 	return tree;
 }
 

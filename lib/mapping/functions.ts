@@ -1,7 +1,16 @@
 /** The 43 functions of Entra's attribute-mapping language, with Entra's semantics (1-based indexes, case-sensitive Switch…). */
 import { randomInt, randomUUID } from 'node:crypto';
 import { ProvisioningError } from '../errors';
-import { adTicksFromDate, addInterval, dateFromAdTicks, defaultDateText, diffInterval, formatNetDate, parseDate, parseNetDate } from './dates';
+import {
+	adTicksFromDate,
+	addInterval,
+	dateFromAdTicks,
+	defaultDateText,
+	diffInterval,
+	formatNetDate,
+	parseDate,
+	parseNetDate,
+} from './dates';
 
 export type MappingValue = string | number | boolean | Date | null | undefined | MappingValue[] | Marker;
 
@@ -81,7 +90,24 @@ const arg = (args: Thunk[], i: number, ctx: EvalContext): MappingValue => (args[
 
 /** Entra's NormalizeDiacritics table, beyond what Unicode decomposition handles. */
 const DIACRITIC_SPECIALS: Record<string, string> = {
-	ß: 'ss', æ: 'ae', Æ: 'AE', ø: 'oe', Ø: 'OE', œ: 'oe', Œ: 'OE', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', ð: 'd', Ð: 'D', þ: 'th', Þ: 'TH', ı: 'i', ħ: 'h', Ħ: 'H',
+	ß: 'ss',
+	æ: 'ae',
+	Æ: 'AE',
+	ø: 'oe',
+	Ø: 'OE',
+	œ: 'oe',
+	Œ: 'OE',
+	ł: 'l',
+	Ł: 'L',
+	đ: 'd',
+	Đ: 'D',
+	ð: 'd',
+	Ð: 'D',
+	þ: 'th',
+	Þ: 'TH',
+	ı: 'i',
+	ħ: 'h',
+	Ħ: 'H',
 };
 export function normalizeDiacritics(s: string): string {
 	return s
@@ -101,7 +127,9 @@ function roleName(role: MappingValue): string | null {
 
 /** Entra's Replace: five modes, picked by which of its seven parameters are present. */
 function replace(args: Thunk[], ctx: EvalContext): MappingValue {
-	const [source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template] = [0, 1, 2, 3, 4, 5, 6].map((i) => text(arg(args, i, ctx)));
+	const [source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template] = [0, 1, 2, 3, 4, 5, 6].map(
+		(i) => text(arg(args, i, ctx)),
+	);
 	const replacementAttribute = replacementAttributeName ? text(ctx.attribute(replacementAttributeName)) : null;
 	if (oldValue !== null && oldValue !== '' && template !== null) {
 		return template.split(oldValue).join(source ?? '');
@@ -193,7 +221,8 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
 		const [source, inputFormat, outputFormat] = a.length === 4 ? [a[0](c), a[2](c), a[3](c)] : [a[0](c), a[1](c), a[2](c)];
 		const s = text(source);
 		if (s === null || s === '') return null;
-		const parsed = plain(source) instanceof Date ? (plain(source) as Date) : text(inputFormat) ? parseNetDate(s, text(inputFormat)!) : parseDate(s);
+		const parsed =
+			plain(source) instanceof Date ? (plain(source) as Date) : text(inputFormat) ? parseNetDate(s, text(inputFormat)!) : parseDate(s);
 		return formatNetDate(parsed, text(outputFormat) ?? 'M/d/yyyy h:mm:ss tt');
 	}),
 	Guid: spec(0, 0, () => randomUUID()),
@@ -264,7 +293,14 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
 		return out;
 	}),
 	RandomString: spec(5, 6, (a, c) =>
-		randomString(num(a[0](c), 'RandomString length'), num(a[1](c), 'minNumbers'), num(a[2](c), 'minSpecialCharacters'), num(a[3](c), 'minCapital'), num(a[4](c), 'minLower'), text(arg(a, 5, c)) ?? ''),
+		randomString(
+			num(a[0](c), 'RandomString length'),
+			num(a[1](c), 'minNumbers'),
+			num(a[2](c), 'minSpecialCharacters'),
+			num(a[3](c), 'minCapital'),
+			num(a[4](c), 'minLower'),
+			text(arg(a, 5, c)) ?? '',
+		),
 	),
 	Redact: unary((v) => new Redacted(v)),
 	RemoveDuplicates: unary((v) => {
@@ -277,7 +313,11 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
 		});
 	}),
 	Replace: spec(7, 7, replace),
-	SelectUniqueValue: spec(2, Infinity, (a, c) => new UniqueCandidates(a.map((t) => text(t(c))).filter((s): s is string => s !== null && s !== ''))),
+	SelectUniqueValue: spec(
+		2,
+		Infinity,
+		(a, c) => new UniqueCandidates(a.map((t) => text(t(c))).filter((s): s is string => s !== null && s !== '')),
+	),
 	SingleAppRoleAssignment: unary((v) => {
 		const first = list(v)[0];
 		return first === undefined ? null : roleName(first);

@@ -76,7 +76,14 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 	const seen = new Set<string>();
 	const compiled: CompiledRow[] = rows.map((row, index) => ({
 		...compileRow(row, index),
-		trace: row.type === 'direct' ? `Direct: ${row.source}` : row.type === 'constant' ? 'Constant' : row.type === 'expression' ? `Expression: ${row.expression}` : 'None (default)',
+		trace:
+			row.type === 'direct'
+				? `Direct: ${row.source}`
+				: row.type === 'constant'
+					? 'Constant'
+					: row.type === 'expression'
+						? `Expression: ${row.expression}`
+						: 'None (default)',
 		secret: isSecretAttribute(row.target),
 	}));
 	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret'> {
@@ -131,7 +138,9 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				throw bad(`unknown mapping type "${String(row.type)}"`);
 		}
 	}
-	const precedence = compiled.filter((c) => Number(c.row.matchPrecedence) > 0).sort((a, b) => Number(a.row.matchPrecedence) - Number(b.row.matchPrecedence));
+	const precedence = compiled
+		.filter((c) => Number(c.row.matchPrecedence) > 0)
+		.sort((a, b) => Number(a.row.matchPrecedence) - Number(b.row.matchPrecedence));
 
 	return (item) => {
 		const attributes: AttributeMap = {};
@@ -156,7 +165,8 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			}
 			const onCreate = row.apply === 'create' || row.type === 'none';
 			if (value instanceof UniqueCandidates) {
-				if (value.candidates.length === 0) throw new ProvisioningError('MissingRequiredValue', `${label}: SelectUniqueValue produced no candidate`, { field: row.target });
+				if (value.candidates.length === 0)
+					throw new ProvisioningError('MissingRequiredValue', `${label}: SelectUniqueValue produced no candidate`, { field: row.target });
 				pendingUnique.push({ attribute: row.target, candidates: value.candidates, createOnly: true });
 				trace[row.target] = `${row.type}: SelectUniqueValue`;
 				continue;
@@ -179,7 +189,10 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		const matchKeys: MatchKey[] = precedence.map(({ row }) => {
 			const v = attributes[row.target] ?? createOnly[row.target];
 			const scalar = Array.isArray(v) ? v[0] : v;
-			return { attribute: row.target, value: scalar === undefined || scalar === null || typeof scalar === 'object' ? null : (scalar as ScalarValue) };
+			return {
+				attribute: row.target,
+				value: scalar === undefined || scalar === null || typeof scalar === 'object' ? null : (scalar as ScalarValue),
+			};
 		});
 		return { envelope: { attributes, createOnly, matchKeys, redact, trace }, pendingUnique };
 	};

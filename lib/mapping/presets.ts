@@ -4,8 +4,19 @@ import type { MappingRow } from './mapping';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ENT_PATH = `["${ENT}"]`;
 
-const direct = (target: string, source: string, extra: Partial<MappingRow> = {}): MappingRow => ({ target, type: 'direct', source, optional: true, ...extra });
-const expression = (target: string, expr: string, extra: Partial<MappingRow> = {}): MappingRow => ({ target, type: 'expression', expression: expr, ...extra });
+const direct = (target: string, source: string, extra: Partial<MappingRow> = {}): MappingRow => ({
+	target,
+	type: 'direct',
+	source,
+	optional: true,
+	...extra,
+});
+const expression = (target: string, expr: string, extra: Partial<MappingRow> = {}): MappingRow => ({
+	target,
+	type: 'expression',
+	expression: expr,
+	...extra,
+});
 
 /** The local part of a SCIM userName such as ada.lovelace@example.org. */
 const LOCAL_PART = 'Replace(ToLower([userName]), , "@.*$", , "", , )';

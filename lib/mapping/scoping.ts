@@ -33,22 +33,26 @@ const values = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).filter((x)
 
 function integer(text: string | undefined, where: string): number {
 	const n = Number(text);
-	if (text === undefined || text.trim() === '' || !Number.isInteger(n)) throw new ProvisioningError('InvalidInput', `${where}: "${text ?? ''}" is not an integer`, { field: where });
+	if (text === undefined || text.trim() === '' || !Number.isInteger(n))
+		throw new ProvisioningError('InvalidInput', `${where}: "${text ?? ''}" is not an integer`, { field: where });
 	return n;
 }
 
 function compileClause(clause: ScopingClause, where: string): Test {
 	const { attribute, operator, value } = clause;
 	if (!attribute?.trim()) throw new ProvisioningError('InvalidInput', `${where}: the clause has no attribute`, { field: where });
-	if (!SCOPING_OPERATORS.includes(operator)) throw new ProvisioningError('InvalidInput', `${where}: unknown operator "${operator}"`, { field: where });
+	if (!SCOPING_OPERATORS.includes(operator))
+		throw new ProvisioningError('InvalidInput', `${where}: unknown operator "${operator}"`, { field: where });
 	const read = (item: Record<string, unknown>) => readSourcePath(item, attribute);
 	if (operator === 'IS NULL') return (item) => isNull(read(item));
 	if (operator === 'IS NOT NULL') return (item) => !isNull(read(item));
 	// Every other operator is false on a null value (Entra's rule).
-	const guard = (test: (v: unknown) => boolean): Test => (item) => {
-		const v = read(item);
-		return !isNull(v) && test(v);
-	};
+	const guard =
+		(test: (v: unknown) => boolean): Test =>
+		(item) => {
+			const v = read(item);
+			return !isNull(v) && test(v);
+		};
 	switch (operator) {
 		case 'EQUALS':
 			return guard((v) => values(v).some((x) => x === (value ?? '')));
@@ -81,7 +85,9 @@ function compileClause(clause: ScopingClause, where: string): Test {
 			try {
 				regex = new RegExp(value ?? '');
 			} catch (error) {
-				throw new ProvisioningError('InvalidInput', `${where}: invalid regular expression "${value}": ${(error as Error).message}`, { field: where });
+				throw new ProvisioningError('InvalidInput', `${where}: invalid regular expression "${value}": ${(error as Error).message}`, {
+					field: where,
+				});
 			}
 			const negate = operator === 'NOT REGEX MATCH';
 			return guard((v) => values(v).some((x) => regex.test(x)) !== negate);

@@ -43,7 +43,9 @@ export async function resolveUniqueValues(accounts: Accounts, items: MappedItem[
 			takenInBatch.add(key(chosen));
 			const envelope = mapped.envelope;
 			envelope.createOnly = { ...(envelope.createOnly ?? {}), [pending.attribute]: chosen };
-			envelope.matchKeys = envelope.matchKeys.map((k) => (k.attribute === pending.attribute && k.value === null ? { ...k, value: chosen } : k));
+			envelope.matchKeys = envelope.matchKeys.map((k) =>
+				k.attribute === pending.attribute && k.value === null ? { ...k, value: chosen } : k,
+			);
 		}
 	});
 	return results;

@@ -39,9 +39,24 @@ export interface Plan {
 }
 
 const STAGED: Partial<Record<DeprovisionAction, ProvisioningAction>> = { disable: 'StagedDisable', delete: 'StagedDelete' };
-const DONE: Record<DeprovisionAction, ProvisioningAction> = { disable: 'Disable', delete: 'Delete', enable: 'Enable', removeFromGroups: 'Update' };
-const DONE_TEXT: Record<DeprovisionAction, string> = { disable: 'Disabled', delete: 'Deleted', enable: 'Enabled', removeFromGroups: 'Removed from its groups' };
-const PLANNED_TEXT: Record<DeprovisionAction, string> = { disable: 'disabled', delete: 'deleted', enable: 'enabled', removeFromGroups: 'removed from its groups' };
+const DONE: Record<DeprovisionAction, ProvisioningAction> = {
+	disable: 'Disable',
+	delete: 'Delete',
+	enable: 'Enable',
+	removeFromGroups: 'Update',
+};
+const DONE_TEXT: Record<DeprovisionAction, string> = {
+	disable: 'Disabled',
+	delete: 'Deleted',
+	enable: 'Enabled',
+	removeFromGroups: 'Removed from its groups',
+};
+const PLANNED_TEXT: Record<DeprovisionAction, string> = {
+	disable: 'disabled',
+	delete: 'deleted',
+	enable: 'enabled',
+	removeFromGroups: 'removed from its groups',
+};
 const isDestructive = (write?: DeprovisionAction) => write === 'disable' || write === 'delete';
 
 /** Decides what an action means for one found account (already disabled → NoChange, and so on). */
@@ -51,7 +66,9 @@ export function planFor(target: Target, entry: TargetEntry, action: DeprovisionA
 		return { log, entry, final: { record: log.finish('NoChange', 'Success', entry.id) } };
 	}
 	if (action === 'disable' || action === 'enable') {
-		log.changes([{ attribute: target.system === 'scim' ? 'active' : 'accountEnabled', oldValue: entry.active ?? null, newValue: action === 'enable' }]);
+		log.changes([
+			{ attribute: target.system === 'scim' ? 'active' : 'accountEnabled', oldValue: entry.active ?? null, newValue: action === 'enable' },
+		]);
 	}
 	return { log, entry, write: action };
 }
@@ -73,7 +90,12 @@ async function apply(target: Target, entry: TargetEntry, write: DeprovisionActio
 }
 
 /** Applies the plans, or stages the destructive ones when the threshold is exceeded. */
-export async function executePlans(target: Target, plans: Plan[], options: DeprovisionOptions, managed: number | undefined): Promise<DeprovisionResult> {
+export async function executePlans(
+	target: Target,
+	plans: Plan[],
+	options: DeprovisionOptions,
+	managed: number | undefined,
+): Promise<DeprovisionResult> {
 	const destructive = plans.filter((p) => isDestructive(p.write)).length;
 	const alert = thresholdExceeded(options.threshold, destructive, managed);
 	const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 4)));
@@ -139,7 +161,8 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 		log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);
 		return planFor(target, match.entry, options.action, log);
 	});
-	const needsTotal = options.threshold?.maxPercent !== undefined && !options.threshold.approved && plans.some((p) => isDestructive(p.write));
+	const needsTotal =
+		options.threshold?.maxPercent !== undefined && !options.threshold.approved && plans.some((p) => isDestructive(p.write));
 	const managed = needsTotal ? await countManaged(target) : undefined;
 	return executePlans(target, plans, options, managed);
 }

@@ -43,7 +43,11 @@ export function diffAttributes(
 			const added = newList.filter((v) => !oldKeys.has(canonicalValue(v, ignoreCase))) as ScalarValue[];
 			const removed = oldList.filter((v) => !newKeys.has(canonicalValue(v, ignoreCase))) as ScalarValue[];
 			if (added.length || removed.length) changes.push({ attribute, oldValue, newValue, added, removed });
-		} else if (oldValue === undefined || oldValue === null || canonicalValue(oldValue, ignoreCase) !== canonicalValue(newValue, ignoreCase)) {
+		} else if (
+			oldValue === undefined ||
+			oldValue === null ||
+			canonicalValue(oldValue, ignoreCase) !== canonicalValue(newValue, ignoreCase)
+		) {
 			changes.push({ attribute, oldValue, newValue });
 		}
 	}

@@ -19,7 +19,8 @@ export interface GroupInput {
 	extra?: Record<string, string | number>;
 }
 
-const text = (o: Record<string, unknown>, key: string) => (typeof o[key] === 'string' && (o[key] as string).trim() ? (o[key] as string).trim() : undefined);
+const text = (o: Record<string, unknown>, key: string) =>
+	typeof o[key] === 'string' && (o[key] as string).trim() ? (o[key] as string).trim() : undefined;
 
 function memberRef(m: unknown, i: number): MemberRef {
 	if (typeof m === 'string' || typeof m === 'number') {
@@ -47,7 +48,8 @@ export function parseGroupInput(json: Record<string, unknown>): GroupInput {
 	if (!displayName) throw new ProvisioningError('InvalidInput', 'The group has no name; set "displayName"', { field: 'displayName' });
 	const rawMembers = json.members ?? [];
 	if (!Array.isArray(rawMembers)) throw new ProvisioningError('InvalidInput', '"members" must be a list', { field: 'members' });
-	const externalId = json.externalId === undefined || json.externalId === null || json.externalId === '' ? undefined : String(json.externalId);
+	const externalId =
+		json.externalId === undefined || json.externalId === null || json.externalId === '' ? undefined : String(json.externalId);
 	const extra = isObject(json.extra) ? (json.extra as Record<string, string | number>) : undefined;
 	return { displayName, externalId, members: rawMembers.map(memberRef), extra };
 }

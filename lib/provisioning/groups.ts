@@ -46,14 +46,21 @@ export async function resolveMembers(target: Target, attribute: string, identifi
 	const fold = target.users.caseInsensitiveMatch(attribute);
 	const entries = await target.users.findMany(attribute, identifiers, unique([attribute, ...target.groups.memberRefAttributes]));
 	const index = indexBy(entries, attribute, fold);
-	return (value) => (index.get(fold ? value.toLowerCase() : value) ?? []).map((e) => target.groups.memberRef(e)).filter((r): r is string => !!r);
+	return (value) =>
+		(index.get(fold ? value.toLowerCase() : value) ?? []).map((e) => target.groups.memberRef(e)).filter((r): r is string => !!r);
 }
 
 /** Finds the batch's existing groups: by externalId first, then by displayName, each in batched lookups. */
-async function existingGroups(target: Target, inputs: GroupInput[]): Promise<(input: GroupInput) => { found: GroupEntry[]; by: 'externalId' | 'displayName' }> {
+async function existingGroups(
+	target: Target,
+	inputs: GroupInput[],
+): Promise<(input: GroupInput) => { found: GroupEntry[]; by: 'externalId' | 'displayName' }> {
 	const byExternal = await target.groups.findGroups('externalId', inputs.map((g) => g.externalId ?? '').filter(Boolean));
 	const missing = inputs.filter((g) => !g.externalId || !byExternal.some((e) => e.externalId === g.externalId));
-	const byDisplay = await target.groups.findGroups('displayName', missing.map((g) => g.displayName));
+	const byDisplay = await target.groups.findGroups(
+		'displayName',
+		missing.map((g) => g.displayName),
+	);
 	return (input) => {
 		const external = input.externalId ? byExternal.filter((e) => e.externalId === input.externalId) : [];
 		if (external.length) return { found: external, by: 'externalId' };
@@ -66,19 +73,26 @@ function membershipDiff(target: Target, current: string[], desired: string[], mo
 	const key = (m: string) => target.groups.memberKey(m);
 	const currentKeys = new Map(current.map((m) => [key(m), m]));
 	const desiredKeys = new Map(desired.map((m) => [key(m), m]));
-	if (mode === 'removeListed') return { add: [], remove: [...desiredKeys.keys()].filter((k) => currentKeys.has(k)).map((k) => currentKeys.get(k)!) };
+	if (mode === 'removeListed')
+		return { add: [], remove: [...desiredKeys.keys()].filter((k) => currentKeys.has(k)).map((k) => currentKeys.get(k)!) };
 	const add = [...desiredKeys].filter(([k]) => !currentKeys.has(k)).map(([, v]) => v);
 	const remove = mode === 'authoritative' ? [...currentKeys].filter(([k]) => !desiredKeys.has(k)).map(([, v]) => v) : [];
 	return { add, remove };
 }
 
-export async function syncGroups(target: Target, inputs: Array<GroupInput | ProvisioningError>, options: GroupSyncOptions): Promise<ItemOutcome[]> {
+export async function syncGroups(
+	target: Target,
+	inputs: Array<GroupInput | ProvisioningError>,
+	options: GroupSyncOptions,
+): Promise<ItemOutcome[]> {
 	const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 100));
 	const listLimit = options.listLimit ?? 100;
 	const dryRun = options.dryRun ?? false;
 	const nested = options.nested ?? 'flatten';
 	if (nested === 'nest' && !target.groups.supportsNesting) {
-		throw new ProvisioningError('Configuration', 'This group schema cannot hold groups (posixGroup); choose "Flatten" for nested groups', { field: 'nestedGroups' });
+		throw new ProvisioningError('Configuration', 'This group schema cannot hold groups (posixGroup); choose "Flatten" for nested groups', {
+			field: 'nestedGroups',
+		});
 	}
 	const valid = inputs.filter((i): i is GroupInput => !(i instanceof ProvisioningError));
 	const byName = new Map(valid.map((g) => [g.displayName.toLowerCase(), g]));
@@ -88,7 +102,10 @@ export async function syncGroups(target: Target, inputs: Array<GroupInput | Prov
 	const flat = new Map<GroupInput, { refs: MemberRef[]; cycles: Set<string> }>();
 	for (const g of valid) {
 		const cycles = new Set<string>();
-		flat.set(g, { refs: nested === 'flatten' ? flattenMembers(g.displayName, byName, [g.displayName.toLowerCase()], cycles) : g.members, cycles });
+		flat.set(g, {
+			refs: nested === 'flatten' ? flattenMembers(g.displayName, byName, [g.displayName.toLowerCase()], cycles) : g.members,
+			cycles,
+		});
 	}
 	const identifiers = unique([...flat.values()].flatMap(({ refs }) => refs.filter((r) => r.kind === 'user').map((r) => r.value)));
 	const lookup = await resolveMembers(target, options.memberAttribute, identifiers);
@@ -96,11 +113,14 @@ export async function syncGroups(target: Target, inputs: Array<GroupInput | Prov
 	// 2. A plan per group: which group it is, and the members it should have.
 	const plans: GroupPlan[] = inputs.map((input) => {
 		const log = recordFor(target, dryRun);
-		if (input instanceof ProvisioningError) return { input: { displayName: '', members: [] }, log, desired: [], unresolved: [], cycles: [], error: input };
+		if (input instanceof ProvisioningError)
+			return { input: { displayName: '', members: [] }, log, desired: [], unresolved: [], cycles: [], error: input };
 		const plan: GroupPlan = { input, log, desired: [], unresolved: [], cycles: [] };
 		const { found, by } = existing(input);
 		if (found.length > 1) {
-			plan.error = new ProvisioningError('DuplicateTargetEntries', `${found.length} groups in the target match "${input.displayName}"`, { field: by });
+			plan.error = new ProvisioningError('DuplicateTargetEntries', `${found.length} groups in the target match "${input.displayName}"`, {
+				field: by,
+			});
 			return plan;
 		}
 		plan.group = found[0];
@@ -162,11 +182,20 @@ export async function syncGroups(target: Target, inputs: Array<GroupInput | Prov
 						chunkSize,
 					});
 					log.record.details = details;
-					if (plan.unresolved.length) log.step('Provision', 'Warning', `${plan.unresolved.length} members could not be resolved: ${plan.unresolved.slice(0, 10).join(', ')}`);
+					if (plan.unresolved.length)
+						log.step(
+							'Provision',
+							'Warning',
+							`${plan.unresolved.length} members could not be resolved: ${plan.unresolved.slice(0, 10).join(', ')}`,
+						);
 					if (plan.cycles.length) log.step('Provision', 'Warning', `Nested group cycle: ${plan.cycles.join('; ')}`);
 					const changed = plan.created || add.length > 0 || remove.length > 0 || log.record.modifiedProperties.length > 0;
 					const verb = dryRun ? 'Dry run: would add' : 'Added';
-					log.step('Provision', 'Success', `${verb} ${add.length}, ${dryRun ? 'remove' : 'removed'} ${remove.length} members${dryRun ? '' : ` in ${requests} requests`}`);
+					log.step(
+						'Provision',
+						'Success',
+						`${verb} ${add.length}, ${dryRun ? 'remove' : 'removed'} ${remove.length} members${dryRun ? '' : ` in ${requests} requests`}`,
+					);
 					const status = plan.unresolved.length || plan.cycles.length ? 'Warning' : 'Success';
 					return { record: log.finish(plan.created ? 'Create' : changed ? 'Update' : 'NoChange', status, group.id || null) };
 				} catch (error) {
@@ -181,7 +210,11 @@ export async function syncGroups(target: Target, inputs: Array<GroupInput | Prov
 async function ensureGroup(target: Target, plan: GroupPlan, options: GroupSyncOptions, chunkSize: number): Promise<void> {
 	const { input, log } = plan;
 	const dryRun = options.dryRun ?? false;
-	log.step('Evaluate', 'Success', `${input.members.length} members listed, ${plan.desired.length} resolved${plan.unresolved.length ? `, ${plan.unresolved.length} unresolved` : ''}`);
+	log.step(
+		'Evaluate',
+		'Success',
+		`${input.members.length} members listed, ${plan.desired.length} resolved${plan.unresolved.length ? `, ${plan.unresolved.length} unresolved` : ''}`,
+	);
 	try {
 		if (!plan.group) {
 			log.step('Match', 'Success', `No group has ${input.externalId ? 'this externalId or ' : ''}displayName "${input.displayName}"`);
@@ -191,13 +224,21 @@ async function ensureGroup(target: Target, plan: GroupPlan, options: GroupSyncOp
 				return;
 			}
 			const first = options.mode === 'removeListed' ? [] : plan.desired.slice(0, chunkSize);
-			plan.group = await target.groups.createGroup({ displayName: input.displayName, externalId: input.externalId, extra: input.extra }, first);
+			plan.group = await target.groups.createGroup(
+				{ displayName: input.displayName, externalId: input.externalId, extra: input.extra },
+				first,
+			);
 			return;
 		}
 		log.step('Match', 'Success', `Matched ${plan.group.id}`);
 		if (plan.group.displayName !== input.displayName) {
 			log.changes([{ attribute: 'displayName', oldValue: plan.group.displayName, newValue: input.displayName }]);
-			if (!dryRun) plan.group = { ...plan.group, id: await target.groups.renameGroup(plan.group.id, input.displayName), displayName: input.displayName };
+			if (!dryRun)
+				plan.group = {
+					...plan.group,
+					id: await target.groups.renameGroup(plan.group.id, input.displayName),
+					displayName: input.displayName,
+				};
 		}
 	} catch (error) {
 		plan.error = toProvisioningError(error);
@@ -209,7 +250,8 @@ async function addNestedGroups(target: Target, plans: GroupPlan[]): Promise<void
 	const idByName = new Map(plans.filter((p) => p.group && !p.error).map((p) => [p.input.displayName.toLowerCase(), p.group!]));
 	const named = plans.flatMap((p) => p.input.members.filter((m) => m.kind === 'group').map((m) => m.value));
 	const outside = unique(named.filter((name) => !idByName.has(name.toLowerCase())));
-	for (const g of outside.length ? await target.groups.findGroups('displayName', outside) : []) idByName.set(g.displayName.toLowerCase(), g);
+	for (const g of outside.length ? await target.groups.findGroups('displayName', outside) : [])
+		idByName.set(g.displayName.toLowerCase(), g);
 	for (const plan of plans) {
 		for (const m of plan.input.members.filter((r) => r.kind === 'group')) {
 			const group = idByName.get(m.value.toLowerCase());

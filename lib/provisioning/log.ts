@@ -4,16 +4,7 @@ import { isSecretAttribute, REDACTED } from '../redact';
 import type { AttributeChange, Target, TargetSystem } from '../targets/target';
 
 export type ProvisioningAction =
-	| 'Create'
-	| 'Update'
-	| 'NoChange'
-	| 'Skipped'
-	| 'Failed'
-	| 'Disable'
-	| 'Enable'
-	| 'Delete'
-	| 'StagedDisable'
-	| 'StagedDelete';
+	'Create' | 'Update' | 'NoChange' | 'Skipped' | 'Failed' | 'Disable' | 'Enable' | 'Delete' | 'StagedDisable' | 'StagedDelete';
 export type ProvisioningStatus = 'Success' | 'Failure' | 'Skipped' | 'Warning';
 export type ProvisioningStepName = 'Evaluate' | 'Match' | 'Scope' | 'Provision';
 

@@ -56,7 +56,11 @@ function entryValues(entry: TargetEntry, attribute: string): string[] {
  * Entra's matching for a whole batch: one round of batched lookups per precedence level, instead of
  * one search per item. Each item still gets exactly what `matchInTarget` would give it.
  */
-export async function matchBatch(accounts: Accounts, keyLists: MatchKey[][], attributes: string[]): Promise<Array<MatchResult | ProvisioningError>> {
+export async function matchBatch(
+	accounts: Accounts,
+	keyLists: MatchKey[][],
+	attributes: string[],
+): Promise<Array<MatchResult | ProvisioningError>> {
 	const results: Array<MatchResult | ProvisioningError | undefined> = new Array(keyLists.length);
 	const usable = keyLists.map((keys) => keys.filter((k) => !isEmptyValue(k.value)));
 	const tried: string[][] = keyLists.map(() => []);
@@ -94,7 +98,11 @@ export async function matchBatch(accounts: Accounts, keyLists: MatchKey[][], att
 			}
 			let entries: TargetEntry[];
 			try {
-				entries = await accounts.findMany(attribute, items.map((i) => usable[i][level].value as ScalarValue), wanted);
+				entries = await accounts.findMany(
+					attribute,
+					items.map((i) => usable[i][level].value as ScalarValue),
+					wanted,
+				);
 			} catch (error) {
 				for (const i of items) results[i] = toProvisioningError(error);
 				continue;

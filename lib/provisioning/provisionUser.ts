@@ -74,7 +74,8 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 						continue;
 					}
 					let match = matchOf.get(item)!;
-					if (position > 0 && !options.dryRun) match = await matchInTarget(target.users, item.envelope.matchKeys, item.wanted).catch(toProvisioningError);
+					if (position > 0 && !options.dryRun)
+						match = await matchInTarget(target.users, item.envelope.matchKeys, item.wanted).catch(toProvisioningError);
 					outcomes[index] = await provisionOne(target, item, match, options);
 				}
 			}),
@@ -91,12 +92,21 @@ function identityOf(item: PreparedItem, match: MatchResult | ProvisioningError, 
 	return key ? `key:${key.attribute.toLowerCase()}=${String(key.value).toLowerCase()}` : `#${index}`;
 }
 
-async function provisionOne(target: Target, item: PreparedItem, match: MatchResult | ProvisioningError, options: ProvisionOptions): Promise<ItemOutcome> {
+async function provisionOne(
+	target: Target,
+	item: PreparedItem,
+	match: MatchResult | ProvisioningError,
+	options: ProvisionOptions,
+): Promise<ItemOutcome> {
 	const dryRun = options.dryRun ?? false;
 	const { envelope, attributes, createOnly, clear, wanted } = item;
 	const log = recordFor(target, dryRun, envelope);
 	try {
-		log.step('Evaluate', 'Success', `${Object.keys(attributes).length} attributes, ${Object.keys(createOnly).length} create-only, ${envelope.matchKeys.length} match keys`);
+		log.step(
+			'Evaluate',
+			'Success',
+			`${Object.keys(attributes).length} attributes, ${Object.keys(createOnly).length} create-only, ${envelope.matchKeys.length} match keys`,
+		);
 		if (match instanceof ProvisioningError) throw match;
 		if (match.entry) {
 			log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);
@@ -116,10 +126,16 @@ async function provisionOne(target: Target, item: PreparedItem, match: MatchResu
 		}
 		const created = await createWithRecovery(target, envelope, all, wanted, options.createRetries ?? 2);
 		if (created.adoptedAfterConflict) {
-			log.matched(created.adoptedAfterConflict).step('Match', 'Success', `The account appeared meanwhile (409 on create); matched ${created.entry.id}`);
+			log
+				.matched(created.adoptedAfterConflict)
+				.step('Match', 'Success', `The account appeared meanwhile (409 on create); matched ${created.entry.id}`);
 			return { record: await updateExisting(target, created.entry, attributes, clear, options, log) };
 		}
-		log.step('Provision', 'Success', created.recovered ? `Created ${created.entry.id} (confirmed after a failed response)` : `Created ${created.entry.id}`);
+		log.step(
+			'Provision',
+			'Success',
+			created.recovered ? `Created ${created.entry.id} (confirmed after a failed response)` : `Created ${created.entry.id}`,
+		);
 		return { record: log.finish('Create', 'Success', created.entry.id) };
 	} catch (thrown) {
 		return log.fail(thrown);
@@ -172,7 +188,9 @@ async function createWithRecovery(
 			if (error.code !== 'Uniqueness' && !error.transient) throw error;
 			const again = await matchInTarget(target.users, envelope.matchKeys, wanted);
 			if (again.entry) {
-				return error.code === 'Uniqueness' ? { entry: again.entry, adoptedAfterConflict: again.key! } : { entry: again.entry, recovered: true };
+				return error.code === 'Uniqueness'
+					? { entry: again.entry, adoptedAfterConflict: again.key! }
+					: { entry: again.entry, recovered: true };
 			}
 			if (error.code === 'Uniqueness') {
 				throw new ProvisioningError(

@@ -23,7 +23,8 @@ export interface ReconcileOptions extends DeprovisionOptions {
 /** Source values by attribute, for O(1) membership tests. */
 export type SourceIndex = Map<string, Set<string>>;
 
-const identifierOf = (entry: TargetEntry, attribute: string) => (['id', 'dn'].includes(attribute.toLowerCase()) ? [entry.id] : asList(entry.attributes[attribute]));
+const identifierOf = (entry: TargetEntry, attribute: string) =>
+	['id', 'dn'].includes(attribute.toLowerCase()) ? [entry.id] : asList(entry.attributes[attribute]);
 
 export function buildSourceIndex(accounts: Accounts, keyLists: MatchKey[][]): SourceIndex {
 	const index: SourceIndex = new Map();
@@ -40,8 +41,17 @@ export function buildSourceIndex(accounts: Accounts, keyLists: MatchKey[][]): So
 }
 
 /** The diff step: accounts that no source item matches and that are not protected. One pass, hash lookups. */
-export function findLeavers(accounts: Accounts, listed: TargetEntry[], index: SourceIndex, isProtected: (entry: TargetEntry) => boolean): TargetEntry[] {
-	const attributes = [...index.entries()].map(([attribute, values]) => ({ attribute, values, fold: accounts.caseInsensitiveMatch(attribute) }));
+export function findLeavers(
+	accounts: Accounts,
+	listed: TargetEntry[],
+	index: SourceIndex,
+	isProtected: (entry: TargetEntry) => boolean,
+): TargetEntry[] {
+	const attributes = [...index.entries()].map(([attribute, values]) => ({
+		attribute,
+		values,
+		fold: accounts.caseInsensitiveMatch(attribute),
+	}));
 	return listed.filter((entry) => {
 		for (const { attribute, values, fold } of attributes) {
 			for (const v of identifierOf(entry, attribute)) {
@@ -76,14 +86,20 @@ function checkSource(keyLists: MatchKey[][]): void {
 /** Lower-cased, and DNs without spaces after commas, so "uid=a, ou=People" protects "uid=a,ou=People". */
 const canonical = (value: string) => value.trim().toLowerCase().replace(/,\s+/g, ',');
 
-async function protectionTest(accounts: Accounts, options: ReconcileOptions, attributes: string[]): Promise<(entry: TargetEntry) => boolean> {
+async function protectionTest(
+	accounts: Accounts,
+	options: ReconcileOptions,
+	attributes: string[],
+): Promise<(entry: TargetEntry) => boolean> {
 	const protectedIds = new Set((options.protectedValues ?? []).map(canonical).filter(Boolean));
 	if (options.protectedFilter) {
 		for await (const entry of accounts.listAll({ attributes: [], filter: options.protectedFilter })) protectedIds.add(canonical(entry.id));
 	}
 	return (entry) =>
 		protectedIds.has(canonical(entry.id)) ||
-		attributes.some((a) => asList(entry.attributes[a]).some((v) => v !== undefined && v !== null && protectedIds.has(canonical(String(v)))));
+		attributes.some((a) =>
+			asList(entry.attributes[a]).some((v) => v !== undefined && v !== null && protectedIds.has(canonical(String(v)))),
+		);
 }
 
 export async function reconcileLeavers(target: Target, keyLists: MatchKey[][], options: ReconcileOptions): Promise<DeprovisionResult> {

@@ -16,7 +16,9 @@ export function validateThreshold(threshold: DeletionThreshold | undefined): voi
 	if (!threshold) return;
 	const { maxCount, maxPercent } = threshold;
 	if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 0)) {
-		throw new ProvisioningError('Configuration', `The deletion threshold count must be a whole number of 0 or more, not ${maxCount}`, { field: 'thresholdCount' });
+		throw new ProvisioningError('Configuration', `The deletion threshold count must be a whole number of 0 or more, not ${maxCount}`, {
+			field: 'thresholdCount',
+		});
 	}
 	if (maxPercent !== undefined && (!Number.isFinite(maxPercent) || maxPercent <= 0 || maxPercent > 100)) {
 		throw new ProvisioningError('Configuration', `The deletion threshold percentage must be above 0 and at most 100, not ${maxPercent}`, {
@@ -26,7 +28,11 @@ export function validateThreshold(threshold: DeletionThreshold | undefined): voi
 }
 
 /** Why the run exceeds the threshold, or undefined when it does not. */
-export function thresholdExceeded(threshold: DeletionThreshold | undefined, destructive: number, managed: number | undefined): string | undefined {
+export function thresholdExceeded(
+	threshold: DeletionThreshold | undefined,
+	destructive: number,
+	managed: number | undefined,
+): string | undefined {
 	if (!threshold || threshold.approved || destructive === 0) return undefined;
 	if (threshold.maxCount !== undefined && destructive > threshold.maxCount) {
 		return `${destructive} disables/deletes exceed the threshold of ${threshold.maxCount}`;

@@ -51,13 +51,19 @@ export function normaliseBaseUrl(raw: string): string {
 	try {
 		url = new URL(String(raw ?? '').trim());
 	} catch {
-		throw new ProvisioningError('Configuration', 'The SCIM base URL is not a valid URL; expected something like https://app.example.com/scim/v2', { field: 'baseUrl' });
+		throw new ProvisioningError(
+			'Configuration',
+			'The SCIM base URL is not a valid URL; expected something like https://app.example.com/scim/v2',
+			{ field: 'baseUrl' },
+		);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
 		throw new ProvisioningError('Configuration', `The SCIM base URL must use http or https, not ${url.protocol}`, { field: 'baseUrl' });
 	}
 	if (url.username || url.password) {
-		throw new ProvisioningError('Configuration', 'Put SCIM credentials in the authentication fields, not in the base URL', { field: 'baseUrl' });
+		throw new ProvisioningError('Configuration', 'Put SCIM credentials in the authentication fields, not in the base URL', {
+			field: 'baseUrl',
+		});
 	}
 	return url.toString().replace(/\/+$/, '');
 }
@@ -135,11 +141,15 @@ export class ScimClient {
 				validateStatus: () => true,
 			});
 		} catch (error) {
-			throw new ProvisioningError('AuthenticationFailed', `Could not reach the OAuth2 token URL: ${this.scrub((error as Error).message)}`, { transient: true });
+			throw new ProvisioningError('AuthenticationFailed', `Could not reach the OAuth2 token URL: ${this.scrub((error as Error).message)}`, {
+				transient: true,
+			});
 		}
 		const token = response.data?.access_token;
 		if (response.status >= 400 || typeof token !== 'string') {
-			throw new ProvisioningError('AuthenticationFailed', `The OAuth2 token URL refused the client credentials (HTTP ${response.status})`, { targetStatus: response.status });
+			throw new ProvisioningError('AuthenticationFailed', `The OAuth2 token URL refused the client credentials (HTTP ${response.status})`, {
+				targetStatus: response.status,
+			});
 		}
 		const expiresIn = Number(response.data?.expires_in) || 3600;
 		this.oauthToken = { value: token, expiresAt: Date.now() + expiresIn * 1000 };
@@ -175,7 +185,8 @@ export class ScimClient {
 			}
 			const canRetry = attempt < maxRetries;
 			if (networkError) {
-				const timedOut = (networkError as { code?: string }).code === 'ETIMEDOUT' || (networkError as { code?: string }).code === 'ECONNABORTED';
+				const timedOut =
+					(networkError as { code?: string }).code === 'ETIMEDOUT' || (networkError as { code?: string }).code === 'ECONNABORTED';
 				if (req.idempotent && canRetry) {
 					await sleep(this.backoff(attempt, backoffBaseMs));
 					continue;

@@ -28,8 +28,7 @@ export function parseScimPath(path: string): ScimPath {
 }
 
 function parseUncached(path: string): ScimPath {
-	const invalid = (why: string) =>
-		new ProvisioningError('InvalidInput', `Invalid SCIM attribute path "${path}": ${why}`, { field: path });
+	const invalid = (why: string) => new ProvisioningError('InvalidInput', `Invalid SCIM attribute path "${path}": ${why}`, { field: path });
 	let rest = path.trim();
 	let schema: string | undefined;
 	if (/^urn:/i.test(rest)) {

@@ -6,7 +6,19 @@
  * says which); queue mode with several webhook processes needs a shared store instead.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+	closeSync,
+	existsSync,
+	fsyncSync,
+	mkdirSync,
+	openSync,
+	readFileSync,
+	renameSync,
+	truncateSync,
+	unlinkSync,
+	writeFileSync,
+	writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ScimError } from '../scim/server/scimError';
 import type { IdentityStore, Resource, ResourceType } from './identityStore';
@@ -21,7 +33,8 @@ interface JournalEntry {
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 /** Store directories open in this process: one owner each. */
 const OPEN_STORES = new Set<string>();
-const nameOf = (type: ResourceType, r: Record<string, unknown>) => String((type === 'User' ? r.userName : r.displayName) ?? '').toLowerCase();
+const nameOf = (type: ResourceType, r: Record<string, unknown>) =>
+	String((type === 'User' ? r.userName : r.displayName) ?? '').toLowerCase();
 
 export class FileIdentityStore implements IdentityStore {
 	private readonly resources: Record<ResourceType, Map<string, Resource>> = { User: new Map(), Group: new Map() };
@@ -146,7 +159,10 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	private ids(type: ResourceType, map: Map<string, Set<string>>, key: string): Resource[] {
-		return [...(map.get(key) ?? [])].map((id) => this.resources[type].get(id)).filter((r): r is Resource => !!r).map(clone);
+		return [...(map.get(key) ?? [])]
+			.map((id) => this.resources[type].get(id))
+			.filter((r): r is Resource => !!r)
+			.map(clone);
 	}
 
 	async get(type: ResourceType, id: string): Promise<Resource | undefined> {
@@ -182,7 +198,11 @@ export class FileIdentityStore implements IdentityStore {
 		return this.exclusive(() => {
 			this.assertUniqueName(type, data);
 			const now = new Date().toISOString();
-			const resource = { ...clone(data), id: randomUUID(), meta: { resourceType: type, created: now, lastModified: now, version: 'W/"1"' } } as Resource;
+			const resource = {
+				...clone(data),
+				id: randomUUID(),
+				meta: { resourceType: type, created: now, lastModified: now, version: 'W/"1"' },
+			} as Resource;
 			this.write({ op: 'put', type, id: resource.id, data: resource });
 			return clone(resource);
 		});
@@ -192,12 +212,17 @@ export class FileIdentityStore implements IdentityStore {
 		return this.exclusive(() => {
 			const current = this.resources[type].get(id);
 			if (!current) return undefined;
-			if (ifMatch && ifMatch !== '*' && ifMatch !== current.meta.version) throw new ScimError(412, `The resource changed: its version is ${current.meta.version}, not ${ifMatch}`);
+			if (ifMatch && ifMatch !== '*' && ifMatch !== current.meta.version)
+				throw new ScimError(412, `The resource changed: its version is ${current.meta.version}, not ${ifMatch}`);
 			const before = clone(current);
 			const data = change(clone(current));
 			this.assertUniqueName(type, data, id);
 			const version = Number(/(\d+)/.exec(current.meta.version)?.[1] ?? 0) + 1;
-			const after = { ...data, id, meta: { ...current.meta, lastModified: new Date().toISOString(), version: `W/"${version}"` } } as Resource;
+			const after = {
+				...data,
+				id,
+				meta: { ...current.meta, lastModified: new Date().toISOString(), version: `W/"${version}"` },
+			} as Resource;
 			this.write({ op: 'put', type, id, data: after });
 			return { before, after: clone(after) };
 		});

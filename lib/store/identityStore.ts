@@ -3,7 +3,10 @@
  * downstream workflow does. One interface, so a shared Postgres store can serve queue mode later.
  */
 export type ResourceType = 'User' | 'Group';
-export type Resource = Record<string, unknown> & { id: string; meta: { resourceType: ResourceType; created: string; lastModified: string; version: string } };
+export type Resource = Record<string, unknown> & {
+	id: string;
+	meta: { resourceType: ResourceType; created: string; lastModified: string; version: string };
+};
 
 export interface IdentityStore {
 	get(type: ResourceType, id: string): Promise<Resource | undefined>;
@@ -18,7 +21,12 @@ export interface IdentityStore {
 	 * Read-modify-write under the store's lock: `change` gets the current resource and returns the new data.
 	 * `ifMatch` (a weak ETag) that no longer matches is 412. Returns undefined when the resource does not exist.
 	 */
-	update(type: ResourceType, id: string, change: (current: Resource) => Record<string, unknown>, ifMatch?: string): Promise<{ before: Resource; after: Resource } | undefined>;
+	update(
+		type: ResourceType,
+		id: string,
+		change: (current: Resource) => Record<string, unknown>,
+		ifMatch?: string,
+	): Promise<{ before: Resource; after: Resource } | undefined>;
 	delete(type: ResourceType, id: string): Promise<Resource | undefined>;
 	close(): Promise<void>;
 }

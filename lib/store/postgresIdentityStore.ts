@@ -10,7 +10,8 @@ import type { IdentityStore, Resource, ResourceType } from './identityStore';
 
 const TABLE = 'provisioning_scim_resource';
 
-const nameOf = (type: ResourceType, r: Record<string, unknown>) => String((type === 'User' ? r.userName : r.displayName) ?? '').toLowerCase();
+const nameOf = (type: ResourceType, r: Record<string, unknown>) =>
+	String((type === 'User' ? r.userName : r.displayName) ?? '').toLowerCase();
 const externalOf = (r: Record<string, unknown>) => (r.externalId === undefined || r.externalId === null ? null : String(r.externalId));
 
 export class PostgresIdentityStore implements IdentityStore {
@@ -56,11 +57,19 @@ export class PostgresIdentityStore implements IdentityStore {
 	}
 
 	findByName(type: ResourceType, name: string): Promise<Resource[]> {
-		return this.rows(`SELECT data FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND name_lower = $3 ORDER BY created, id`, [this.storeKey, type, name.toLowerCase()]);
+		return this.rows(`SELECT data FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND name_lower = $3 ORDER BY created, id`, [
+			this.storeKey,
+			type,
+			name.toLowerCase(),
+		]);
 	}
 
 	findByExternalId(type: ResourceType, externalId: string): Promise<Resource[]> {
-		return this.rows(`SELECT data FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND external_id = $3 ORDER BY created, id`, [this.storeKey, type, externalId]);
+		return this.rows(`SELECT data FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND external_id = $3 ORDER BY created, id`, [
+			this.storeKey,
+			type,
+			externalId,
+		]);
 	}
 
 	list(type: ResourceType): Promise<Resource[]> {
@@ -69,12 +78,16 @@ export class PostgresIdentityStore implements IdentityStore {
 
 	async count(type: ResourceType): Promise<number> {
 		await this.schema();
-		const { rows } = await this.pool.query(`SELECT count(*)::int AS n FROM ${TABLE} WHERE store_key = $1 AND type = $2`, [this.storeKey, type]);
+		const { rows } = await this.pool.query(`SELECT count(*)::int AS n FROM ${TABLE} WHERE store_key = $1 AND type = $2`, [
+			this.storeKey,
+			type,
+		]);
 		return rows[0].n;
 	}
 
 	private static uniqueness(error: unknown, data: Record<string, unknown>): never {
-		if ((error as { code?: string }).code === '23505') throw new ScimError(409, `userName "${String(data.userName)}" is already taken`, 'uniqueness');
+		if ((error as { code?: string }).code === '23505')
+			throw new ScimError(409, `userName "${String(data.userName)}" is already taken`, 'uniqueness');
 		throw error;
 	}
 
@@ -82,17 +95,16 @@ export class PostgresIdentityStore implements IdentityStore {
 		await this.schema();
 		if (type === 'User' && !nameOf(type, data)) throw new ScimError(400, 'userName is required', 'invalidValue');
 		const now = new Date().toISOString();
-		const resource = { ...data, id: randomUUID(), meta: { resourceType: type, created: now, lastModified: now, version: 'W/"1"' } } as Resource;
+		const resource = {
+			...data,
+			id: randomUUID(),
+			meta: { resourceType: type, created: now, lastModified: now, version: 'W/"1"' },
+		} as Resource;
 		try {
-			await this.pool.query(`INSERT INTO ${TABLE} (store_key, type, id, name_lower, external_id, data, version, created) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)`, [
-				this.storeKey,
-				type,
-				resource.id,
-				nameOf(type, resource),
-				externalOf(resource),
-				resource,
-				now,
-			]);
+			await this.pool.query(
+				`INSERT INTO ${TABLE} (store_key, type, id, name_lower, external_id, data, version, created) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)`,
+				[this.storeKey, type, resource.id, nameOf(type, resource), externalOf(resource), resource, now],
+			);
 		} catch (error) {
 			PostgresIdentityStore.uniqueness(error, data);
 		}
@@ -118,24 +130,28 @@ export class PostgresIdentityStore implements IdentityStore {
 	update(type: ResourceType, id: string, change: (current: Resource) => Record<string, unknown>, ifMatch?: string) {
 		if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
 		return this.transaction(async (client) => {
-			const { rows } = await client.query(`SELECT data, version FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND id = $3 FOR UPDATE`, [this.storeKey, type, id]);
+			const { rows } = await client.query(`SELECT data, version FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND id = $3 FOR UPDATE`, [
+				this.storeKey,
+				type,
+				id,
+			]);
 			if (!rows.length) return undefined;
 			const before = rows[0].data as Resource;
-			if (ifMatch && ifMatch !== '*' && ifMatch !== before.meta.version) throw new ScimError(412, `The resource changed: its version is ${before.meta.version}, not ${ifMatch}`);
+			if (ifMatch && ifMatch !== '*' && ifMatch !== before.meta.version)
+				throw new ScimError(412, `The resource changed: its version is ${before.meta.version}, not ${ifMatch}`);
 			const data = change(JSON.parse(JSON.stringify(before)));
 			if (type === 'User' && !nameOf(type, data)) throw new ScimError(400, 'userName is required', 'invalidValue');
 			const version = Number(rows[0].version) + 1;
-			const after = { ...data, id, meta: { ...before.meta, lastModified: new Date().toISOString(), version: `W/"${version}"` } } as Resource;
+			const after = {
+				...data,
+				id,
+				meta: { ...before.meta, lastModified: new Date().toISOString(), version: `W/"${version}"` },
+			} as Resource;
 			try {
-				await client.query(`UPDATE ${TABLE} SET name_lower = $4, external_id = $5, data = $6, version = $7 WHERE store_key = $1 AND type = $2 AND id = $3`, [
-					this.storeKey,
-					type,
-					id,
-					nameOf(type, after),
-					externalOf(after),
-					after,
-					version,
-				]);
+				await client.query(
+					`UPDATE ${TABLE} SET name_lower = $4, external_id = $5, data = $6, version = $7 WHERE store_key = $1 AND type = $2 AND id = $3`,
+					[this.storeKey, type, id, nameOf(type, after), externalOf(after), after, version],
+				);
 			} catch (error) {
 				PostgresIdentityStore.uniqueness(error, data);
 			}
@@ -146,7 +162,11 @@ export class PostgresIdentityStore implements IdentityStore {
 	async delete(type: ResourceType, id: string): Promise<Resource | undefined> {
 		if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
 		await this.schema();
-		const { rows } = await this.pool.query(`DELETE FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND id = $3 RETURNING data`, [this.storeKey, type, id]);
+		const { rows } = await this.pool.query(`DELETE FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND id = $3 RETURNING data`, [
+			this.storeKey,
+			type,
+			id,
+		]);
 		return rows[0]?.data as Resource | undefined;
 	}
 

@@ -1,4 +1,11 @@
-import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType, NodeOperationError, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	NodeOperationError,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 import { parseEnvelope, type ProvisioningEnvelope } from '../../lib/envelope';
 import { ProvisioningError } from '../../lib/errors';
 import { type DeprovisionAction, type DeprovisionResult, deprovisionItems } from '../../lib/provisioning/deprovision';
@@ -97,12 +104,21 @@ export class DeprovisionUser implements INodeType {
 				const bad = inputs.findIndex((input) => input instanceof ProvisioningError);
 				if (bad !== -1) {
 					const reason = (inputs[bad] as ProvisioningError).message;
-					throw new NodeOperationError(this.getNode(), `Item ${bad}: ${reason}. Reconcile needs every source user identified; nothing was changed.`, { itemIndex: bad });
+					throw new NodeOperationError(
+						this.getNode(),
+						`Item ${bad}: ${reason}. Reconcile needs every source user identified; nothing was changed.`,
+						{ itemIndex: bad },
+					);
 				}
 				return await reconcileLeavers(
 					target,
 					(inputs as ProvisioningEnvelope[]).map((e) => e.matchKeys),
-					{ ...options, scopeFilter: text('scopeFilter') || undefined, protectedValues: splitProtected(text('protectedValues')), protectedFilter: text('protectedFilter') || undefined },
+					{
+						...options,
+						scopeFilter: text('scopeFilter') || undefined,
+						protectedValues: splitProtected(text('protectedValues')),
+						protectedFilter: text('protectedFilter') || undefined,
+					},
 				);
 			} catch (error) {
 				// The listing reconcile needs failed: the run stops before anything changes.

@@ -24,8 +24,18 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Delete', value: 'delete', description: 'SCIM DELETE or LDAP delete; an account already gone counts as done', action: 'Delete accounts' },
-			{ name: 'Disable', value: 'disable', description: 'SCIM active=false; LDAP per directory flavour (as Entra does)', action: 'Disable accounts' },
+			{
+				name: 'Delete',
+				value: 'delete',
+				description: 'SCIM DELETE or LDAP delete; an account already gone counts as done',
+				action: 'Delete accounts',
+			},
+			{
+				name: 'Disable',
+				value: 'disable',
+				description: 'SCIM active=false; LDAP per directory flavour (as Entra does)',
+				action: 'Disable accounts',
+			},
 			{ name: 'Reactivate', value: 'enable', description: 'Enable a disabled account again', action: 'Reactivate accounts' },
 			{ name: 'Remove From All Groups', value: 'removeFromGroups', action: 'Remove accounts from all groups' },
 		],
@@ -69,7 +79,8 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: '(employeeType=staff) or: active eq true',
-		description: 'Only accounts matching this target-native filter are reconciled (an LDAP filter within the search base, or a SCIM filter)',
+		description:
+			'Only accounts matching this target-native filter are reconciled (an LDAP filter within the search base, or a SCIM filter)',
 		displayOptions: { show: { mode: ['reconcile'] } },
 	},
 	{
@@ -79,7 +90,8 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		default: '',
 		typeOptions: { rows: 3 },
 		placeholder: 'breakglass@example.org\nuid=svc-backup,ou=People,dc=example,dc=org',
-		description: 'IDs, DNs, user names or match-attribute values that are never touched (break-glass and service accounts), one per line or separated by semicolons',
+		description:
+			'IDs, DNs, user names or match-attribute values that are never touched (break-glass and service accounts), one per line or separated by semicolons',
 		displayOptions: { show: { mode: ['reconcile'] } },
 	},
 	{
@@ -141,17 +153,34 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Limit',
 		default: {},
-		description: 'Disables and deletes are counted together. If a run would exceed a limit nothing is changed and every planned action goes to "Needs Approval".',
+		description:
+			'Disables and deletes are counted together. If a run would exceed a limit nothing is changed and every planned action goes to "Needs Approval".',
 		options: [
-			{ displayName: 'Approve This Run', name: 'approved', type: 'boolean', default: false, description: 'Whether to apply the run even though it exceeds the threshold' },
+			{
+				displayName: 'Approve This Run',
+				name: 'approved',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to apply the run even though it exceeds the threshold',
+			},
 			{ displayName: 'Maximum Count', name: 'maxCount', type: 'number', default: 500, typeOptions: { minValue: 0 } },
-			{ displayName: 'Maximum Percentage', name: 'maxPercent', type: 'number', default: 10, description: 'Of the accounts in the managed scope' },
+			{
+				displayName: 'Maximum Percentage',
+				name: 'maxPercent',
+				type: 'number',
+				default: 10,
+				description: 'Of the accounts in the managed scope',
+			},
 			{
 				displayName: 'When Exceeded',
 				name: 'onExceeded',
 				type: 'options',
 				options: [
-					{ name: 'Route to Needs Approval Output', value: 'output', description: 'Wire it to Stop and Error to alert through an error workflow' },
+					{
+						name: 'Route to Needs Approval Output',
+						value: 'output',
+						description: 'Wire it to Stop and Error to alert through an error workflow',
+					},
 					{ name: 'Stop the Workflow With an Error', value: 'error', description: 'The execution fails, so n8n runs the error workflow' },
 				],
 				default: 'output',

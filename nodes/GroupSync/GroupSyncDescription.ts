@@ -15,7 +15,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		name: 'externalId',
 		type: 'string',
 		default: '={{ $json.externalId }}',
-		description: 'The source\'s stable group ID; groups are matched by it first, then by name (so renames are followed)',
+		description: "The source's stable group ID; groups are matched by it first, then by name (so renames are followed)",
 	},
 	{
 		displayName: 'Members',
@@ -98,7 +98,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'description',
-		description: 'LDAP attribute holding the source\'s group ID; empty matches by name only',
+		description: "LDAP attribute holding the source's group ID; empty matches by name only",
 		displayOptions: { show: { target: ['ldap'] } },
 	},
 	{
@@ -114,7 +114,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		name: 'placeholderMember',
 		type: 'string',
 		default: '',
-		description: 'Member DN used when a group has none: groupOfNames and groupOfUniqueNames must have one. Empty means the group\'s own DN.',
+		description: "Member DN used when a group has none: groupOfNames and groupOfUniqueNames must have one. Empty means the group's own DN.",
 		displayOptions: { show: { target: ['ldap'], groupSchema: ['groupOfNames', 'groupOfUniqueNames'] } },
 	},
 	...ldapSearchProperties,

@@ -40,7 +40,10 @@ function filtersFrom(clauses: ClauseParameters[]): ScopingClause[][] {
 	const groups = new Map<number, ScopingClause[]>();
 	for (const c of clauses) {
 		const group = Number(c.group ?? 1);
-		groups.set(group, [...(groups.get(group) ?? []), { attribute: String(c.attribute ?? ''), operator: c.operator || 'EQUALS', value: c.value }]);
+		groups.set(group, [
+			...(groups.get(group) ?? []),
+			{ attribute: String(c.attribute ?? ''), operator: c.operator || 'EQUALS', value: c.value },
+		]);
 	}
 	return [...groups.keys()].sort((a, b) => a - b).map((g) => groups.get(g)!);
 }
@@ -61,7 +64,8 @@ export class MapAttributes implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["preset"] === "none" ? "custom mapping" : $parameter["preset"] }}',
-		description: "Entra-style attribute mappings (Direct, Constant, Expression with Entra's function language), scoping filters and match keys",
+		description:
+			"Entra-style attribute mappings (Direct, Constant, Expression with Entra's function language), scoping filters and match keys",
 		defaults: { name: 'Map Attributes' },
 		inputs: ['main'],
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- two outputs: In Scope and Out of Scope
@@ -79,7 +83,10 @@ export class MapAttributes implements INodeType {
 		const preset = this.getNodeParameter('preset', 0) as string;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const sourcePath = String(options.sourcePath ?? '').trim();
-		const perItem = hasN8nExpressions(node.parameters.mappings) || hasN8nExpressions(node.parameters.scoping) || hasN8nExpressions(node.parameters.removeAttributes);
+		const perItem =
+			hasN8nExpressions(node.parameters.mappings) ||
+			hasN8nExpressions(node.parameters.scoping) ||
+			hasN8nExpressions(node.parameters.removeAttributes);
 
 		type Compiled = { map: ReturnType<typeof compileMapping>; inScope: ReturnType<typeof compileScoping> };
 		const compileFor = (i: number): Compiled => {
@@ -104,16 +111,34 @@ export class MapAttributes implements INodeType {
 				const { map, inScope } = shared ?? compileFor(i);
 				const mapped = map(source);
 				mapped.envelope.source = { id: String(source.id ?? source.externalId ?? i) };
-				return { output: inScope(source) ? 0 : 1, item: { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } }, mapped };
+				return {
+					output: inScope(source) ? 0 : 1,
+					item: { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } },
+					mapped,
+				};
 			}),
 		);
-		const unique = placed.flatMap((p, i) => (p instanceof ProvisioningError || !p.mapped?.pendingUnique.length ? [] : [{ index: i, mapped: p.mapped }]));
+		const unique = placed.flatMap((p, i) =>
+			p instanceof ProvisioningError || !p.mapped?.pendingUnique.length ? [] : [{ index: i, mapped: p.mapped }],
+		);
 		if (unique.length) {
 			const kind = this.getNodeParameter('target', 0) as TargetKind | 'none';
 			if (kind === 'none') {
-				throw configurationError(this, new ProvisioningError('Configuration', 'SelectUniqueValue needs a target to check candidates against: set "Check SelectUniqueValue Against"', { field: 'target' }));
+				throw configurationError(
+					this,
+					new ProvisioningError(
+						'Configuration',
+						'SelectUniqueValue needs a target to check candidates against: set "Check SelectUniqueValue Against"',
+						{ field: 'target' },
+					),
+				);
 			}
-			const errors = await withTarget(this, kind, {}, (target) => resolveUniqueValues(target.users, unique.map((u) => u.mapped)));
+			const errors = await withTarget(this, kind, {}, (target) =>
+				resolveUniqueValues(
+					target.users,
+					unique.map((u) => u.mapped),
+				),
+			);
 			errors.forEach((error, n) => error && (placed[unique[n].index] = error));
 		}
 		const outputs: INodeExecutionData[][] = [[], []];

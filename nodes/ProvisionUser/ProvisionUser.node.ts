@@ -36,9 +36,16 @@ export class ProvisionUser implements INodeType {
 			settings: targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']),
 			dryRun,
 			read: (item, i) =>
-				inputMode === 'envelope' ? parseEnvelope(item.json) : envelopeFromRows(this.getNodeParameter('attributes.attribute', i, []) as AttributeRow[], { id: String(i) }),
+				inputMode === 'envelope'
+					? parseEnvelope(item.json)
+					: envelopeFromRows(this.getNodeParameter('attributes.attribute', i, []) as AttributeRow[], { id: String(i) }),
 			run: (target, inputs) =>
-				provisionUsers(target, inputs, { dryRun, concurrency, allowCreate: options.allowCreate !== false, allowUpdate: options.allowUpdate !== false }),
+				provisionUsers(target, inputs, {
+					dryRun,
+					concurrency,
+					allowCreate: options.allowCreate !== false,
+					allowUpdate: options.allowUpdate !== false,
+				}),
 		});
 		return [items];
 	}

@@ -1,5 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { applyProperty, concurrencyOption, dryRunOption, ldapSearchProperties, matchPrecedenceProperty, optionsCollection, targetProperty } from '../shared/descriptions';
+import {
+	applyProperty,
+	concurrencyOption,
+	dryRunOption,
+	ldapSearchProperties,
+	matchPrecedenceProperty,
+	optionsCollection,
+	targetProperty,
+} from '../shared/descriptions';
 
 export const provisionUserProperties: INodeProperties[] = [
 	targetProperty,
@@ -10,7 +18,11 @@ export const provisionUserProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Define Below', value: 'define', description: 'List the target attributes here, with n8n expressions' },
-			{ name: 'Map Attributes Output (Envelope)', value: 'envelope', description: 'Items already hold attributes, create-only values and match keys' },
+			{
+				name: 'Map Attributes Output (Envelope)',
+				value: 'envelope',
+				description: 'Items already hold attributes, create-only values and match keys',
+			},
 		],
 		default: 'define',
 	},
@@ -61,7 +73,7 @@ export const provisionUserProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'uid={uid},ou=People,dc=example,dc=org',
-		description: "DN of new entries. {attribute} is replaced by that attribute's value, escaped. A \"dn\" attribute overrides it.",
+		description: 'DN of new entries. {attribute} is replaced by that attribute\'s value, escaped. A "dn" attribute overrides it.',
 		displayOptions: { show: { target: ['ldap'] } },
 	},
 	...ldapSearchProperties,

@@ -31,7 +31,12 @@ const webhook = (name: string, httpMethod: string, path: string): IWebhookDescri
 });
 
 function storeFor(ctx: IWebhookFunctions, choice: string): IdentityStore {
-	return openStore(choice as StoreChoice, `${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`, process.env.N8N_USER_FOLDER ?? homedir(), process.env);
+	return openStore(
+		choice as StoreChoice,
+		`${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`,
+		process.env.N8N_USER_FOLDER ?? homedir(),
+		process.env,
+	);
 }
 
 /** Public base URLs by webhook id: derived from n8n's configuration, which only changes with a restart. */
@@ -96,14 +101,30 @@ export class ScimTrigger implements INodeType {
 					description:
 						'Whether passwords sent on create (Okta does) are passed to the workflow. They are never stored or returned, but n8n saves execution data, so only turn this on if you must.',
 				},
-				{ displayName: 'Max Body Size (KB)', name: 'maxBodyKb', type: 'number', default: 1024, description: 'Larger requests are refused with 413' },
-				{ displayName: 'Max Results', name: 'maxResults', type: 'number', default: 1000, description: 'Most resources one list request returns' },
+				{
+					displayName: 'Max Body Size (KB)',
+					name: 'maxBodyKb',
+					type: 'number',
+					default: 1024,
+					description: 'Larger requests are refused with 413',
+				},
+				{
+					displayName: 'Max Results',
+					name: 'maxResults',
+					type: 'number',
+					default: 1000,
+					description: 'Most resources one list request returns',
+				},
 				{
 					displayName: 'Store',
 					name: 'store',
 					type: 'options',
 					options: [
-						{ name: 'Automatic', value: 'auto', description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store' },
+						{
+							name: 'Automatic',
+							value: 'auto',
+							description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store',
+						},
 						{ name: 'File on This Machine', value: 'file' },
 						{ name: 'Shared PostgreSQL Database', value: 'postgres', description: 'The PostgreSQL database n8n itself runs on' },
 					],
@@ -147,29 +168,40 @@ export class ScimTrigger implements INodeType {
 			else res.send(JSON.stringify(body));
 			return { noWebhookResponse: true };
 		};
-		const fail = (error: ScimError, extra: Record<string, string> = {}) => send(error.status, { 'Content-Type': 'application/scim+json', ...extra }, error.toBody());
+		const fail = (error: ScimError, extra: Record<string, string> = {}) =>
+			send(error.status, { 'Content-Type': 'application/scim+json', ...extra }, error.toBody());
 
 		const credentials = await this.getCredentials('scimTriggerAuthApi');
 		const auth = {
 			token: String(credentials.token ?? ''),
-			...(credentials.allowBasic ? { basicUser: String(credentials.basicUser ?? ''), basicPassword: String(credentials.basicPassword ?? '') } : {}),
+			...(credentials.allowBasic
+				? { basicUser: String(credentials.basicUser ?? ''), basicPassword: String(credentials.basicPassword ?? '') }
+				: {}),
 		};
 		if (!isAuthenticated(req.headers.authorization, auth)) {
-			return fail(new ScimError(401, 'Authentication failed: send the bearer token from the SCIM Trigger credential'), { 'WWW-Authenticate': 'Bearer realm="SCIM"' });
+			return fail(new ScimError(401, 'Authentication failed: send the bearer token from the SCIM Trigger credential'), {
+				'WWW-Authenticate': 'Bearer realm="SCIM"',
+			});
 		}
 
 		// Plain option values are read as they are: resolving parameters costs more than a store lookup.
 		const raw = (this.getNode().parameters.options ?? {}) as IDataObject;
-		const options = Object.values(raw).some((v) => typeof v === 'string' && v.startsWith('=')) ? (this.getNodeParameter('options', {}) as IDataObject) : raw;
+		const options = Object.values(raw).some((v) => typeof v === 'string' && v.startsWith('='))
+			? (this.getNodeParameter('options', {}) as IDataObject)
+			: raw;
 		const maxBytes = Math.max(1, Number(options.maxBodyKb ?? 1024)) * 1024;
 		const method = req.method.toUpperCase();
 		let body: unknown;
 		if (['POST', 'PUT', 'PATCH'].includes(method)) {
-			const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+			const type = String(req.headers['content-type'] ?? '')
+				.split(';')[0]
+				.trim()
+				.toLowerCase();
 			if (type && type !== 'application/scim+json' && type !== 'application/json') {
 				return fail(new ScimError(415, `Send application/scim+json or application/json, not ${type}`));
 			}
-			if (Number(req.headers['content-length'] ?? 0) > maxBytes) return fail(new ScimError(413, `The body is larger than ${maxBytes} bytes`, 'tooMany'));
+			if (Number(req.headers['content-length'] ?? 0) > maxBytes)
+				return fail(new ScimError(413, `The body is larger than ${maxBytes} bytes`, 'tooMany'));
 			// n8n parses application/json itself; SCIM's own type arrives raw.
 			if (type === 'application/json' && req.body !== undefined && !Buffer.isBuffer(req.body)) {
 				body = req.body;
@@ -203,8 +235,14 @@ export class ScimTrigger implements INodeType {
 		} catch (error) {
 			return fail(new ScimError(503, `The SCIM Trigger's store is unavailable: ${(error as Error).message}`));
 		}
-		const provider = new ScimServiceProvider(store, { baseUrl, forwardPasswords: options.forwardPasswords === true, maxResults: Number(options.maxResults ?? 1000) });
-		const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v)]));
+		const provider = new ScimServiceProvider(store, {
+			baseUrl,
+			forwardPasswords: options.forwardPasswords === true,
+			maxResults: Number(options.maxResults ?? 1000),
+		});
+		const query = Object.fromEntries(
+			Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v)]),
+		);
 		const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]));
 		const { response, events } = await provider.handle({ method, path: subPath, query, headers, body });
 		send(response.status, response.headers, response.body);

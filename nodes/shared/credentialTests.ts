@@ -4,7 +4,10 @@ import type { LdapTarget } from '../../lib/targets/ldap/ldapTarget';
 import { ldapTargetFromCredentials, scimClientFromCredentials } from './targets';
 
 /** GET /ServiceProviderConfig, falling back to /Users?count=1 for servers without discovery. */
-export async function scimTargetApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function scimTargetApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
 	try {
 		const client = scimClientFromCredentials(credential.data ?? {}, { maxRetries: 0 });
 		try {
@@ -20,7 +23,10 @@ export async function scimTargetApiTest(this: ICredentialTestFunctions, credenti
 }
 
 /** A real bind with the credential, then a read of the base DN. */
-export async function ldapDirectoryApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function ldapDirectoryApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
 	const data = credential.data ?? {};
 	let target: LdapTarget | undefined;
 	try {

@@ -12,7 +12,10 @@ export interface AttributeRow {
 /** objectClass is always multi-valued, so a comma-separated string is taken as its list. */
 function rowValue(name: string, value: unknown): AttributeValue {
 	if (name.toLowerCase() === 'objectclass' && typeof value === 'string' && value.includes(',')) {
-		return value.split(',').map((v) => v.trim()).filter(Boolean);
+		return value
+			.split(',')
+			.map((v) => v.trim())
+			.filter(Boolean);
 	}
 	return value as AttributeValue;
 }
@@ -24,7 +27,9 @@ export function envelopeFromRows(rows: AttributeRow[], source: ProvisioningEnvel
 	rows.forEach((row, index) => {
 		const name = String(row.name ?? '').trim();
 		if (!name) {
-			throw new ProvisioningError('InvalidInput', `Attribute row ${index + 1} has no target attribute name`, { field: `attributes[${index}].name` });
+			throw new ProvisioningError('InvalidInput', `Attribute row ${index + 1} has no target attribute name`, {
+				field: `attributes[${index}].name`,
+			});
 		}
 		const value = rowValue(name, row.value);
 		(row.apply === 'create' ? envelope.createOnly! : envelope.attributes)[name] = value;

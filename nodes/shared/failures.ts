@@ -52,11 +52,23 @@ export function configurationError(ctx: IExecuteFunctions, thrown: unknown, item
  * failure rides in `item.error` instead, which n8n reduces to the message, so no secret is copied.
  * Without continueOnFail it throws.
  */
-export function failureItem(ctx: IExecuteFunctions, thrown: unknown, itemIndex: number, pairedIndex = itemIndex, record?: ItemOutcome['record']): INodeExecutionData {
+export function failureItem(
+	ctx: IExecuteFunctions,
+	thrown: unknown,
+	itemIndex: number,
+	pairedIndex = itemIndex,
+	record?: ItemOutcome['record'],
+): INodeExecutionData {
 	const error = toProvisioningError(thrown);
 	if (!ctx.continueOnFail()) throw itemError(ctx, error, itemIndex);
 	const pairedItem = { item: pairedIndex };
-	const detail = { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}), itemIndex, ...(record ? { provisioningLog: record } : {}) };
+	const detail = {
+		code: error.code,
+		reason: error.message,
+		...(error.field ? { field: error.field } : {}),
+		itemIndex,
+		...(record ? { provisioningLog: record } : {}),
+	};
 	const input = ctx.getInputData()[pairedIndex]?.json ?? {};
 	if (Object.keys(secretOverrides(input)).length === 0) {
 		return { json: { message: reasonOf(error, itemIndex), error: detail } as unknown as INodeExecutionData['json'], pairedItem };
@@ -70,9 +82,15 @@ export function failureItem(ctx: IExecuteFunctions, thrown: unknown, itemIndex: 
  * One output item per outcome, each carrying its provisioning-log record; failures follow the policy above.
  * `pairedIndex` maps an outcome to the input item it came from (reconcile pairs its leavers with item 0).
  */
-export function shapeOutcomes(ctx: IExecuteFunctions, outcomes: ItemOutcome[], pairedIndex: (index: number) => number = (i) => i): INodeExecutionData[] {
+export function shapeOutcomes(
+	ctx: IExecuteFunctions,
+	outcomes: ItemOutcome[],
+	pairedIndex: (index: number) => number = (i) => i,
+): INodeExecutionData[] {
 	return outcomes.map(({ record, error }, i) =>
-		error ? failureItem(ctx, error, i, pairedIndex(i), record) : { json: record as unknown as INodeExecutionData['json'], pairedItem: { item: pairedIndex(i) } },
+		error
+			? failureItem(ctx, error, i, pairedIndex(i), record)
+			: { json: record as unknown as INodeExecutionData['json'], pairedItem: { item: pairedIndex(i) } },
 	);
 }
 
@@ -85,7 +103,8 @@ export function readItem<T>(read: () => T): T | ProvisioningError {
 		return read();
 	} catch (error) {
 		if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
-		if ((error as Error)?.name === 'ExpressionError') return new ProvisioningError('InvalidInput', (error as Error).message, { cause: error });
+		if ((error as Error)?.name === 'ExpressionError')
+			return new ProvisioningError('InvalidInput', (error as Error).message, { cause: error });
 		return toProvisioningError(error);
 	}
 }

@@ -22,7 +22,12 @@ export function commonOptions(ctx: IExecuteFunctions): CommonOptions {
 }
 
 /** Builds the target (a bad credential is a configuration error), runs the work, and always closes it. */
-export async function withTarget<T>(ctx: IExecuteFunctions, kind: TargetKind, settings: TargetSettings, work: (target: Target) => Promise<T>): Promise<T> {
+export async function withTarget<T>(
+	ctx: IExecuteFunctions,
+	kind: TargetKind,
+	settings: TargetSettings,
+	work: (target: Target) => Promise<T>,
+): Promise<T> {
 	let target: Target;
 	try {
 		target = await targetFromCredentials(ctx, kind, settings);
@@ -76,7 +81,14 @@ export async function runBatch<I, R>(
 export async function runPerItem<I>(ctx: IExecuteFunctions, spec: PerItemRun<I>): Promise<INodeExecutionData[]> {
 	const inputs = readInputs(ctx, spec.read);
 	const outcomes = await withTarget(ctx, spec.kind, spec.settings, (target) =>
-		runBatch(ctx, target, inputs, spec.dryRun, () => spec.run(target, inputs), (all) => all),
+		runBatch(
+			ctx,
+			target,
+			inputs,
+			spec.dryRun,
+			() => spec.run(target, inputs),
+			(all) => all,
+		),
 	);
 	return shapeOutcomes(ctx, outcomes);
 }

@@ -2,7 +2,12 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-work
 import { ProvisioningError } from '../../lib/errors';
 import type { LdapFlavour } from '../../lib/ldap/flavours';
 import { type ScimAuth, ScimClient } from '../../lib/scim/client';
-import { type LdapConnectionOptions, type LdapGroupOptions, LdapTarget, type OpenLdapDisableMethod } from '../../lib/targets/ldap/ldapTarget';
+import {
+	type LdapConnectionOptions,
+	type LdapGroupOptions,
+	LdapTarget,
+	type OpenLdapDisableMethod,
+} from '../../lib/targets/ldap/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import type { Target } from '../../lib/targets/target';
 
@@ -43,9 +48,16 @@ function scimAuth(c: ICredentialDataDecryptedObject): ScimAuth {
 		case 'basic':
 			return { type: 'basic', username: text(c.username), password: text(c.password) };
 		case 'oauth2ClientCredentials':
-			return { type: 'oauth2ClientCredentials', tokenUrl: text(c.tokenUrl), clientId: text(c.clientId), clientSecret: text(c.clientSecret), scope: text(c.scope) || undefined };
+			return {
+				type: 'oauth2ClientCredentials',
+				tokenUrl: text(c.tokenUrl),
+				clientId: text(c.clientId),
+				clientSecret: text(c.clientSecret),
+				scope: text(c.scope) || undefined,
+			};
 		case 'header':
-			if (!text(c.headerName)) throw new ProvisioningError('Configuration', 'The credential uses a custom header but has no header name', { field: 'headerName' });
+			if (!text(c.headerName))
+				throw new ProvisioningError('Configuration', 'The credential uses a custom header but has no header name', { field: 'headerName' });
 			return { type: 'header', name: text(c.headerName), value: text(c.headerValue) };
 		case 'none':
 			return { type: 'none' };
@@ -55,7 +67,13 @@ function scimAuth(c: ICredentialDataDecryptedObject): ScimAuth {
 }
 
 export function scimClientFromCredentials(c: ICredentialDataDecryptedObject, overrides: { maxRetries?: number } = {}): ScimClient {
-	return new ScimClient({ baseUrl: text(c.baseUrl), auth: scimAuth(c), headers: extraHeaders(c.extraHeaders), timeoutMs: Number(c.timeoutMs) || 30000, ...overrides });
+	return new ScimClient({
+		baseUrl: text(c.baseUrl),
+		auth: scimAuth(c),
+		headers: extraHeaders(c.extraHeaders),
+		timeoutMs: Number(c.timeoutMs) || 30000,
+		...overrides,
+	});
 }
 
 export function ldapConnectionFromCredentials(c: ICredentialDataDecryptedObject): LdapConnectionOptions {
@@ -95,7 +113,11 @@ export async function targetFromCredentials(ctx: IExecuteFunctions, kind: Target
 }
 
 /** Reads the node's LDAP settings, which show only for LDAP targets. */
-export function targetSettings(ctx: IExecuteFunctions, kind: TargetKind, names: Array<'dnTemplate' | 'searchBase' | 'objectFilter'>): TargetSettings {
+export function targetSettings(
+	ctx: IExecuteFunctions,
+	kind: TargetKind,
+	names: Array<'dnTemplate' | 'searchBase' | 'objectFilter'>,
+): TargetSettings {
 	if (kind !== 'ldap') return {};
 	return Object.fromEntries(names.map((name) => [name, String(ctx.getNodeParameter(name, 0, '') ?? '').trim()]));
 }

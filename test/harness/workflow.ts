@@ -110,7 +110,10 @@ export interface WorkflowResult {
 let executionCounter = 0;
 
 /** Runs a workflow through n8n-core's real WorkflowExecute, with the given credentials. */
-export async function runWorkflow(json: WorkflowJson, credentials: Record<string, ICredentialDataDecryptedObject>): Promise<WorkflowResult> {
+export async function runWorkflow(
+	json: WorkflowJson,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+): Promise<WorkflowResult> {
 	const workflow = new Workflow({
 		id: 'test-workflow',
 		name: json.name ?? 'test',
@@ -121,7 +124,14 @@ export async function runWorkflow(json: WorkflowJson, credentials: Record<string
 		settings: { executionOrder: 'v1' },
 	});
 	const executionId = String(++executionCounter);
-	const workflowData = { id: 'test-workflow', name: json.name ?? 'test', nodes: json.nodes, connections: json.connections, active: false, settings: {} } as unknown as IWorkflowBase;
+	const workflowData = {
+		id: 'test-workflow',
+		name: json.name ?? 'test',
+		nodes: json.nodes,
+		connections: json.connections,
+		active: false,
+		settings: {},
+	} as unknown as IWorkflowBase;
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
 	const additionalData = {
 		credentialsHelper: new TestCredentialsHelper(credentials),
@@ -156,12 +166,26 @@ export async function runWorkflow(json: WorkflowJson, credentials: Record<string
 }
 
 /** A two-node workflow: fixed items into one of our nodes. */
-export function itemsInto(nodeType: string, parameters: Record<string, unknown>, items: object[], settings: Record<string, unknown> = {}): WorkflowJson {
+export function itemsInto(
+	nodeType: string,
+	parameters: Record<string, unknown>,
+	items: object[],
+	settings: Record<string, unknown> = {},
+): WorkflowJson {
 	const credentials = { scimTargetApi: { id: '1', name: 'SCIM' }, ldapDirectoryApi: { id: '2', name: 'LDAP' } };
 	return {
 		nodes: [
 			{ id: 'a', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
-			{ id: 'b', name: 'Node', type: `${PACKAGE}.${nodeType}`, typeVersion: 1, position: [200, 0], parameters: parameters as never, credentials, ...settings },
+			{
+				id: 'b',
+				name: 'Node',
+				type: `${PACKAGE}.${nodeType}`,
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: parameters as never,
+				credentials,
+				...settings,
+			},
 		],
 		connections: { Items: { main: [[{ node: 'Node', type: 'main' as never, index: 0 }]] } },
 	};
@@ -204,11 +228,22 @@ export interface ChainStep {
 /** Fixed items into a chain of our nodes, e.g. Map Attributes → Provision User. */
 export function chain(items: object[], steps: ChainStep[]): WorkflowJson {
 	const credentials = { scimTargetApi: { id: '1', name: 'SCIM' }, ldapDirectoryApi: { id: '2', name: 'LDAP' } };
-	const nodes: WorkflowJson['nodes'] = [{ id: 'items', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } }];
+	const nodes: WorkflowJson['nodes'] = [
+		{ id: 'items', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
+	];
 	const connections: WorkflowJson['connections'] = {};
 	let previous = 'Items';
 	steps.forEach((step, i) => {
-		nodes.push({ id: `n${i}`, name: step.name, type: step.type.includes('.') ? step.type : `${PACKAGE}.${step.type}`, typeVersion: 1, position: [200 * (i + 1), 0], parameters: step.parameters as never, credentials, ...(step.settings ?? {}) });
+		nodes.push({
+			id: `n${i}`,
+			name: step.name,
+			type: step.type.includes('.') ? step.type : `${PACKAGE}.${step.type}`,
+			typeVersion: 1,
+			position: [200 * (i + 1), 0],
+			parameters: step.parameters as never,
+			credentials,
+			...(step.settings ?? {}),
+		});
 		const from = step.after ?? previous;
 		const output = step.fromOutput ?? 0;
 		connections[from] ??= { main: [] };

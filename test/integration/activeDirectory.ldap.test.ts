@@ -17,22 +17,50 @@ afterAll(async () => {
 
 const USERS = 'ou=Users,dc=example,dc=org';
 // What a real domain controller fills in by itself; slapd's copy of the schema requires them.
-const adMandatory = { instanceType: '4', nTSecurityDescriptor: 'stand-in', objectCategory: 'CN=Person,CN=Schema,CN=Configuration,DC=example,DC=org' };
+const adMandatory = {
+	instanceType: '4',
+	nTSecurityDescriptor: 'stand-in',
+	objectCategory: 'CN=Person,CN=Schema,CN=Configuration,DC=example,DC=org',
+};
 const credentials = (extra: Record<string, unknown> = {}) => ({
-	ldapDirectoryApi: { urls: slapd.ldapsUrl, caCertificate: slapd.caCertificate, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'activeDirectory', ...extra },
+	ldapDirectoryApi: {
+		urls: slapd.ldapsUrl,
+		caCertificate: slapd.caCertificate,
+		bindDn: slapd.rootDn,
+		bindPassword: slapd.rootPassword,
+		baseDn: slapd.suffix,
+		flavour: 'activeDirectory',
+		...extra,
+	},
 });
 const envelope = (sam: string, extra: Record<string, unknown> = {}) => ({
-	attributes: { sAMAccountName: sam, userPrincipalName: `${sam}@example.org`, cn: `AD ${sam}`, sn: sam, displayName: `AD ${sam}`, ...extra },
+	attributes: {
+		sAMAccountName: sam,
+		userPrincipalName: `${sam}@example.org`,
+		cn: `AD ${sam}`,
+		sn: sam,
+		displayName: `AD ${sam}`,
+		...extra,
+	},
 	// extensibleObject: Debian's msuser schema lacks AD's securityPrincipal class, which allows sAMAccountName.
 	createOnly: { objectClass: ['top', 'person', 'organizationalPerson', 'user', 'extensibleObject'], ...adMandatory },
 	matchKeys: [{ attribute: 'sAMAccountName', value: sam }],
 });
-const params = { target: 'ldap', inputMode: 'envelope', dnTemplate: `cn={cn},${USERS}`, searchBase: USERS, objectFilter: '(objectClass=user)' };
+const params = {
+	target: 'ldap',
+	inputMode: 'envelope',
+	dnTemplate: `cn={cn},${USERS}`,
+	searchBase: USERS,
+	objectFilter: '(objectClass=user)',
+};
 
 test('creates an AD user over LDAPS: unicodePwd as quoted UTF-16LE, enabled userAccountControl, password never shown', async () => {
 	const withPassword = envelope('ada');
 	(withPassword.createOnly as Record<string, unknown>).unicodePwd = 'Sup3r-Secret!';
-	const res = await runWorkflow(itemsInto('provisionUser', params, [withPassword, envelope('bob')], { onError: 'continueErrorOutput' }), credentials());
+	const res = await runWorkflow(
+		itemsInto('provisionUser', params, [withPassword, envelope('bob')], { onError: 'continueErrorOutput' }),
+		credentials(),
+	);
 	expect(res.output('Node', 1)).toHaveLength(0);
 	expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create', 'Create']);
 	const entries = parseLdif(slapd.ldapsearch(USERS, '(objectClass=user)', ['*']));
@@ -97,10 +125,23 @@ test('Deprovision User disables by setting ACCOUNTDISABLE and keeps the other us
 	await runWorkflow(itemsInto('provisionUser', params, [user]), credentials());
 	const deprovision = (operation: string) =>
 		runWorkflow(
-			itemsInto('deprovisionUser', { target: 'ldap', mode: 'perItem', operation, inputMode: 'define', searchBase: USERS, objectFilter: '(objectClass=user)', matchKeys: { key: [{ attribute: 'cn', value: 'AD erin' }] } }, [{}]),
+			itemsInto(
+				'deprovisionUser',
+				{
+					target: 'ldap',
+					mode: 'perItem',
+					operation,
+					inputMode: 'define',
+					searchBase: USERS,
+					objectFilter: '(objectClass=user)',
+					matchKeys: { key: [{ attribute: 'cn', value: 'AD erin' }] },
+				},
+				[{}],
+			),
 			credentials(),
 		);
-	const uac = () => parseLdif(slapd.ldapsearch(USERS, '(cn=AD erin)', ['userAccountControl'])).get(`cn=AD erin,${USERS}`)!.userAccountControl;
+	const uac = () =>
+		parseLdif(slapd.ldapsearch(USERS, '(cn=AD erin)', ['userAccountControl'])).get(`cn=AD erin,${USERS}`)!.userAccountControl;
 	expect((await deprovision('disable')).output('Node', 0)[0].json.action).toBe('Disable');
 	expect(uac()).toEqual(['66050']);
 	expect((await deprovision('disable')).output('Node', 0)[0].json.action).toBe('NoChange');

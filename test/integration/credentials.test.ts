@@ -15,13 +15,18 @@ afterAll(async () => {
 });
 
 const ctx = {} as ICredentialTestFunctions;
-const testScim = (data: Record<string, unknown>) => scimTargetApiTest.call(ctx, { id: '1', name: 'c', type: 'scimTargetApi', data: data as never });
-const testLdap = (data: Record<string, unknown>) => ldapDirectoryApiTest.call(ctx, { id: '1', name: 'c', type: 'ldapDirectoryApi', data: data as never });
+const testScim = (data: Record<string, unknown>) =>
+	scimTargetApiTest.call(ctx, { id: '1', name: 'c', type: 'scimTargetApi', data: data as never });
+const testLdap = (data: Record<string, unknown>) =>
+	ldapDirectoryApiTest.call(ctx, { id: '1', name: 'c', type: 'ldapDirectoryApi', data: data as never });
 
 describe('SCIM Target API credential test', () => {
 	test('passes against a real server', async () => {
 		scim.resetLog();
-		expect(await testScim({ baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token })).toEqual({ status: 'OK', message: 'Connection successful' });
+		expect(await testScim({ baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token })).toEqual({
+			status: 'OK',
+			message: 'Connection successful',
+		});
 		expect(scim.requests.map((r) => r.path)).toEqual(['/scim/v2/ServiceProviderConfig']);
 	});
 	test('falls back to /Users?count=1 when discovery is missing', async () => {
@@ -40,7 +45,10 @@ describe('SCIM Target API credential test', () => {
 		expect(result.message).not.toContain('not-the-token-123');
 	});
 	test('reports a malformed URL', async () => {
-		expect(await testScim({ baseUrl: 'nope', authentication: 'bearer', token: 'x' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/not a valid URL/) });
+		expect(await testScim({ baseUrl: 'nope', authentication: 'bearer', token: 'x' })).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/not a valid URL/),
+		});
 	});
 });
 
@@ -55,9 +63,15 @@ describe('LDAP Directory API credential test', () => {
 		expect(result.message).not.toContain('Bad-Pw-777');
 	});
 	test('a base DN that does not exist is reported', async () => {
-		expect(await testLdap({ ...good(), baseDn: 'dc=nowhere,dc=org' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/does not exist/) });
+		expect(await testLdap({ ...good(), baseDn: 'dc=nowhere,dc=org' })).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/does not exist/),
+		});
 	});
 	test('an unreachable server is reported', async () => {
-		expect(await testLdap({ ...good(), urls: 'ldap://127.0.0.1:1', connectTimeoutMs: 1000 })).toMatchObject({ status: 'Error', message: expect.stringMatching(/No LDAP server answered/) });
+		expect(await testLdap({ ...good(), urls: 'ldap://127.0.0.1:1', connectTimeoutMs: 1000 })).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/No LDAP server answered/),
+		});
 	});
 });

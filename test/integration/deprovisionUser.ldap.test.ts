@@ -12,14 +12,32 @@ afterAll(async () => {
 
 const BASE = 'dc=example,dc=org';
 const PEOPLE = `ou=People,${BASE}`;
-const credentials = () => ({ ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: BASE, flavour: 'openldap', timeoutMs: 5000 } });
+const credentials = () => ({
+	ldapDirectoryApi: {
+		urls: slapd.url,
+		bindDn: slapd.rootDn,
+		bindPassword: slapd.rootPassword,
+		baseDn: BASE,
+		flavour: 'openldap',
+		timeoutMs: 5000,
+	},
+});
 let batch = 0;
 
 /** Loads people with the real ldapadd; returns their uids. */
 function seed(count: number, extra: (i: number) => string[] = () => []): string[] {
 	const prefix = `b${++batch}u`;
 	const ldif = Array.from({ length: count }, (_, i) =>
-		[`dn: uid=${prefix}${i},${PEOPLE}`, 'objectClass: inetOrgPerson', `uid: ${prefix}${i}`, `cn: ${prefix} ${i}`, `sn: ${i}`, `employeeNumber: ${prefix}-${i}`, ...extra(i), ''].join('\n'),
+		[
+			`dn: uid=${prefix}${i},${PEOPLE}`,
+			'objectClass: inetOrgPerson',
+			`uid: ${prefix}${i}`,
+			`cn: ${prefix} ${i}`,
+			`sn: ${i}`,
+			`employeeNumber: ${prefix}-${i}`,
+			...extra(i),
+			'',
+		].join('\n'),
 	).join('\n');
 	slapd.ldapadd(ldif);
 	return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
@@ -35,7 +53,8 @@ const base = (operation: string, extra: Record<string, unknown> = {}) => ({
 	matchKeys: { key: [{ attribute: 'uid', value: '={{ $json.uid }}' }] },
 	...extra,
 });
-const run = (params: Record<string, unknown>, items: object[]) => runWorkflow(itemsInto('deprovisionUser', params, items, { onError: 'continueErrorOutput' }), credentials());
+const run = (params: Record<string, unknown>, items: object[]) =>
+	runWorkflow(itemsInto('deprovisionUser', params, items, { onError: 'continueErrorOutput' }), credentials());
 
 describe('Deprovision User → LDAP (real slapd, real workflow)', () => {
 	test('OpenLDAP ppolicy: disable sets pwdAccountLockedTime, a rerun is NoChange, reactivation removes it', async () => {
@@ -80,8 +99,19 @@ describe('Deprovision User → LDAP (real slapd, real workflow)', () => {
 		const [a, b] = seed(2);
 		slapd.ldapadd(
 			[
-				`dn: cn=team${batch},ou=Groups,${BASE}`, 'objectClass: groupOfNames', `cn: team${batch}`, `member: uid=${a},${PEOPLE}`, `member: uid=${b},${PEOPLE}`, '',
-				`dn: cn=posix${batch},ou=Groups,${BASE}`, 'objectClass: posixGroup', `cn: posix${batch}`, `gidNumber: ${5000 + batch}`, `memberUid: ${a}`, `memberUid: ${b}`, '',
+				`dn: cn=team${batch},ou=Groups,${BASE}`,
+				'objectClass: groupOfNames',
+				`cn: team${batch}`,
+				`member: uid=${a},${PEOPLE}`,
+				`member: uid=${b},${PEOPLE}`,
+				'',
+				`dn: cn=posix${batch},ou=Groups,${BASE}`,
+				'objectClass: posixGroup',
+				`cn: posix${batch}`,
+				`gidNumber: ${5000 + batch}`,
+				`memberUid: ${a}`,
+				`memberUid: ${b}`,
+				'',
 			].join('\n'),
 		);
 		const res = await run(base('removeFromGroups'), [{ uid: a }]);
@@ -105,7 +135,9 @@ describe('Deprovision User → LDAP (real slapd, real workflow)', () => {
 		const res = await run(params, source);
 		const done = res.output('Node', 0);
 		expect(done.map((i) => i.json.action)).toEqual(Array(47).fill('Disable'));
-		const locked = [...parseLdif(slapd.ldapsearch(PEOPLE, `(&(uid=b${batch}u*)(pwdAccountLockedTime=*))`, ['uid'])).values()].map((e) => e.uid[0]).sort();
+		const locked = [...parseLdif(slapd.ldapsearch(PEOPLE, `(&(uid=b${batch}u*)(pwdAccountLockedTime=*))`, ['uid'])).values()]
+			.map((e) => e.uid[0])
+			.sort();
 		expect(locked).toEqual(uids.slice(1002, 1049).sort());
 		const rerun = await run(params, source);
 		expect(rerun.output('Node', 0).every((i) => i.json.action === 'NoChange')).toBe(true);
@@ -113,20 +145,38 @@ describe('Deprovision User → LDAP (real slapd, real workflow)', () => {
 
 	test('reconcile threshold on LDAP: a truncated source changes nothing until approved', async () => {
 		const uids = seed(200);
-		const params = { ...base('delete'), mode: 'reconcile', searchBase: PEOPLE, scopeFilter: `(uid=b${batch}u*)`, threshold: { maxCount: 20 } };
+		const params = {
+			...base('delete'),
+			mode: 'reconcile',
+			searchBase: PEOPLE,
+			scopeFilter: `(uid=b${batch}u*)`,
+			threshold: { maxCount: 20 },
+		};
 		const auditBefore = slapd.auditLog().length;
-		const tripped = await run(params, uids.slice(0, 100).map((uid) => ({ uid })));
+		const tripped = await run(
+			params,
+			uids.slice(0, 100).map((uid) => ({ uid })),
+		);
 		expect(tripped.output('Node', 1)).toHaveLength(100);
 		expect(tripped.output('Node', 1).every((i) => i.json.action === 'StagedDelete')).toBe(true);
 		expect(slapd.auditLog().length).toBe(auditBefore);
-		const approved = await run({ ...params, threshold: { maxCount: 20, approved: true } }, uids.slice(0, 100).map((uid) => ({ uid })));
+		const approved = await run(
+			{ ...params, threshold: { maxCount: 20, approved: true } },
+			uids.slice(0, 100).map((uid) => ({ uid })),
+		);
 		expect(approved.output('Node', 0).map((i) => i.json.action)).toEqual(Array(100).fill('Delete'));
 		expect(parseLdif(slapd.ldapsearch(PEOPLE, `(uid=b${batch}u*)`, ['uid'])).size).toBe(100);
 	});
 
 	test('slapd failing mid-run: every leaver is accounted for, and a rerun after restart finishes the job', async () => {
 		const uids = seed(400);
-		const params = { ...base('disable'), mode: 'reconcile', searchBase: PEOPLE, scopeFilter: `(uid=b${batch}u*)`, options: { concurrency: 2 } };
+		const params = {
+			...base('disable'),
+			mode: 'reconcile',
+			searchBase: PEOPLE,
+			scopeFilter: `(uid=b${batch}u*)`,
+			options: { concurrency: 2 },
+		};
 		const source = uids.slice(0, 100).map((uid) => ({ uid }));
 		const modifies = () => (slapd.auditLog().match(/changetype: modify/g) ?? []).length;
 		const start = modifies();
@@ -150,7 +200,10 @@ describe('Deprovision User → LDAP (real slapd, real workflow)', () => {
 
 	test('an invalid managed-scope filter is a clear error', async () => {
 		seed(1);
-		const res = await runWorkflow(itemsInto('deprovisionUser', { ...base('disable'), mode: 'reconcile', scopeFilter: '(uid=unclosed' }, [{ uid: 'x' }]), credentials());
+		const res = await runWorkflow(
+			itemsInto('deprovisionUser', { ...base('disable'), mode: 'reconcile', scopeFilter: '(uid=unclosed' }, [{ uid: 'x' }]),
+			credentials(),
+		);
 		expect(res.error?.message).toBe('"(uid=unclosed" is not a valid LDAP filter (RFC 4515)');
 	});
 

@@ -23,7 +23,13 @@ async function seed(count: number, extra: (i: number) => object = () => ({})): P
 		fetch(`${scim.baseUrl}/Users`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' },
-			body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `u${i}@example.org`, externalId: `E${i}`, active: true, ...extra(i) }),
+			body: JSON.stringify({
+				schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+				userName: `u${i}@example.org`,
+				externalId: `E${i}`,
+				active: true,
+				...extra(i),
+			}),
 		});
 	for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, k) => post(i + k)));
 	scim.resetLog();
@@ -34,10 +40,16 @@ const perItem = (operation: string, extra: Record<string, unknown> = {}) => ({
 	mode: 'perItem',
 	operation,
 	inputMode: 'define',
-	matchKeys: { key: [{ attribute: 'userName', value: '={{ $json.email }}' }, { attribute: 'externalId', value: '={{ $json.employeeId }}' }] },
+	matchKeys: {
+		key: [
+			{ attribute: 'userName', value: '={{ $json.email }}' },
+			{ attribute: 'externalId', value: '={{ $json.employeeId }}' },
+		],
+	},
 	...extra,
 });
-const run = (params: Record<string, unknown>, items: object[]) => runWorkflow(itemsInto('deprovisionUser', params, items, { onError: 'continueErrorOutput' }), credentials());
+const run = (params: Record<string, unknown>, items: object[]) =>
+	runWorkflow(itemsInto('deprovisionUser', params, items, { onError: 'continueErrorOutput' }), credentials());
 
 describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => {
 	test('per item: disable with PATCH active=false; a rerun is NoChange; unknown accounts are Skipped', async () => {
@@ -52,7 +64,11 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			['PATCH', [{ op: 'replace', path: 'active', value: false }]],
 			['PATCH', [{ op: 'replace', path: 'active', value: false }]],
 		]);
-		expect([byName('u0@example.org').active, byName('u1@example.org').active, byName('u2@example.org').active]).toEqual([false, false, true]);
+		expect([byName('u0@example.org').active, byName('u1@example.org').active, byName('u2@example.org').active]).toEqual([
+			false,
+			false,
+			true,
+		]);
 		expect(res.output('Node', 0)[0].json.modifiedProperties).toEqual([{ name: 'active', oldValue: true, newValue: false }]);
 
 		scim.resetLog();
@@ -94,7 +110,11 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 		const group = await fetch(`${scim.baseUrl}/Groups`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' },
-			body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Staff', members: ids.map((value) => ({ value })) }),
+			body: JSON.stringify({
+				schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+				displayName: 'Staff',
+				members: ids.map((value) => ({ value })),
+			}),
 		}).then((r) => r.json() as Promise<any>);
 		const res = await run(perItem('removeFromGroups'), [{ email: 'u1@example.org' }, { email: 'u2@example.org' }]);
 		expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Update', 'Update']);
@@ -116,11 +136,17 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 
 		test('1,000 source users against 1,050 accounts disables exactly the 50 leavers; protected accounts survive', async () => {
 			await seed(1050, (i) => (i === 1049 ? { title: 'service' } : {}));
-			const res = await run(reconcile({ protectedValues: 'u1000@example.org, E1001', protectedFilter: 'title eq "service"' }), source(1000));
+			const res = await run(
+				reconcile({ protectedValues: 'u1000@example.org, E1001', protectedFilter: 'title eq "service"' }),
+				source(1000),
+			);
 			const done = res.output('Node', 0);
 			expect(done).toHaveLength(47);
 			expect(done.every((i) => i.json.action === 'Disable')).toBe(true);
-			const disabled = users().filter((u) => u.active === false).map((u) => u.externalId).sort();
+			const disabled = users()
+				.filter((u) => u.active === false)
+				.map((u) => u.externalId)
+				.sort();
 			const expected = Array.from({ length: 47 }, (_, k) => `E${1002 + k}`).sort();
 			expect(disabled).toEqual(expected);
 			expect(['u1000@example.org', 'u1001@example.org', 'u1049@example.org'].map((n) => byName(n).active)).toEqual([true, true, true]);
@@ -128,7 +154,10 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			expect(scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users')).length).toBeLessThanOrEqual(12);
 
 			scim.resetLog();
-			const rerun = await run(reconcile({ protectedValues: 'u1000@example.org, E1001', protectedFilter: 'title eq "service"' }), source(1000));
+			const rerun = await run(
+				reconcile({ protectedValues: 'u1000@example.org, E1001', protectedFilter: 'title eq "service"' }),
+				source(1000),
+			);
 			expect(rerun.output('Node', 0).every((i) => i.json.action === 'NoChange')).toBe(true);
 			expect(scim.writes()).toHaveLength(0);
 		});
@@ -145,7 +174,10 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			expect(staged[0].json.alert).toMatch(/200 disables\/deletes are 66.7% of 300 managed accounts, above the threshold of 10%/);
 			expect(users().every((u) => u.active === true)).toBe(true);
 
-			const stopped = await runWorkflow(itemsInto('deprovisionUser', reconcile({ threshold: { ...threshold, onExceeded: 'error' } }), source(100)), credentials());
+			const stopped = await runWorkflow(
+				itemsInto('deprovisionUser', reconcile({ threshold: { ...threshold, onExceeded: 'error' } }), source(100)),
+				credentials(),
+			);
 			expect(stopped.error?.message).toMatch(/^Accidental-deletion threshold exceeded: .* Nothing was changed\.$/);
 			expect(users().every((u) => u.active === true)).toBe(true);
 
@@ -156,7 +188,10 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 
 		test('the threshold holds in per-item mode too, counted over the execution', async () => {
 			await seed(20);
-			const res = await run(perItem('delete', { threshold: { maxCount: 3 } }), source(5).map((s, i) => ({ ...s, email: `u${i}@example.org` })));
+			const res = await run(
+				perItem('delete', { threshold: { maxCount: 3 } }),
+				source(5).map((s, i) => ({ ...s, email: `u${i}@example.org` })),
+			);
 			expect(res.output('Node', 1).map((i) => i.json.action)).toEqual(Array(5).fill('StagedDelete'));
 			expect(users()).toHaveLength(20);
 		});
@@ -167,7 +202,17 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			expect(scim.writes()).toHaveLength(0);
 			expect(dry.output('Node', 0).map((i) => [i.json.action, i.json.dryRun])).toEqual(Array(5).fill(['Disable', true]));
 			const real = await run(reconcile(), source(55));
-			expect(real.output('Node', 0).map((i) => i.json.targetId).sort()).toEqual(dry.output('Node', 0).map((i) => i.json.targetId).sort());
+			expect(
+				real
+					.output('Node', 0)
+					.map((i) => i.json.targetId)
+					.sort(),
+			).toEqual(
+				dry
+					.output('Node', 0)
+					.map((i) => i.json.targetId)
+					.sort(),
+			);
 		});
 
 		test('the target failing mid-run: every leaver is accounted for, and a rerun finishes the job', async () => {
@@ -180,7 +225,12 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			expect(failed.map((f) => f.code)).toEqual(Array(4).fill('AuthenticationFailed'));
 			expect(failed.map((f) => f.provisioningLog?.action)).toEqual(Array(4).fill('Failed'));
 			const rerun = await run(reconcile(), source(30));
-			expect(rerun.output('Node', 0).map((i) => i.json.action).sort()).toEqual([...Array(4).fill('Disable'), ...Array(6).fill('NoChange')]);
+			expect(
+				rerun
+					.output('Node', 0)
+					.map((i) => i.json.action)
+					.sort(),
+			).toEqual([...Array(4).fill('Disable'), ...Array(6).fill('NoChange')]);
 			expect(users().filter((u) => u.active === false)).toHaveLength(10);
 		});
 	});
@@ -190,22 +240,53 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			await seed(2);
 			const res = await run(perItem('disable'), [{ email: 'u0@example.org' }, { name: 'no identifiers' }]);
 			expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Disable']);
-			expect(res.output('Node', 2).map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([['MissingRequiredValue', 'userName', { item: 1 }]]);
+			expect(res.output('Node', 2).map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([
+				['MissingRequiredValue', 'userName', { item: 1 }],
+			]);
 		});
 
 		test('reconcile refuses an empty source instead of treating it as "everyone left"', async () => {
 			await seed(5);
 			const target = new ScimTarget(new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: scim.token } }));
-			await expect(reconcileLeavers(target, [], { action: 'disable' })).rejects.toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/no source users/) });
-			const blank = await runWorkflow(itemsInto('deprovisionUser', { target: 'scim', mode: 'reconcile', operation: 'disable', inputMode: 'define', matchKeys: { key: [{ attribute: 'externalId', value: '={{ $json.employeeId }}' }] } }, [{ other: 1 }]), credentials());
-			expect(blank.error?.message).toMatch(/Source item 0 has no value for any match key, so its account would look like a leaver\. Reconcile needs every source user identified; nothing was changed\./);
+			await expect(reconcileLeavers(target, [], { action: 'disable' })).rejects.toMatchObject({
+				code: 'InvalidInput',
+				message: expect.stringMatching(/no source users/),
+			});
+			const blank = await runWorkflow(
+				itemsInto(
+					'deprovisionUser',
+					{
+						target: 'scim',
+						mode: 'reconcile',
+						operation: 'disable',
+						inputMode: 'define',
+						matchKeys: { key: [{ attribute: 'externalId', value: '={{ $json.employeeId }}' }] },
+					},
+					[{ other: 1 }],
+				),
+				credentials(),
+			);
+			expect(blank.error?.message).toMatch(
+				/Source item 0 has no value for any match key, so its account would look like a leaver\. Reconcile needs every source user identified; nothing was changed\./,
+			);
 			expect(users().every((u) => u.active === true)).toBe(true);
 		});
 
 		test('an invalid managed-scope filter gives a clear error and changes nothing', async () => {
 			await seed(5);
 			const res = await runWorkflow(
-				itemsInto('deprovisionUser', { target: 'scim', mode: 'reconcile', operation: 'disable', inputMode: 'define', scopeFilter: 'userName xx "a"', matchKeys: { key: [{ attribute: 'externalId', value: '={{ $json.employeeId }}' }] } }, [{ employeeId: 'E0' }]),
+				itemsInto(
+					'deprovisionUser',
+					{
+						target: 'scim',
+						mode: 'reconcile',
+						operation: 'disable',
+						inputMode: 'define',
+						scopeFilter: 'userName xx "a"',
+						matchKeys: { key: [{ attribute: 'externalId', value: '={{ $json.employeeId }}' }] },
+					},
+					[{ employeeId: 'E0' }],
+				),
 				credentials(),
 			);
 			expect(res.error?.message).toMatch(/GET \/Users answered 400 \(invalidFilter\)/);
@@ -218,7 +299,10 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 			[{ maxPercent: 0 }, /percentage must be above 0/],
 		])('a nonsense threshold %j is refused', async (threshold, message) => {
 			await seed(2);
-			const res = await runWorkflow(itemsInto('deprovisionUser', perItem('disable', { threshold }), [{ email: 'u0@example.org' }]), credentials());
+			const res = await runWorkflow(
+				itemsInto('deprovisionUser', perItem('disable', { threshold }), [{ email: 'u0@example.org' }]),
+				credentials(),
+			);
 			expect(res.error?.message).toMatch(message);
 			expect(users().every((u) => u.active === true)).toBe(true);
 		});

@@ -10,14 +10,32 @@ const GROUPS = `ou=Groups,${BASE}`;
 beforeAll(async () => {
 	slapd = await Slapd.start();
 	const ldif: string[] = [];
-	for (let i = 0; i < 5000; i++) ldif.push(`dn: uid=m${i},${PEOPLE}`, 'objectClass: inetOrgPerson', `uid: m${i}`, `cn: M ${i}`, `sn: ${i}`, `mail: m${i}@example.org`, '');
+	for (let i = 0; i < 5000; i++)
+		ldif.push(
+			`dn: uid=m${i},${PEOPLE}`,
+			'objectClass: inetOrgPerson',
+			`uid: m${i}`,
+			`cn: M ${i}`,
+			`sn: ${i}`,
+			`mail: m${i}@example.org`,
+			'',
+		);
 	slapd.ldapadd(ldif.join('\n'));
 });
 afterAll(async () => {
 	await slapd.stop();
 });
 
-const credentials = () => ({ ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: BASE, flavour: 'openldap', timeoutMs: 10000 } });
+const credentials = () => ({
+	ldapDirectoryApi: {
+		urls: slapd.url,
+		bindDn: slapd.rootDn,
+		bindPassword: slapd.rootPassword,
+		baseDn: BASE,
+		flavour: 'openldap',
+		timeoutMs: 10000,
+	},
+});
 const params = (schema: string, extra: Record<string, unknown> = {}) => ({
 	target: 'ldap',
 	mode: 'authoritative',
@@ -60,7 +78,9 @@ describe('Group Sync → LDAP (real slapd, real workflow)', () => {
 
 	test('a group matched by an external id attribute is renamed (modifyDN)', async () => {
 		await run('groupOfNames', [{ displayName: 'qa', externalId: 'G-QA', members: ['m1'] }], { externalIdAttribute: 'description' });
-		const res = await run('groupOfNames', [{ displayName: 'quality', externalId: 'G-QA', members: ['m1'] }], { externalIdAttribute: 'description' });
+		const res = await run('groupOfNames', [{ displayName: 'quality', externalId: 'G-QA', members: ['m1'] }], {
+			externalIdAttribute: 'description',
+		});
 		expect(res.output('Node', 0)[0].json).toMatchObject({ action: 'Update', targetId: `cn=quality,${GROUPS}` });
 		expect(groupEntry('qa')).toBeUndefined();
 		expect(groupEntry('quality')).toMatchObject({ description: ['G-QA'], member: [dn(1)] });
@@ -74,13 +94,19 @@ describe('Group Sync → LDAP (real slapd, real workflow)', () => {
 	});
 
 	test('posixGroup uses memberUid and needs a gidNumber', async () => {
-		const res = await run('posixGroup', [
-			{ displayName: 'staff', gidNumber: '5001', members: ['m7@example.org', 'm8@example.org'] },
-			{ displayName: 'nogid', members: ['m7@example.org'] },
-		], { memberAttribute: 'mail' });
+		const res = await run(
+			'posixGroup',
+			[
+				{ displayName: 'staff', gidNumber: '5001', members: ['m7@example.org', 'm8@example.org'] },
+				{ displayName: 'nogid', members: ['m7@example.org'] },
+			],
+			{ memberAttribute: 'mail' },
+		);
 		expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create']);
 		expect(groupEntry('staff')).toMatchObject({ gidNumber: ['5001'], memberUid: ['m7', 'm8'] });
-		expect(res.output('Node', 1).map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([['MissingRequiredValue', 'gidNumber', { item: 1 }]]);
+		expect(res.output('Node', 1).map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([
+			['MissingRequiredValue', 'gidNumber', { item: 1 }],
+		]);
 	});
 
 	test('a 5,000-member group is written in modifies of at most 100 values; a rerun writes nothing', async () => {

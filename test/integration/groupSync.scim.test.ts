@@ -37,13 +37,18 @@ const memberNames = (name: string) => {
 	return (group(name)?.members ?? []).map((m: any) => names.get(m.value) ?? `group:${m.value}`).sort();
 };
 const params = (extra: Record<string, unknown> = {}) => ({ target: 'scim', mode: 'authoritative', ...extra });
-const run = (items: object[], extra: Record<string, unknown> = {}) => runWorkflow(itemsInto('groupSync', params(extra), items, { onError: 'continueErrorOutput' }), credentials());
+const run = (items: object[], extra: Record<string, unknown> = {}) =>
+	runWorkflow(itemsInto('groupSync', params(extra), items, { onError: 'continueErrorOutput' }), credentials());
 
 describe('Group Sync → SCIM (real SCIMMY server, real workflow)', () => {
 	test('creates a group (POST without members, then PATCH add), and a rerun writes nothing', async () => {
 		const res = await run([{ displayName: 'Engineering', externalId: 'G1', members: [user(1), user(2), user(3)] }]);
 		const [out] = res.output('Node', 0);
-		expect(out.json).toMatchObject({ action: 'Create', status: 'Success', details: { membersAdded: 3, membersRemoved: 0, chunks: 1, unresolved: [] } });
+		expect(out.json).toMatchObject({
+			action: 'Create',
+			status: 'Success',
+			details: { membersAdded: 3, membersRemoved: 0, chunks: 1, unresolved: [] },
+		});
 		expect(scim.writes().map((w) => w.method)).toEqual(['POST', 'PATCH']);
 		expect(scim.writes()[0].body.members).toEqual([]);
 		expect(memberNames('Engineering')).toEqual([user(1), user(2), user(3)].sort());
@@ -54,13 +59,18 @@ describe('Group Sync → SCIM (real SCIMMY server, real workflow)', () => {
 		expect(rerun.output('Node', 0)[0].json.action).toBe('NoChange');
 		expect(scim.writes()).toHaveLength(0);
 		// Lookups were by filter with members excluded, as Entra does.
-		expect(scim.requests.find((r) => r.method === 'GET' && String(r.query.filter).startsWith('externalId'))!.query.excludedAttributes).toBe('members');
+		expect(scim.requests.find((r) => r.method === 'GET' && String(r.query.filter).startsWith('externalId'))!.query.excludedAttributes).toBe(
+			'members',
+		);
 	});
 
 	test('a renamed source group is matched by externalId and renamed', async () => {
 		await run([{ displayName: 'Sales', externalId: 'G2', members: [user(1)] }]);
 		const res = await run([{ displayName: 'Sales EMEA', externalId: 'G2', members: [user(1)] }]);
-		expect(res.output('Node', 0)[0].json).toMatchObject({ action: 'Update', modifiedProperties: [{ name: 'displayName', oldValue: 'Sales', newValue: 'Sales EMEA' }] });
+		expect(res.output('Node', 0)[0].json).toMatchObject({
+			action: 'Update',
+			modifiedProperties: [{ name: 'displayName', oldValue: 'Sales', newValue: 'Sales EMEA' }],
+		});
 		expect(groups().map((g) => g.displayName)).toEqual(['Sales EMEA']);
 	});
 
@@ -80,8 +90,15 @@ describe('Group Sync → SCIM (real SCIMMY server, real workflow)', () => {
 
 	test('unresolved members are reported, not dropped silently', async () => {
 		const res = await run([{ displayName: 'Partial', members: [user(1), 'ghost@example.org', user(2)] }]);
-		expect(res.output('Node', 0)[0].json).toMatchObject({ status: 'Warning', details: { membersAdded: 2, unresolved: ['ghost@example.org'] } });
-		expect((res.output('Node', 0)[0].json.steps as any[]).some((s) => s.status === 'Warning' && /1 members could not be resolved: ghost@example.org/.test(s.detail))).toBe(true);
+		expect(res.output('Node', 0)[0].json).toMatchObject({
+			status: 'Warning',
+			details: { membersAdded: 2, unresolved: ['ghost@example.org'] },
+		});
+		expect(
+			(res.output('Node', 0)[0].json.steps as any[]).some(
+				(s) => s.status === 'Warning' && /1 members could not be resolved: ghost@example.org/.test(s.detail),
+			),
+		).toBe(true);
 	});
 
 	test('nested groups are flattened with cycle detection, or synced as nested groups', async () => {
@@ -98,7 +115,11 @@ describe('Group Sync → SCIM (real SCIMMY server, real workflow)', () => {
 		scim.store.groups.clear();
 		await run(items, { nestedGroups: 'nest' });
 		const b = group('B')!.id;
-		expect(group('A')!.members.map((m: any) => m.value).sort()).toEqual([idOf.get(user(1)), b].sort());
+		expect(
+			group('A')!
+				.members.map((m: any) => m.value)
+				.sort(),
+		).toEqual([idOf.get(user(1)), b].sort());
 	});
 
 	// SCIMMY re-validates the whole member list on every PATCH, so the SCIM case uses 1,000 members;
@@ -143,7 +164,11 @@ describe('Group Sync → SCIM (real SCIMMY server, real workflow)', () => {
 		await run([{ displayName: 'Dry', members: [user(1), user(2)] }]);
 		scim.resetLog();
 		const res = await run([{ displayName: 'Dry', members: [user(2), user(3)] }], { options: { dryRun: true } });
-		expect(res.output('Node', 0)[0].json).toMatchObject({ action: 'Update', dryRun: true, details: { membersAdded: 1, membersRemoved: 1 } });
+		expect(res.output('Node', 0)[0].json).toMatchObject({
+			action: 'Update',
+			dryRun: true,
+			details: { membersAdded: 1, membersRemoved: 1 },
+		});
 		expect(scim.writes()).toHaveLength(0);
 	});
 

@@ -39,7 +39,9 @@ test('50 concurrent writers through two store objects lose no update, and only o
 	const a = open('node-3');
 	const b = open('node-3');
 	const user = await a.create('User', { userName: 'counter@x', counter: 0 });
-	await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).update('User', user.id, (r) => ({ ...r, counter: Number(r.counter) + 1 }))));
+	await Promise.all(
+		Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).update('User', user.id, (r) => ({ ...r, counter: Number(r.counter) + 1 }))),
+	);
 	expect((await a.get('User', user.id))!.counter).toBe(50);
 	const race = await Promise.allSettled([a.create('User', { userName: 'race@x' }), b.create('User', { userName: 'RACE@x' })]);
 	expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -47,8 +49,22 @@ test('50 concurrent writers through two store objects lose no update, and only o
 
 test('the Entra and Okta conversations pass with the PostgreSQL store behind the service provider', async () => {
 	const provider = new ScimServiceProvider(open('node-4'), { baseUrl: 'https://n8n.example/webhook/x/scim/v2' });
-	const call = async (method: string, path: string, body?: unknown, query: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-		(await provider.handle({ method, path, query, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])), body })).response as any;
+	const call = async (
+		method: string,
+		path: string,
+		body?: unknown,
+		query: Record<string, string> = {},
+		headers: Record<string, string> = {},
+	) =>
+		(
+			await provider.handle({
+				method,
+				path,
+				query,
+				headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+				body,
+			})
+		).response as any;
 	await entraUserConversation(call);
 	await entraGroupConversation(call);
 	await oktaUserConversation(call);

@@ -12,7 +12,16 @@ afterAll(async () => {
 
 const PEOPLE = 'ou=People,dc=example,dc=org';
 const credentials = (extra: Record<string, unknown> = {}) => ({
-	ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'openldap', timeoutMs: 3000, connectTimeoutMs: 2000, ...extra },
+	ldapDirectoryApi: {
+		urls: slapd.url,
+		bindDn: slapd.rootDn,
+		bindPassword: slapd.rootPassword,
+		baseDn: slapd.suffix,
+		flavour: 'openldap',
+		timeoutMs: 3000,
+		connectTimeoutMs: 2000,
+		...extra,
+	},
 });
 const rows = [
 	{ name: 'uid', value: '={{ $json.login }}', matchPrecedence: 1 },
@@ -45,7 +54,11 @@ const person = (n: number, extra: Record<string, unknown> = {}) => ({
 	...extra,
 });
 const entries = (filter = '(objectClass=inetOrgPerson)') => parseLdif(slapd.ldapsearch(PEOPLE, filter, ['*']));
-const auditBlocks = () => slapd.auditLog().split(/\n# end \w+ \d+\n/).filter((b) => /changetype: (add|modify)/.test(b) && b.includes(PEOPLE));
+const auditBlocks = () =>
+	slapd
+		.auditLog()
+		.split(/\n# end \w+ \d+\n/)
+		.filter((b) => /changetype: (add|modify)/.test(b) && b.includes(PEOPLE));
 const run = (items: object[], options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, creds = credentials()) =>
 	runWorkflow(itemsInto('provisionUser', params(options, extra), items, { onError: 'continueErrorOutput' }), creds);
 
@@ -72,7 +85,14 @@ describe('Provision User → LDAP (real slapd, real workflow)', () => {
 		expect(blocks).toHaveLength(1);
 		const ours = '(title|mail|sn|cn|givenName|uid|employeeNumber|objectClass)';
 		const modify = blocks[0].split('\n').filter((l) => new RegExp(`^((replace|add|delete): ${ours}|${ours}:)`).test(l));
-		expect(modify).toEqual(['delete: mail', 'mail: u1@alias.example.org', 'add: mail', 'mail: first1@example.org', 'replace: title', 'title: Staff Engineer']);
+		expect(modify).toEqual([
+			'delete: mail',
+			'mail: u1@alias.example.org',
+			'add: mail',
+			'mail: first1@example.org',
+			'replace: title',
+			'title: Staff Engineer',
+		]);
 		const third = await run([person(1, { title: 'Staff Engineer', mails: ['first1@example.org', 'user1@example.org'] })]);
 		expect(third.output('Node', 0)[0].json.action).toBe('NoChange');
 		expect(auditBlocks().length).toBe(before + 1);
@@ -81,19 +101,41 @@ describe('Provision User → LDAP (real slapd, real workflow)', () => {
 	test('brownfield: a pre-existing entry is matched by employeeNumber; two entries sharing it is DuplicateTargetEntries', async () => {
 		slapd.ldapadd(
 			[
-				`dn: uid=legacy7,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: legacy7', 'cn: Legacy Seven', 'sn: Seven', 'employeeNumber: E7', '',
-				`dn: uid=dupa,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: dupa', 'cn: Dup A', 'sn: A', 'employeeNumber: E9', '',
-				`dn: uid=dupb,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: dupb', 'cn: Dup B', 'sn: B', 'employeeNumber: E9', '',
+				`dn: uid=legacy7,${PEOPLE}`,
+				'objectClass: inetOrgPerson',
+				'uid: legacy7',
+				'cn: Legacy Seven',
+				'sn: Seven',
+				'employeeNumber: E7',
+				'',
+				`dn: uid=dupa,${PEOPLE}`,
+				'objectClass: inetOrgPerson',
+				'uid: dupa',
+				'cn: Dup A',
+				'sn: A',
+				'employeeNumber: E9',
+				'',
+				`dn: uid=dupb,${PEOPLE}`,
+				'objectClass: inetOrgPerson',
+				'uid: dupb',
+				'cn: Dup B',
+				'sn: B',
+				'employeeNumber: E9',
+				'',
 			].join('\n'),
 		);
-		const res = await run([person(7, { login: 'new.login7' }), person(7, { login: '' }), person(9, { login: 'nobody9' })], { concurrency: 1 });
+		const res = await run([person(7, { login: 'new.login7' }), person(7, { login: '' }), person(9, { login: 'nobody9' })], {
+			concurrency: 1,
+		});
 		// uid has no hit for the first item, so employeeNumber finds the legacy entry; uid is its RDN, so it is renamed.
 		expect(res.output('Node', 0).map((i) => [i.json.action, i.json.targetId, (i.json.matchedBy as any).attribute])).toEqual([
 			['Update', `uid=new.login7,${PEOPLE}`, 'employeeNumber'],
 			['NoChange', `uid=new.login7,${PEOPLE}`, 'employeeNumber'],
 		]);
 		const failed = res.output('Node', 1);
-		expect(failed.map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([['DuplicateTargetEntries', 'employeeNumber', { item: 2 }]]);
+		expect(failed.map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([
+			['DuplicateTargetEntries', 'employeeNumber', { item: 2 }],
+		]);
 		const seven = entries('(employeeNumber=E7)');
 		expect([...seven.keys()]).toEqual([`uid=new.login7,${PEOPLE}`]);
 		expect([...seven.values()][0]).toMatchObject({ uid: ['new.login7'], cn: ['First7 Last7'] });
@@ -151,7 +193,9 @@ describe('Provision User → LDAP (real slapd, real workflow)', () => {
 		test('a missing DN template value fails that item, naming the field', async () => {
 			const res = await run([person(70, { login: '' }), person(71)]);
 			// No uid and no employeeNumber hit: matching by employeeNumber finds nothing, then the DN needs uid.
-			expect(res.output('Node', 1).map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([['MissingDnValue', 'uid', { item: 0 }]]);
+			expect(res.output('Node', 1).map((i) => [errorOf(i).code, errorOf(i).field, i.pairedItem])).toEqual([
+				['MissingDnValue', 'uid', { item: 0 }],
+			]);
 			expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create']);
 		});
 
@@ -169,7 +213,10 @@ describe('Provision User → LDAP (real slapd, real workflow)', () => {
 		});
 
 		test('a bad URL is a set-up error: the node stops before any item runs, naming the field', async () => {
-			const res = await runWorkflow(itemsInto('provisionUser', params(), [person(90)], { onError: 'continueErrorOutput' }), credentials({ urls: 'http://127.0.0.1:389' }));
+			const res = await runWorkflow(
+				itemsInto('provisionUser', params(), [person(90)], { onError: 'continueErrorOutput' }),
+				credentials({ urls: 'http://127.0.0.1:389' }),
+			);
 			expect(res.error?.name).toBe('NodeOperationError');
 			expect(res.error?.message).toMatch(/^"http:\/\/127.0.0.1:389" is not an LDAP URL/);
 			expect((res.error as any).description).toBe('Configuration. Fix the node\'s parameters or the credential. (field "url")');
@@ -177,15 +224,26 @@ describe('Provision User → LDAP (real slapd, real workflow)', () => {
 
 		test('Active Directory passwords are refused over plain LDAP', async () => {
 			const res = await runWorkflow(
-				itemsInto('provisionUser', { target: 'ldap', inputMode: 'envelope', dnTemplate: `cn={cn},${PEOPLE}` }, [
-					{ attributes: { cn: 'AD User', sn: 'User', objectClass: ['inetOrgPerson'] }, createOnly: { unicodePwd: 'P@ss-w0rd-AD' }, matchKeys: [{ attribute: 'cn', value: 'AD User' }] },
-				], { onError: 'continueErrorOutput' }),
+				itemsInto(
+					'provisionUser',
+					{ target: 'ldap', inputMode: 'envelope', dnTemplate: `cn={cn},${PEOPLE}` },
+					[
+						{
+							attributes: { cn: 'AD User', sn: 'User', objectClass: ['inetOrgPerson'] },
+							createOnly: { unicodePwd: 'P@ss-w0rd-AD' },
+							matchKeys: [{ attribute: 'cn', value: 'AD User' }],
+						},
+					],
+					{ onError: 'continueErrorOutput' },
+				),
 				credentials({ flavour: 'activeDirectory' }),
 			);
 			expect(errorOf(res.output('Node', 1)[0])).toMatchObject({ code: 'Configuration', field: 'unicodePwd' });
 			expect(JSON.stringify(res.run.data.resultData.runData.Node)).not.toContain('P@ss-w0rd-AD');
 			// The input held a password, so the failure is reduced to its message and no input fields are copied.
-			expect(res.output('Node', 1)[0].json).toEqual({ error: expect.stringMatching(/^Item 0: Active Directory accepts unicodePwd only over LDAPS/) });
+			expect(res.output('Node', 1)[0].json).toEqual({
+				error: expect.stringMatching(/^Item 0: Active Directory accepts unicodePwd only over LDAPS/),
+			});
 		});
 	});
 

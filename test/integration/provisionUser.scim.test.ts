@@ -32,7 +32,12 @@ const rows = [
 	{ name: 'active', value: '={{ true }}' },
 	{ name: 'password', value: '={{ $json.initialPassword }}', apply: 'create' },
 ];
-const defineParams = (options: Record<string, unknown> = {}) => ({ target: 'scim', inputMode: 'define', attributes: { attribute: rows }, options });
+const defineParams = (options: Record<string, unknown> = {}) => ({
+	target: 'scim',
+	inputMode: 'define',
+	attributes: { attribute: rows },
+	options,
+});
 const person = (n: number, extra: Record<string, unknown> = {}) => ({
 	upn: `user${n}@example.org`,
 	employeeId: `E${n}`,
@@ -52,7 +57,9 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 		expect(out.map((i) => i.json.action)).toEqual(['Create', 'Create']);
 		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		const id = out[0].json.targetId as string;
-		const read = await fetch(`${scim.baseUrl}/Users/${id}`, { headers: { Authorization: `Bearer ${scim.token}` } }).then((r) => r.json() as Promise<any>);
+		const read = await fetch(`${scim.baseUrl}/Users/${id}`, { headers: { Authorization: `Bearer ${scim.token}` } }).then(
+			(r) => r.json() as Promise<any>,
+		);
 		expect(read).toMatchObject({
 			userName: 'user1@example.org',
 			externalId: 'E1',
@@ -77,8 +84,15 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 	test('a rerun with changes PATCHes only the changed attributes; a third run writes nothing', async () => {
 		await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1)]), credentials());
 		scim.resetLog();
-		const second = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1, { last: 'Renamed', department: 'Sales' })]), credentials());
-		expect(second.output('Node')[0].json).toMatchObject({ action: 'Update', status: 'Success', matchedBy: { attribute: 'userName', value: 'user1@example.org' } });
+		const second = await runWorkflow(
+			itemsInto('provisionUser', defineParams(), [person(1, { last: 'Renamed', department: 'Sales' })]),
+			credentials(),
+		);
+		expect(second.output('Node')[0].json).toMatchObject({
+			action: 'Update',
+			status: 'Success',
+			matchedBy: { attribute: 'userName', value: 'user1@example.org' },
+		});
 		const patches = scim.writes();
 		expect(patches).toHaveLength(1);
 		expect(patches[0].method).toBe('PATCH');
@@ -93,27 +107,56 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 			{ name: `${ENT}:department`, oldValue: 'Engineering', newValue: 'Sales' },
 		]);
 		scim.resetLog();
-		const third = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1, { last: 'Renamed', department: 'Sales' })]), credentials());
+		const third = await runWorkflow(
+			itemsInto('provisionUser', defineParams(), [person(1, { last: 'Renamed', department: 'Sales' })]),
+			credentials(),
+		);
 		expect(third.output('Node')[0].json.action).toBe('NoChange');
 		expect(scim.writes()).toHaveLength(0);
 	});
 
 	test('brownfield: matches by the second key when the first has no value or no hit; two hits is DuplicateTargetEntries', async () => {
 		const post = (body: object) =>
-			fetch(`${scim.baseUrl}/Users`, { method: 'POST', headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' }, body: JSON.stringify(body) });
-		await post({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'legacy.login', externalId: 'E7', displayName: 'Old Name' });
+			fetch(`${scim.baseUrl}/Users`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' },
+				body: JSON.stringify(body),
+			});
+		await post({
+			schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+			userName: 'legacy.login',
+			externalId: 'E7',
+			displayName: 'Old Name',
+		});
 		await post({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'dup1', externalId: 'E9' });
 		await post({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'dup2', externalId: 'E9' });
 		const envelopes = [
 			// userName has no hit, externalId does
-			{ attributes: { userName: 'legacy.login', displayName: 'New Name' }, matchKeys: [{ attribute: 'userName', value: 'new.login@example.org' }, { attribute: 'externalId', value: 'E7' }] },
+			{
+				attributes: { userName: 'legacy.login', displayName: 'New Name' },
+				matchKeys: [
+					{ attribute: 'userName', value: 'new.login@example.org' },
+					{ attribute: 'externalId', value: 'E7' },
+				],
+			},
 			// first key has no value at all
-			{ attributes: { displayName: 'New Name' }, matchKeys: [{ attribute: 'userName', value: null }, { attribute: 'externalId', value: 'E7' }] },
+			{
+				attributes: { displayName: 'New Name' },
+				matchKeys: [
+					{ attribute: 'userName', value: null },
+					{ attribute: 'externalId', value: 'E7' },
+				],
+			},
 			// two accounts share the key
 			{ attributes: { userName: 'x', displayName: 'X' }, matchKeys: [{ attribute: 'externalId', value: 'E9' }] },
 		];
 		// One at a time, so the second item sees the first one's update.
-		const res = await runWorkflow(itemsInto('provisionUser', { target: 'scim', inputMode: 'envelope', options: { concurrency: 1 } }, envelopes, { onError: 'continueErrorOutput' }), credentials());
+		const res = await runWorkflow(
+			itemsInto('provisionUser', { target: 'scim', inputMode: 'envelope', options: { concurrency: 1 } }, envelopes, {
+				onError: 'continueErrorOutput',
+			}),
+			credentials(),
+		);
 		const ok = res.output('Node', 0);
 		const failed = res.output('Node', 1);
 		expect(ok.map((i) => [i.json.action, (i.json.matchedBy as any)?.attribute])).toEqual([
@@ -138,14 +181,30 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 		expect(dry.output('Node').every((i) => i.json.dryRun === true)).toBe(true);
 		expect(summary(dry.output('Node'))).toEqual([
 			['Update', [`${ENT}:department`]],
-			['Create', ['password', 'userName', 'externalId', 'name.givenName', 'name.familyName', 'displayName', 'emails[type eq "work"].value', `${ENT}:department`, 'active']],
+			[
+				'Create',
+				[
+					'password',
+					'userName',
+					'externalId',
+					'name.givenName',
+					'name.familyName',
+					'displayName',
+					'emails[type eq "work"].value',
+					`${ENT}:department`,
+					'active',
+				],
+			],
 		]);
 	});
 
 	test('action switches: create and update can be turned off', async () => {
 		await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1)]), credentials());
 		scim.resetLog();
-		const res = await runWorkflow(itemsInto('provisionUser', defineParams({ allowCreate: false, allowUpdate: false }), [person(1, { last: 'X' }), person(2)]), credentials());
+		const res = await runWorkflow(
+			itemsInto('provisionUser', defineParams({ allowCreate: false, allowUpdate: false }), [person(1, { last: 'X' }), person(2)]),
+			credentials(),
+		);
 		expect(res.output('Node').map((i) => [i.json.action, i.json.status])).toEqual([
 			['Skipped', 'Skipped'],
 			['Skipped', 'Skipped'],
@@ -183,7 +242,10 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 		await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1)]), credentials());
 		scim.faults.push({ status: 400, method: 'GET', filterIncludes: ' or ', times: 1000 });
 		scim.resetLog();
-		const res = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1, { last: 'New' }), person(2), person(3)]), credentials());
+		const res = await runWorkflow(
+			itemsInto('provisionUser', defineParams(), [person(1, { last: 'New' }), person(2), person(3)]),
+			credentials(),
+		);
 		expect(res.output('Node').map((i) => i.json.action)).toEqual(['Update', 'Create', 'Create']);
 		expect(scim.requests.filter((r) => r.status === 400)).toHaveLength(1);
 		expect(users()).toHaveLength(3);
@@ -192,7 +254,13 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 	test('OAuth2 client credentials: one token fetch per execution', async () => {
 		scim.tokenRequests = 0;
 		const res = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1), person(2), person(3)]), {
-			scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'oauth2ClientCredentials', tokenUrl: scim.tokenUrl, clientId: scim.oauthClient.id, clientSecret: scim.oauthClient.secret },
+			scimTargetApi: {
+				baseUrl: scim.baseUrl,
+				authentication: 'oauth2ClientCredentials',
+				tokenUrl: scim.tokenUrl,
+				clientId: scim.oauthClient.id,
+				clientSecret: scim.oauthClient.secret,
+			},
 		});
 		expect(res.error).toBeUndefined();
 		expect(res.output('Node').map((i) => i.json.action)).toEqual(['Create', 'Create', 'Create']);
@@ -201,7 +269,10 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 
 	describe('faults', () => {
 		const run = (items: object[], options: Record<string, unknown> = {}) =>
-			runWorkflow(itemsInto('provisionUser', defineParams({ concurrency: 4, ...options }), items, { onError: 'continueErrorOutput' }), credentials());
+			runWorkflow(
+				itemsInto('provisionUser', defineParams({ concurrency: 4, ...options }), items, { onError: 'continueErrorOutput' }),
+				credentials(),
+			);
 		const accountFor = (res: Awaited<ReturnType<typeof run>>, n: number) => {
 			const all = [...res.output('Node', 0), ...res.output('Node', 1)];
 			expect(all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b)).toEqual([...Array(n).keys()]);
@@ -232,7 +303,11 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 			accountFor(res, 3);
 			expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create', 'Create', 'Create']);
 			expect(scim.requests.filter((r) => r.method === 'POST' && r.status === 500)).toHaveLength(2);
-			expect(users().map((u) => u.userName).sort()).toEqual(['user1@example.org', 'user2@example.org', 'user3@example.org']);
+			expect(
+				users()
+					.map((u) => u.userName)
+					.sort(),
+			).toEqual(['user1@example.org', 'user2@example.org', 'user3@example.org']);
 		});
 
 		test('a create whose response is lost is found again, not duplicated', async () => {
@@ -268,34 +343,57 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 			const res = await run([person(1), person(1), person(1), person(1)]);
 			accountFor(res, 4);
 			expect(users()).toHaveLength(1);
-			expect(res.output('Node', 0).map((i) => i.json.action).sort()).toEqual(['Create', 'NoChange', 'NoChange', 'NoChange']);
+			expect(
+				res
+					.output('Node', 0)
+					.map((i) => i.json.action)
+					.sort(),
+			).toEqual(['Create', 'NoChange', 'NoChange', 'NoChange']);
 		});
 	});
 
 	describe('bad input', () => {
 		test('a missing userName fails that item, naming the field', async () => {
-			const res = await runWorkflow(itemsInto('provisionUser', { target: 'scim', inputMode: 'envelope' }, [
-				{ attributes: { displayName: 'No Login' }, matchKeys: [{ attribute: 'externalId', value: 'E1' }] },
-				{ attributes: { userName: 'ok' }, matchKeys: [{ attribute: 'userName', value: 'ok' }] },
-			], { onError: 'continueErrorOutput' }), credentials());
-			expect(res.output('Node', 1).map((i) => errorOf(i))).toEqual([expect.objectContaining({ code: 'MissingRequiredValue', field: 'userName', itemIndex: 0 })]);
+			const res = await runWorkflow(
+				itemsInto(
+					'provisionUser',
+					{ target: 'scim', inputMode: 'envelope' },
+					[
+						{ attributes: { displayName: 'No Login' }, matchKeys: [{ attribute: 'externalId', value: 'E1' }] },
+						{ attributes: { userName: 'ok' }, matchKeys: [{ attribute: 'userName', value: 'ok' }] },
+					],
+					{ onError: 'continueErrorOutput' },
+				),
+				credentials(),
+			);
+			expect(res.output('Node', 1).map((i) => errorOf(i))).toEqual([
+				expect.objectContaining({ code: 'MissingRequiredValue', field: 'userName', itemIndex: 0 }),
+			]);
 			expect(res.output('Node', 0)).toHaveLength(1);
 		});
 
 		test('without continue-on-fail the node stops with an error naming the item and field', async () => {
-			const res = await runWorkflow(itemsInto('provisionUser', { target: 'scim', inputMode: 'envelope' }, [
-				{ attributes: { userName: 'ok' }, matchKeys: [{ attribute: 'userName', value: 'ok' }] },
-				{ attributes: { displayName: 'x' }, matchKeys: [{ attribute: 'userName', value: null }] },
-			]), credentials());
+			const res = await runWorkflow(
+				itemsInto('provisionUser', { target: 'scim', inputMode: 'envelope' }, [
+					{ attributes: { userName: 'ok' }, matchKeys: [{ attribute: 'userName', value: 'ok' }] },
+					{ attributes: { displayName: 'x' }, matchKeys: [{ attribute: 'userName', value: null }] },
+				]),
+				credentials(),
+			);
 			expect(res.error?.message).toMatch(/^Item 1: No match key has a value/);
-			expect((res.error as any).description).toBe('MissingRequiredValue. Map a value for this attribute, or give the mapping row a default value. (field "userName")');
+			expect((res.error as any).description).toBe(
+				'MissingRequiredValue. Map a value for this attribute, or give the mapping row a default value. (field "userName")',
+			);
 			expect(res.error?.name).toBe('NodeOperationError');
 		});
 
 		test('a malformed base URL is a set-up error: the node stops before any item runs, even with an error output', async () => {
-			const res = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1), person(2)], { onError: 'continueErrorOutput' }), {
-				scimTargetApi: { baseUrl: 'scim.example.org/v2', authentication: 'bearer', token: 'tok-secret-123' },
-			});
+			const res = await runWorkflow(
+				itemsInto('provisionUser', defineParams(), [person(1), person(2)], { onError: 'continueErrorOutput' }),
+				{
+					scimTargetApi: { baseUrl: 'scim.example.org/v2', authentication: 'bearer', token: 'tok-secret-123' },
+				},
+			);
 			expect(res.error?.name).toBe('NodeOperationError');
 			expect(res.error?.message).toMatch(/not a valid URL/);
 			expect((res.error as any).description).toMatch(/^Configuration\. Fix the node's parameters or the credential\. \(field "baseUrl"\)$/);
@@ -304,9 +402,12 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 
 		test('a wrong token gives AuthenticationFailed once, and the token never appears in output', async () => {
 			scim.resetLog();
-			const res = await runWorkflow(itemsInto('provisionUser', defineParams(), [person(1), person(2), person(3)], { onError: 'continueErrorOutput' }), {
-				scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: 'wrong-token-value-xyz' },
-			});
+			const res = await runWorkflow(
+				itemsInto('provisionUser', defineParams(), [person(1), person(2), person(3)], { onError: 'continueErrorOutput' }),
+				{
+					scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: 'wrong-token-value-xyz' },
+				},
+			);
 			const failed = res.output('Node', 1);
 			expect(failed.map((i) => errorOf(i).code)).toEqual(['AuthenticationFailed', 'AuthenticationFailed', 'AuthenticationFailed']);
 			expect(scim.requests.length).toBeLessThanOrEqual(4);

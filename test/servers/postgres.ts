@@ -14,7 +14,10 @@ export class Postgres {
 	private constructor(readonly dir: string) {}
 
 	static async start(): Promise<Postgres> {
-		if (!existsSync(`${BIN}/postgres`)) throw new Error(`${BIN}/postgres is missing: install it with "apt-get install -y postgresql". The queue-mode store tests need a real PostgreSQL.`);
+		if (!existsSync(`${BIN}/postgres`))
+			throw new Error(
+				`${BIN}/postgres is missing: install it with "apt-get install -y postgresql". The queue-mode store tests need a real PostgreSQL.`,
+			);
 		const dir = mkdtempSync(join(tmpdir(), 'pg-'));
 		const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
 		const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
@@ -22,7 +25,11 @@ export class Postgres {
 		const pg = new Postgres(dir);
 		execFileSync(`${BIN}/initdb`, ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8'], { uid, gid, stdio: 'pipe' });
 		pg.port = await freePort();
-		pg.process = spawn(`${BIN}/postgres`, ['-D', join(dir, 'data'), '-p', String(pg.port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=on'], { uid, gid, stdio: ['ignore', 'ignore', 'pipe'] });
+		pg.process = spawn(
+			`${BIN}/postgres`,
+			['-D', join(dir, 'data'), '-p', String(pg.port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=on'],
+			{ uid, gid, stdio: ['ignore', 'ignore', 'pipe'] },
+		);
 		let stderr = '';
 		pg.process.stderr!.on('data', (c) => (stderr += c));
 		const deadline = Date.now() + 30000;

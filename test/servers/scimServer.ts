@@ -100,10 +100,22 @@ let declared = false;
 function declareResources(): void {
 	if (declared) return;
 	declared = true;
-	SCIMMY.Config.set({ patch: true, filter: { supported: true, maxResults: 1000 }, sort: false, bulk: false, changePassword: false, etag: false });
+	SCIMMY.Config.set({
+		patch: true,
+		filter: { supported: true, maxResults: 1000 },
+		sort: false,
+		bulk: false,
+		changePassword: false,
+		etag: false,
+	});
 	const users = handlers('users', 'userName');
 	const groups = handlers('groups', 'displayName');
-	SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser as any, false).ingress(users.ingress).egress(users.egress).degress(users.degress));
+	SCIMMY.Resources.declare(
+		SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser as any, false)
+			.ingress(users.ingress)
+			.egress(users.egress)
+			.degress(users.degress),
+	);
 	SCIMMY.Resources.declare(SCIMMY.Resources.Group.ingress(groups.ingress).egress(groups.egress).degress(groups.degress));
 }
 
@@ -148,7 +160,12 @@ export class ScimTestServer {
 		app.use(express.json({ type: ['application/json', 'application/scim+json'], limit: '5mb' }));
 		app.use((req, res, next) => this.applyFaults(req, res, next));
 		app.use((req, res, next) => {
-			const entry: RecordedRequest = { method: req.method, path: req.path, query: { ...req.query }, body: req.body && Object.keys(req.body).length ? req.body : undefined };
+			const entry: RecordedRequest = {
+				method: req.method,
+				path: req.path,
+				query: { ...req.query },
+				body: req.body && Object.keys(req.body).length ? req.body : undefined,
+			};
 			this.requests.push(entry);
 			res.on('finish', () => (entry.status = res.statusCode));
 			if (!this.patchSupported && req.method === 'PATCH') {
@@ -194,7 +211,13 @@ export class ScimTestServer {
 			return next();
 		}
 		fault.times--;
-		this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, status: fault.status ?? (fault.drop ? 0 : undefined) });
+		this.requests.push({
+			method: req.method,
+			path: req.path,
+			query: { ...req.query },
+			body: req.body,
+			status: fault.status ?? (fault.drop ? 0 : undefined),
+		});
 		const act = () => {
 			if (fault.drop) {
 				req.socket.destroy();
@@ -210,9 +233,16 @@ export class ScimTestServer {
 			}
 			if (fault.status) {
 				if (fault.retryAfter) res.set('Retry-After', fault.retryAfter);
-				res.status(fault.status).type('application/scim+json').send(
-					JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(fault.status), detail: 'Injected fault' }),
-				);
+				res
+					.status(fault.status)
+					.type('application/scim+json')
+					.send(
+						JSON.stringify({
+							schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+							status: String(fault.status),
+							detail: 'Injected fault',
+						}),
+					);
 				return;
 			}
 			next();

@@ -81,7 +81,23 @@ export class Slapd {
 		run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Test CA', '-keyout', 'ca.key', '-out', 'ca.crt']);
 		run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
 		writeFileSync(join(this.dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-		run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.crt', '-extfile', 'san.ext']);
+		run([
+			'x509',
+			'-req',
+			'-in',
+			'server.csr',
+			'-CA',
+			'ca.crt',
+			'-CAkey',
+			'ca.key',
+			'-CAcreateserial',
+			'-days',
+			'2',
+			'-out',
+			'server.crt',
+			'-extfile',
+			'san.ext',
+		]);
 		this.caCertificate = readFileSync(join(this.dir, 'ca.crt'), 'utf8');
 	}
 
@@ -89,7 +105,11 @@ export class Slapd {
 		mkdirSync(join(this.dir, 'db'), { recursive: true });
 		const schemas = ['core', 'cosine', 'inetorgperson', 'nis', ...(this.options.extraSchemas ?? [])];
 		const tls = this.options.tls
-			? [`TLSCACertificateFile ${join(this.dir, 'ca.crt')}`, `TLSCertificateFile ${join(this.dir, 'server.crt')}`, `TLSCertificateKeyFile ${join(this.dir, 'server.key')}`]
+			? [
+					`TLSCACertificateFile ${join(this.dir, 'ca.crt')}`,
+					`TLSCertificateFile ${join(this.dir, 'server.crt')}`,
+					`TLSCertificateKeyFile ${join(this.dir, 'server.key')}`,
+				]
 			: [];
 		const config = [
 			...schemas.map((s) => `include ${s.startsWith('/') ? s : `/etc/ldap/schema/${s}.schema`}`),
@@ -123,7 +143,9 @@ export class Slapd {
 		this.url = `ldap://127.0.0.1:${this.port}`;
 		if (this.options.tls) this.ldapsUrl = `ldaps://127.0.0.1:${this.tlsPort}`;
 		let stderr = '';
-		const child = spawn(SLAPD, ['-f', join(this.dir, 'slapd.conf'), '-h', urls.join(' '), '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+		const child = spawn(SLAPD, ['-f', join(this.dir, 'slapd.conf'), '-h', urls.join(' '), '-d', '0'], {
+			stdio: ['ignore', 'ignore', 'pipe'],
+		});
 		child.stderr!.on('data', (chunk) => (stderr += chunk));
 		this.process = child;
 		const deadline = Date.now() + 20000;
@@ -136,15 +158,40 @@ export class Slapd {
 
 	/** Loads LDIF with the real ldapadd client, as an admin would. */
 	ldapadd(ldif: string, extraArgs: string[] = []): void {
-		const res = spawnSync('ldapadd', ['-x', '-D', this.rootDn, '-w', this.rootPassword, '-H', this.url, ...extraArgs], { input: ldif, encoding: 'utf8', maxBuffer: 1 << 30 });
+		const res = spawnSync('ldapadd', ['-x', '-D', this.rootDn, '-w', this.rootPassword, '-H', this.url, ...extraArgs], {
+			input: ldif,
+			encoding: 'utf8',
+			maxBuffer: 1 << 30,
+		});
 		if (res.status !== 0) throw new Error(`ldapadd failed (${res.status}): ${res.stderr}`);
 	}
 
 	/** Runs ldapsearch and returns its LDIF output. */
 	ldapsearch(base: string, filter = '(objectClass=*)', attributes: string[] = [], scope = 'sub'): string {
-		const res = spawnSync('ldapsearch', ['-x', '-LLL', '-o', 'ldif-wrap=no', '-D', this.rootDn, '-w', this.rootPassword, '-H', this.url, '-b', base, '-s', scope, filter, ...attributes], {
-			encoding: 'utf8',
-		});
+		const res = spawnSync(
+			'ldapsearch',
+			[
+				'-x',
+				'-LLL',
+				'-o',
+				'ldif-wrap=no',
+				'-D',
+				this.rootDn,
+				'-w',
+				this.rootPassword,
+				'-H',
+				this.url,
+				'-b',
+				base,
+				'-s',
+				scope,
+				filter,
+				...attributes,
+			],
+			{
+				encoding: 'utf8',
+			},
+		);
 		if (res.status !== 0 && res.status !== 32) throw new Error(`ldapsearch failed (${res.status}): ${res.stderr}`);
 		return res.stdout;
 	}

@@ -20,7 +20,9 @@ describe('diffAttributes', () => {
 	});
 	test('case-insensitive attributes', () => {
 		const ignoreCase = (a: string) => a === 'objectClass';
-		expect(diffAttributes({ objectClass: ['TOP', 'inetorgperson'] }, { objectClass: ['top', 'inetOrgPerson'] }, { ignoreCase })).toEqual([]);
+		expect(diffAttributes({ objectClass: ['TOP', 'inetorgperson'] }, { objectClass: ['top', 'inetOrgPerson'] }, { ignoreCase })).toEqual(
+			[],
+		);
 		expect(diffAttributes({ cn: 'ADA' }, { cn: 'Ada' }, { ignoreCase })).toHaveLength(1);
 	});
 	test('a missing current value is a change; clear removes only what exists', () => {
@@ -65,6 +67,14 @@ describe('envelopes', () => {
 		expect(envelope.redact).toEqual(['userPassword']);
 	});
 	test('a row without a name is an error naming the row', () => {
-		expect(() => envelopeFromRows([{ name: 'uid', value: 'a' }, { name: ' ', value: 'b' }], {})).toThrow(expect.objectContaining({ field: 'attributes[1].name' }));
+		expect(() =>
+			envelopeFromRows(
+				[
+					{ name: 'uid', value: 'a' },
+					{ name: ' ', value: 'b' },
+				],
+				{},
+			),
+		).toThrow(expect.objectContaining({ field: 'attributes[1].name' }));
 	});
 });

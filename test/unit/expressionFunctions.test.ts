@@ -23,8 +23,18 @@ describe('all 43 functions', () => {
 		['CStr', 'CStr([employeeId])', { employeeId: 42 }, '42'],
 		['DateAdd', 'DateAdd("d", 7, CDate([StatusHireDate]))', { StatusHireDate: '2012-03-16-07:00' }, '3/23/2012 7:00:00 AM'],
 		['DateDiff', 'DateDiff("d", CDate([start]), CDate([end]))', { start: '2021-01-01T00:00:00Z', end: '2021-03-01T00:00:00Z' }, 59],
-		['DateFromNum', 'FormatDateTime(DateFromNum([lastLogonTimestamp]), , "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-ddTHH:mm:ssK")', { lastLogonTimestamp: '129699324000000000' }, '2012-01-01T23:00:00Z'],
-		['FormatDateTime', 'FormatDateTime([extensionAttribute1], , "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")', { extensionAttribute1: '20150123105347.1Z' }, '2015-01-23'],
+		[
+			'DateFromNum',
+			'FormatDateTime(DateFromNum([lastLogonTimestamp]), , "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-ddTHH:mm:ssK")',
+			{ lastLogonTimestamp: '129699324000000000' },
+			'2012-01-01T23:00:00Z',
+		],
+		[
+			'FormatDateTime',
+			'FormatDateTime([extensionAttribute1], , "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")',
+			{ extensionAttribute1: '20150123105347.1Z' },
+			'2015-01-23',
+		],
 		['IIF', 'IIF([Country]="USA", [Country], [Department])', { Country: 'USA', Department: 'Sales' }, 'USA'],
 		['InStr', 'InStr("The quick brown fox", "quick")', {}, 5],
 		['IsNull', 'IsNull([displayName])', {}, true],
@@ -40,11 +50,26 @@ describe('all 43 functions', () => {
 		['NumFromDate', 'NumFromDate("2012-01-01T23:00:00Z")', {}, '129699324000000000'],
 		['PCase', 'PCase("NEW YORK")', {}, 'New York'],
 		['RemoveDuplicates', 'RemoveDuplicates([proxyAddresses])', { proxyAddresses: ['a', 'b', 'a'] }, ['a', 'b']],
-		['Replace', 'Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>.*)", , "${phoneNumber}", , )', { telephoneNumber: '+1 4251234567' }, '4251234567'],
-		['SingleAppRoleAssignment', 'SingleAppRoleAssignment([appRoleAssignments])', { appRoleAssignments: [{ displayName: 'Admin', id: 'r1' }] }, 'Admin'],
+		[
+			'Replace',
+			'Replace([telephoneNumber], , "\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>.*)", , "${phoneNumber}", , )',
+			{ telephoneNumber: '+1 4251234567' },
+			'4251234567',
+		],
+		[
+			'SingleAppRoleAssignment',
+			'SingleAppRoleAssignment([appRoleAssignments])',
+			{ appRoleAssignments: [{ displayName: 'Admin', id: 'r1' }] },
+			'Admin',
+		],
 		['Split', 'Split([extensionAttribute5], ",")', { extensionAttribute5: 'Finance,Marketing' }, ['Finance', 'Marketing']],
 		['StripSpaces', 'StripSpaces("John Doe")', {}, 'JohnDoe'],
-		['Switch', 'Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney", "QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")', { state: 'QLD' }, 'Australia/Brisbane'],
+		[
+			'Switch',
+			'Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney", "QLD", "Australia/Brisbane", "SA", "Australia/Adelaide")',
+			{ state: 'QLD' },
+			'Australia/Brisbane',
+		],
 		['ToLower', 'ToLower([userPrincipalName])', { userPrincipalName: 'JOHN.DOE@CONTOSO.COM' }, 'john.doe@contoso.com'],
 		['ToUpper', 'ToUpper([userPrincipalName])', { userPrincipalName: 'john.doe@contoso.com' }, 'JOHN.DOE@CONTOSO.COM'],
 		['Word', 'Word("The quick brown fox", 3, " ")', {}, 'brown'],
@@ -54,7 +79,9 @@ describe('all 43 functions', () => {
 	});
 
 	test('AppRoleAssignmentsComplex: roles as SCIM role objects', () => {
-		expect(run('AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: [{ displayName: 'Admin' }, { displayName: 'Reader' }] })).toEqual([
+		expect(
+			run('AppRoleAssignmentsComplex([appRoleAssignments])', { appRoleAssignments: [{ displayName: 'Admin' }, { displayName: 'Reader' }] }),
+		).toEqual([
 			{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Admin', value: 'Admin' },
 			{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'Reader' },
 		]);
@@ -90,7 +117,10 @@ describe('all 43 functions', () => {
 		expect(run('Join("", Redact("a"), "b")')).toBe('ab');
 	});
 	test('SelectUniqueValue: candidates in order, empty ones skipped', () => {
-		const v = run('SelectUniqueValue(Join("@", NormalizeDiacritics(StripSpaces([givenName])), "contoso.com"), Join("@", NormalizeDiacritics(StripSpaces(Mid([givenName], 1, 1))), "contoso.com"), Join("@", "", "contoso.com"))', { givenName: 'Zoë Ann' });
+		const v = run(
+			'SelectUniqueValue(Join("@", NormalizeDiacritics(StripSpaces([givenName])), "contoso.com"), Join("@", NormalizeDiacritics(StripSpaces(Mid([givenName], 1, 1))), "contoso.com"), Join("@", "", "contoso.com"))',
+			{ givenName: 'Zoë Ann' },
+		);
 		expect(v).toBeInstanceOf(UniqueCandidates);
 		expect((v as UniqueCandidates).candidates).toEqual(['ZoeAnn@contoso.com', 'Z@contoso.com', 'contoso.com']);
 	});
@@ -182,7 +212,9 @@ describe('no code execution is reachable', () => {
 		expect(typeof result).not.toBe('function');
 	});
 	test('the engine never uses eval or Function', () => {
-		const source = require('node:fs').readFileSync(require.resolve('../../lib/mapping/expression.ts'), 'utf8') + require('node:fs').readFileSync(require.resolve('../../lib/mapping/functions.ts'), 'utf8');
+		const source =
+			require('node:fs').readFileSync(require.resolve('../../lib/mapping/expression.ts'), 'utf8') +
+			require('node:fs').readFileSync(require.resolve('../../lib/mapping/functions.ts'), 'utf8');
 		expect(source).not.toMatch(/\beval\s*\(|new Function\s*\(|\bFunction\s*\(/);
 	});
 });

@@ -11,7 +11,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const user = (n: number) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `User${n}@Example.org`, externalId: `E${n}`, counter: 0 });
+const user = (n: number) => ({
+	schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+	userName: `User${n}@Example.org`,
+	externalId: `E${n}`,
+	counter: 0,
+});
 
 test('create, look up by id, name (ignoring case) and externalId, update with versions, delete', async () => {
 	const store = new FileIdentityStore(dir);
@@ -89,7 +94,10 @@ test('a crash (SIGKILL) mid-stream loses no acknowledged write and corrupts noth
 		const store = new FileIdentityStore(${JSON.stringify(dir)});
 		(async () => { for (let i = 0; ; i++) { const r = await store.create('User', { userName: 'crash' + i }); process.stdout.write(r.id + '\\n'); } })();
 	`;
-	const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+		cwd: join(__dirname, '..', '..'),
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	const acknowledged: string[] = [];
 	await new Promise<void>((resolve) => {
 		let buffer = '';

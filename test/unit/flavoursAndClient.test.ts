@@ -1,4 +1,12 @@
-import { encodeUnicodePwd, formatObjectGuid, formatObjectSid, initialUserAccountControl, isAccountDisabled, UAC, withAccountDisabled } from '../../lib/ldap/flavours';
+import {
+	encodeUnicodePwd,
+	formatObjectGuid,
+	formatObjectSid,
+	initialUserAccountControl,
+	isAccountDisabled,
+	UAC,
+	withAccountDisabled,
+} from '../../lib/ldap/flavours';
 import { normaliseBaseUrl, retryAfterSeconds } from '../../lib/scim/client';
 import { parseScimError } from '../../lib/scim/errors';
 import { isSecretAttribute, scrubSecrets } from '../../lib/redact';
@@ -50,7 +58,11 @@ describe('SCIM client helpers', () => {
 		expect(message).not.toContain('hunter2');
 	});
 	test('SCIM errors with string or numeric status, and non-SCIM bodies', () => {
-		expect(parseScimError(409, { schemas: [], status: '409', scimType: 'uniqueness', detail: 'taken' })).toEqual({ status: 409, scimType: 'uniqueness', detail: 'taken' });
+		expect(parseScimError(409, { schemas: [], status: '409', scimType: 'uniqueness', detail: 'taken' })).toEqual({
+			status: 409,
+			scimType: 'uniqueness',
+			detail: 'taken',
+		});
 		expect(parseScimError(400, { status: 400, detail: 'bad' })).toEqual({ status: 400, scimType: undefined, detail: 'bad' });
 		expect(parseScimError(502, '<html>Bad gateway</html>').detail).toContain('Bad gateway');
 		expect(parseScimError(500, undefined).detail).toBe('HTTP 500');

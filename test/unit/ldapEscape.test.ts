@@ -43,13 +43,17 @@ describe('RFC 4514 DN value escaping', () => {
 
 describe('DN templates', () => {
 	test('fills and escapes placeholders case-insensitively', () => {
-		expect(renderDnTemplate('uid={UID},ou=People,dc=example,dc=org', { uid: 'o,brien+x' })).toBe('uid=o\\,brien\\+x,ou=People,dc=example,dc=org');
+		expect(renderDnTemplate('uid={UID},ou=People,dc=example,dc=org', { uid: 'o,brien+x' })).toBe(
+			'uid=o\\,brien\\+x,ou=People,dc=example,dc=org',
+		);
 	});
 	test('takes the first value of a multi-valued attribute', () => {
 		expect(renderDnTemplate('cn={cn},dc=x', { cn: ['First', 'Second'] })).toBe('cn=First,dc=x');
 	});
 	test('names the missing attribute', () => {
-		expect(() => renderDnTemplate('uid={uid},dc=x', { cn: 'a' })).toThrow(expect.objectContaining({ code: 'MissingDnValue', field: 'uid' }));
+		expect(() => renderDnTemplate('uid={uid},dc=x', { cn: 'a' })).toThrow(
+			expect.objectContaining({ code: 'MissingDnValue', field: 'uid' }),
+		);
 	});
 	test('refuses an empty template', () => {
 		expect(() => renderDnTemplate('', { uid: 'a' })).toThrow(expect.objectContaining({ code: 'Configuration', field: 'dnTemplate' }));

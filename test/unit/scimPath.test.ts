@@ -15,9 +15,22 @@ describe('SCIM attribute paths', () => {
 	test('parses every form a mapping uses', () => {
 		expect(parseScimPath('userName')).toEqual({ attribute: 'userName' });
 		expect(parseScimPath('name.givenName')).toMatchObject({ attribute: 'name', subAttribute: 'givenName' });
-		expect(parseScimPath('emails[type eq "work"].value')).toMatchObject({ attribute: 'emails', filter: { type: 'work' }, subAttribute: 'value' });
-		expect(parseScimPath(`${ENTERPRISE_USER_SCHEMA}:manager.value`)).toMatchObject({ schema: ENTERPRISE_USER_SCHEMA, attribute: 'manager', subAttribute: 'value' });
-		expect(parseScimPath('urn:ietf:params:scim:schemas:core:2.0:User:userName')).toEqual({ schema: undefined, attribute: 'userName', filter: undefined, subAttribute: undefined });
+		expect(parseScimPath('emails[type eq "work"].value')).toMatchObject({
+			attribute: 'emails',
+			filter: { type: 'work' },
+			subAttribute: 'value',
+		});
+		expect(parseScimPath(`${ENTERPRISE_USER_SCHEMA}:manager.value`)).toMatchObject({
+			schema: ENTERPRISE_USER_SCHEMA,
+			attribute: 'manager',
+			subAttribute: 'value',
+		});
+		expect(parseScimPath('urn:ietf:params:scim:schemas:core:2.0:User:userName')).toEqual({
+			schema: undefined,
+			attribute: 'userName',
+			filter: undefined,
+			subAttribute: undefined,
+		});
 		expect(parseScimPath('addresses[type eq "work" and primary eq true].locality').filter).toEqual({ type: 'work', primary: true });
 	});
 

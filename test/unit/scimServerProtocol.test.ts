@@ -52,7 +52,10 @@ describe('SCIM filters', () => {
 	test('normalisation and index keys', () => {
 		expect(normaliseFilterText('emails[type eq "work"].value eq "x"')).toBe('emails[type eq "work" and value eq "x"]');
 		expect(equalityKey(parseScimFilter('userName eq "a"'))).toEqual({ attribute: 'userName', value: 'a' });
-		expect(equalityKey(parseScimFilter('urn:ietf:params:scim:schemas:core:2.0:User:externalId eq "E1"'))).toEqual({ attribute: 'externalId', value: 'E1' });
+		expect(equalityKey(parseScimFilter('urn:ietf:params:scim:schemas:core:2.0:User:externalId eq "E1"'))).toEqual({
+			attribute: 'externalId',
+			value: 'E1',
+		});
 		expect(equalityKey(parseScimFilter('userName co "a"'))).toBeUndefined();
 	});
 });
@@ -67,7 +70,11 @@ describe('PATCH as Entra and Okta send it', () => {
 	});
 	test('a path-less replace with dotted and URN keys', () => {
 		const out = patch([{ op: 'replace', value: { displayName: 'X', 'name.givenName': 'Y', [`${ENTERPRISE}:employeeNumber`]: 'Z' } }]);
-		expect(out).toMatchObject({ displayName: 'X', name: { givenName: 'Y', familyName: 'Lovelace' }, [ENTERPRISE]: { employeeNumber: 'Z', department: 'R&D' } });
+		expect(out).toMatchObject({
+			displayName: 'X',
+			name: { givenName: 'Y', familyName: 'Lovelace' },
+			[ENTERPRISE]: { employeeNumber: 'Z', department: 'R&D' },
+		});
 	});
 	test('Add with a filtered path creates the element; several address parts merge into one element', () => {
 		const out = patch([
@@ -93,7 +100,12 @@ describe('PATCH as Entra and Okta send it', () => {
 		expect(patch([{ op: 'Replace', path: 'displayName', value: null }], once).displayName).toBeUndefined();
 	});
 	test('the legacy member removal removes only that member', () => {
-		const group = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id: 'g1', displayName: 'G', members: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] };
+		const group = {
+			schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+			id: 'g1',
+			displayName: 'G',
+			members: [{ value: 'a' }, { value: 'b' }, { value: 'c' }],
+		};
 		const out = patch([{ op: 'Remove', path: 'members', value: [{ $ref: null, value: 'b' }] }], group, 'Group');
 		expect(out.members).toEqual([{ value: 'a' }, { value: 'c' }]);
 		expect(patch([{ op: 'remove', path: 'members[value eq "c"]' }], out, 'Group').members).toEqual([{ value: 'a' }]);
@@ -102,19 +114,32 @@ describe('PATCH as Entra and Okta send it', () => {
 		const group = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id: 'g1', displayName: 'G', members: [{ value: 'a' }] };
 		const renamed = patch([{ op: 'replace', value: { id: 'g1', displayName: 'Renamed' } }], group, 'Group');
 		expect(renamed).toMatchObject({ id: 'g1', displayName: 'Renamed' });
-		expect(patch([{ op: 'replace', path: 'members', value: [{ value: 'x' }, { value: 'y' }] }], renamed, 'Group').members).toEqual([{ value: 'x' }, { value: 'y' }]);
+		expect(patch([{ op: 'replace', path: 'members', value: [{ value: 'x' }, { value: 'y' }] }], renamed, 'Group').members).toEqual([
+			{ value: 'x' },
+			{ value: 'y' },
+		]);
 	});
 	test('roles sent as JSON text are parsed', () => {
-		expect(patch([{ op: 'add', path: 'roles', value: ['{"value":"admin","primary":false}'] }]).roles).toEqual([{ value: 'admin', primary: false }]);
+		expect(patch([{ op: 'add', path: 'roles', value: ['{"value":"admin","primary":false}'] }]).roles).toEqual([
+			{ value: 'admin', primary: false },
+		]);
 	});
 	test('server-owned and read-only attributes', () => {
-		const out = patch([{ op: 'replace', path: 'id', value: 'hijack' }, { op: 'replace', path: 'meta.created', value: 'x' }, { op: 'replace', path: 'title', value: 'Eng' }]);
+		const out = patch([
+			{ op: 'replace', path: 'id', value: 'hijack' },
+			{ op: 'replace', path: 'meta.created', value: 'x' },
+			{ op: 'replace', path: 'title', value: 'Eng' },
+		]);
 		expect(out).toMatchObject({ id: 'u1', title: 'Eng', meta: { created: '2024-01-01T00:00:00Z' } });
-		expect(() => patch([{ op: 'add', path: 'groups', value: [{ value: 'g1' }] }])).toThrow(expect.objectContaining({ status: 400, scimType: 'mutability' }));
+		expect(() => patch([{ op: 'add', path: 'groups', value: [{ value: 'g1' }] }])).toThrow(
+			expect.objectContaining({ status: 400, scimType: 'mutability' }),
+		);
 	});
 	test('atomic: one failing operation changes nothing', () => {
 		const before = user();
-		expect(() => patch([{ op: 'replace', path: 'title', value: 'Eng' }, { op: 'remove', path: 'emails[type eq "other"]' }, { op: 'bogus' }], before)).toThrow(expect.objectContaining({ status: 400 }));
+		expect(() =>
+			patch([{ op: 'replace', path: 'title', value: 'Eng' }, { op: 'remove', path: 'emails[type eq "other"]' }, { op: 'bogus' }], before),
+		).toThrow(expect.objectContaining({ status: 400 }));
 		expect(before).toEqual(user());
 	});
 	test.each([

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScimServiceProvider, type ScimEvent } from '../../lib/scim/server/serviceProvider';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
-import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation } from '../harness/scimConversations';
+import {
+	entraDelete,
+	entraGroupConversation,
+	entraUserConversation,
+	oktaGroupConversation,
+	oktaUserConversation,
+} from '../harness/scimConversations';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 let dir: string;
@@ -22,7 +28,13 @@ afterEach(async () => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown, query: Record<string, string> = {}, headers: Record<string, string> = {}) {
+async function call(
+	method: string,
+	path: string,
+	body?: unknown,
+	query: Record<string, string> = {},
+	headers: Record<string, string> = {},
+) {
 	const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 	const { response, events: emitted } = await provider.handle({ method, path, query, headers: { 'user-agent': 'test', ...lower }, body });
 	events.push(...emitted);
@@ -44,7 +56,14 @@ describe('Microsoft Entra ID conversation', () => {
 		events.length = 0;
 		await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'title', value: 'B' }]));
 		expect(events).toHaveLength(1);
-		expect(events[0]).toMatchObject({ event: 'user.updated', resourceId: id, before: { title: 'A' }, resource: { title: 'B' }, changedAttributes: ['title'], request: { method: 'PATCH', client: 'test' } });
+		expect(events[0]).toMatchObject({
+			event: 'user.updated',
+			resourceId: id,
+			before: { title: 'A' },
+			resource: { title: 'B' },
+			changedAttributes: ['title'],
+			request: { method: 'PATCH', client: 'test' },
+		});
 	});
 });
 
@@ -61,16 +80,26 @@ describe('Okta conversation', () => {
 
 describe('protocol details and bad input', () => {
 	test('discovery, 405 on writes to it, 501 bulk, ETags and If-Match', async () => {
-		expect((await call('GET', '/ServiceProviderConfig')).body).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true } });
+		expect((await call('GET', '/ServiceProviderConfig')).body).toMatchObject({
+			patch: { supported: true },
+			bulk: { supported: false },
+			filter: { supported: true },
+		});
 		expect((await call('GET', '/ResourceTypes')).body.totalResults).toBe(2);
 		expect((await call('GET', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User')).body.name).toBe('User');
 		expect((await call('POST', '/ServiceProviderConfig', {})).status).toBe(405);
 		expect((await call('POST', '/Bulk', {})).status).toBe(501);
 		const id = (await call('POST', '/Users', { userName: 'etag@x' })).body.id;
 		expect((await call('GET', `/Users/${id}`, undefined, {}, { 'if-none-match': 'W/"1"' })).status).toBe(304);
-		expect((await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'title', value: 'a' }]), {}, { 'if-match': 'W/"1"' })).status).toBe(200);
-		expect((await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'title', value: 'b' }]), {}, { 'if-match': 'W/"1"' })).status).toBe(412);
-		expect((await call('POST', '/.search', { filter: 'userName eq "etag@x"', attributes: ['userName'] })).body.Resources).toEqual([{ id, userName: 'etag@x', schemas: expect.any(Array), meta: expect.any(Object) }]);
+		expect(
+			(await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'title', value: 'a' }]), {}, { 'if-match': 'W/"1"' })).status,
+		).toBe(200);
+		expect(
+			(await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'title', value: 'b' }]), {}, { 'if-match': 'W/"1"' })).status,
+		).toBe(412);
+		expect((await call('POST', '/.search', { filter: 'userName eq "etag@x"', attributes: ['userName'] })).body.Resources).toEqual([
+			{ id, userName: 'etag@x', schemas: expect.any(Array), meta: expect.any(Object) },
+		]);
 	});
 	test.each([
 		['POST', '/Users', { userName: 'u', favouriteColour: 'blue' }, 400, 'invalidSyntax'],
@@ -82,14 +111,32 @@ describe('protocol details and bad input', () => {
 	])('%s %s → %s', async (method, path, body, status, scimType) => {
 		const res = await call(method, path, body);
 		expect(res.status).toBe(status);
-		expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail: expect.any(String), ...(scimType ? { scimType } : {}) });
+		expect(res.body).toMatchObject({
+			schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+			status: String(status),
+			detail: expect.any(String),
+			...(scimType ? { scimType } : {}),
+		});
 	});
 	test('invalid filters and paths are 400 and change nothing', async () => {
 		const id = (await call('POST', '/Users', { userName: 'safe@x', title: 'T' })).body.id;
 		const before = await store.get('User', id);
 		expect((await call('GET', '/Users', undefined, { filter: 'userName xx "a"' })).body.scimType).toBe('invalidFilter');
-		expect((await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'title', value: 'changed' }, { op: 'replace', path: '__proto__.x', value: 1 }]))).body.scimType).toBe('invalidPath');
-		expect((await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'favouriteColour', value: 'x' }]))).body.scimType).toBe('invalidPath');
+		expect(
+			(
+				await call(
+					'PATCH',
+					`/Users/${id}`,
+					PATCH([
+						{ op: 'replace', path: 'title', value: 'changed' },
+						{ op: 'replace', path: '__proto__.x', value: 1 },
+					]),
+				)
+			).body.scimType,
+		).toBe('invalidPath');
+		expect((await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', path: 'favouriteColour', value: 'x' }]))).body.scimType).toBe(
+			'invalidPath',
+		);
 		expect(await store.get('User', id)).toEqual(before);
 	});
 	test('fuzzing: 10,000 generated filters and PATCH bodies give only 2xx or 4xx', async () => {
@@ -98,17 +145,67 @@ describe('protocol details and bad input', () => {
 		let seed = 42;
 		const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 		const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-		const attrs = ['userName', 'emails', 'emails.value', 'emails[type eq "work"].value', 'name.givenName', 'active', 'meta.created', 'id', 'externalId', `${ENT}:department`, 'members', 'members[value eq "x"]', '__proto__', 'constructor.prototype', '', 'a b', '[', ']', 'x[y', 'title'];
+		const attrs = [
+			'userName',
+			'emails',
+			'emails.value',
+			'emails[type eq "work"].value',
+			'name.givenName',
+			'active',
+			'meta.created',
+			'id',
+			'externalId',
+			`${ENT}:department`,
+			'members',
+			'members[value eq "x"]',
+			'__proto__',
+			'constructor.prototype',
+			'',
+			'a b',
+			'[',
+			']',
+			'x[y',
+			'title',
+		];
 		const ops = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr', 'EQ', 'xx', 'and', 'or', 'not', '(', ')'];
-		const values = ['"a"', '"\\""', 'true', 'false', 'null', '1', '-2.5', 'abc', '"2024-01-01T00:00:00Z"', '', '"' + 'z'.repeat(50) + '"', '{', '[1]'];
+		const values = [
+			'"a"',
+			'"\\""',
+			'true',
+			'false',
+			'null',
+			'1',
+			'-2.5',
+			'abc',
+			'"2024-01-01T00:00:00Z"',
+			'',
+			'"' + 'z'.repeat(50) + '"',
+			'{',
+			'[1]',
+		];
 		const opNames = ['add', 'Add', 'replace', 'Replace', 'remove', 'Remove', 'move', '', 'copy'];
-		const jsonValues = [null, '', 'x', 'False', true, 1, [], [{ value: 'x' }], { a: 1 }, { 'name.givenName': 'x' }, { __proto__: { p: 1 } }, [{ $ref: null, value: 'y' }]];
+		const jsonValues = [
+			null,
+			'',
+			'x',
+			'False',
+			true,
+			1,
+			[],
+			[{ value: 'x' }],
+			{ a: 1 },
+			{ 'name.givenName': 'x' },
+			{ __proto__: { p: 1 } },
+			[{ $ref: null, value: 'y' }],
+		];
 		const statuses = new Set<number>();
 		for (let i = 0; i < 10000; i++) {
 			let res;
 			let input: unknown;
 			if (i % 2 === 0) {
-				const filter = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => [pick(attrs), pick(ops), pick(values)].join(' ')).join(` ${pick(['and', 'or', ''])} `);
+				const filter = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => [pick(attrs), pick(ops), pick(values)].join(' ')).join(
+					` ${pick(['and', 'or', ''])} `,
+				);
 				input = filter;
 				res = await call('GET', pick(['/Users', '/Groups']), undefined, { filter });
 			} else {
@@ -144,14 +241,28 @@ describe('inbound authentication and password forwarding', () => {
 		const basic = `Basic ${Buffer.from('idp:pw-secret').toString('base64')}`;
 		expect(isAuthenticated(basic, auth)).toBe(false);
 		expect(isAuthenticated(basic, { ...auth, basicUser: 'idp', basicPassword: 'pw-secret' })).toBe(true);
-		expect(isAuthenticated(`Basic ${Buffer.from('idp:wrong').toString('base64')}`, { ...auth, basicUser: 'idp', basicPassword: 'pw-secret' })).toBe(false);
+		expect(
+			isAuthenticated(`Basic ${Buffer.from('idp:wrong').toString('base64')}`, { ...auth, basicUser: 'idp', basicPassword: 'pw-secret' }),
+		).toBe(false);
 		expect(secretsEqual('', '')).toBe(false);
 	});
 	test('passwords reach events only with Forward Passwords on, and are never stored', async () => {
 		const forwarding = new ScimServiceProvider(store, { baseUrl: 'https://x/scim/v2', forwardPasswords: true });
-		const { events: withPw } = await forwarding.handle({ method: 'POST', path: '/Users', query: {}, headers: {}, body: { userName: 'fw@x', password: 'Fw-Pw-1!' } });
+		const { events: withPw } = await forwarding.handle({
+			method: 'POST',
+			path: '/Users',
+			query: {},
+			headers: {},
+			body: { userName: 'fw@x', password: 'Fw-Pw-1!' },
+		});
 		expect(withPw[0].resource!.password).toBe('Fw-Pw-1!');
-		const { events: without } = await provider.handle({ method: 'POST', path: '/Users', query: {}, headers: {}, body: { userName: 'nofw@x', password: 'No-Pw-1!' } });
+		const { events: without } = await provider.handle({
+			method: 'POST',
+			path: '/Users',
+			query: {},
+			headers: {},
+			body: { userName: 'nofw@x', password: 'No-Pw-1!' },
+		});
 		expect(without[0].resource!.password).toBeUndefined();
 		expect(JSON.stringify(await store.list('User'))).not.toMatch(/Fw-Pw-1!|No-Pw-1!/);
 	});

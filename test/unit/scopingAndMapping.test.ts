@@ -6,7 +6,17 @@ import { readSourcePath, MISSING } from '../../lib/mapping/sourcePath';
 const inScope = (clauses: ScopingClause[], item: Record<string, unknown>) => compileScoping([clauses])(item);
 
 describe('scoping operators (a clause on a null value is false)', () => {
-	const item = { dept: 'Sales', email: 'ada@contoso.com', enabled: true, disabled: 'False', flags: 514, level: 7, roles: ['Admin', 'Reader'], empty: '', none: null };
+	const item = {
+		dept: 'Sales',
+		email: 'ada@contoso.com',
+		enabled: true,
+		disabled: 'False',
+		flags: 514,
+		level: 7,
+		roles: ['Admin', 'Reader'],
+		empty: '',
+		none: null,
+	};
 	test.each<[ScopingClause, boolean, boolean]>([
 		// clause, result on the item, result when the attribute is null
 		[{ attribute: 'dept', operator: 'EQUALS', value: 'Sales' }, true, false],
@@ -31,7 +41,10 @@ describe('scoping operators (a clause on a null value is false)', () => {
 	});
 	test('clauses are ANDed within a filter, filters ORed', () => {
 		const test = compileScoping([
-			[{ attribute: 'dept', operator: 'EQUALS', value: 'Sales' }, { attribute: 'level', operator: 'Greater_Than', value: '5' }],
+			[
+				{ attribute: 'dept', operator: 'EQUALS', value: 'Sales' },
+				{ attribute: 'level', operator: 'Greater_Than', value: '5' },
+			],
 			[{ attribute: 'dept', operator: 'EQUALS', value: 'HR' }],
 		]);
 		expect(test({ dept: 'Sales', level: 6 })).toBe(true);
@@ -40,7 +53,9 @@ describe('scoping operators (a clause on a null value is false)', () => {
 		expect(compileScoping([])({})).toBe(true);
 	});
 	test('bad clauses are refused before any item runs, naming the clause', () => {
-		expect(() => compileScoping([[{ attribute: 'a', operator: 'REGEX MATCH', value: '(unclosed' }]])).toThrow(/scoping filter 1, clause 1: invalid regular expression "\(unclosed"/);
+		expect(() => compileScoping([[{ attribute: 'a', operator: 'REGEX MATCH', value: '(unclosed' }]])).toThrow(
+			/scoping filter 1, clause 1: invalid regular expression "\(unclosed"/,
+		);
 		expect(() => compileScoping([[{ attribute: 'a', operator: 'Greater_Than', value: 'ten' }]])).toThrow(/"ten" is not an integer/);
 		expect(() => compileScoping([[{ attribute: '', operator: 'EQUALS', value: 'x' }]])).toThrow(/no attribute/);
 	});
@@ -55,7 +70,9 @@ describe('source paths', () => {
 		['urn:x:User', { n: 5 }],
 		['emails[type eq "work"].value', 'w@x'],
 	])('%s', (path, expected) => expect(readSourcePath(item, path)).toEqual(expected));
-	test.each(['missing', 'a.c', 'list[3].v', '__proto__', 'constructor.name', 'a.__proto__'])('%s is missing', (path) => expect(readSourcePath(item, path)).toBe(MISSING));
+	test.each(['missing', 'a.c', 'list[3].v', '__proto__', 'constructor.name', 'a.__proto__'])('%s is missing', (path) =>
+		expect(readSourcePath(item, path)).toBe(MISSING),
+	);
 });
 
 describe('mapping rows', () => {
@@ -79,16 +96,37 @@ describe('mapping rows', () => {
 			{ attribute: 'userName', value: 'ada@x.org' },
 		]);
 		expect(envelope.redact).toEqual(['password', 'pin']);
-		expect(envelope.trace).toMatchObject({ displayName: 'Expression: Join(" ", [first], [last])', userName: 'Direct: email', company: 'Constant' });
+		expect(envelope.trace).toMatchObject({
+			displayName: 'Expression: Join(" ", [first], [last])',
+			userName: 'Direct: email',
+			company: 'Constant',
+		});
 	});
 	test('errors name the mapping row', () => {
-		expect(() => compileMapping([{ target: 'a', type: 'expression', expression: 'Jion([x])' }])).toThrow(/^Mapping row 1 \(a\): Unknown function Jion/);
-		expect(() => compileMapping([{ target: 'a', type: 'direct', source: 'x' }, { target: 'b', type: 'expression', expression: 'Left([x])' }])).toThrow(/^Mapping row 2 \(b\): Left takes 2 arguments, not 1/);
-		expect(() => compileMapping([{ target: 'a', type: 'direct', source: 'x' }, { target: 'a', type: 'direct', source: 'y' }])).toThrow(/mapped twice/);
-		const map = compileMapping([{ target: 'mail', type: 'direct', source: 'email' }, { target: 'cn', type: 'expression', expression: 'Join(" ", [a])', required: true }]);
+		expect(() => compileMapping([{ target: 'a', type: 'expression', expression: 'Jion([x])' }])).toThrow(
+			/^Mapping row 1 \(a\): Unknown function Jion/,
+		);
+		expect(() =>
+			compileMapping([
+				{ target: 'a', type: 'direct', source: 'x' },
+				{ target: 'b', type: 'expression', expression: 'Left([x])' },
+			]),
+		).toThrow(/^Mapping row 2 \(b\): Left takes 2 arguments, not 1/);
+		expect(() =>
+			compileMapping([
+				{ target: 'a', type: 'direct', source: 'x' },
+				{ target: 'a', type: 'direct', source: 'y' },
+			]),
+		).toThrow(/mapped twice/);
+		const map = compileMapping([
+			{ target: 'mail', type: 'direct', source: 'email' },
+			{ target: 'cn', type: 'expression', expression: 'Join(" ", [a])', required: true },
+		]);
 		expect(() => map({ mail: 'x' })).toThrow(/^Mapping row 1 \(mail\): the item has no field "email"/);
 		expect(() => map({ email: 'x' })).toThrow(/^Mapping row 2 \(cn\): a required value is empty/);
-		expect(() => compileMapping([{ target: 'd', type: 'expression', expression: 'FormatDateTime([x], , "yyyyMMdd", "yyyy")' }])({ x: 'garbage' })).toThrow(/^Mapping row 1 \(d\): "garbage" does not match the date format "yyyyMMdd"/);
+		expect(() =>
+			compileMapping([{ target: 'd', type: 'expression', expression: 'FormatDateTime([x], , "yyyyMMdd", "yyyy")' }])({ x: 'garbage' }),
+		).toThrow(/^Mapping row 1 \(d\): "garbage" does not match the date format "yyyyMMdd"/);
 	});
 	test('presets are rows the user can override or remove', () => {
 		const rows = withPreset('scimToOpenLdap', [{ target: 'title', type: 'constant', constant: 'Employee' }], ['departmentNumber']);

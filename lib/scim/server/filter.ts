@@ -20,7 +20,9 @@ export function normaliseFilterText(text: string): string {
 	);
 	// Unquoted string values (Microsoft's own examples send externalId eq 123abc).
 	out = out.replace(new RegExp(`\\b(${OPS})\\s+(?!")([^\\s()\\[\\]"]+)`, 'gi'), (whole, op, value: string) =>
-		/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/i.test(value) ? `${op.toLowerCase()} ${value}` : `${op.toLowerCase()} ${JSON.stringify(value)}`,
+		/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/i.test(value)
+			? `${op.toLowerCase()} ${value}`
+			: `${op.toLowerCase()} ${JSON.stringify(value)}`,
 	);
 	return out;
 }
@@ -71,21 +73,29 @@ function valuesAt(resource: Record<string, unknown>, path: string): unknown[] {
 }
 
 function compare(op: string, actual: unknown, expected: unknown, caseExact: boolean): boolean {
-	if (op === 'pr') return actual !== null && actual !== undefined && actual !== '' && !(isObject(actual) && Object.keys(actual).length === 0);
+	if (op === 'pr')
+		return actual !== null && actual !== undefined && actual !== '' && !(isObject(actual) && Object.keys(actual).length === 0);
 	if (actual === null || actual === undefined) return op === 'ne' ? expected !== null : op === 'eq' && expected === null;
 	if (typeof expected === 'boolean' || typeof actual === 'boolean') {
-		if (['gt', 'ge', 'lt', 'le', 'co', 'sw', 'ew'].includes(op)) throw new ScimError(400, `"${op}" cannot compare boolean values`, 'invalidFilter');
+		if (['gt', 'ge', 'lt', 'le', 'co', 'sw', 'ew'].includes(op))
+			throw new ScimError(400, `"${op}" cannot compare boolean values`, 'invalidFilter');
 		const a = typeof actual === 'boolean' ? actual : String(actual).toLowerCase() === 'true';
 		return op === 'eq' ? a === expected : a !== expected;
 	}
 	if (typeof expected === 'number' && typeof actual === 'number') {
 		switch (op) {
-			case 'eq': return actual === expected;
-			case 'ne': return actual !== expected;
-			case 'gt': return actual > expected;
-			case 'ge': return actual >= expected;
-			case 'lt': return actual < expected;
-			case 'le': return actual <= expected;
+			case 'eq':
+				return actual === expected;
+			case 'ne':
+				return actual !== expected;
+			case 'gt':
+				return actual > expected;
+			case 'ge':
+				return actual >= expected;
+			case 'lt':
+				return actual < expected;
+			case 'le':
+				return actual <= expected;
 		}
 	}
 	let a = String(actual);
@@ -101,12 +111,18 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 		return op === 'gt' ? x > y : op === 'ge' ? x >= y : op === 'lt' ? x < y : x <= y;
 	}
 	switch (op) {
-		case 'eq': return a === e;
-		case 'ne': return a !== e;
-		case 'co': return a.includes(e);
-		case 'sw': return a.startsWith(e);
-		case 'ew': return a.endsWith(e);
-		default: throw new ScimError(400, `Unknown operator "${op}"`, 'invalidFilter');
+		case 'eq':
+			return a === e;
+		case 'ne':
+			return a !== e;
+		case 'co':
+			return a.includes(e);
+		case 'sw':
+			return a.startsWith(e);
+		case 'ew':
+			return a.endsWith(e);
+		default:
+			throw new ScimError(400, `Unknown operator "${op}"`, 'invalidFilter');
 	}
 }
 

@@ -21,7 +21,8 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 /** "True"/"False" strings where SCIM wants booleans (Entra sends active as "False"). */
 function booleanish(path: string, value: unknown): unknown {
-	if (typeof value === 'string' && /^(active|.*:active)$/i.test(path) && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+	if (typeof value === 'string' && /^(active|.*:active)$/i.test(path) && /^(true|false)$/i.test(value))
+		return value.toLowerCase() === 'true';
 	return value;
 }
 
@@ -37,7 +38,8 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 		if (!isObject(entry)) throw new ScimError(400, `Operations[${index}] is not an object`, 'invalidSyntax');
 		const { op: rawOp, path: rawPath, value: rawValue } = entry as RawOperation;
 		const op = String(rawOp ?? '').toLowerCase();
-		if (!['add', 'replace', 'remove'].includes(op)) throw new ScimError(400, `Operations[${index}].op must be add, replace or remove, not "${String(rawOp)}"`, 'invalidSyntax');
+		if (!['add', 'replace', 'remove'].includes(op))
+			throw new ScimError(400, `Operations[${index}].op must be add, replace or remove, not "${String(rawOp)}"`, 'invalidSyntax');
 		let path = rawPath === undefined || rawPath === null || String(rawPath).trim() === '' ? undefined : String(rawPath).trim();
 		let value = rawValue;
 		if (path !== undefined) checkPath(path);
@@ -49,7 +51,8 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			if (/^members$/i.test(path) && Array.isArray(value) && value.length) {
 				for (const member of value) {
 					const id = isObject(member) ? member.value : member;
-					if (typeof id !== 'string' && typeof id !== 'number') throw new ScimError(400, `Operations[${index}]: a member to remove needs a value`, 'invalidValue');
+					if (typeof id !== 'string' && typeof id !== 'number')
+						throw new ScimError(400, `Operations[${index}]: a member to remove needs a value`, 'invalidValue');
 					out.push({ op: 'remove', path: `members[value eq ${JSON.stringify(String(id))}]` });
 				}
 				continue;
@@ -69,7 +72,8 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 
 		const bare = path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, '');
 		if (SERVER_OWNED.has(bare.toLowerCase()) || /^meta\./i.test(bare)) continue;
-		if (resourceType === 'User' && /^groups(\[|\.|$)/i.test(bare)) throw new ScimError(400, 'A user\'s groups are read-only; change memberships through /Groups', 'mutability');
+		if (resourceType === 'User' && /^groups(\[|\.|$)/i.test(bare))
+			throw new ScimError(400, "A user's groups are read-only; change memberships through /Groups", 'mutability');
 		value = booleanish(bare, value);
 		// Manager as a plain id string (Entra), cleared with "".
 		if (/^(urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User:)?manager$/i.test(path)) {
@@ -86,7 +90,8 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			continue;
 		}
 		// roles values that arrive as JSON text.
-		if (/^roles$/i.test(bare) && Array.isArray(value)) value = value.map((r) => (typeof r === 'string' && r.trim().startsWith('{') ? JSON.parse(r) : r));
+		if (/^roles$/i.test(bare) && Array.isArray(value))
+			value = value.map((r) => (typeof r === 'string' && r.trim().startsWith('{') ? JSON.parse(r) : r));
 		out.push({ op: op as 'add' | 'replace', path, value } as ScimPatchOperation);
 	}
 	return out;
@@ -118,7 +123,12 @@ export function applyPatch<T extends Record<string, unknown>>(resource: T, body:
 	} catch (error) {
 		if (error instanceof ScimError) throw error;
 		const name = (error as Error).constructor?.name ?? '';
-		const scimType = name === 'NoTarget' || name === 'FilterArrayTargetNotFound' || name === 'FilterOnEmptyArray' ? 'noTarget' : name === 'NoPathInScimPatchOp' ? 'noTarget' : 'invalidPath';
+		const scimType =
+			name === 'NoTarget' || name === 'FilterArrayTargetNotFound' || name === 'FilterOnEmptyArray'
+				? 'noTarget'
+				: name === 'NoPathInScimPatchOp'
+					? 'noTarget'
+					: 'invalidPath';
 		throw new ScimError(400, `PATCH failed: ${(error as Error).message}`, scimType);
 	}
 	if (!isObject(patched)) throw new ScimError(400, 'The PATCH left no resource', 'invalidValue');
@@ -126,6 +136,7 @@ export function applyPatch<T extends Record<string, unknown>>(resource: T, body:
 	// The server owns these, whatever the operations said.
 	(result as Record<string, unknown>).id = resource.id;
 	if (resource.meta !== undefined) (result as Record<string, unknown>).meta = resource.meta;
-	if (typeof (result as Record<string, unknown>).active === 'string') (result as Record<string, unknown>).active = booleanish('active', (result as Record<string, unknown>).active);
+	if (typeof (result as Record<string, unknown>).active === 'string')
+		(result as Record<string, unknown>).active = booleanish('active', (result as Record<string, unknown>).active);
 	return result;
 }

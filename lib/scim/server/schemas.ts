@@ -14,22 +14,55 @@ export function serviceProviderConfig(baseUrl: string, maxResults: number): Reco
 		changePassword: { supported: false },
 		sort: { supported: false },
 		etag: { supported: true },
-		authenticationSchemes: [{ type: 'oauthbearertoken', name: 'Bearer token', description: 'A bearer token from the SCIM Trigger credential', primary: true }],
+		authenticationSchemes: [
+			{ type: 'oauthbearertoken', name: 'Bearer token', description: 'A bearer token from the SCIM Trigger credential', primary: true },
+		],
 		meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
 	};
 }
 
 export function resourceTypes(baseUrl: string): Record<string, unknown>[] {
 	return [
-		{ schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'User', name: 'User', endpoint: '/Users', schema: CORE_USER, schemaExtensions: [{ schema: ENTERPRISE, required: false }], meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` } },
-		{ schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'Group', name: 'Group', endpoint: '/Groups', schema: CORE_GROUP, meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/Group` } },
+		{
+			schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+			id: 'User',
+			name: 'User',
+			endpoint: '/Users',
+			schema: CORE_USER,
+			schemaExtensions: [{ schema: ENTERPRISE, required: false }],
+			meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
+		},
+		{
+			schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+			id: 'Group',
+			name: 'Group',
+			endpoint: '/Groups',
+			schema: CORE_GROUP,
+			meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/Group` },
+		},
 	];
 }
 
-const attr = (name: string, extra: Record<string, unknown> = {}) => ({ name, type: 'string', multiValued: false, required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', ...extra });
+const attr = (name: string, extra: Record<string, unknown> = {}) => ({
+	name,
+	type: 'string',
+	multiValued: false,
+	required: false,
+	caseExact: false,
+	mutability: 'readWrite',
+	returned: 'default',
+	uniqueness: 'none',
+	...extra,
+});
 
 export function schemas(baseUrl: string): Record<string, unknown>[] {
-	const schema = (id: string, name: string, attributes: unknown[]) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], id, name, attributes, meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${id}` } });
+	const schema = (id: string, name: string, attributes: unknown[]) => ({
+		schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+		id,
+		name,
+		attributes,
+		meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${id}` },
+	});
 	return [
 		schema(CORE_USER, 'User', [
 			attr('userName', { required: true, uniqueness: 'server' }),
@@ -38,11 +71,24 @@ export function schemas(baseUrl: string): Record<string, unknown>[] {
 			attr('title'),
 			attr('active', { type: 'boolean' }),
 			attr('password', { mutability: 'writeOnly', returned: 'never' }),
-			attr('emails', { type: 'complex', multiValued: true, subAttributes: [attr('value'), attr('type'), attr('primary', { type: 'boolean' })] }),
+			attr('emails', {
+				type: 'complex',
+				multiValued: true,
+				subAttributes: [attr('value'), attr('type'), attr('primary', { type: 'boolean' })],
+			}),
 			attr('groups', { type: 'complex', multiValued: true, mutability: 'readOnly' }),
 		]),
-		schema(CORE_GROUP, 'Group', [attr('displayName', { required: true }), attr('members', { type: 'complex', multiValued: true, subAttributes: [attr('value', { caseExact: true }), attr('display')] })]),
-		schema(ENTERPRISE, 'EnterpriseUser', ['employeeNumber', 'costCenter', 'organization', 'division', 'department'].map((n) => attr(n)).concat([attr('manager', { type: 'complex' })])),
+		schema(CORE_GROUP, 'Group', [
+			attr('displayName', { required: true }),
+			attr('members', { type: 'complex', multiValued: true, subAttributes: [attr('value', { caseExact: true }), attr('display')] }),
+		]),
+		schema(
+			ENTERPRISE,
+			'EnterpriseUser',
+			['employeeNumber', 'costCenter', 'organization', 'division', 'department']
+				.map((n) => attr(n))
+				.concat([attr('manager', { type: 'complex' })]),
+		),
 	];
 }
 

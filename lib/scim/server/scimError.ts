@@ -1,5 +1,15 @@
 /** An RFC 7644 §3.12 error a SCIM service provider answers with. */
-export type ScimType = 'invalidFilter' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'mutability' | 'tooMany' | 'uniqueness' | 'invalidVers' | 'sensitive';
+export type ScimType =
+	| 'invalidFilter'
+	| 'invalidSyntax'
+	| 'invalidPath'
+	| 'noTarget'
+	| 'invalidValue'
+	| 'mutability'
+	| 'tooMany'
+	| 'uniqueness'
+	| 'invalidVers'
+	| 'sensitive';
 
 export class ScimError extends Error {
 	constructor(

@@ -67,7 +67,33 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** RFC 7643 attributes; extension schemas (any urn: key) are accepted too. */
 const KNOWN_ATTRIBUTES: Record<ResourceType, Set<string>> = {
 	User: new Set(
-		['schemas', 'id', 'meta', 'externalId', 'userName', 'name', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone', 'active', 'password', 'emails', 'phoneNumbers', 'ims', 'photos', 'addresses', 'groups', 'entitlements', 'roles', 'x509Certificates'].map((a) => a.toLowerCase()),
+		[
+			'schemas',
+			'id',
+			'meta',
+			'externalId',
+			'userName',
+			'name',
+			'displayName',
+			'nickName',
+			'profileUrl',
+			'title',
+			'userType',
+			'preferredLanguage',
+			'locale',
+			'timezone',
+			'active',
+			'password',
+			'emails',
+			'phoneNumbers',
+			'ims',
+			'photos',
+			'addresses',
+			'groups',
+			'entitlements',
+			'roles',
+			'x509Certificates',
+		].map((a) => a.toLowerCase()),
 	),
 	Group: new Set(['schemas', 'id', 'meta', 'externalId', 'displayName', 'members'].map((a) => a.toLowerCase())),
 };
@@ -119,12 +145,19 @@ export class ScimServiceProvider {
 		const type = resource.meta.resourceType;
 		const out: Record<string, unknown> = { ...resource, meta: { ...resource.meta, location: this.location(type, resource.id) } };
 		delete out.password;
-		const attributes = query.attributes?.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
-		const excluded = query.excludedattributes?.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+		const attributes = query.attributes
+			?.split(',')
+			.map((a) => a.trim().toLowerCase())
+			.filter(Boolean);
+		const excluded = query.excludedattributes
+			?.split(',')
+			.map((a) => a.trim().toLowerCase())
+			.filter(Boolean);
 		const always = new Set(['id', 'schemas', 'meta']);
 		if (attributes?.length) {
 			const keep = new Set(attributes.map((a) => a.replace(/^urn:.*:(user|group):/i, '').split('.')[0]));
-			for (const key of Object.keys(out)) if (!always.has(key) && !keep.has(key.toLowerCase()) && !attributes.some((a) => a.startsWith(key.toLowerCase()))) delete out[key];
+			for (const key of Object.keys(out))
+				if (!always.has(key) && !keep.has(key.toLowerCase()) && !attributes.some((a) => a.startsWith(key.toLowerCase()))) delete out[key];
 		}
 		if (excluded?.length) for (const key of Object.keys(out)) if (!always.has(key) && excluded.includes(key.toLowerCase())) delete out[key];
 		return out;
@@ -134,7 +167,16 @@ export class ScimServiceProvider {
 		return { status, headers: { 'Content-Type': SCIM_JSON, ...extra }, body };
 	}
 
-	private event(req: ScimHttpRequest, event: ScimEventType, type: ResourceType, id: string, before?: Record<string, unknown>, after?: Record<string, unknown>, members?: string[], password?: unknown): ScimEvent {
+	private event(
+		req: ScimHttpRequest,
+		event: ScimEventType,
+		type: ResourceType,
+		id: string,
+		before?: Record<string, unknown>,
+		after?: Record<string, unknown>,
+		members?: string[],
+		password?: unknown,
+	): ScimEvent {
 		const strip = (r?: Record<string, unknown>) => {
 			if (!r) return undefined;
 			const copy = { ...r };
@@ -150,7 +192,13 @@ export class ScimServiceProvider {
 			before: strip(before),
 			changedAttributes: changed(before, after),
 			...(members ? { members } : {}),
-			request: { id: randomUUID(), time: new Date().toISOString(), client: req.headers['user-agent'] ?? 'unknown', method: req.method, path: req.path },
+			request: {
+				id: randomUUID(),
+				time: new Date().toISOString(),
+				client: req.headers['user-agent'] ?? 'unknown',
+				method: req.method,
+				path: req.path,
+			},
 		};
 	}
 
@@ -162,7 +210,8 @@ export class ScimServiceProvider {
 		const discovery = ['ServiceProviderConfig', 'ResourceTypes', 'Schemas'].find((d) => d.toLowerCase() === collection?.toLowerCase());
 		if (discovery) {
 			if (method !== 'GET') throw new ScimError(405, `${discovery} is read-only`);
-			if (discovery === 'ServiceProviderConfig') return this.json(200, serviceProviderConfig(this.baseUrl, this.options.maxResults ?? 1000));
+			if (discovery === 'ServiceProviderConfig')
+				return this.json(200, serviceProviderConfig(this.baseUrl, this.options.maxResults ?? 1000));
 			const all = discovery === 'ResourceTypes' ? resourceTypes(this.baseUrl) : schemas(this.baseUrl);
 			if (id) {
 				const one = all.find((d) => String(d.id).toLowerCase() === decodeURIComponent(id).toLowerCase());
@@ -176,7 +225,8 @@ export class ScimServiceProvider {
 			if (method !== 'POST') throw new ScimError(405, 'Use POST for /.search');
 			return this.search(['User', 'Group'], this.searchQuery(req.body));
 		}
-		const type: ResourceType | undefined = collection?.toLowerCase() === 'users' ? 'User' : collection?.toLowerCase() === 'groups' ? 'Group' : undefined;
+		const type: ResourceType | undefined =
+			collection?.toLowerCase() === 'users' ? 'User' : collection?.toLowerCase() === 'groups' ? 'Group' : undefined;
 		if (!type || extra) throw new ScimError(404, `No SCIM endpoint at ${req.path}`);
 		if (id === '.search') {
 			if (method !== 'POST') throw new ScimError(405, 'Use POST for .search');
@@ -234,7 +284,8 @@ export class ScimServiceProvider {
 		for (const type of types) {
 			const nameAttribute = type === 'User' ? 'username' : 'displayname';
 			if (key && key.attribute.toLowerCase() === nameAttribute) candidates.push(...(await this.store.findByName(type, key.value)));
-			else if (key && key.attribute.toLowerCase() === 'externalid') candidates.push(...(await this.store.findByExternalId(type, key.value)));
+			else if (key && key.attribute.toLowerCase() === 'externalid')
+				candidates.push(...(await this.store.findByExternalId(type, key.value)));
 			else if (key && key.attribute.toLowerCase() === 'id') {
 				const one = await this.store.get(type, key.value);
 				if (one) candidates.push(one);
@@ -244,7 +295,14 @@ export class ScimServiceProvider {
 		// Stable order across pages: creation time, then id.
 		candidates.sort((a, b) => a.meta.created.localeCompare(b.meta.created) || a.id.localeCompare(b.id));
 		const page = count === 0 ? [] : candidates.slice(startIndex - 1, startIndex - 1 + count);
-		return this.json(200, listResponse(page.map((r) => this.present(r, query)), candidates.length, startIndex));
+		return this.json(
+			200,
+			listResponse(
+				page.map((r) => this.present(r, query)),
+				candidates.length,
+				startIndex,
+			),
+		);
 	}
 
 	/** Client data, cleaned of what the server owns. */
@@ -252,7 +310,8 @@ export class ScimServiceProvider {
 		if (!isObject(body)) throw new ScimError(400, 'The body must be a JSON object', 'invalidSyntax');
 		const data: Record<string, unknown> = { ...body };
 		for (const key of Object.keys(data)) {
-			if (['__proto__', 'constructor', 'prototype'].includes(key)) throw new ScimError(400, `"${key}" is not an attribute`, 'invalidSyntax');
+			if (['__proto__', 'constructor', 'prototype'].includes(key))
+				throw new ScimError(400, `"${key}" is not an attribute`, 'invalidSyntax');
 		}
 		assertKnownAttributes(type, data);
 		delete data.id;
@@ -262,8 +321,10 @@ export class ScimServiceProvider {
 		delete data.password;
 		if (!Array.isArray(data.schemas)) data.schemas = [type === 'User' ? USER_SCHEMA : GROUP_SCHEMA];
 		if (typeof data.active === 'string' && /^(true|false)$/i.test(data.active)) data.active = data.active.toLowerCase() === 'true';
-		if (type === 'User' && (typeof data.userName !== 'string' || !data.userName.trim())) throw new ScimError(400, 'userName is required', 'invalidValue');
-		if (type === 'Group' && (typeof data.displayName !== 'string' || !data.displayName.trim())) throw new ScimError(400, 'displayName is required', 'invalidValue');
+		if (type === 'User' && (typeof data.userName !== 'string' || !data.userName.trim()))
+			throw new ScimError(400, 'userName is required', 'invalidValue');
+		if (type === 'Group' && (typeof data.displayName !== 'string' || !data.displayName.trim()))
+			throw new ScimError(400, 'displayName is required', 'invalidValue');
 		if (type === 'Group') data.members = this.dedupeMembers(data.members);
 		return { data, password };
 	}
@@ -273,7 +334,8 @@ export class ScimServiceProvider {
 		if (!Array.isArray(members)) throw new ScimError(400, 'members must be a list', 'invalidValue');
 		const seen = new Set<string>();
 		return members.filter((m): m is Record<string, unknown> => {
-			if (!isObject(m) || (typeof m.value !== 'string' && typeof m.value !== 'number')) throw new ScimError(400, 'Each member needs a value', 'invalidValue');
+			if (!isObject(m) || (typeof m.value !== 'string' && typeof m.value !== 'number'))
+				throw new ScimError(400, 'Each member needs a value', 'invalidValue');
 			const key = String(m.value);
 			if (seen.has(key)) return false;
 			seen.add(key);
@@ -284,7 +346,9 @@ export class ScimServiceProvider {
 	private async create(req: ScimHttpRequest, type: ResourceType, events: ScimEvent[]): Promise<ScimHttpResponse> {
 		const { data, password } = this.incoming(type, req.body);
 		const created = await this.store.create(type, data);
-		events.push(this.event(req, type === 'User' ? 'user.created' : 'group.created', type, created.id, undefined, created, undefined, password));
+		events.push(
+			this.event(req, type === 'User' ? 'user.created' : 'group.created', type, created.id, undefined, created, undefined, password),
+		);
 		return this.json(201, this.present(created, {}), { Location: this.location(type, created.id), ETag: created.meta.version });
 	}
 
@@ -308,7 +372,8 @@ export class ScimServiceProvider {
 					throw new ScimError(400, (error as Error).message, 'invalidPath');
 				}
 				if (type === 'Group') next.members = this.dedupeMembers(next.members);
-				if (type === 'User' && (typeof next.userName !== 'string' || !next.userName)) throw new ScimError(400, 'userName cannot be removed', 'mutability');
+				if (type === 'User' && (typeof next.userName !== 'string' || !next.userName))
+					throw new ScimError(400, 'userName cannot be removed', 'mutability');
 				delete next.password;
 				return next;
 			},
@@ -321,7 +386,14 @@ export class ScimServiceProvider {
 		return this.json(200, this.present(result.after, {}), { ETag: result.after.meta.version });
 	}
 
-	private changeEvents(req: ScimHttpRequest, type: ResourceType, before: Resource, after: Resource, events: ScimEvent[], password?: unknown): void {
+	private changeEvents(
+		req: ScimHttpRequest,
+		type: ResourceType,
+		before: Resource,
+		after: Resource,
+		events: ScimEvent[],
+		password?: unknown,
+	): void {
 		const attributes = changed(before, after).filter((a) => a !== 'meta');
 		if (attributes.length === 0) return;
 		if (type === 'User') {

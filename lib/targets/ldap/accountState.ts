@@ -36,7 +36,8 @@ export interface AccountState {
 	completeNewEntry(record: Record<string, LdapValue[]>): void;
 }
 
-const hasAttribute = (record: Record<string, unknown>, name: string) => Object.keys(record).some((k) => k.toLowerCase() === name.toLowerCase());
+const hasAttribute = (record: Record<string, unknown>, name: string) =>
+	Object.keys(record).some((k) => k.toLowerCase() === name.toLowerCase());
 
 /** A disable that sets one attribute to a value, and an enable that removes it. */
 class AttributeState implements AccountState {
@@ -87,9 +88,13 @@ class MoveState implements AccountState {
 	async setActive(dn: string, active: boolean): Promise<string> {
 		const container = active ? this.method.enabledContainer : this.method.disabledContainer;
 		if (!container) {
-			throw new ProvisioningError('Configuration', `Moving to ${active ? 'enable' : 'disable'} needs the ${active ? 'enabled' : 'disabled'} container DN`, {
-				field: active ? 'enabledContainer' : 'disabledContainer',
-			});
+			throw new ProvisioningError(
+				'Configuration',
+				`Moving to ${active ? 'enable' : 'disable'} needs the ${active ? 'enabled' : 'disabled'} container DN`,
+				{
+					field: active ? 'enabledContainer' : 'disabledContainer',
+				},
+			);
 		}
 		assertValidDn(container);
 		const [rdn] = splitDn(dn);
@@ -119,7 +124,12 @@ class ActiveDirectoryState implements AccountState {
 	}
 
 	async setActive(dn: string, active: boolean): Promise<string> {
-		const [entry] = await this.connection.search('read', dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['userAccountControl'] }, true);
+		const [entry] = await this.connection.search(
+			'read',
+			dn,
+			{ scope: 'base', filter: '(objectClass=*)', attributes: ['userAccountControl'] },
+			true,
+		);
 		if (!entry) throw new ProvisioningError('NotFound', `${dn} does not exist`, { targetStatus: 32 });
 		const current = Number(asList(entry.userAccountControl as unknown)[0] ?? 512);
 		const changes = [replaceValues('userAccountControl', [String(withAccountDisabled(current, !active))])];
@@ -137,14 +147,21 @@ class ActiveDirectoryState implements AccountState {
 /** OpenLDAP's ppolicy: a pwdAccountLockedTime of 000001010000Z locks the account until an administrator unlocks it. */
 const PPOLICY_PERMANENT_LOCK = '000001010000Z';
 
-export function accountStateFor(flavour: LdapFlavour, method: OpenLdapDisableMethod | undefined, connection: LdapConnection, writes: WriteLog): AccountState {
+export function accountStateFor(
+	flavour: LdapFlavour,
+	method: OpenLdapDisableMethod | undefined,
+	connection: LdapConnection,
+	writes: WriteLog,
+): AccountState {
 	if (flavour === 'activeDirectory') return new ActiveDirectoryState(connection, writes);
 	if (flavour === '389ds') return new AttributeState(connection, writes, 'nsAccountLock', 'TRUE', 'ignoreCase');
 	const type = method?.type ?? 'ppolicy';
 	if (type === 'move') return new MoveState(connection, writes, method!);
 	if (type === 'attribute') {
 		if (!method?.attribute || !method.value) {
-			throw new ProvisioningError('Configuration', 'Disabling by attribute needs the attribute and the disabled value', { field: 'disableAttribute' });
+			throw new ProvisioningError('Configuration', 'Disabling by attribute needs the attribute and the disabled value', {
+				field: 'disableAttribute',
+			});
 		}
 		return new AttributeState(connection, writes, method.attribute, method.value, 'exact');
 	}

@@ -40,7 +40,9 @@ export class LdapConnection {
 		if (!options.urls.length) throw new ProvisioningError('Configuration', 'No LDAP server URL is set', { field: 'url' });
 		for (const url of options.urls) {
 			if (!LDAP_URL.test(url)) {
-				throw new ProvisioningError('Configuration', `"${url}" is not an LDAP URL; expected ldap://host:port or ldaps://host:port`, { field: 'url' });
+				throw new ProvisioningError('Configuration', `"${url}" is not an LDAP URL; expected ldap://host:port or ldaps://host:port`, {
+					field: 'url',
+				});
 			}
 		}
 	}

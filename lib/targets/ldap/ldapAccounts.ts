@@ -60,7 +60,12 @@ export class LdapAccounts implements Accounts {
 	}
 
 	private searchOptions(filter: string, attributes: string[]) {
-		return { scope: 'sub' as const, filter, attributes: this.requestAttributes(attributes), explicitBufferAttributes: this.binaryAttributes };
+		return {
+			scope: 'sub' as const,
+			filter,
+			attributes: this.requestAttributes(attributes),
+			explicitBufferAttributes: this.binaryAttributes,
+		};
 	}
 
 	toEntry(entry: LdapEntry, attributes: string[]): TargetEntry {
@@ -84,7 +89,10 @@ export class LdapAccounts implements Accounts {
 		}
 		const filter = `(&${this.options.objectFilter}${equalityFilter(key.attribute, key.value)})`;
 		// Two hits are enough to know the key is ambiguous; the server stops there.
-		const entries = await this.connection.search('search', this.options.searchBase, { ...this.searchOptions(filter, attributes), sizeLimit: 2 });
+		const entries = await this.connection.search('search', this.options.searchBase, {
+			...this.searchOptions(filter, attributes),
+			sizeLimit: 2,
+		});
 		return entries.map((e) => this.toEntry(e, attributes));
 	}
 
@@ -127,9 +135,13 @@ export class LdapAccounts implements Accounts {
 			if (values.length) record[name] = values;
 		}
 		if (!Object.keys(record).some((k) => k.toLowerCase() === 'objectclass')) {
-			throw new ProvisioningError('MissingRequiredValue', 'A new LDAP entry needs objectClass values (for example inetOrgPerson); map "objectClass"', {
-				field: 'objectClass',
-			});
+			throw new ProvisioningError(
+				'MissingRequiredValue',
+				'A new LDAP entry needs objectClass values (for example inetOrgPerson); map "objectClass"',
+				{
+					field: 'objectClass',
+				},
+			);
 		}
 		this.state.completeNewEntry(record);
 		await this.connection.run('add', (client) => client.add(dn, record as Record<string, string[]>));
@@ -184,7 +196,12 @@ export class LdapAccounts implements Accounts {
 	}
 
 	private search(filter: string, attributes: string[], pageSize = this.options.pageSize ?? 500): AsyncIterable<TargetEntry> {
-		const entries = this.connection.searchPaged(`search under ${this.options.searchBase}`, this.options.searchBase, this.searchOptions(filter, attributes), pageSize);
+		const entries = this.connection.searchPaged(
+			`search under ${this.options.searchBase}`,
+			this.options.searchBase,
+			this.searchOptions(filter, attributes),
+			pageSize,
+		);
 		const toEntry = (e: LdapEntry) => this.toEntry(e, attributes);
 		return (async function* () {
 			for await (const e of entries) yield toEntry(e);

@@ -50,9 +50,13 @@ export class LdapGroups implements Groups {
 	) {
 		this.schema = SCHEMAS[options.schema];
 		if (!this.schema) {
-			throw new ProvisioningError('Configuration', `Unknown group schema "${String(options.schema)}"; use ${Object.keys(SCHEMAS).join(', ')}`, {
-				field: 'groupSchema',
-			});
+			throw new ProvisioningError(
+				'Configuration',
+				`Unknown group schema "${String(options.schema)}"; use ${Object.keys(SCHEMAS).join(', ')}`,
+				{
+					field: 'groupSchema',
+				},
+			);
 		}
 		this.options = options;
 	}
@@ -125,7 +129,11 @@ export class LdapGroups implements Groups {
 	/** Reads a group with every member, following AD's ranged retrieval (member;range=0-1499, …). */
 	async readGroup(dn: string): Promise<GroupEntry | null> {
 		const memberAttribute = this.schema.memberAttribute;
-		const entry = await this.readOnce(dn, ['cn', memberAttribute, ...(this.options.externalIdAttribute ? [this.options.externalIdAttribute] : [])]);
+		const entry = await this.readOnce(dn, [
+			'cn',
+			memberAttribute,
+			...(this.options.externalIdAttribute ? [this.options.externalIdAttribute] : []),
+		]);
 		if (!entry) return null;
 		const members = allValues(entry, memberAttribute);
 		let range = nextMemberRange(Object.keys(entry), memberAttribute);
@@ -143,13 +151,19 @@ export class LdapGroups implements Groups {
 
 	async createGroup(spec: GroupSpec, initialMembers: string[]): Promise<GroupEntry> {
 		const { objectClass, memberAttribute, requiresMember } = this.schema;
-		const dn = renderDnTemplate(this.options.dnTemplate ?? '', { displayName: spec.displayName, cn: spec.displayName, ...(spec.extra ?? {}) });
+		const dn = renderDnTemplate(this.options.dnTemplate ?? '', {
+			displayName: spec.displayName,
+			cn: spec.displayName,
+			...(spec.extra ?? {}),
+		});
 		const ad = this.options.schema === 'activeDirectory';
 		const record: Record<string, string[]> = { objectClass: ['top', objectClass], cn: [spec.displayName] };
 		if (spec.externalId && this.options.externalIdAttribute) record[this.options.externalIdAttribute] = [spec.externalId];
 		for (const [k, v] of Object.entries(spec.extra ?? {})) if (v !== undefined && v !== '') record[k] = [String(v)];
 		if (this.byUid && !record.gidNumber) {
-			throw new ProvisioningError('MissingRequiredValue', `A posixGroup needs a gidNumber; "${spec.displayName}" has none`, { field: 'gidNumber' });
+			throw new ProvisioningError('MissingRequiredValue', `A posixGroup needs a gidNumber; "${spec.displayName}" has none`, {
+				field: 'gidNumber',
+			});
 		}
 		if (ad) {
 			record.groupType ??= [AD_GLOBAL_SECURITY_GROUP];
@@ -187,7 +201,8 @@ export class LdapGroups implements Groups {
 	async removeMembers(dn: string, members: string[], remaining: number): Promise<void> {
 		const { memberAttribute, requiresMember } = this.schema;
 		const changes = [];
-		if (remaining === 0 && requiresMember && !this.placeholderGroups.has(dn)) changes.push(addValues(memberAttribute, [this.placeholderFor(dn)]));
+		if (remaining === 0 && requiresMember && !this.placeholderGroups.has(dn))
+			changes.push(addValues(memberAttribute, [this.placeholderFor(dn)]));
 		changes.push(deleteValues(memberAttribute, members));
 		await this.connection.modify(dn, changes);
 		if (remaining === 0 && requiresMember) this.placeholderGroups.add(dn);
@@ -203,7 +218,12 @@ export class LdapGroups implements Groups {
 		const filter = `(|(member=${escapedDn})(uniqueMember=${escapedDn})${uid ? `(memberUid=${escapeFilterValue(uid)})` : ''})`;
 		// Collected first, then changed: the listing is not disturbed by the writes.
 		const groups: LdapEntry[] = [];
-		for await (const group of this.connection.searchPaged('group search', this.baseDn, { scope: 'sub', filter, attributes: ['member', 'uniqueMember', 'memberUid'] }, 500)) {
+		for await (const group of this.connection.searchPaged(
+			'group search',
+			this.baseDn,
+			{ scope: 'sub', filter, attributes: ['member', 'uniqueMember', 'memberUid'] },
+			500,
+		)) {
 			groups.push(group);
 		}
 		const target = normaliseDn(dn);

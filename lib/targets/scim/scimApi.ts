@@ -31,7 +31,9 @@ export function redactBody(body: unknown): unknown {
 	if (Array.isArray(body)) return body.map(redactBody);
 	if (!isObject(body)) return body;
 	const pathIsSecret = typeof body.path === 'string' && isSecretAttribute(body.path);
-	return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, isSecretAttribute(k) || (pathIsSecret && k === 'value') ? REDACTED : redactBody(v)]));
+	return Object.fromEntries(
+		Object.entries(body).map(([k, v]) => [k, isSecretAttribute(k) || (pathIsSecret && k === 'value') ? REDACTED : redactBody(v)]),
+	);
 }
 
 export const resourcePath = (resourceType: string, id: string) => `/${resourceType}/${encodeURIComponent(id)}`;
@@ -70,7 +72,12 @@ export class ScimApi {
 	}
 
 	/** Pages with startIndex/count until startIndex + itemsPerPage passes totalResults. */
-	async *list(resourceType: string, filter: string | undefined, pageSize = 100, extra: Record<string, string> = {}): AsyncIterable<ScimResource> {
+	async *list(
+		resourceType: string,
+		filter: string | undefined,
+		pageSize = 100,
+		extra: Record<string, string> = {},
+	): AsyncIterable<ScimResource> {
 		let startIndex = 1;
 		for (;;) {
 			const params: Record<string, string | number> = { startIndex, count: pageSize, ...extra };
@@ -86,7 +93,12 @@ export class ScimApi {
 	}
 
 	/** Resources matching any of the values: `or`-joined clauses in chunks, or one value per request where `or` is refused. */
-	async lookup(resourceType: string, values: string[], clause: (value: string) => string, extra: Record<string, string> = {}): Promise<ScimResource[]> {
+	async lookup(
+		resourceType: string,
+		values: string[],
+		clause: (value: string) => string,
+		extra: Record<string, string> = {},
+	): Promise<ScimResource[]> {
 		const distinct = unique(values.filter((v) => v !== ''));
 		const out: ScimResource[] = [];
 		if (this.orRefused) {

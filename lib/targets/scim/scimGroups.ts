@@ -4,7 +4,8 @@ import { CORE_GROUP_SCHEMA } from '../../scim/schema';
 import type { GroupEntry, Groups, GroupSpec, TargetEntry } from '../target';
 import type { ScimApi, ScimResource } from './scimApi';
 
-const memberValues = (group: ScimResource): string[] => (Array.isArray(group.members) ? group.members.map((m: { value: unknown }) => String(m.value)) : []);
+const memberValues = (group: ScimResource): string[] =>
+	Array.isArray(group.members) ? group.members.map((m: { value: unknown }) => String(m.value)) : [];
 
 /** `members[value eq "…"]`: removes exactly one member (never the legacy value-array form that wipes groups). */
 const memberPath = (id: string) => `members[value eq ${scimFilterValue(id)}]`;
@@ -57,22 +58,43 @@ export class ScimGroups implements Groups {
 	}
 
 	async renameGroup(id: string, displayName: string): Promise<string> {
-		await this.api.modify('Groups', id, 'update', [{ op: 'replace', path: 'displayName', value: displayName }], true, (g) => (g.displayName = displayName));
+		await this.api.modify(
+			'Groups',
+			id,
+			'update',
+			[{ op: 'replace', path: 'displayName', value: displayName }],
+			true,
+			(g) => (g.displayName = displayName),
+		);
 		return id;
 	}
 
 	async addMembers(id: string, members: string[]): Promise<void> {
-		await this.api.modify('Groups', id, 'update', [{ op: 'add', path: 'members', value: members.map((value) => ({ value })) }], false, (g) => {
-			const have = new Set(memberValues(g));
-			g.members = [...(g.members ?? []), ...members.filter((m) => !have.has(m)).map((value) => ({ value }))];
-		});
+		await this.api.modify(
+			'Groups',
+			id,
+			'update',
+			[{ op: 'add', path: 'members', value: members.map((value) => ({ value })) }],
+			false,
+			(g) => {
+				const have = new Set(memberValues(g));
+				g.members = [...(g.members ?? []), ...members.filter((m) => !have.has(m)).map((value) => ({ value }))];
+			},
+		);
 	}
 
 	/** One remove operation per member, by value filter. */
 	async removeMembers(id: string, members: string[]): Promise<void> {
 		const drop = new Set(members);
 		const operations = members.map((m) => ({ op: 'remove' as const, path: memberPath(m) }));
-		await this.api.modify('Groups', id, 'update', operations, true, (g) => (g.members = (g.members ?? []).filter((m: { value: string }) => !drop.has(m.value))));
+		await this.api.modify(
+			'Groups',
+			id,
+			'update',
+			operations,
+			true,
+			(g) => (g.members = (g.members ?? []).filter((m: { value: string }) => !drop.has(m.value))),
+		);
 	}
 
 	/**
@@ -85,9 +107,17 @@ export class ScimGroups implements Groups {
 		const removed: string[] = [];
 		for (const group of groups) {
 			const id = String(group.id);
-			await this.api.modify('Groups', id, 'update', [{ op: 'remove', path: memberPath(accountId) }], true, (g) => {
-				g.members = (g.members ?? []).filter((m: { value: string }) => m.value !== accountId);
-			}, [404]);
+			await this.api.modify(
+				'Groups',
+				id,
+				'update',
+				[{ op: 'remove', path: memberPath(accountId) }],
+				true,
+				(g) => {
+					g.members = (g.members ?? []).filter((m: { value: string }) => m.value !== accountId);
+				},
+				[404],
+			);
 			removed.push(String(group.displayName ?? id));
 		}
 		return removed;

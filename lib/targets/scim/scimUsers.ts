@@ -145,6 +145,7 @@ export class ScimUsers implements Accounts {
 	}
 
 	async *listAll(options: ListOptions): AsyncIterable<TargetEntry> {
-		for await (const r of this.api.list(this.resourceType, options.filter, options.pageSize ?? 100)) yield this.toEntry(r, options.attributes);
+		for await (const r of this.api.list(this.resourceType, options.filter, options.pageSize ?? 100))
+			yield this.toEntry(r, options.attributes);
 	}
 }
