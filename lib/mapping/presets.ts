@@ -1,7 +1,7 @@
 /** Ready-made mappings users start from and then edit (rows they add replace preset rows of the same target). */
+import { ENTERPRISE_USER_SCHEMA as ENT } from '../scim/schema';
 import type { MappingRow } from './mapping';
 
-const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ENT_PATH = `["${ENT}"]`;
 
 const direct = (target: string, source: string, extra: Partial<MappingRow> = {}): MappingRow => ({

@@ -30,7 +30,13 @@ export function n8nPostgresConfig(env: NodeJS.ProcessEnv): PoolConfig | undefine
 const open = new Map<string, IdentityStore>();
 
 /** The store of one trigger node: in n8n's PostgreSQL database when asked or automatic on PostgreSQL, else a file store. */
-export function openStore(choice: StoreChoice, key: string, userFolder: string, env: NodeJS.ProcessEnv): IdentityStore {
+export function openStore(
+	choice: StoreChoice,
+	key: string,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+	onBackgroundError: (error: Error) => void = () => undefined,
+): IdentityStore {
 	const postgres = choice === 'file' ? undefined : n8nPostgresConfig(env);
 	if (choice === 'postgres' && !postgres)
 		throw new Error('the PostgreSQL store needs n8n itself to run on PostgreSQL (DB_TYPE=postgresdb)');
@@ -38,7 +44,7 @@ export function openStore(choice: StoreChoice, key: string, userFolder: string, 
 	let store = open.get(cacheKey);
 	if (!store) {
 		store = postgres
-			? new PostgresIdentityStore(postgres, key)
+			? new PostgresIdentityStore(postgres, key, onBackgroundError)
 			: new FileIdentityStore(join(userFolder, '.n8n', 'n8n-nodes-provisioning', 'scim-trigger', key));
 		open.set(cacheKey, store);
 	}

@@ -17,7 +17,7 @@ import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { openStore, type StoreChoice } from '../../lib/store/openStore';
 import type { IdentityStore } from '../../lib/store/identityStore';
-import { optionsCollection } from '../shared/descriptions';
+import { scimTriggerProperties } from './ScimTriggerDescription';
 
 const SCIM_BASE = 'scim/v2';
 
@@ -36,6 +36,7 @@ function storeFor(ctx: IWebhookFunctions, choice: string): IdentityStore {
 		`${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`,
 		process.env.N8N_USER_FOLDER ?? homedir(),
 		process.env,
+		(error) => ctx.logger.warn(`SCIM Trigger store: ${error.message} (the next request reconnects)`),
 	);
 }
 
@@ -84,55 +85,7 @@ export class ScimTrigger implements INodeType {
 			webhook('schema', 'GET', `${SCIM_BASE}/Schemas/:sid`),
 			webhook('bulk', 'POST', `${SCIM_BASE}/Bulk`),
 		],
-		properties: [
-			{
-				displayName:
-					'Paste the SCIM endpoint into Entra ID or Okta as the tenant URL: the production URL of this node without the trailing "/Users". Requests are answered here, from the trigger\'s own store; the workflow receives one item per accepted change.',
-				name: 'notice',
-				type: 'notice',
-				default: '',
-			},
-			optionsCollection([
-				{
-					displayName: 'Forward Passwords',
-					name: 'forwardPasswords',
-					type: 'boolean',
-					default: false,
-					description:
-						'Whether passwords sent on create (Okta does) are passed to the workflow. They are never stored or returned, but n8n saves execution data, so only turn this on if you must.',
-				},
-				{
-					displayName: 'Max Body Size (KB)',
-					name: 'maxBodyKb',
-					type: 'number',
-					default: 1024,
-					description: 'Larger requests are refused with 413',
-				},
-				{
-					displayName: 'Max Results',
-					name: 'maxResults',
-					type: 'number',
-					default: 1000,
-					description: 'Most resources one list request returns',
-				},
-				{
-					displayName: 'Store',
-					name: 'store',
-					type: 'options',
-					options: [
-						{
-							name: 'Automatic',
-							value: 'auto',
-							description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store',
-						},
-						{ name: 'File on This Machine', value: 'file' },
-						{ name: 'Shared PostgreSQL Database', value: 'postgres', description: 'The PostgreSQL database n8n itself runs on' },
-					],
-					default: 'auto',
-					description: 'Where the users and groups the IdP pushed are kept',
-				},
-			]),
-		],
+		properties: scimTriggerProperties,
 	};
 
 	methods = {
@@ -239,6 +192,12 @@ export class ScimTrigger implements INodeType {
 			baseUrl,
 			forwardPasswords: options.forwardPasswords === true,
 			maxResults: Number(options.maxResults ?? 1000),
+			onUnexpectedError: (error, reference) =>
+				this.logger.error(`SCIM Trigger failed to handle ${method} ${subPath} (reference ${reference})`, {
+					error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+					workflowId: this.getWorkflow().id,
+					node: this.getNode().name,
+				}),
 		});
 		const query = Object.fromEntries(
 			Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v)]),
