@@ -38,7 +38,6 @@ export interface MappingOptions {
 export interface PendingUnique {
 	attribute: string;
 	candidates: string[];
-	createOnly: boolean;
 }
 
 export interface MappedItem {
@@ -167,7 +166,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			if (value instanceof UniqueCandidates) {
 				if (value.candidates.length === 0)
 					throw new ProvisioningError('MissingRequiredValue', `${label}: SelectUniqueValue produced no candidate`, { field: row.target });
-				pendingUnique.push({ attribute: row.target, candidates: value.candidates, createOnly: true });
+				pendingUnique.push({ attribute: row.target, candidates: value.candidates });
 				trace[row.target] = `${row.type}: SelectUniqueValue`;
 				continue;
 			}

@@ -267,3 +267,57 @@ describe('inbound authentication and password forwarding', () => {
 		expect(JSON.stringify(await store.list('User'))).not.toMatch(/Fw-Pw-1!|No-Pw-1!/);
 	});
 });
+
+describe('errors at the boundary', () => {
+	test('a roles value that looks like JSON but is not is 400 invalidValue, and nothing changes', async () => {
+		const created = await call('POST', '/Users', { userName: 'r@example.org', roles: [{ value: 'a' }] });
+		const res = await call('PATCH', `/Users/${created.body.id}`, {
+			schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+			Operations: [{ op: 'Add', path: 'roles', value: ['{"value": "b", "primary": tru'] }],
+		});
+		expect(res.status).toBe(400);
+		expect(res.body).toMatchObject({
+			scimType: 'invalidValue',
+			detail: expect.stringMatching(/roles\[0\] looks like JSON but is not valid JSON/),
+		});
+		expect((await store.get('User', created.body.id))!.roles).toEqual([{ value: 'a' }]);
+	});
+
+	test('a well-formed roles JSON text is parsed', async () => {
+		const created = await call('POST', '/Users', { userName: 'r2@example.org' });
+		const res = await call('PATCH', `/Users/${created.body.id}`, {
+			schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+			Operations: [{ op: 'Add', path: 'roles', value: ['{"value": "b", "primary": true}'] }],
+		});
+		expect(res.status).toBe(200);
+		expect(res.body.roles).toEqual([{ value: 'b', primary: true }]);
+	});
+
+	test('the store refusing a taken userName is 409 uniqueness', async () => {
+		await call('POST', '/Users', { userName: 'dup@example.org' });
+		const res = await call('POST', '/Users', { userName: 'DUP@example.org' });
+		expect(res.status).toBe(409);
+		expect(res.body).toMatchObject({ scimType: 'uniqueness', status: '409' });
+	});
+
+	test('an unexpected failure is 500 with a reference the log also gets, and starts no workflow', async () => {
+		const seen: Array<{ error: unknown; reference: string }> = [];
+		const broken = new ScimServiceProvider(
+			{ ...store, create: async () => Promise.reject(new TypeError('disk exploded')) } as unknown as FileIdentityStore,
+			{ baseUrl: 'https://n8n.example/webhook/x/scim/v2', onUnexpectedError: (error, reference) => seen.push({ error, reference }) },
+		);
+		const { response, events: emitted } = await broken.handle({
+			method: 'POST',
+			path: '/Users',
+			query: {},
+			headers: {},
+			body: { userName: 'x@example.org' },
+		});
+		expect(response.status).toBe(500);
+		expect(emitted).toEqual([]);
+		expect(seen).toHaveLength(1);
+		expect((seen[0].error as Error).message).toBe('disk exploded');
+		expect((response.body as { detail: string }).detail).toContain(`reference ${seen[0].reference}`);
+		expect((response.body as { detail: string }).detail).not.toContain('disk exploded');
+	});
+});
