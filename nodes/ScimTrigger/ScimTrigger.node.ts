@@ -15,8 +15,8 @@ import type {
 import { isAuthenticated } from '../../lib/scim/server/auth';
 import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
-import { openStore, type StoreChoice } from '../../lib/store/openStore';
 import type { IdentityStore } from '../../lib/store/identityStore';
+import { openStoreAt, registerWebhook, type StoreChoice, type StoreLocation, storeLocation } from '../../lib/store/openStore';
 import { scimTriggerProperties } from './ScimTriggerDescription';
 
 const SCIM_BASE = 'scim/v2';
@@ -30,14 +30,16 @@ const webhook = (name: string, httpMethod: string, path: string): IWebhookDescri
 	...(path.includes(':') ? { isFullPath: true } : {}),
 });
 
-function storeFor(ctx: IWebhookFunctions, choice: string): IdentityStore {
-	return openStore(
-		choice as StoreChoice,
-		`${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`,
-		process.env.N8N_USER_FOLDER ?? homedir(),
-		process.env,
-		(error) => ctx.logger.warn(`SCIM Trigger store: ${error.message} (the next request reconnects)`),
+/** The trigger's store, and where it lives; the webhook id is registered so a SCIM Store node can find it by the tenant URL. */
+async function storeFor(ctx: IWebhookFunctions, choice: string): Promise<{ store: IdentityStore; location: StoreLocation }> {
+	const userFolder = process.env.N8N_USER_FOLDER ?? homedir();
+	const location = storeLocation(choice as StoreChoice, `${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`, process.env);
+	const store = openStoreAt(location, userFolder, process.env, (error) =>
+		ctx.logger.warn(`SCIM Trigger store: ${error.message} (the next request reconnects)`),
 	);
+	const webhookId = ctx.getNode().webhookId;
+	if (webhookId) await registerWebhook(webhookId, location, userFolder, process.env);
+	return { store, location };
 }
 
 /** Public base URLs by webhook id: derived from n8n's configuration, which only changes with a restart. */
@@ -183,8 +185,9 @@ export class ScimTrigger implements INodeType {
 			return url;
 		};
 		let store: IdentityStore;
+		let location: StoreLocation;
 		try {
-			store = storeFor(this, String(options.store ?? 'auto'));
+			({ store, location } = await storeFor(this, String(options.store ?? 'auto')));
 		} catch (error) {
 			return fail(new ScimError(503, `The SCIM Trigger's store is unavailable: ${(error as Error).message}`));
 		}
@@ -192,6 +195,7 @@ export class ScimTrigger implements INodeType {
 			baseUrl,
 			forwardPasswords: options.forwardPasswords === true,
 			maxResults: Number(options.maxResults ?? 1000),
+			storeLocation: location,
 			onUnexpectedError: (error, reference) =>
 				this.logger.error(`SCIM Trigger failed to handle ${method} ${subPath} (reference ${reference})`, {
 					error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),

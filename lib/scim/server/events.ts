@@ -25,6 +25,10 @@ export interface ScimEvent {
 	changedAttributes: string[];
 	/** Member ids for membership events. */
 	members?: string[];
+	/** The same members with their userName and externalId (or a group's displayName), for targets to resolve. */
+	memberReferences?: Reference[];
+	/** Where the trigger's store lives, so later nodes can read the current state and remember target ids. */
+	store?: { key: string; kind: 'file' | 'postgres' };
 	request: { id: string; time: string; client: string; method: string; path: string };
 }
 
@@ -101,3 +105,82 @@ export class EventFactory {
 		return events;
 	}
 }
+
+/** What an event says about a user or group it names: enough for a target to find it (userName, externalId). */
+export interface Reference {
+	value: string;
+	type: 'User' | 'Group' | 'Unknown';
+	userName?: string;
+	externalId?: string;
+	displayName?: string;
+}
+
+type Lookup = (type: ResourceType, id: string) => Promise<Resource | undefined>;
+
+const MANAGER_PARENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+/** Resolves ids to references once per request: users first, then groups (a group can be a member). */
+export class ReferenceResolver {
+	private readonly known = new Map<string, Promise<Reference>>();
+
+	constructor(private readonly lookup: Lookup) {}
+
+	/** A resource that is gone from the store (deleted in this request) is still known by what it was. */
+	remember(type: ResourceType, resource: Record<string, unknown>): void {
+		const id = String(resource.id);
+		const ref =
+			type === 'User'
+				? { value: id, type, userName: resource.userName, externalId: resource.externalId, displayName: resource.displayName }
+				: { value: id, type, externalId: resource.externalId, displayName: resource.displayName };
+		this.known.set(id, Promise.resolve(clean(ref)));
+	}
+
+	reference(id: string): Promise<Reference> {
+		let found = this.known.get(id);
+		if (!found) {
+			found = (async (): Promise<Reference> => {
+				const user = await this.lookup('User', id);
+				if (user)
+					return clean({ value: id, type: 'User', userName: user.userName, externalId: user.externalId, displayName: user.displayName });
+				const group = await this.lookup('Group', id);
+				if (group) return clean({ value: id, type: 'Group', externalId: group.externalId, displayName: group.displayName });
+				return { value: id, type: 'Unknown' };
+			})();
+			this.known.set(id, found);
+		}
+		return found;
+	}
+
+	/** The event with userName/externalId beside every id it names: members (delta or all), and a user's manager. */
+	async enrich(event: ScimEvent): Promise<ScimEvent> {
+		const delta = event.event === 'group.membersAdded' || event.event === 'group.membersRemoved';
+		if (delta && event.members) event.memberReferences = await Promise.all(event.members.map((id) => this.reference(id)));
+		if (!delta) {
+			for (const resource of [event.resource, event.resource === undefined ? event.before : undefined]) {
+				if (!resource) continue;
+				if (Array.isArray(resource.members)) resource.members = await Promise.all(resource.members.map((m) => this.member(m)));
+				const ext = resource[MANAGER_PARENT] as Record<string, unknown> | undefined;
+				const manager = ext?.manager as Record<string, unknown> | undefined;
+				if (manager && typeof manager.value === 'string' && manager.value) {
+					const ref = await this.reference(manager.value);
+					resource[MANAGER_PARENT] = { ...ext, manager: { ...manager, ...withoutValue(ref) } };
+				}
+			}
+		}
+		return event;
+	}
+
+	private async member(member: unknown): Promise<unknown> {
+		if (typeof member !== 'object' || member === null || typeof (member as { value?: unknown }).value !== 'string') return member;
+		const m = member as Record<string, unknown>;
+		return { ...m, ...withoutValue(await this.reference(m.value as string)) };
+	}
+}
+
+const clean = (ref: Record<string, unknown>): Reference =>
+	Object.fromEntries(
+		Object.entries(ref)
+			.filter(([, v]) => v !== undefined && v !== null && v !== '')
+			.map(([k, v]) => [k, String(v)]),
+	) as unknown as Reference;
+const withoutValue = ({ value: _value, ...rest }: Reference) => rest;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IdentityStore, Resource, ResourceType } from '../../store/identityStore';
 import { StoreError } from '../../store/storeError';
 import { isObject } from '../../util';
-import { EventFactory, type ScimEvent } from './events';
+import { EventFactory, ReferenceResolver, type ScimEvent } from './events';
 import { equalityKey, matchesFilter, parseScimFilter } from './filter';
 import { applyPatch } from './patch';
 import { assertKnownAttributes, dedupeMembers, incoming, present } from './resources';
@@ -38,6 +38,8 @@ export interface ServiceProviderOptions {
 	maxResults?: number;
 	/** Told about failures that are not the client's fault (answered 500), with the reference given to the client. */
 	onUnexpectedError?: (error: unknown, reference: string) => void;
+	/** Where the store lives, told to the workflow in every event. */
+	storeLocation?: { key: string; kind: 'file' | 'postgres' };
 }
 
 type Query = Record<string, string | undefined>;
@@ -80,7 +82,8 @@ export class ScimServiceProvider {
 		);
 		const emitted: ScimEvent[] = [];
 		try {
-			return { response: await this.route(req, events, emitted), events: emitted };
+			const response = await this.route(req, events, emitted);
+			return { response, events: await this.withReferences(emitted) };
 		} catch (thrown) {
 			const error = scimErrorFor(thrown);
 			if (error instanceof ScimError) return { response: this.json(error.status, error.toBody()), events: [] };
@@ -92,6 +95,18 @@ export class ScimServiceProvider {
 			);
 			return { response: this.json(500, failure.toBody()), events: [] };
 		}
+	}
+
+	/** Every id an event names gets the userName and externalId a target can find it by. */
+	private async withReferences(events: ScimEvent[]): Promise<ScimEvent[]> {
+		if (!events.length) return events;
+		const resolver = new ReferenceResolver((type, id) => this.store.get(type, id));
+		for (const event of events) if (event.before && event.event.endsWith('.deleted')) resolver.remember(event.resourceType, event.before);
+		for (const event of events) {
+			await resolver.enrich(event);
+			if (this.options.storeLocation) event.store = this.options.storeLocation;
+		}
+		return events;
 	}
 
 	private location(type: ResourceType, id: string): string {
@@ -150,11 +165,26 @@ export class ScimServiceProvider {
 				const gone = await this.store.delete(type, resourceId);
 				if (!gone) throw new ScimError(404, `${type} ${resourceId} not found`);
 				emitted.push(events.event(type === 'User' ? 'user.deleted' : 'group.deleted', type, resourceId, { before: gone }));
+				emitted.push(...(await this.removeFromGroups(resourceId, events)));
 				return { status: 204, headers: {} };
 			}
 			default:
 				throw new ScimError(405, `${method} is not allowed on /${collection}/{id}`);
 		}
+	}
+
+	/** A deleted user or group leaves every group that listed it (RFC 7644 §3.6), each change told as an event. */
+	private async removeFromGroups(id: string, events: EventFactory): Promise<ScimEvent[]> {
+		const holding = (await this.store.list('Group')).filter((g) => Array.isArray(g.members) && g.members.some((m) => m?.value === id));
+		const emitted: ScimEvent[] = [];
+		for (const group of holding) {
+			const result = await this.store.update('Group', group.id, (current) => ({
+				...current,
+				members: ((current.members as Array<{ value: string }>) ?? []).filter((m) => m.value !== id),
+			}));
+			if (result) emitted.push(...events.changes('Group', result.before, result.after));
+		}
+		return emitted;
 	}
 
 	private async read(req: ScimHttpRequest, type: ResourceType, id: string): Promise<ScimHttpResponse> {
