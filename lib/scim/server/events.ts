@@ -155,19 +155,21 @@ export class ReferenceResolver {
 	async enrich(event: ScimEvent): Promise<ScimEvent> {
 		const delta = event.event === 'group.membersAdded' || event.event === 'group.membersRemoved';
 		if (delta && event.members) event.memberReferences = await Promise.all(event.members.map((id) => this.reference(id)));
-		if (!delta) {
-			for (const resource of [event.resource, event.resource === undefined ? event.before : undefined]) {
-				if (!resource) continue;
-				if (Array.isArray(resource.members)) resource.members = await Promise.all(resource.members.map((m) => this.member(m)));
-				const ext = resource[MANAGER_PARENT] as Record<string, unknown> | undefined;
-				const manager = ext?.manager as Record<string, unknown> | undefined;
-				if (manager && typeof manager.value === 'string' && manager.value) {
-					const ref = await this.reference(manager.value);
-					resource[MANAGER_PARENT] = { ...ext, manager: { ...manager, ...withoutValue(ref) } };
-				}
-			}
-		}
+		else if (event.resource) await this.enrichResource(event.resource);
+		else if (event.before) await this.enrichResource(event.before);
 		return event;
+	}
+
+	/** Adds the keys to a resource's members and manager, in place (on a copy the caller owns). */
+	async enrichResource(resource: Record<string, unknown>): Promise<Record<string, unknown>> {
+		if (Array.isArray(resource.members)) resource.members = await Promise.all(resource.members.map((m) => this.member(m)));
+		const ext = resource[MANAGER_PARENT] as Record<string, unknown> | undefined;
+		const manager = ext?.manager as Record<string, unknown> | undefined;
+		if (manager && typeof manager.value === 'string' && manager.value) {
+			const ref = await this.reference(manager.value);
+			resource[MANAGER_PARENT] = { ...ext, manager: { ...manager, ...withoutValue(ref) } };
+		}
+		return resource;
 	}
 
 	private async member(member: unknown): Promise<unknown> {
