@@ -12,6 +12,8 @@ export interface EnvelopeSource {
 	id?: string;
 	/** The SCIM Trigger store the item came from: the action nodes remember there where it landed (Entra's anchor). */
 	store?: { key: string; kind: 'file' | 'postgres' };
+	/** The source no longer holds this user (the IdP deleted it). */
+	deleted?: boolean;
 }
 
 /** Another account named by a key the target knows: `by` is the target attribute, `value` its value. */

@@ -6,7 +6,8 @@ import pLimit from 'p-limit';
 import { ProvisioningError } from '../errors';
 import type { Target, TargetEntry } from '../targets/target';
 import { type ItemOutcome, type LogRecordBuilder, type ProvisioningAction, recordFor } from './log';
-import { matchBatch } from './match';
+import type { LinkBook } from './links';
+import { matchEnvelopes } from './match';
 import type { ProvisionInput } from './provisionUser';
 import { type DeletionThreshold, thresholdExceeded, validateThreshold } from './threshold';
 
@@ -17,6 +18,13 @@ export interface DeprovisionOptions {
 	dryRun?: boolean;
 	concurrency?: number;
 	threshold?: DeletionThreshold;
+	/** Per item: accounts of users the source deleted (a SCIM Trigger user no longer in its store) are deleted, not disabled. */
+	deleteWhenSourceDeleted?: boolean;
+	/**
+	 * Remembered target ids of items from a SCIM Trigger store, matched first. A deleted account's id stays
+	 * remembered: Group Sync still names it to take it out of groups, and a lookup of it just finds nothing.
+	 */
+	links?: LinkBook;
 }
 
 export interface DeprovisionResult {
@@ -138,11 +146,7 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 	validateThreshold(options.threshold);
 	const dryRun = options.dryRun ?? false;
 	const envelopes = inputs.filter((i) => !(i instanceof ProvisioningError)) as Exclude<ProvisionInput, ProvisioningError>[];
-	const matches = await matchBatch(
-		target.users,
-		envelopes.map((e) => e.matchKeys),
-		[],
-	);
+	const matches = await matchEnvelopes(target, envelopes, [], options.links);
 	const matchOf = new Map(envelopes.map((e, i) => [e, matches[i]]));
 	const plans = inputs.map((input): Plan => {
 		if (input instanceof ProvisioningError) {
@@ -159,7 +163,9 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 			return { log, final: { record: log.finish('Skipped', 'Skipped') } };
 		}
 		log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);
-		return planFor(target, match.entry, options.action, log);
+		const deleted = options.deleteWhenSourceDeleted && input.source?.deleted === true && options.action === 'disable';
+		if (deleted) log.step('Scope', 'Success', 'The source deleted this user: the account is deleted');
+		return planFor(target, match.entry, deleted ? 'delete' : options.action, log);
 	});
 	const needsTotal =
 		options.threshold?.maxPercent !== undefined && !options.threshold.approved && plans.some((p) => isDestructive(p.write));

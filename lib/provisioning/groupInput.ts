@@ -120,12 +120,10 @@ export function parseGroupInput(json: Record<string, unknown>): GroupInput {
 	return { displayName, externalId, members: rawMembers.map(memberRef), extra };
 }
 
-/** Expands nested group references into users, reporting cycles (A → B → A) instead of looping. */
-export function flattenMembers(name: string, byName: Map<string, GroupInput>, path: string[], cycles: Set<string>): MemberRef[] {
-	const group = byName.get(name.toLowerCase());
-	if (!group) return [];
+/** Expands nested group references (other groups of the batch, by name) into users, reporting cycles (A → B → A) instead of looping. */
+export function flattenMembers(members: MemberRef[], byName: Map<string, GroupInput>, path: string[], cycles: Set<string>): MemberRef[] {
 	const out: MemberRef[] = [];
-	for (const m of group.members) {
+	for (const m of members) {
 		if (m.kind !== 'group') {
 			out.push(m);
 			continue;
@@ -135,7 +133,8 @@ export function flattenMembers(name: string, byName: Map<string, GroupInput>, pa
 			cycles.add([...path, key].map((k) => byName.get(k)?.displayName ?? k).join(' → '));
 			continue;
 		}
-		out.push(...flattenMembers(m.value, byName, [...path, key], cycles));
+		const nested = byName.get(key);
+		if (nested) out.push(...flattenMembers(nested.members, byName, [...path, key], cycles));
 	}
 	return out;
 }

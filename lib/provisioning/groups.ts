@@ -121,7 +121,7 @@ export async function syncGroups(
 		const cycles = new Set<string>();
 		const members = effective.get(g)!.members;
 		flat.set(g, {
-			refs: nested === 'flatten' ? flattenMembers(g.displayName, byName, [g.displayName.toLowerCase()], cycles) : members,
+			refs: nested === 'flatten' ? flattenMembers(members, byName, [g.displayName.toLowerCase()], cycles) : members,
 			cycles,
 		});
 	}

@@ -1,7 +1,9 @@
 import type { MatchKey, ScalarValue } from '../envelope';
 import { isEmptyValue } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
-import type { Accounts, TargetEntry } from '../targets/target';
+import type { Accounts, Target, TargetEntry } from '../targets/target';
+import type { ProvisioningEnvelope } from '../envelope';
+import { ID_ATTRIBUTE, LinkBook, linkedSource } from './links';
 
 export interface MatchResult {
 	entry: TargetEntry | null;
@@ -166,4 +168,30 @@ export async function matchWithLinks(
 		}),
 	);
 	return results;
+}
+
+/** Matches envelopes: the batched key match, plus remembered target ids for items from a SCIM Trigger store. */
+export async function matchEnvelopes(
+	target: Target,
+	envelopes: ProvisioningEnvelope[],
+	attributes: string[],
+	links?: LinkBook,
+): Promise<Array<MatchResult | ProvisioningError>> {
+	const sources = envelopes.map((e) => linkedSource(e.source));
+	const known = links
+		? await links.targetIds(
+				'User',
+				sources.filter((s) => s !== undefined),
+			)
+		: new Map<string, string>();
+	const linked = sources.map((s) => {
+		const targetId = s && known.get(LinkBook.keyOf(s));
+		return targetId ? { attribute: ID_ATTRIBUTE[target.system], targetId } : undefined;
+	});
+	return matchWithLinks(
+		target.users,
+		envelopes.map((e) => e.matchKeys),
+		attributes,
+		linked,
+	);
 }

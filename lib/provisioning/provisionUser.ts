@@ -4,9 +4,9 @@ import { ProvisioningError, toProvisioningError } from '../errors';
 import type { AttributeChange, Target, TargetEntry } from '../targets/target';
 import { unique } from '../util';
 import { diffAttributes } from './diff';
-import { ID_ATTRIBUTE, LinkBook, linkedSource, rememberAccounts } from './links';
+import { type LinkBook, rememberAccounts } from './links';
 import { type ItemOutcome, type LogRecordBuilder, type ProvisioningLogRecord, recordFor } from './log';
-import { matchInTarget, type MatchResult, matchWithLinks } from './match';
+import { matchEnvelopes, matchInTarget, type MatchResult } from './match';
 import { completeReferences, resolveReferences, type UnresolvedReference } from './references';
 
 export interface ProvisionOptions {
@@ -63,27 +63,6 @@ async function withReferences(target: Target, items: PreparedItem[], links?: Lin
 	});
 }
 
-/** The batched key match, plus remembered links where the items came from a SCIM Trigger store. */
-async function matchItems(target: Target, items: PreparedItem[], links?: LinkBook): Promise<Array<MatchResult | ProvisioningError>> {
-	const sources = items.map((p) => linkedSource(p.envelope.source));
-	const known = links
-		? await links.targetIds(
-				'User',
-				sources.filter((s) => s !== undefined),
-			)
-		: new Map<string, string>();
-	const linked = sources.map((s) => {
-		const targetId = s && known.get(LinkBook.keyOf(s));
-		return targetId ? { attribute: ID_ATTRIBUTE[target.system], targetId } : undefined;
-	});
-	return matchWithLinks(
-		target.users,
-		items.map((p) => p.envelope.matchKeys),
-		unique(items.flatMap((p) => p.wanted)),
-		linked,
-	);
-}
-
 /**
  * Provisions a batch of envelopes: one round of batched lookups per match-key precedence level,
  * then per item (bounded concurrency) create, update or leave alone. Results keep input order.
@@ -92,7 +71,12 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(input)));
 	const ready = prepared.filter((p): p is PreparedItem => !(p instanceof ProvisioningError));
 	await withReferences(target, ready, options.links);
-	const matches = await matchItems(target, ready, options.links);
+	const matches = await matchEnvelopes(
+		target,
+		ready.map((p) => p.envelope),
+		unique(ready.flatMap((p) => p.wanted)),
+		options.links,
+	);
 	const matchOf = new Map(ready.map((p, i) => [p, matches[i]]));
 	const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 4)));
 	const outcomes: ItemOutcome[] = new Array(prepared.length);

@@ -18,6 +18,7 @@ import { envelopeFromRows } from '../shared/envelopeFromRows';
 import { runError, shapeOutcomes } from '../shared/failures';
 import { commonOptions, readInputs, runBatch, withTarget } from '../shared/pipeline';
 import { type TargetKind, targetSettings } from '../shared/targets';
+import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { deprovisionUserProperties } from './DeprovisionUserDescription';
 
 interface MatchKeyRow {
@@ -92,11 +93,19 @@ export class DeprovisionUser implements INodeType {
 				enabledContainer: text('enabledContainer'),
 			};
 		}
-		const options = { action, dryRun, concurrency, threshold: thresholdFrom(thresholdParams) };
+		const nodeOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const options = {
+			action,
+			dryRun,
+			concurrency,
+			threshold: thresholdFrom(thresholdParams),
+			deleteWhenSourceDeleted: nodeOptions.whenSourceDeleted === 'delete',
+		};
 
 		const result: DeprovisionResult = await withTarget(this, kind, settings, async (target) => {
 			if (mode === 'perItem') {
-				const run = () => deprovisionItems(target, inputs, options);
+				const links = nodeOptions.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs));
+				const run = () => deprovisionItems(target, inputs, { ...options, links });
 				return runBatch(this, target, inputs, dryRun, run, (outcomes) => ({ outcomes, staged: false, destructive: 0 }));
 			}
 			try {

@@ -187,5 +187,31 @@ export const deprovisionUserProperties: INodeProperties[] = [
 			},
 		],
 	},
-	optionsCollection([concurrencyOption, dryRunOption('Whether to only report what would be disabled or deleted')]),
+	optionsCollection([
+		concurrencyOption,
+		dryRunOption('Whether to only report what would be disabled or deleted'),
+		{
+			displayName: 'Remember Target IDs',
+			name: 'rememberTargetIds',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether users from a SCIM Trigger are matched first by the ID Provision User remembered for them in this target, and forgotten once deleted',
+		},
+		{
+			displayName: 'When the Source Deleted the User',
+			name: 'whenSourceDeleted',
+			type: 'options',
+			options: [
+				{ name: 'Disable the Account', value: 'disable', description: 'The same as any leaver' },
+				{
+					name: 'Delete the Account',
+					value: 'delete',
+					description: 'A user the IdP deleted (not just deactivated) is deleted in the target, as Entra does on a hard delete',
+				},
+			],
+			default: 'disable',
+			description: 'For SCIM Trigger users that the trigger no longer holds, when the operation is Disable',
+		},
+	]),
 ];

@@ -124,7 +124,9 @@ export class MapAttributes implements INodeType {
 					(gone ? (event!.before ?? event!.resource ?? {}) : sourceObject(item.json as Record<string, unknown>, sourcePath));
 				const { map, inScope } = shared ?? compileFor(i);
 				const mapped = map(source);
-				mapped.envelope.source = event ? { id: event.resourceId, store: event.store } : { id: String(source.id ?? source.externalId ?? i) };
+				mapped.envelope.source = event
+					? { id: event.resourceId, store: event.store, ...(gone ? { deleted: true } : {}) }
+					: { id: String(source.id ?? source.externalId ?? i) };
 				return {
 					output: !gone && inScope(source) ? 0 : 1,
 					item: { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } },
