@@ -49,6 +49,8 @@ export class LdapGroups implements Groups {
 	private readonly options: LdapGroupOptions;
 	/** Groups whose member list held only the placeholder when read or created (this execution). */
 	private readonly placeholderGroups = new Set<string>();
+	/** Groups known not to hold the placeholder (this execution). */
+	private readonly withoutPlaceholder = new Set<string>();
 
 	constructor(
 		private readonly connection: LdapConnection,
@@ -104,6 +106,7 @@ export class LdapGroups implements Groups {
 		const placeholder = this.memberKey(this.placeholderFor(entry.dn));
 		const real = members.filter((m) => this.byUid || this.memberKey(m) !== placeholder);
 		if (real.length < members.length) this.placeholderGroups.add(entry.dn);
+		else if (members.length) this.withoutPlaceholder.add(entry.dn);
 		return {
 			id: entry.dn,
 			displayName: firstValue(entry, 'cn') ?? '',
@@ -182,6 +185,7 @@ export class LdapGroups implements Groups {
 		await this.connection.run('group add', (client) => client.add(dn, record));
 		this.writes.add('create', dn, record);
 		if (!initialMembers.length && requiresMember) this.placeholderGroups.add(dn);
+		else this.withoutPlaceholder.add(dn);
 		return { id: dn, displayName: spec.displayName, externalId: spec.externalId, members: [...initialMembers] };
 	}
 
@@ -204,11 +208,14 @@ export class LdapGroups implements Groups {
 	async addMembers(dn: string, members: string[]): Promise<void> {
 		const attribute = this.schema.memberAttribute;
 		const changes = [addValues(attribute, members)];
-		if (this.placeholderGroups.has(dn)) changes.push(deleteValues(attribute, [this.placeholderFor(dn)]));
+		// The placeholder goes with the first real member; a group not read in this execution may hold it.
+		const mayHoldPlaceholder = this.schema.requiresMember && !this.withoutPlaceholder.has(dn);
+		if (mayHoldPlaceholder) changes.push(deleteValues(attribute, [this.placeholderFor(dn)]));
 		try {
 			await this.connection.modify(dn, changes, [PERMISSIVE_MODIFY]);
 		} catch (error) {
-			if (!(error instanceof ProvisioningError && error.targetStatus === VALUE_EXISTS)) throw error;
+			const refused = error instanceof ProvisioningError && (error.targetStatus === VALUE_EXISTS || error.targetStatus === NO_SUCH_VALUE);
+			if (!refused) throw error;
 			const present = new Set((await this.readGroup(dn))?.members.map((m) => this.memberKey(m)) ?? []);
 			const missing = members.filter((m) => !present.has(this.memberKey(m)));
 			changes.splice(0, changes.length, ...(missing.length ? [addValues(attribute, missing)] : []));
@@ -216,6 +223,7 @@ export class LdapGroups implements Groups {
 			if (changes.length) await this.connection.modify(dn, changes);
 		}
 		this.placeholderGroups.delete(dn);
+		this.withoutPlaceholder.add(dn);
 		if (changes.length) this.writes.add('update', dn, redactedChanges(changes));
 	}
 
@@ -236,7 +244,10 @@ export class LdapGroups implements Groups {
 			if (!still.length) return;
 			return this.removeMembers(dn, still, remaining);
 		}
-		if (remaining === 0 && requiresMember) this.placeholderGroups.add(dn);
+		if (remaining === 0 && requiresMember) {
+			this.placeholderGroups.add(dn);
+			this.withoutPlaceholder.delete(dn);
+		}
 		this.writes.add('update', dn, redactedChanges(changes));
 	}
 
