@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
 import { benchGroupSync } from './groupSync.bench';
+import { benchIdpFlow } from './idpFlow.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
 import { benchMapAttributes } from './mapAttributes.bench';
 import { benchReconcile } from './reconcile.bench';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'groups') await benchGroupSync();
 	if (!only || only === 'map') await benchMapAttributes();
 	if (!only || only === 'trigger') await benchScimTrigger();
+	if (!only || only === 'idp') await benchIdpFlow();
 	process.exit(0);
 }
 
