@@ -43,8 +43,8 @@ interface GroupPlan {
  */
 export async function resolveMembers(target: Target, attribute: string, identifiers: string[]): Promise<(value: string) => string[]> {
 	if (identifiers.length === 0) return () => [];
-	const fold = target.users.caseInsensitiveMatch(attribute);
 	const entries = await target.users.findMany(attribute, identifiers, unique([attribute, ...target.groups.memberRefAttributes]));
+	const fold = target.users.caseInsensitiveMatch(attribute);
 	const index = indexBy(entries, attribute, fold);
 	return (value) =>
 		(index.get(fold ? value.toLowerCase() : value) ?? []).map((e) => target.groups.memberRef(e)).filter((r): r is string => !!r);
