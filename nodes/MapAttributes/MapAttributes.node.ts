@@ -9,7 +9,7 @@ import { credentialTest } from '../shared/credentialTests';
 import { targetCredentials } from '../shared/descriptions';
 import { configurationError, failureItem, readItem } from '../shared/failures';
 import { withTarget } from '../shared/pipeline';
-import type { TargetKind } from '../shared/targets';
+import { type TargetKind, targetSettings } from '../shared/targets';
 import { mapAttributesProperties } from './MapAttributesDescription';
 
 /** A mapping row as the node's parameters hold it: any field may be missing. */
@@ -133,7 +133,7 @@ export class MapAttributes implements INodeType {
 					),
 				);
 			}
-			const errors = await withTarget(this, kind, {}, (target) =>
+			const errors = await withTarget(this, kind, targetSettings(this, kind, []), (target) =>
 				resolveUniqueValues(
 					target.users,
 					unique.map((u) => u.mapped),
