@@ -23,6 +23,8 @@ export interface SqlServer {
 	statements(since: number): string[];
 	/** Only those that wrote (INSERT, UPDATE, DELETE). */
 	writes(since: number): string[];
+	/** The server's own log since a mark (PostgreSQL: its log; MariaDB: the general log, with connects). */
+	log(since: number): string;
 	/** Kills the server as a crash would, and starts it again. */
 	crash(): Promise<void>;
 	resume(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startSqlServer(engine: Engine): Promise<SqlServer> {
 			mark: () => pg.mark(),
 			statements: (since) => pg.statements(since),
 			writes: (since) => pg.writeStatements(since),
+			log: (since) => pg.log.slice(since),
 			crash: () => pg.crash(),
 			resume: () => pg.resume(),
 			stop: async () => {
@@ -77,6 +80,7 @@ export async function startSqlServer(engine: Engine): Promise<SqlServer> {
 		mark: () => maria.mark(),
 		statements: (since) => maria.statements(since),
 		writes: (since) => maria.writeStatements(since),
+		log: (since) => maria.generalLogText(since),
 		crash: () => maria.crash(),
 		resume: () => maria.resume(),
 		stop: async () => {

@@ -108,10 +108,14 @@ export class MariaDb {
 		return existsSync(this.generalLog) ? statSync(this.generalLog).size : 0;
 	}
 
+	/** The general log since a mark(): connects (and refused logins) and every statement. */
+	generalLogText(since = 0): string {
+		return existsSync(this.generalLog) ? readFileSync(this.generalLog).subarray(since).toString('utf8') : '';
+	}
+
 	/** Every statement received, in order, from the server's own general log; `since` is an earlier mark(). */
 	statements(since = 0): string[] {
-		const log = existsSync(this.generalLog) ? readFileSync(this.generalLog).subarray(since).toString('utf8') : '';
-		return log
+		return this.generalLogText(since)
 			.split('\n')
 			.map((line) => /\d+ Query\t(.*)$/.exec(line)?.[1])
 			.filter((sql): sql is string => !!sql);

@@ -136,8 +136,11 @@ export function toDb(value: AttributeValue | undefined, column: ColumnInfo, engi
 		case 'date':
 			return asInstant(value)?.toISOString().slice(0, 10) ?? String(value);
 		case 'integer':
-		case 'decimal':
-			return typeof value === 'boolean' ? (value ? 1 : 0) : (value as ScalarValue);
+		case 'decimal': {
+			if (typeof value === 'boolean') return value ? 1 : 0;
+			const number = typeof value === 'string' ? asNumber(value) : value;
+			return typeof number === 'number' ? number : (value as ScalarValue);
+		}
 		default:
 			// mysql2 would write a boolean as 1 into a text column.
 			return typeof value === 'boolean' ? String(value) : (value as ScalarValue);
