@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { AttributeMap, AttributeValue } from '../../envelope';
 import { canonicalValue } from '../../provisioning/diff';
-import { isSecretAttribute, REDACTED } from '../../redact';
+import { REDACTED } from '../../redact';
 import { asList, chunks } from '../../util';
 import { qualified } from './identifiers';
 import type { SqlEngine } from './sqlConnection';
@@ -29,7 +29,7 @@ export function prepareRow(layout: UserLayout, engine: SqlEngine, attributes: At
 	const prepared: PreparedRow = { row: {}, children: [], secrets: [], logged: {} };
 	for (const [attribute, value] of Object.entries(attributes)) {
 		const storage = layout.require(attribute);
-		const secret = isSecretAttribute(attribute);
+		const secret = layout.isSecret(attribute);
 		if (secret) prepared.secrets.push(...asList(value as never).map(String));
 		prepared.logged[attribute] = secret ? REDACTED : value;
 		if (storage.kind === 'child') {
@@ -68,7 +68,9 @@ function keysInOrder(layout: UserLayout, inputs: PreparedRow[], returned: Array<
 	const byValue = new Map<string, unknown[]>();
 	for (const row of returned) {
 		const s = signature(layout, row, columns);
-		byValue.set(s, [...(byValue.get(s) ?? []), row[key]]);
+		const keys = byValue.get(s);
+		if (keys) keys.push(row[key]);
+		else byValue.set(s, [row[key]]);
 	}
 	const keys = inputs.map((input) => byValue.get(signature(layout, input.row, columns))?.shift());
 	return keys.some((k) => k === undefined) ? returned.map((r) => r[key]) : keys;

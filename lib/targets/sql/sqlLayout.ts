@@ -4,6 +4,7 @@
  * identifiers when the target is built; names are resolved against the catalog when it is first used.
  */
 import { ProvisioningError } from '../../errors';
+import { isSecretAttribute } from '../../redact';
 import { findColumn, readTable, requireColumn, type TableInfo } from './catalog';
 import { columnName, optionalColumnName, qualified, type TableName, tableName } from './identifiers';
 import type { SqlConnection } from './sqlConnection';
@@ -86,6 +87,7 @@ const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 /** The users table as the database has it, and where each attribute lives. */
 export class UserLayout {
 	private readonly storages = new Map<string, Storage | undefined>();
+	private readonly secrets = new Map<string, boolean>();
 
 	private constructor(
 		readonly info: TableInfo,
@@ -123,6 +125,13 @@ export class UserLayout {
 
 	get name(): string {
 		return qualified(this.info.table);
+	}
+
+	/** Whether an attribute's values are secret (passwords): redacted in the write log, scrubbed from errors. */
+	isSecret(attribute: string): boolean {
+		let secret = this.secrets.get(attribute);
+		if (secret === undefined) this.secrets.set(attribute, (secret = isSecretAttribute(attribute)));
+		return secret;
 	}
 
 	/** Whether an attribute names the row key ("id", or an attribute stored in the key column). */

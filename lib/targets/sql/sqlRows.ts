@@ -56,7 +56,10 @@ async function childValues(connection: SqlConnection, children: Storage[], ids: 
 			for (const row of rows) {
 				const key = String(row[storage.userKey.name]);
 				const value = fromDb(row[storage.value.name], storage.value);
-				if (value !== undefined) byKey.set(key, [...(byKey.get(key) ?? []), value]);
+				if (value === undefined) continue;
+				const values = byKey.get(key);
+				if (values) values.push(value);
+				else byKey.set(key, [value]);
 			}
 		}
 		out.set(storage.attribute, byKey);

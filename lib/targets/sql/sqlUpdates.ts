@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
-import { isSecretAttribute, REDACTED } from '../../redact';
+import { REDACTED } from '../../redact';
 import { asList } from '../../util';
 import type { AttributeChange } from '../target';
 import { qualified } from './identifiers';
@@ -34,7 +34,7 @@ export function planUpdate(layout: UserLayout, engine: SqlEngine, id: string, ke
 	const childSteps: Step[] = [];
 	for (const change of changes) {
 		const storage = layout.require(change.attribute);
-		const secret = isSecretAttribute(change.attribute);
+		const secret = layout.isSecret(change.attribute);
 		if (secret) plan.secrets.push(...asList(change.newValue as never).map(String));
 		plan.logged[change.attribute] = secret ? REDACTED : (change.newValue ?? null);
 		if (storage.kind === 'column') {
