@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
@@ -11,6 +11,8 @@ export interface PostgresOptions {
 	password?: string;
 	/** Every statement goes to the server log (log_statement = all), for tests that count what was sent. */
 	logStatements?: boolean;
+	/** TLS with a throwaway CA (see caCertificate); plain connections stay allowed. */
+	tls?: boolean;
 }
 
 /** A throwaway PostgreSQL 15 server on 127.0.0.1, run as the postgres user (initdb refuses root). */
@@ -46,17 +48,53 @@ export class Postgres {
 			auth.splice(0, 1, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
 		}
 		execFileSync(`${BIN}/initdb`, ['-D', join(dir, 'data'), '-U', 'postgres', ...auth, '-E', 'UTF8'], { uid, gid, stdio: 'pipe' });
+		if (options.tls) pg.makeCertificates();
 		pg.port = await freePort();
 		await pg.launch();
 		return pg;
 	}
 
+	/** A throwaway CA and a server certificate for 127.0.0.1, readable by the postgres user only. */
+	private makeCertificates(): void {
+		const run = (args: string[]) => execFileSync('openssl', args, { cwd: this.dir, stdio: 'pipe' });
+		run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Test CA', '-keyout', 'ca.key', '-out', 'ca.crt']);
+		run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
+		writeFileSync(join(this.dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+		run([
+			'x509',
+			'-req',
+			'-in',
+			'server.csr',
+			'-CA',
+			'ca.crt',
+			'-CAkey',
+			'ca.key',
+			'-CAcreateserial',
+			'-days',
+			'2',
+			'-out',
+			'server.crt',
+			'-extfile',
+			'san.ext',
+		]);
+		for (const file of ['server.crt', 'server.key']) chownSync(join(this.dir, file), this.uid, this.gid);
+		chmodSync(join(this.dir, 'server.key'), 0o600);
+	}
+
+	/** The CA certificate (PEM) that signed the server certificate, with tls. */
+	get caCertificate(): string {
+		return readFileSync(join(this.dir, 'ca.crt'), 'utf8');
+	}
+
 	private async launch(): Promise<void> {
 		const { uid, gid, dir } = this;
 		const logging = this.options.logStatements ? ['-c', 'log_statement=all', '-c', 'log_parameter_max_length=0'] : [];
+		const tls = this.options.tls
+			? ['-c', 'ssl=on', '-c', `ssl_cert_file=${join(dir, 'server.crt')}`, '-c', `ssl_key_file=${join(dir, 'server.key')}`]
+			: [];
 		this.process = spawn(
 			`${BIN}/postgres`,
-			['-D', join(dir, 'data'), '-p', String(this.port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=on', ...logging],
+			['-D', join(dir, 'data'), '-p', String(this.port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=on', ...logging, ...tls],
 			{ uid, gid, stdio: ['ignore', 'ignore', 'pipe'] },
 		);
 		const child = this.process;
