@@ -4,7 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { createSchema, ENGINES, type SqlServer, startSqlServer } from '../harness/sql';
-import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
+import { chain, errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 
 const rows = [
 	{ name: 'userName', value: '={{ $json.login }}', matchPrecedence: 1 },
@@ -191,6 +191,36 @@ describe.each(ENGINES)('Provision User → SQL (%s)', (engine) => {
 		if (engine === 'mysql') expect(record).toMatchObject({ action: 'Update', matchedBy: { attribute: 'userName', value: 'USER3' } });
 		else expect(record).toMatchObject({ action: 'Update', matchedBy: { attribute: 'employee_id' } });
 		expect(record.modifiedProperties).toEqual([{ name: 'userName', oldValue: 'user3', newValue: 'USER3' }]);
+	});
+
+	test('Map Attributes → Provision User: SelectUniqueValue skips names the table already holds', async () => {
+		// Seeded with other case: MariaDB's collation counts it as taken, PostgreSQL's does not.
+		await server.admin('users').insert({ user_name: 'JSmith@contoso.com' });
+		const candidates =
+			'SelectUniqueValue(Join("@", ToLower(Join("", Left([first], 1), [last])), "contoso.com"), Join("@", ToLower(Join(".", [first], [last])), "contoso.com"))';
+		const mapping = [
+			{ target: 'employee_id', type: 'direct', source: 'id', matchPrecedence: 1 },
+			{ target: 'userName', type: 'expression', expression: candidates, matchPrecedence: 2 },
+		];
+		const res = await runWorkflow(
+			chain(
+				[
+					{ id: 'S1', first: 'John', last: 'Smith' },
+					{ id: 'S2', first: 'Jane', last: 'Smith' },
+				],
+				[
+					{ name: 'Map', type: 'mapAttributes', parameters: { preset: 'none', mappings: { mapping }, target: 'sql', ...tableParams } },
+					{ name: 'Provision', type: 'provisionUser', parameters: { target: 'sql', inputMode: 'envelope', ...tableParams } },
+				],
+			),
+			credentials(),
+		);
+		const chosen = res.output('Map').map((i) => (i.json.createOnly as any).userName);
+		expect(chosen).toEqual(
+			engine === 'mysql' ? ['john.smith@contoso.com', 'jane.smith@contoso.com'] : ['jsmith@contoso.com', 'jane.smith@contoso.com'],
+		);
+		expect(res.output('Provision').map((i) => i.json.action)).toEqual(['Create', 'Create']);
+		expect((await server.admin('users').where({ employee_id: 'S1' }).first()).user_name).toBe(chosen[0]);
 	});
 
 	test('an attribute the table has no column for fails that item, naming it', async () => {
