@@ -12,15 +12,18 @@ import { checkUserSettings, type SqlUserTableSettings, UserLayout } from './sqlL
 import { applyFilter, IN_CHUNK, keyBinding, live, selection, toEntries } from './sqlRows';
 import { type Binding, storedForm, toDb } from './sqlValues';
 
-/** Other tables holding an account's key (group memberships), cleared when the account is hard-deleted. */
+/** Another table holding an account's key (group memberships), cleared when the account is hard-deleted. */
 export interface Dependent {
 	table: TableName;
 	column: string;
 }
 
+/** Resolves a dependent table against the catalog when a hard delete first needs it. */
+export type DependentSource = () => Promise<Dependent>;
+
 export class SqlAccounts implements Accounts {
 	readonly identityAttributes = ['userName', 'user_name', 'username', 'login', 'email', 'mail'];
-	readonly dependents: Dependent[] = [];
+	readonly dependents: DependentSource[] = [];
 	private readonly checked: ReturnType<typeof checkUserSettings>;
 	private loading?: Promise<UserLayout>;
 	private loaded?: UserLayout;
@@ -125,8 +128,8 @@ export class SqlAccounts implements Accounts {
 		const keyName = this.checked.key.toLowerCase();
 		for (const [attribute, value] of Object.entries(attributes)) {
 			const isKey = this.loaded
-				? this.loaded.isKey(attribute) && attribute.toLowerCase() !== 'id'
-				: (this.checked.columns.get(attribute) ?? attribute).toLowerCase() === keyName;
+				? this.loaded.isKey(attribute)
+				: attribute.toLowerCase() === 'id' || (this.checked.columns.get(attribute) ?? attribute).toLowerCase() === keyName;
 			if (isKey && value !== null && typeof value !== 'object') return String(value);
 		}
 		return null;
@@ -244,7 +247,7 @@ export class SqlAccounts implements Accounts {
 			this.writes.add('delete', id, { table: layout.name, softDelete: column });
 			return;
 		}
-		const owned = [...this.dependents, ...layout.childTables()];
+		const owned = [...(await Promise.all(this.dependents.map((d) => d()))), ...layout.childTables()];
 		const remove = async (db: Knex) => {
 			for (const d of owned) await db(qualified(d.table)).where(d.column, key).delete();
 			await db(table).where(layout.key.name, key).delete();

@@ -65,9 +65,15 @@ export class SqlGroups implements Groups {
 		};
 	}
 
-	/** The membership table and its user column, for hard deletes of accounts. */
-	get membershipOfUsers(): { table: TableName; column: string } | undefined {
-		return this.checked ? { table: this.checked.membership, column: this.checked.user } : undefined;
+	/** Whether the group tables are set (hard deletes of accounts then clear their memberships). */
+	get configured(): boolean {
+		return !!this.checked;
+	}
+
+	/** The membership table and its user column, as the catalog spells them. */
+	async membershipOfUsers(): Promise<{ table: TableName; column: string }> {
+		const layout = await this.layout();
+		return { table: layout.membership, column: layout.user.name };
 	}
 
 	private layout(): Promise<GroupLayout> {

@@ -29,8 +29,7 @@ export class SqlTarget implements Target {
 		this.users = new SqlAccounts(this.connection, this.log, options.users);
 		this.groups = new SqlGroups(this.connection, this.log, options.groups);
 		// A hard-deleted account leaves no memberships behind.
-		const membership = this.groups.membershipOfUsers;
-		if (membership) this.users.dependents.push(membership);
+		if (this.groups.configured) this.users.dependents.push(() => this.groups.membershipOfUsers());
 	}
 
 	/** postgresql://host:port/database/table, without credentials. */
