@@ -1,9 +1,26 @@
 import { ProvisioningError } from './errors';
+import { isObject as isPlainObject } from './util';
 
 export type ScalarValue = string | number | boolean;
 /** A value for one target attribute: a scalar, a multi-valued list, or a SCIM complex value. */
 export type AttributeValue = ScalarValue | ScalarValue[] | Record<string, unknown> | Array<Record<string, unknown>> | null;
 export type AttributeMap = Record<string, AttributeValue>;
+
+export interface EnvelopeSource {
+	system?: string;
+	/** The source's id of the item (a SCIM Trigger's resource id). */
+	id?: string;
+	/** The SCIM Trigger store the item came from: the action nodes remember there where it landed (Entra's anchor). */
+	store?: { key: string; kind: 'file' | 'postgres' };
+}
+
+/** Another account named by a key the target knows: `by` is the target attribute, `value` its value. */
+export interface AccountReference {
+	by: string;
+	value: ScalarValue;
+	/** The referenced account's id in the same SCIM Trigger store, when known: its remembered target id is tried first. */
+	sourceId?: string;
+}
 
 /** One way to find an existing account; keys are tried in array order (Entra's matching precedence). */
 export interface MatchKey {
@@ -27,13 +44,12 @@ export interface ProvisioningEnvelope {
 	/** Extra attributes whose values are secret and shown as [Redact] in logs. */
 	redact?: string[];
 	/** Where the item came from, copied into the provisioning log. */
-	source?: { system?: string; id?: string };
+	source?: EnvelopeSource;
+	/** Attributes whose value names another account (a manager) by a key; the action node puts that account's id or DN there. */
+	references?: Record<string, AccountReference>;
 	/** Target attribute → the mapping row that produced it. */
 	trace?: Record<string, string>;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** True when a value is "null or empty" in Entra's sense and must not be sent. */
 export function isEmptyValue(value: unknown): boolean {
@@ -93,6 +109,31 @@ function checkStringList(value: unknown, field: string): string[] | undefined {
 	return value as string[];
 }
 
+function checkReferences(value: unknown): Record<string, AccountReference> | undefined {
+	if (value === undefined || value === null) return undefined;
+	if (!isPlainObject(value))
+		throw new ProvisioningError('InvalidInput', '"references" must be an object of attribute names to {by, value}', {
+			field: 'references',
+		});
+	const out: Record<string, AccountReference> = {};
+	for (const [attribute, ref] of Object.entries(value)) {
+		const field = `references.${attribute}`;
+		if (!isPlainObject(ref) || typeof ref.by !== 'string' || !ref.by.trim()) {
+			throw new ProvisioningError('InvalidInput', `"${field}" needs "by": the target attribute the other account is found by`, { field });
+		}
+		if (ref.value === null || ref.value === undefined || ref.value === '') continue;
+		if (!['string', 'number', 'boolean'].includes(typeof ref.value)) {
+			throw new ProvisioningError('InvalidInput', `"${field}.value" must be a string, number or boolean`, { field });
+		}
+		out[attribute] = {
+			by: ref.by,
+			value: ref.value as ScalarValue,
+			...(typeof ref.sourceId === 'string' ? { sourceId: ref.sourceId } : {}),
+		};
+	}
+	return out;
+}
+
 /** True when an item's json looks like an envelope rather than a plain source record. */
 export function looksLikeEnvelope(json: unknown): boolean {
 	return isPlainObject(json) && isPlainObject(json.attributes);
@@ -108,7 +149,7 @@ export function parseEnvelope(json: unknown): ProvisioningEnvelope {
 		);
 	}
 	const obj = json as Record<string, unknown>;
-	const source = isPlainObject(obj.source) ? (obj.source as ProvisioningEnvelope['source']) : undefined;
+	const source = isPlainObject(obj.source) ? (obj.source as EnvelopeSource) : undefined;
 	return {
 		attributes: checkAttributeMap(obj.attributes, 'attributes'),
 		createOnly: checkAttributeMap(obj.createOnly, 'createOnly'),
@@ -116,6 +157,7 @@ export function parseEnvelope(json: unknown): ProvisioningEnvelope {
 		clearAttributes: checkStringList(obj.clearAttributes, 'clearAttributes'),
 		redact: checkStringList(obj.redact, 'redact'),
 		source,
+		references: checkReferences(obj.references),
 		trace: isPlainObject(obj.trace) ? (obj.trace as Record<string, string>) : undefined,
 	};
 }

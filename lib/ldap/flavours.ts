@@ -1,8 +1,6 @@
 /** Directory products we know how to write to; they differ in passwords and in how accounts are disabled. */
 export type LdapFlavour = 'openldap' | '389ds' | 'activeDirectory';
 
-export const LDAP_FLAVOURS: LdapFlavour[] = ['openldap', '389ds', 'activeDirectory'];
-
 /** userAccountControl bits (MS-ADTS 2.2.16). */
 export const UAC = {
 	ACCOUNTDISABLE: 0x2,

@@ -202,14 +202,6 @@ export function parseExpression(source: string): Node {
 	return tree;
 }
 
-/** The attributes an expression reads, e.g. for documentation and traces. */
-export function attributesOf(node: Node): string[] {
-	if (node.type === 'attribute') return [node.name];
-	if (node.type === 'call') return node.args.flatMap(attributesOf);
-	if (node.type === 'compare') return [...attributesOf(node.left), ...attributesOf(node.right)];
-	return [];
-}
-
 function compare(op: string, left: MappingValue, right: MappingValue): boolean {
 	let a = left;
 	let b = right;

@@ -1,5 +1,5 @@
 /** Entra-style attribute mappings compiled once per execution into an item → envelope function. */
-import type { AttributeMap, AttributeValue, MatchKey, ProvisioningEnvelope, ScalarValue } from '../envelope';
+import type { AccountReference, AttributeMap, AttributeValue, MatchKey, ProvisioningEnvelope, ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
 import { isSecretAttribute } from '../redact';
 import { defaultDateText } from './dates';
@@ -26,6 +26,11 @@ export interface MappingRow {
 	required?: boolean;
 	/** Direct only: an absent source field is empty rather than an error (optional HR columns, SCIM attributes). */
 	optional?: boolean;
+	/**
+	 * The value names another account (a manager) by this target attribute; the action node writes that account's id
+	 * or DN instead. For a Direct path into a SCIM reference ({value, userName, …}), its value is the source id too.
+	 */
+	referenceBy?: string;
 }
 
 export interface MappingOptions {
@@ -38,7 +43,6 @@ export interface MappingOptions {
 export interface PendingUnique {
 	attribute: string;
 	candidates: string[];
-	createOnly: boolean;
 }
 
 export interface MappedItem {
@@ -50,6 +54,8 @@ interface CompiledRow {
 	row: MappingRow;
 	label: string;
 	evaluate: (item: Record<string, unknown>, ctx: EvalContext) => MappingValue;
+	/** Reference rows from a Direct path: the id of the SCIM reference object the path reads from, if any. */
+	referenceId?: (item: Record<string, unknown>) => string | undefined;
 	/** Precomputed per row: the trace text and whether the target is secret. */
 	trace: string;
 	secret: boolean;
@@ -98,9 +104,16 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				const path = row.source?.trim();
 				if (!path) throw bad('a Direct mapping needs a source attribute');
 				const read = sourceAccessor(path);
+				const parent = row.referenceBy && /\.[^.[\]]+$/.test(path) ? sourceAccessor(path.replace(/\.[^.[\]]+$/, '')) : undefined;
 				return {
 					row,
 					label,
+					referenceId: parent
+						? (item) => {
+								const ref = parent(item) as { value?: unknown } | typeof MISSING;
+								return ref !== MISSING && ref && typeof ref === 'object' && typeof ref.value === 'string' ? ref.value : undefined;
+							}
+						: undefined,
 					evaluate: (item) => {
 						const value = read(item);
 						if (value !== MISSING) return value as MappingValue;
@@ -148,6 +161,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		const redact: string[] = [];
 		const trace: Record<string, string> = {};
 		const pendingUnique: PendingUnique[] = [];
+		const references: Record<string, AccountReference> = {};
 		// One context per item, shared by every expression row.
 		const ctx: EvalContext = {
 			attribute: (name) => {
@@ -156,7 +170,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			},
 			now: options.now,
 		};
-		for (const { row, label, evaluate, trace: rowTrace, secret } of compiled) {
+		for (const { row, label, evaluate, trace: rowTrace, secret, referenceId } of compiled) {
 			let value = evaluate(item, ctx);
 			if (value instanceof IgnoreFlow) continue;
 			if (value instanceof Redacted) {
@@ -167,7 +181,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			if (value instanceof UniqueCandidates) {
 				if (value.candidates.length === 0)
 					throw new ProvisioningError('MissingRequiredValue', `${label}: SelectUniqueValue produced no candidate`, { field: row.target });
-				pendingUnique.push({ attribute: row.target, candidates: value.candidates, createOnly: true });
+				pendingUnique.push({ attribute: row.target, candidates: value.candidates });
 				trace[row.target] = `${row.type}: SelectUniqueValue`;
 				continue;
 			}
@@ -182,6 +196,16 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				continue;
 			}
 			if (Array.isArray(result) && row.target.toLowerCase() !== 'objectclass' && result.length === 1) result = result[0] as AttributeValue;
+			if (row.referenceBy) {
+				if (typeof result === 'object')
+					throw new ProvisioningError('InvalidInput', `${label}: a reference needs one key value, not a list or an object`, {
+						field: row.target,
+					});
+				const sourceId = referenceId?.(item);
+				references[row.target] = { by: row.referenceBy, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
+				trace[row.target] = `${rowTrace} (reference by ${row.referenceBy})`;
+				continue;
+			}
 			(onCreate ? createOnly : attributes)[row.target] = result;
 			trace[row.target] = rowTrace;
 			if (secret && !redact.includes(row.target)) redact.push(row.target);
@@ -194,6 +218,8 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				value: scalar === undefined || scalar === null || typeof scalar === 'object' ? null : (scalar as ScalarValue),
 			};
 		});
-		return { envelope: { attributes, createOnly, matchKeys, redact, trace }, pendingUnique };
+		const envelope: ProvisioningEnvelope = { attributes, createOnly, matchKeys, redact, trace };
+		if (Object.keys(references).length) envelope.references = references;
+		return { envelope, pendingUnique };
 	};
 }

@@ -1,7 +1,7 @@
 /** Ready-made mappings users start from and then edit (rows they add replace preset rows of the same target). */
+import { ENTERPRISE_USER_SCHEMA as ENT } from '../scim/schema';
 import type { MappingRow } from './mapping';
 
-const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ENT_PATH = `["${ENT}"]`;
 
 const direct = (target: string, source: string, extra: Partial<MappingRow> = {}): MappingRow => ({
@@ -35,6 +35,7 @@ export const PRESETS: Record<string, { name: string; description: string; rows: 
 			direct('mail', 'emails[type eq "work"].value'),
 			direct('title', 'title'),
 			direct('departmentNumber', `${ENT_PATH}.department`),
+			direct('manager', `${ENT_PATH}.manager.userName`, { referenceBy: 'mail' }),
 			expression('objectClass', 'Split("top,person,organizationalPerson,inetOrgPerson", ",")', { apply: 'create' }),
 		],
 	},
@@ -52,13 +53,15 @@ export const PRESETS: Record<string, { name: string; description: string; rows: 
 			direct('title', 'title'),
 			direct('employeeNumber', `${ENT_PATH}.employeeNumber`),
 			direct('department', `${ENT_PATH}.department`),
+			direct('manager', `${ENT_PATH}.manager.userName`, { referenceBy: 'userPrincipalName' }),
 			expression('userAccountControl', 'IIF([active]="False", "514", "512")'),
 			expression('objectClass', 'Split("top,person,organizationalPerson,user", ",")', { apply: 'create' }),
 		],
 	},
 	hrCsvToScim: {
 		name: 'HR CSV Row → SCIM Core and Enterprise User',
-		description: 'Columns EmployeeID, FirstName, LastName, Email, JobTitle, Department, Status, HireDate',
+		description:
+			"Columns EmployeeID, FirstName, LastName, Email, JobTitle, Department, ManagerID (the manager's EmployeeID), Status, HireDate",
 		rows: [
 			direct('externalId', 'EmployeeID', { matchPrecedence: 1, optional: false, required: true }),
 			direct('userName', 'Email', { matchPrecedence: 2, optional: false, required: true }),
@@ -69,6 +72,7 @@ export const PRESETS: Record<string, { name: string; description: string; rows: 
 			direct('title', 'JobTitle'),
 			direct(`${ENT}:department`, 'Department'),
 			direct(`${ENT}:employeeNumber`, 'EmployeeID'),
+			direct(`${ENT}:manager.value`, 'ManagerID', { referenceBy: 'externalId' }),
 			expression('active', 'IIF([Status]="Terminated", False, True)'),
 		],
 	},
@@ -86,6 +90,7 @@ export const PRESETS: Record<string, { name: string; description: string; rows: 
 			direct('active', 'active'),
 			direct(`${ENT}:department`, `${ENT_PATH}.department`),
 			direct(`${ENT}:employeeNumber`, `${ENT_PATH}.employeeNumber`),
+			direct(`${ENT}:manager.value`, `${ENT_PATH}.manager.userName`, { referenceBy: 'userName' }),
 		],
 	},
 };

@@ -1,6 +1,7 @@
 /** Group items as the source names them: a display name, an external id, and members by identifier or reference. */
 import { ProvisioningError } from '../errors';
 import { isObject } from '../util';
+import type { Linked, StoreRef } from './links';
 
 /** A member as the source names it. */
 export type MemberRef =
@@ -9,7 +10,20 @@ export type MemberRef =
 	/** A user or group already known by its target id or DN. */
 	| { kind: 'ref'; value: string }
 	/** Another group of this batch, by display name (nested group). */
-	| { kind: 'group'; value: string };
+	| { kind: 'group'; value: string }
+	/** A user or group as a SCIM Trigger event names it: its id in the trigger's store, and its keys. */
+	| { kind: 'source'; ref: SourceReference };
+
+/** A member as SCIM Trigger events name it (see lib/scim/server/events.ts, Reference). */
+export interface SourceReference {
+	value: string;
+	type: 'User' | 'Group' | 'Unknown';
+	userName?: string;
+	externalId?: string;
+	displayName?: string;
+}
+
+export type MembershipMode = 'authoritative' | 'additive' | 'removeListed';
 
 export interface GroupInput {
 	displayName: string;
@@ -17,6 +31,58 @@ export interface GroupInput {
 	members: MemberRef[];
 	/** Attributes for a new group (gidNumber for posixGroup, description…). */
 	extra?: Record<string, string | number>;
+	/** How this item's members apply, when it says so itself (SCIM Trigger events); else the run's mode. */
+	mode?: MembershipMode;
+	/** Delete the group (a SCIM Trigger group.deleted event). */
+	remove?: boolean;
+	/** The group's id in a SCIM Trigger store: its remembered target id is used first, and recorded. */
+	linked?: Linked;
+	/**
+	 * For a membership delta: the group's whole membership. Used instead of the delta when the target is not known to
+	 * hold the group yet, so a group first seen through a membership event gets all its members.
+	 */
+	allMembers?: MemberRef[];
+	/** Nothing to do for this item, and why (a group the IdP deleted since its event). */
+	skip?: string;
+}
+
+const EVENT_MODES: Record<string, { mode?: MembershipMode; remove?: boolean }> = {
+	'group.created': { mode: 'authoritative' },
+	'group.updated': { mode: 'authoritative' },
+	'group.sync': { mode: 'authoritative' },
+	'group.membersAdded': { mode: 'additive' },
+	'group.membersRemoved': { mode: 'removeListed' },
+	'group.deleted': { remove: true },
+};
+
+const sourceReference = (m: unknown): SourceReference | undefined =>
+	isObject(m) && typeof m.value === 'string' && m.value ? ({ type: 'Unknown', ...m, value: m.value } as SourceReference) : undefined;
+
+/**
+ * A SCIM Trigger group event (or a SCIM Store group item) as Group Sync input: created, updated and synced
+ * groups carry all their members (authoritative); membership events only the members added or removed.
+ */
+export function groupInputFromEvent(json: Record<string, unknown>): GroupInput {
+	const event = String(json.event ?? '');
+	const how = EVENT_MODES[event];
+	if (!how || json.resourceType !== 'Group') {
+		throw new ProvisioningError('InvalidInput', `"${event || 'no event'}" is not a SCIM Trigger group event`, { field: 'event' });
+	}
+	const resource = (isObject(json.resource) ? json.resource : isObject(json.before) ? json.before : {}) as Record<string, unknown>;
+	const listed = how.mode === 'authoritative' ? resource.members : json.memberReferences;
+	const members = (Array.isArray(listed) ? listed : []).map((m, i) => {
+		const ref = sourceReference(m);
+		if (!ref) throw new ProvisioningError('InvalidInput', `members[${i}] has no value`, { field: `members[${i}]` });
+		return { kind: 'source' as const, ref };
+	});
+	const store = isObject(json.store) ? (json.store as unknown as StoreRef) : undefined;
+	const input = parseGroupInput({ displayName: resource.displayName, externalId: resource.externalId, members: [] });
+	return {
+		...input,
+		members,
+		...how,
+		...(store && typeof json.resourceId === 'string' ? { linked: { store, id: json.resourceId } } : {}),
+	};
 }
 
 const text = (o: Record<string, unknown>, key: string) =>
@@ -72,4 +138,35 @@ export function flattenMembers(name: string, byName: Map<string, GroupInput>, pa
 		out.push(...flattenMembers(m.value, byName, [...path, key], cycles));
 	}
 	return out;
+}
+
+/** A trigger store's current version of a group: the resource, gone (undefined), or unreadable (error). */
+export interface CurrentGroup {
+	resource?: Record<string, unknown>;
+	error?: Error;
+}
+
+const memberRefs = (resource: Record<string, unknown>): MemberRef[] =>
+	(Array.isArray(resource.members) ? resource.members : [])
+		.map(sourceReference)
+		.filter((ref): ref is SourceReference => ref !== undefined)
+		.map((ref) => ({ kind: 'source' as const, ref }));
+
+/**
+ * A group event read against the store's current state, so that executions running out of order converge:
+ * a created or changed group gets its current members; a membership event applies only what still holds
+ * (an added member that is still a member, a removed one that still is not), with the whole current
+ * membership for a target that does not hold the group yet. Without a readable store, the event as sent.
+ */
+export function groupInputNow(json: Record<string, unknown>, now?: CurrentGroup): GroupInput {
+	const input = groupInputFromEvent(json);
+	if (!now || now.error || input.remove) return input;
+	if (!now.resource) return { ...input, skip: "The group is no longer in the SCIM Trigger's store: the IdP deleted it since this event" };
+	const current = parseGroupInput({ displayName: now.resource.displayName, externalId: now.resource.externalId, members: [] });
+	const members = memberRefs(now.resource);
+	if (input.mode === 'authoritative') return { ...input, ...current, members };
+	const holds = new Set(members.map((m) => (m.kind === 'source' ? m.ref.value : '')));
+	const wanted = input.mode === 'additive';
+	const delta = input.members.filter((m) => m.kind === 'source' && holds.has(m.ref.value) === wanted);
+	return { ...input, ...current, members: delta, allMembers: members };
 }

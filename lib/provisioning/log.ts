@@ -117,10 +117,16 @@ export class LogRecordBuilder {
 	}
 }
 
+/** Where the item came from, as the log shows it (the store location is plumbing, not provenance). */
+const sourceOf = (envelope?: ProvisioningEnvelope) =>
+	envelope?.source
+		? Object.fromEntries(Object.entries({ system: envelope.source.system, id: envelope.source.id }).filter(([, v]) => v !== undefined))
+		: undefined;
+
 /** A new record for an item against a target; the envelope's secrets and trace come along. */
 export function recordFor(target: Pick<Target, 'system' | 'endpoint'>, dryRun: boolean, envelope?: ProvisioningEnvelope): LogRecordBuilder {
 	return new LogRecordBuilder(
-		{ dryRun, targetSystem: target.system, targetEndpoint: target.endpoint, source: envelope?.source },
+		{ dryRun, targetSystem: target.system, targetEndpoint: target.endpoint, source: sourceOf(envelope) },
 		new Set(envelope?.redact ?? []),
 		envelope?.trace,
 	);

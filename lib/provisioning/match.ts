@@ -136,3 +136,36 @@ export async function matchBatch(
 	}
 	return results as Array<MatchResult | ProvisioningError>;
 }
+
+/**
+ * Matching with remembered links (Entra's anchor): the batched key match first, then, for an item whose link
+ * names a different account or whose keys found nothing, the linked account when it still exists. So a user
+ * whose every match key changed (a name change) is still updated, not duplicated; a target read is spent only
+ * where keys and link disagree.
+ */
+export async function matchWithLinks(
+	accounts: Accounts,
+	keyLists: MatchKey[][],
+	attributes: string[],
+	linked: Array<{ attribute: string; targetId: string } | undefined>,
+): Promise<Array<MatchResult | ProvisioningError>> {
+	const results = await matchBatch(accounts, keyLists, attributes);
+	const wanted = [...new Set([...attributes, ...keyLists.flat().map((k) => k.attribute)])];
+	await Promise.all(
+		results.map(async (result, i) => {
+			const link = linked[i];
+			if (!link) return;
+			if (!(result instanceof ProvisioningError) && result.entry?.id.toLowerCase() === link.targetId.toLowerCase()) return;
+			let entry: TargetEntry | null;
+			try {
+				entry = await accounts.get(link.targetId, wanted);
+			} catch {
+				return; // The link could not be followed: keep what the keys found.
+			}
+			if (!entry) return;
+			const tried = result instanceof ProvisioningError ? [] : result.tried;
+			results[i] = { entry, key: { attribute: link.attribute, value: link.targetId }, tried: [...tried, 'remembered target id'] };
+		}),
+	);
+	return results;
+}

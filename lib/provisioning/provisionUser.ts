@@ -4,8 +4,10 @@ import { ProvisioningError, toProvisioningError } from '../errors';
 import type { AttributeChange, Target, TargetEntry } from '../targets/target';
 import { unique } from '../util';
 import { diffAttributes } from './diff';
+import { ID_ATTRIBUTE, LinkBook, linkedSource, rememberAccounts } from './links';
 import { type ItemOutcome, type LogRecordBuilder, type ProvisioningLogRecord, recordFor } from './log';
-import { matchBatch, matchInTarget, type MatchResult } from './match';
+import { matchInTarget, type MatchResult, matchWithLinks } from './match';
+import { completeReferences, resolveReferences, type UnresolvedReference } from './references';
 
 export interface ProvisionOptions {
 	dryRun?: boolean;
@@ -15,19 +17,23 @@ export interface ProvisionOptions {
 	concurrency?: number;
 	/** How many times a create that failed transiently is re-checked and retried (default 2). */
 	createRetries?: number;
+	/** Remembered target ids of items from a SCIM Trigger store: matched first, and recorded after a success. */
+	links?: LinkBook;
 }
 
 /** An input that could not even be read as an envelope fails on its own, without stopping the batch. */
 export type ProvisionInput = ProvisioningEnvelope | ProvisioningError;
 
 /** An envelope reduced to what provisioning needs. */
-interface PreparedItem {
+export interface PreparedItem {
 	envelope: ProvisioningEnvelope;
 	attributes: AttributeMap;
 	createOnly: AttributeMap;
 	clear: string[];
 	/** Attributes to read from the target for this item. */
 	wanted: string[];
+	/** References (a manager) that named no single account yet: written without them, set when found. */
+	unresolved: UnresolvedReference[];
 }
 
 function prepare(envelope: ProvisioningEnvelope): PreparedItem {
@@ -39,7 +45,43 @@ function prepare(envelope: ProvisioningEnvelope): PreparedItem {
 		createOnly: compactAttributes(envelope.createOnly),
 		clear,
 		wanted: unique([...Object.keys(attributes), ...clear, ...envelope.matchKeys.map((k) => k.attribute)]),
+		unresolved: [],
 	};
+}
+
+/** Puts resolved references into the attributes; the unresolved ones wait for the second pass. */
+async function withReferences(target: Target, items: PreparedItem[], links?: LinkBook): Promise<void> {
+	const refs = await resolveReferences(
+		target,
+		items.map((p) => p.envelope),
+		links,
+	);
+	items.forEach((item, i) => {
+		Object.assign(item.attributes, refs[i].resolved);
+		item.unresolved = refs[i].unresolved;
+		item.wanted = unique([...item.wanted, ...Object.keys(item.envelope.references ?? {})]);
+	});
+}
+
+/** The batched key match, plus remembered links where the items came from a SCIM Trigger store. */
+async function matchItems(target: Target, items: PreparedItem[], links?: LinkBook): Promise<Array<MatchResult | ProvisioningError>> {
+	const sources = items.map((p) => linkedSource(p.envelope.source));
+	const known = links
+		? await links.targetIds(
+				'User',
+				sources.filter((s) => s !== undefined),
+			)
+		: new Map<string, string>();
+	const linked = sources.map((s) => {
+		const targetId = s && known.get(LinkBook.keyOf(s));
+		return targetId ? { attribute: ID_ATTRIBUTE[target.system], targetId } : undefined;
+	});
+	return matchWithLinks(
+		target.users,
+		items.map((p) => p.envelope.matchKeys),
+		unique(items.flatMap((p) => p.wanted)),
+		linked,
+	);
 }
 
 /**
@@ -49,11 +91,8 @@ function prepare(envelope: ProvisioningEnvelope): PreparedItem {
 export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ItemOutcome[]> {
 	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(input)));
 	const ready = prepared.filter((p): p is PreparedItem => !(p instanceof ProvisioningError));
-	const matches = await matchBatch(
-		target.users,
-		ready.map((p) => p.envelope.matchKeys),
-		unique(ready.flatMap((p) => p.wanted)),
-	);
+	await withReferences(target, ready, options.links);
+	const matches = await matchItems(target, ready, options.links);
 	const matchOf = new Map(ready.map((p, i) => [p, matches[i]]));
 	const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 4)));
 	const outcomes: ItemOutcome[] = new Array(prepared.length);
@@ -82,6 +121,13 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 			}),
 		),
 	);
+	const done = ready.map((item) => ({ item, outcome: outcomes[prepared.indexOf(item)] }));
+	await completeReferences(target, done, options.dryRun ? undefined : options.links, options.dryRun);
+	if (options.links && !options.dryRun)
+		await rememberAccounts(
+			options.links,
+			done.map(({ item, outcome }) => ({ source: item.envelope.source, outcome })),
+		);
 	return outcomes;
 }
 
@@ -146,6 +192,7 @@ async function provisionOne(
 			'Success',
 			`${Object.keys(attributes).length} attributes, ${Object.keys(createOnly).length} create-only, ${envelope.matchKeys.length} match keys`,
 		);
+		for (const u of item.unresolved) log.step('Evaluate', 'Warning', `${u.attribute}: ${u.detail}; written without it`);
 		if (match instanceof ProvisioningError) throw match;
 		if (match.entry) {
 			log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);

@@ -20,7 +20,7 @@ import {
 	writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { ScimError } from '../scim/server/scimError';
+import { StoreError } from './storeError';
 import type { IdentityStore, Resource, ResourceType } from './identityStore';
 
 interface JournalEntry {
@@ -189,9 +189,9 @@ export class FileIdentityStore implements IdentityStore {
 	private assertUniqueName(type: ResourceType, data: Record<string, unknown>, id?: string): void {
 		if (type !== 'User') return;
 		const name = nameOf(type, data);
-		if (!name) throw new ScimError(400, 'userName is required', 'invalidValue');
+		if (!name) throw new StoreError('invalid', 'userName is required');
 		const taken = [...(this.byName.User.get(name) ?? [])].some((other) => other !== id);
-		if (taken) throw new ScimError(409, `userName "${String(data.userName)}" is already taken`, 'uniqueness');
+		if (taken) throw new StoreError('conflict', `userName "${String(data.userName)}" is already taken`);
 	}
 
 	create(type: ResourceType, data: Record<string, unknown>): Promise<Resource> {
@@ -213,7 +213,7 @@ export class FileIdentityStore implements IdentityStore {
 			const current = this.resources[type].get(id);
 			if (!current) return undefined;
 			if (ifMatch && ifMatch !== '*' && ifMatch !== current.meta.version)
-				throw new ScimError(412, `The resource changed: its version is ${current.meta.version}, not ${ifMatch}`);
+				throw new StoreError('versionMismatch', `The resource changed: its version is ${current.meta.version}, not ${ifMatch}`);
 			const before = clone(current);
 			const data = change(clone(current));
 			this.assertUniqueName(type, data, id);

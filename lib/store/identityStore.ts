@@ -15,11 +15,12 @@ export interface IdentityStore {
 	findByExternalId(type: ResourceType, externalId: string): Promise<Resource[]>;
 	list(type: ResourceType): Promise<Resource[]>;
 	count(type: ResourceType): Promise<number>;
-	/** Creates with a new id and meta; a taken userName is 409 uniqueness. */
+	/** Creates with a new id and meta; a taken userName is a StoreError 'conflict', a missing one 'invalid'. */
 	create(type: ResourceType, data: Record<string, unknown>): Promise<Resource>;
 	/**
 	 * Read-modify-write under the store's lock: `change` gets the current resource and returns the new data.
-	 * `ifMatch` (a weak ETag) that no longer matches is 412. Returns undefined when the resource does not exist.
+	 * `ifMatch` (a weak ETag) that no longer matches is a StoreError 'versionMismatch'. Returns undefined when the
+	 * resource does not exist. What `change` throws passes through unchanged.
 	 */
 	update(
 		type: ResourceType,

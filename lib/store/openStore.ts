@@ -1,10 +1,20 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PoolConfig } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
 import { FileIdentityStore } from './fileIdentityStore';
 import type { IdentityStore } from './identityStore';
+import { FileLinkStore } from './links/fileLinkStore';
+import type { LinkStore } from './links/linkStore';
+import { PostgresLinkStore } from './links/postgresLinkStore';
 import { PostgresIdentityStore } from './postgresIdentityStore';
 
 export type StoreChoice = 'auto' | 'file' | 'postgres';
+
+/** Where one SCIM Trigger's store lives: events carry this, so later nodes (and other workflows) reach the same store. */
+export interface StoreLocation {
+	key: string;
+	kind: 'file' | 'postgres';
+}
 
 /** n8n's own database settings when n8n runs on PostgreSQL (which queue mode requires). */
 export function n8nPostgresConfig(env: NodeJS.ProcessEnv): PoolConfig | undefined {
@@ -22,25 +32,121 @@ export function n8nPostgresConfig(env: NodeJS.ProcessEnv): PoolConfig | undefine
 	};
 }
 
+const fileBase = (userFolder: string) => join(userFolder, '.n8n', 'n8n-nodes-provisioning', 'scim-trigger');
+
+/** Which store a trigger's choice means here: PostgreSQL when asked, or automatic while n8n runs on PostgreSQL. */
+export function storeLocation(choice: StoreChoice, key: string, env: NodeJS.ProcessEnv): StoreLocation {
+	const postgres = choice !== 'file' && n8nPostgresConfig(env) !== undefined;
+	if (choice === 'postgres' && !postgres)
+		throw new Error('the PostgreSQL store needs n8n itself to run on PostgreSQL (DB_TYPE=postgresdb)');
+	return { key, kind: postgres ? 'postgres' : 'file' };
+}
+
 /**
  * Stores stay open for the life of the process (a file store reads its whole journal when opened; a PostgreSQL
  * store keeps a connection pool). This caches access to durable state, not state of its own: every write is on
  * disk, or committed, before it is acknowledged.
  */
 const open = new Map<string, IdentityStore>();
+const openLinks = new Map<string, LinkStore>();
+let linkPool: Pool | undefined;
 
-/** The store of one trigger node: in n8n's PostgreSQL database when asked or automatic on PostgreSQL, else a file store. */
-export function openStore(choice: StoreChoice, key: string, userFolder: string, env: NodeJS.ProcessEnv): IdentityStore {
-	const postgres = choice === 'file' ? undefined : n8nPostgresConfig(env);
-	if (choice === 'postgres' && !postgres)
-		throw new Error('the PostgreSQL store needs n8n itself to run on PostgreSQL (DB_TYPE=postgresdb)');
-	const cacheKey = `${postgres ? 'pg' : 'file'}:${key}`;
+function postgresConfig(env: NodeJS.ProcessEnv): PoolConfig {
+	const config = n8nPostgresConfig(env);
+	if (!config) throw new Error('this SCIM Trigger keeps its store in PostgreSQL, but this n8n process does not run on PostgreSQL');
+	return config;
+}
+
+export function openStoreAt(
+	location: StoreLocation,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+	onBackgroundError: (error: Error) => void = () => undefined,
+): IdentityStore {
+	const cacheKey = `${location.kind}:${location.key}`;
 	let store = open.get(cacheKey);
 	if (!store) {
-		store = postgres
-			? new PostgresIdentityStore(postgres, key)
-			: new FileIdentityStore(join(userFolder, '.n8n', 'n8n-nodes-provisioning', 'scim-trigger', key));
+		store =
+			location.kind === 'postgres'
+				? new PostgresIdentityStore(postgresConfig(env), location.key, onBackgroundError)
+				: new FileIdentityStore(join(fileBase(userFolder), location.key));
 		open.set(cacheKey, store);
 	}
 	return store;
+}
+
+/** The store of one trigger node: in n8n's PostgreSQL database when asked or automatic on PostgreSQL, else a file store. */
+export function openStore(
+	choice: StoreChoice,
+	key: string,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+	onBackgroundError: (error: Error) => void = () => undefined,
+): IdentityStore {
+	return openStoreAt(storeLocation(choice, key, env), userFolder, env, onBackgroundError);
+}
+
+/** The links of a trigger's store (where its users and groups landed in each target). */
+export function openLinksAt(
+	location: StoreLocation,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+	onBackgroundError: (error: Error) => void = () => undefined,
+): LinkStore {
+	const cacheKey = `${location.kind}:${location.key}`;
+	let links = openLinks.get(cacheKey);
+	if (!links) {
+		if (location.kind === 'postgres') {
+			linkPool ??= new Pool({ max: 2, ...postgresConfig(env) }).on('error', onBackgroundError);
+			links = new PostgresLinkStore(linkPool, location.key);
+		} else {
+			const dir = join(fileBase(userFolder), location.key);
+			mkdirSync(dir, { recursive: true });
+			links = new FileLinkStore(dir);
+		}
+		openLinks.set(cacheKey, links);
+	}
+	return links;
+}
+
+const REGISTRY = 'provisioning_scim_registry';
+const registered = new Set<string>();
+
+/** Records which store a trigger's webhook serves, so a SCIM Store node can find it by the tenant URL. */
+export async function registerWebhook(
+	webhookId: string,
+	location: StoreLocation,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+): Promise<void> {
+	const entry = `${webhookId}=${location.kind}:${location.key}`;
+	if (registered.has(entry)) return;
+	if (location.kind === 'postgres') {
+		linkPool ??= new Pool({ max: 2, ...postgresConfig(env) }).on('error', () => undefined);
+		await linkPool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
+		await linkPool.query(`INSERT INTO ${REGISTRY} VALUES ($1, $2) ON CONFLICT (webhook_id) DO UPDATE SET store_key = EXCLUDED.store_key`, [
+			webhookId,
+			location.key,
+		]);
+	} else {
+		const dir = join(fileBase(userFolder), 'webhooks');
+		mkdirSync(dir, { recursive: true });
+		const file = join(dir, `${webhookId}.json`);
+		writeFileSync(`${file}.tmp`, JSON.stringify(location));
+		renameSync(`${file}.tmp`, file);
+	}
+	registered.add(entry);
+}
+
+/** The store a trigger's webhook serves, if that trigger has answered a request on this n8n. */
+export async function locateByWebhook(webhookId: string, userFolder: string, env: NodeJS.ProcessEnv): Promise<StoreLocation | undefined> {
+	if (!/^[\w-]+$/.test(webhookId)) return undefined;
+	if (n8nPostgresConfig(env)) {
+		linkPool ??= new Pool({ max: 2, ...postgresConfig(env) }).on('error', () => undefined);
+		await linkPool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
+		const { rows } = await linkPool.query(`SELECT store_key FROM ${REGISTRY} WHERE webhook_id = $1`, [webhookId]);
+		if (rows[0]) return { key: rows[0].store_key, kind: 'postgres' };
+	}
+	const file = join(fileBase(userFolder), 'webhooks', `${webhookId}.json`);
+	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoreLocation) : undefined;
 }

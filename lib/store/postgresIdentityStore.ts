@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { ScimError } from '../scim/server/scimError';
+import { StoreError } from './storeError';
 import type { IdentityStore, Resource, ResourceType } from './identityStore';
 
 const TABLE = 'provisioning_scim_resource';
@@ -22,10 +22,11 @@ export class PostgresIdentityStore implements IdentityStore {
 	constructor(
 		config: PoolConfig,
 		private readonly storeKey: string,
+		onPoolError: (error: Error) => void = () => undefined,
 	) {
 		this.pool = new Pool({ max: 4, ...config });
-		// An idle connection dropped by the server (restart, failover) must not crash n8n: the next query reconnects.
-		this.pool.on('error', () => undefined);
+		// An idle connection dropped by the server (restart, failover) must not crash n8n: it is reported, and the next query reconnects.
+		this.pool.on('error', onPoolError);
 	}
 
 	private schema(): Promise<void> {
@@ -87,13 +88,13 @@ export class PostgresIdentityStore implements IdentityStore {
 
 	private static uniqueness(error: unknown, data: Record<string, unknown>): never {
 		if ((error as { code?: string }).code === '23505')
-			throw new ScimError(409, `userName "${String(data.userName)}" is already taken`, 'uniqueness');
+			throw new StoreError('conflict', `userName "${String(data.userName)}" is already taken`);
 		throw error;
 	}
 
 	async create(type: ResourceType, data: Record<string, unknown>): Promise<Resource> {
 		await this.schema();
-		if (type === 'User' && !nameOf(type, data)) throw new ScimError(400, 'userName is required', 'invalidValue');
+		if (type === 'User' && !nameOf(type, data)) throw new StoreError('invalid', 'userName is required');
 		const now = new Date().toISOString();
 		const resource = {
 			...data,
@@ -138,9 +139,9 @@ export class PostgresIdentityStore implements IdentityStore {
 			if (!rows.length) return undefined;
 			const before = rows[0].data as Resource;
 			if (ifMatch && ifMatch !== '*' && ifMatch !== before.meta.version)
-				throw new ScimError(412, `The resource changed: its version is ${before.meta.version}, not ${ifMatch}`);
+				throw new StoreError('versionMismatch', `The resource changed: its version is ${before.meta.version}, not ${ifMatch}`);
 			const data = change(JSON.parse(JSON.stringify(before)));
-			if (type === 'User' && !nameOf(type, data)) throw new ScimError(400, 'userName is required', 'invalidValue');
+			if (type === 'User' && !nameOf(type, data)) throw new StoreError('invalid', 'userName is required');
 			const version = Number(rows[0].version) + 1;
 			const after = {
 				...data,

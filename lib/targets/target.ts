@@ -124,10 +124,12 @@ export interface Groups {
 	createGroup(spec: GroupSpec, initialMembers: string[]): Promise<GroupEntry>;
 	/** Renames; returns the group's identifier afterwards (an LDAP rename changes the DN). */
 	renameGroup(id: string, displayName: string): Promise<string>;
-	/** One request adding these members (the caller chunks). */
+	/** One request adding these members (the caller chunks); members it already has are no change. */
 	addMembers(id: string, members: string[]): Promise<void>;
 	/** One request removing these members (the caller chunks); `remaining` is the count left afterwards. */
 	removeMembers(id: string, members: string[], remaining: number): Promise<void>;
+	/** Deletes a group; one that is already gone counts as deleted. */
+	deleteGroup(id: string): Promise<void>;
 	/** Removes an account from every group that lists it; returns the groups it was removed from. */
 	removeFromAllGroups(accountId: string): Promise<string[]>;
 }

@@ -1,10 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { parseGroupInput } from '../../lib/provisioning/groupInput';
+import { groupInputNow, parseGroupInput } from '../../lib/provisioning/groupInput';
 import { type GroupSyncOptions, type MembershipMode, syncGroups } from '../../lib/provisioning/groups';
 import type { LdapGroupSchema } from '../../lib/targets/ldap/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
 import { targetCredentials } from '../shared/descriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
+import { asTriggerItem, currentStates, linkBookFor } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { groupSyncProperties } from './GroupSyncDescription';
 
@@ -45,13 +46,18 @@ export class GroupSync implements INodeType {
 		const text = (name: string, i = 0) => String(this.getNodeParameter(name, i, '') ?? '').trim();
 		const { dryRun, concurrency } = commonOptions(this);
 		const settings: GroupSyncOptions = {
-			mode: this.getNodeParameter('mode', 0) as MembershipMode,
+			mode: this.getNodeParameter('mode', 0, 'authoritative') as MembershipMode,
 			memberAttribute: text('memberAttribute') || (kind === 'ldap' ? 'uid' : kind === 'sql' ? text('sqlKeyColumn') || 'id' : 'userName'),
 			chunkSize: this.getNodeParameter('chunkSize', 0, 100) as number,
 			nested: this.getNodeParameter('nestedGroups', 0, 'flatten') as 'flatten' | 'nest',
 			dryRun,
 			concurrency,
 		};
+		const fromEvents = this.getNodeParameter('groupsFrom', 0, 'define') === 'events';
+		const events = fromEvents ? this.getInputData().map((item) => asTriggerItem(item.json)) : [];
+		// Groups as the trigger's store holds them now, so executions that run out of order still converge.
+		const current = fromEvents ? await currentStates(this, events) : [];
+		settings.memberKey = (this.getNodeParameter('memberKey', 0, 'userName') as 'userName' | 'externalId') ?? 'userName';
 		const target = targetSettings(this, kind, ['searchBase', 'objectFilter']);
 		if (schema) {
 			target.groups = {
@@ -66,14 +72,24 @@ export class GroupSync implements INodeType {
 			kind,
 			settings: target,
 			dryRun,
-			read: (_item, i) =>
-				parseGroupInput({
-					displayName: text('displayName', i),
-					externalId: text('externalId', i) || undefined,
-					members: memberList(this.getNodeParameter('members', i, [])),
-					extra: schema === 'posixGroup' && text('gidNumber', i) ? { gidNumber: text('gidNumber', i) } : {},
+			read: (item, i) =>
+				fromEvents
+					? groupInputNow(item.json, current[i])
+					: parseGroupInput({
+							displayName: text('displayName', i),
+							externalId: text('externalId', i) || undefined,
+							members: memberList(this.getNodeParameter('members', i, [])),
+							extra: schema === 'posixGroup' && text('gidNumber', i) ? { gidNumber: text('gidNumber', i) } : {},
+						}),
+			run: (t, inputs) =>
+				syncGroups(t, inputs, {
+					...settings,
+					links: linkBookFor(
+						this,
+						t,
+						events.map((e) => e?.store),
+					),
 				}),
-			run: (t, inputs) => syncGroups(t, inputs, settings),
 		});
 		return [items];
 	}

@@ -2,14 +2,33 @@ import type { INodeProperties } from 'n8n-workflow';
 import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetProperty } from '../shared/descriptions';
 import { sqlGroupProperties, sqlTableProperties } from '../shared/sqlDescriptions';
 
+const defineOnly = { show: { groupsFrom: ['define'] } };
+
 export const groupSyncProperties: INodeProperties[] = [
 	targetProperty,
+	{
+		displayName: 'Groups From',
+		name: 'groupsFrom',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Define Below', value: 'define', description: 'Each item is a group: name, external ID and members set below' },
+			{
+				name: 'SCIM Trigger Group Changes',
+				value: 'events',
+				description:
+					"The SCIM Trigger's Group Changes output (or SCIM Store groups): created and changed groups get all their members, membership events just the members they name, deleted groups are deleted",
+			},
+		],
+		default: 'define',
+	},
 	{
 		displayName: 'Group Name',
 		name: 'displayName',
 		type: 'string',
 		default: '={{ $json.displayName }}',
 		required: true,
+		displayOptions: defineOnly,
 	},
 	{
 		displayName: 'External ID',
@@ -17,6 +36,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.externalId }}',
 		description: "The source's stable group ID; groups are matched by it first, then by name (so renames are followed)",
+		displayOptions: defineOnly,
 	},
 	{
 		displayName: 'Members',
@@ -25,6 +45,20 @@ export const groupSyncProperties: INodeProperties[] = [
 		default: '={{ $json.members }}',
 		description:
 			'A list (or comma-separated text) of user identifiers, or objects: {"user": …}, {"ID": …} or {"dn": …} for a target reference, {"group": "Name"} for a nested group of this batch',
+		displayOptions: defineOnly,
+	},
+	{
+		displayName: 'Find Members By',
+		name: 'memberKey',
+		type: 'options',
+		options: [
+			{ name: 'User Name', value: 'userName', description: "The member's SCIM userName" },
+			{ name: 'External ID', value: 'externalId', description: "The member's SCIM externalId" },
+		],
+		default: 'userName',
+		description:
+			'Members the target is not yet known to hold are looked up by this key of the SCIM Trigger user, through the Member Identifier Attribute. Members Provision User has provisioned from the same trigger are named by their remembered target ID, without a lookup.',
+		displayOptions: { show: { groupsFrom: ['events'] } },
 	},
 	{
 		displayName: 'Member Identifier Attribute',
@@ -40,6 +74,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		name: 'mode',
 		type: 'options',
 		noDataExpression: true,
+		displayOptions: defineOnly,
 		options: [
 			{ name: 'Authoritative', value: 'authoritative', description: 'The group ends up with exactly these members' },
 			{ name: 'Additive', value: 'additive', description: 'Only add members; never remove' },

@@ -9,6 +9,7 @@ import { credentialTest } from '../shared/credentialTests';
 import { targetCredentials } from '../shared/descriptions';
 import { configurationError, failureItem, readItem } from '../shared/failures';
 import { withTarget } from '../shared/pipeline';
+import { asTriggerItem, currentStates } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { mapAttributesProperties } from './MapAttributesDescription';
 
@@ -104,15 +105,27 @@ export class MapAttributes implements INodeType {
 		};
 		const shared = perItem ? undefined : compileFor(0);
 
+		// SCIM Trigger events are mapped from the user as the store holds it now: executions that run out of
+		// order then converge. A user the store no longer holds is out of scope.
+		const events = items.map((item) => (['resource', 'before'].includes(sourcePath) ? asTriggerItem(item.json) : undefined));
+		const current = options.readCurrentState === false ? [] : await currentStates(this, events);
+
 		// Each item ends in exactly one place: In Scope, Out of Scope, or a failure.
 		const placed: Array<{ output: 0 | 1; item: INodeExecutionData; mapped?: MappedItem } | ProvisioningError> = items.map((item, i) =>
 			readItem(() => {
-				const source = sourceObject(item.json as Record<string, unknown>, sourcePath);
+				const event = events[i];
+				const now = current[i];
+				if (now?.error)
+					this.logger.warn(`Map Attributes: the SCIM Trigger store could not be read (${now.error.message}); mapping the event as sent`);
+				const gone = !!event && !!now && !now.error && !now.resource;
+				const source =
+					now?.resource ??
+					(gone ? (event!.before ?? event!.resource ?? {}) : sourceObject(item.json as Record<string, unknown>, sourcePath));
 				const { map, inScope } = shared ?? compileFor(i);
 				const mapped = map(source);
-				mapped.envelope.source = { id: String(source.id ?? source.externalId ?? i) };
+				mapped.envelope.source = event ? { id: event.resourceId, store: event.store } : { id: String(source.id ?? source.externalId ?? i) };
 				return {
-					output: inScope(source) ? 0 : 1,
+					output: !gone && inScope(source) ? 0 : 1,
 					item: { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } },
 					mapped,
 				};

@@ -166,6 +166,14 @@ export const mapAttributesProperties: INodeProperties[] = [
 			description: 'Map from an object inside the item, e.g. "resource" for SCIM Trigger events or "body" for webhook calls',
 		},
 		{
+			displayName: 'Read Current State of SCIM Trigger Events',
+			name: 'readCurrentState',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether SCIM Trigger events (Source Object Path "resource" or "before") are mapped from the user or group as the trigger\'s store holds it now, rather than as the event saw it. Executions that run out of order then still converge; a user the store no longer holds is Out of Scope.',
+		},
+		{
 			displayName: 'Treat Missing Fields as Empty',
 			name: 'missingAsEmpty',
 			type: 'boolean',

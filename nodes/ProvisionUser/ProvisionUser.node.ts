@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { parseEnvelope } from '../../lib/envelope';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
+import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { credentialTest } from '../shared/credentialTests';
 import { targetCredentials } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
@@ -45,6 +46,7 @@ export class ProvisionUser implements INodeType {
 					concurrency,
 					allowCreate: options.allowCreate !== false,
 					allowUpdate: options.allowUpdate !== false,
+					links: options.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs)),
 				}),
 		});
 		return [items];

@@ -90,6 +90,14 @@ export const provisionUserProperties: INodeProperties[] = [
 		},
 		dryRunOption('Whether to only report what would change, writing nothing'),
 		{
+			displayName: 'Remember Target IDs',
+			name: 'rememberTargetIds',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether users that came from a SCIM Trigger are remembered by their ID in this target (as Entra does) in the trigger's store: they are matched by it first, so a user whose every match key changed is updated, not duplicated, and Group Sync names them without a lookup",
+		},
+		{
 			displayName: 'Update Accounts',
 			name: 'allowUpdate',
 			type: 'boolean',

@@ -15,9 +15,9 @@ import type {
 import { isAuthenticated } from '../../lib/scim/server/auth';
 import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
-import { openStore, type StoreChoice } from '../../lib/store/openStore';
 import type { IdentityStore } from '../../lib/store/identityStore';
-import { optionsCollection } from '../shared/descriptions';
+import { openStoreAt, registerWebhook, type StoreChoice, type StoreLocation, storeLocation } from '../../lib/store/openStore';
+import { scimTriggerProperties } from './ScimTriggerDescription';
 
 const SCIM_BASE = 'scim/v2';
 
@@ -30,13 +30,16 @@ const webhook = (name: string, httpMethod: string, path: string): IWebhookDescri
 	...(path.includes(':') ? { isFullPath: true } : {}),
 });
 
-function storeFor(ctx: IWebhookFunctions, choice: string): IdentityStore {
-	return openStore(
-		choice as StoreChoice,
-		`${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`,
-		process.env.N8N_USER_FOLDER ?? homedir(),
-		process.env,
+/** The trigger's store, and where it lives; the webhook id is registered so a SCIM Store node can find it by the tenant URL. */
+async function storeFor(ctx: IWebhookFunctions, choice: string): Promise<{ store: IdentityStore; location: StoreLocation }> {
+	const userFolder = process.env.N8N_USER_FOLDER ?? homedir();
+	const location = storeLocation(choice as StoreChoice, `${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`, process.env);
+	const store = openStoreAt(location, userFolder, process.env, (error) =>
+		ctx.logger.warn(`SCIM Trigger store: ${error.message} (the next request reconnects)`),
 	);
+	const webhookId = ctx.getNode().webhookId;
+	if (webhookId) await registerWebhook(webhookId, location, userFolder, process.env);
+	return { store, location };
 }
 
 /** Public base URLs by webhook id: derived from n8n's configuration, which only changes with a restart. */
@@ -84,55 +87,7 @@ export class ScimTrigger implements INodeType {
 			webhook('schema', 'GET', `${SCIM_BASE}/Schemas/:sid`),
 			webhook('bulk', 'POST', `${SCIM_BASE}/Bulk`),
 		],
-		properties: [
-			{
-				displayName:
-					'Paste the SCIM endpoint into Entra ID or Okta as the tenant URL: the production URL of this node without the trailing "/Users". Requests are answered here, from the trigger\'s own store; the workflow receives one item per accepted change.',
-				name: 'notice',
-				type: 'notice',
-				default: '',
-			},
-			optionsCollection([
-				{
-					displayName: 'Forward Passwords',
-					name: 'forwardPasswords',
-					type: 'boolean',
-					default: false,
-					description:
-						'Whether passwords sent on create (Okta does) are passed to the workflow. They are never stored or returned, but n8n saves execution data, so only turn this on if you must.',
-				},
-				{
-					displayName: 'Max Body Size (KB)',
-					name: 'maxBodyKb',
-					type: 'number',
-					default: 1024,
-					description: 'Larger requests are refused with 413',
-				},
-				{
-					displayName: 'Max Results',
-					name: 'maxResults',
-					type: 'number',
-					default: 1000,
-					description: 'Most resources one list request returns',
-				},
-				{
-					displayName: 'Store',
-					name: 'store',
-					type: 'options',
-					options: [
-						{
-							name: 'Automatic',
-							value: 'auto',
-							description: 'The PostgreSQL database of n8n when n8n runs on it (queue mode), otherwise a file store',
-						},
-						{ name: 'File on This Machine', value: 'file' },
-						{ name: 'Shared PostgreSQL Database', value: 'postgres', description: 'The PostgreSQL database n8n itself runs on' },
-					],
-					default: 'auto',
-					description: 'Where the users and groups the IdP pushed are kept',
-				},
-			]),
-		],
+		properties: scimTriggerProperties,
 	};
 
 	methods = {
@@ -230,8 +185,9 @@ export class ScimTrigger implements INodeType {
 			return url;
 		};
 		let store: IdentityStore;
+		let location: StoreLocation;
 		try {
-			store = storeFor(this, String(options.store ?? 'auto'));
+			({ store, location } = await storeFor(this, String(options.store ?? 'auto')));
 		} catch (error) {
 			return fail(new ScimError(503, `The SCIM Trigger's store is unavailable: ${(error as Error).message}`));
 		}
@@ -239,6 +195,13 @@ export class ScimTrigger implements INodeType {
 			baseUrl,
 			forwardPasswords: options.forwardPasswords === true,
 			maxResults: Number(options.maxResults ?? 1000),
+			storeLocation: location,
+			onUnexpectedError: (error, reference) =>
+				this.logger.error(`SCIM Trigger failed to handle ${method} ${subPath} (reference ${reference})`, {
+					error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+					workflowId: this.getWorkflow().id,
+					node: this.getNode().name,
+				}),
 		});
 		const query = Object.fromEntries(
 			Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v)]),

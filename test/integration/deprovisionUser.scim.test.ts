@@ -123,6 +123,39 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 		expect(again.output('Node', 0)[0].json.action).toBe('NoChange');
 	});
 
+	test('remove from all groups reaches every group, past the first page of the membership search (250 groups)', async () => {
+		await seed(2);
+		const [leaver, stayer] = users().map((u) => u.id);
+		scim.store.groups.clear();
+		for (let g = 0; g < 250; g += 50) {
+			await Promise.all(
+				Array.from({ length: 50 }, (_, k) =>
+					fetch(`${scim.baseUrl}/Groups`, {
+						method: 'POST',
+						headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' },
+						body: JSON.stringify({
+							schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+							displayName: `G${g + k}`,
+							members: [{ value: leaver }, { value: stayer }],
+						}),
+					}),
+				),
+			);
+		}
+		const holding = (id: string) => [...scim.store.groups.values()].filter((g) => g.members.some((m: any) => m.value === id)).length;
+		expect(holding(leaver)).toBe(250);
+		scim.resetLog();
+		const res = await run(perItem('removeFromGroups'), [{ email: 'u0@example.org' }]);
+		expect(res.output('Node', 0).map((i) => [i.json.action, i.json.status])).toEqual([['Update', 'Success']]);
+		expect((res.output('Node', 0)[0].json.modifiedProperties as any)[0].oldValue).toHaveLength(250);
+		expect(holding(leaver)).toBe(0);
+		expect(holding(stayer)).toBe(250);
+		// The listing was paged (100 per page) before any group was changed.
+		const searches = scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Groups'));
+		expect(searches.map((r) => Number(r.query.startIndex))).toEqual([1, 101, 201]);
+		scim.store.groups.clear();
+	});
+
 	describe('reconcile', () => {
 		const reconcile = (extra: Record<string, unknown> = {}) => ({
 			target: 'scim',
@@ -213,6 +246,18 @@ describe('Deprovision User → SCIM (real SCIMMY server, real workflow)', () => 
 					.map((i) => i.json.targetId)
 					.sort(),
 			);
+		});
+
+		test('a token revoked mid-run costs one refused request, not one per account', async () => {
+			await seed(20);
+			scim.faults.push({ status: 401, method: 'PATCH', times: 100 });
+			const res = await run(reconcile({ options: { concurrency: 1 } }), source(10));
+			expect(res.output('Node', 0)).toEqual([]);
+			expect(res.output('Node', 2).map((i) => errorOf(i).code)).toEqual(Array(10).fill('AuthenticationFailed'));
+			// After the first 401 the client stops: later accounts fail without another request.
+			expect(scim.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+			expect(users().filter((u) => u.active === false)).toHaveLength(0);
+			scim.faults.length = 0;
 		});
 
 		test('the target failing mid-run: every leaver is accounted for, and a rerun finishes the job', async () => {

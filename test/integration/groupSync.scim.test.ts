@@ -160,6 +160,29 @@ describe('Group Sync → SCIM (real SCIMMY server, real workflow)', () => {
 		expect(memberNames('Flaky')).toEqual(members.sort());
 	});
 
+	test('a server that refuses `or` filters: group and member lookups fall back to one value per request', async () => {
+		scim.faults.push({ status: 400, filterIncludes: ' or ', times: 1000 });
+		const items = [
+			{ displayName: 'Alpha', externalId: 'GA', members: [user(1), user(2)] },
+			{ displayName: 'Beta', externalId: 'GB', members: [user(2), user(3)] },
+		];
+		const res = await run(items);
+		expect(res.output('Node', 1)).toEqual([]);
+		expect(res.output('Node', 0).map((i) => [i.json.action, i.json.status])).toEqual([
+			['Create', 'Success'],
+			['Create', 'Success'],
+		]);
+		expect(memberNames('Alpha')).toEqual([user(1), user(2)].sort());
+		expect(memberNames('Beta')).toEqual([user(2), user(3)].sort());
+		const filters = scim.requests.filter((r) => r.method === 'GET' && r.query.filter).map((r) => String(r.query.filter));
+		expect(filters.filter((f) => f.includes(' or ')).length).toBeGreaterThan(0);
+		expect(filters.filter((f) => f.startsWith('externalId eq') && !f.includes(' or '))).toHaveLength(2);
+		scim.resetLog();
+		const rerun = await run(items);
+		expect(rerun.output('Node', 0).map((i) => i.json.action)).toEqual(['NoChange', 'NoChange']);
+		expect(scim.writes()).toHaveLength(0);
+	});
+
 	test('dry run reports the diff without writing', async () => {
 		await run([{ displayName: 'Dry', members: [user(1), user(2)] }]);
 		scim.resetLog();

@@ -28,9 +28,9 @@ test('the same resources from two store objects (two n8n processes), separated p
 	expect((await b.findByName('User', 'shared@example.org')).map((r) => r.id)).toEqual([created.id]);
 	expect((await b.findByExternalId('User', 'S1')).map((r) => r.id)).toEqual([created.id]);
 	expect(await other.count('User')).toBe(0);
-	await expect(b.create('User', { userName: 'SHARED@example.org' })).rejects.toMatchObject({ status: 409, scimType: 'uniqueness' });
+	await expect(b.create('User', { userName: 'SHARED@example.org' })).rejects.toMatchObject({ name: 'StoreError', kind: 'conflict' });
 	expect(await other.create('User', { userName: 'shared@example.org' })).toMatchObject({ userName: 'shared@example.org' });
-	await expect(b.update('User', created.id, (r) => r, 'W/"9"')).rejects.toMatchObject({ status: 412 });
+	await expect(b.update('User', created.id, (r) => r, 'W/"9"')).rejects.toMatchObject({ kind: 'versionMismatch' });
 	expect((await b.delete('User', created.id))!.id).toBe(created.id);
 	expect(await a.get('User', created.id)).toBeUndefined();
 });

@@ -25,12 +25,12 @@ test('create, look up by id, name (ignoring case) and externalId, update with ve
 	expect((await store.findByName('User', 'user1@example.org')).map((r) => r.id)).toEqual([created.id]);
 	expect((await store.findByExternalId('User', 'E1')).map((r) => r.id)).toEqual([created.id]);
 	expect(await store.findByExternalId('User', 'e1')).toEqual([]);
-	await expect(store.create('User', user(1))).rejects.toMatchObject({ status: 409, scimType: 'uniqueness' });
-	await expect(store.create('User', { ...user(2), userName: 'USER1@EXAMPLE.ORG' })).rejects.toMatchObject({ status: 409 });
+	await expect(store.create('User', user(1))).rejects.toMatchObject({ name: 'StoreError', kind: 'conflict' });
+	await expect(store.create('User', { ...user(2), userName: 'USER1@EXAMPLE.ORG' })).rejects.toMatchObject({ kind: 'conflict' });
 	const updated = await store.update('User', created.id, (r) => ({ ...r, title: 'Eng' }), 'W/"1"');
 	expect(updated!.after).toMatchObject({ title: 'Eng', meta: { version: 'W/"2"' } });
 	expect(updated!.before.title).toBeUndefined();
-	await expect(store.update('User', created.id, (r) => r, 'W/"1"')).rejects.toMatchObject({ status: 412 });
+	await expect(store.update('User', created.id, (r) => r, 'W/"1"')).rejects.toMatchObject({ kind: 'versionMismatch' });
 	expect(await store.update('User', 'missing', (r) => r)).toBeUndefined();
 	expect((await store.delete('User', created.id))!.id).toBe(created.id);
 	expect(await store.get('User', created.id)).toBeUndefined();

@@ -1,6 +1,7 @@
 /** Groundwork for the SCIM Trigger (issue 4): filters and PATCH as Entra ID and Okta really send them. */
 import { equalityKey, matchesFilter, normaliseFilterText, parseScimFilter } from '../../lib/scim/server/filter';
-import { applyPatch, ENTERPRISE } from '../../lib/scim/server/patch';
+import { applyPatch } from '../../lib/scim/server/patch';
+import { ENTERPRISE_USER_SCHEMA as ENTERPRISE } from '../../lib/scim/schema';
 
 const user = () => ({
 	schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],

@@ -267,3 +267,140 @@ describe('inbound authentication and password forwarding', () => {
 		expect(JSON.stringify(await store.list('User'))).not.toMatch(/Fw-Pw-1!|No-Pw-1!/);
 	});
 });
+
+describe('errors at the boundary', () => {
+	test('a roles value that looks like JSON but is not is 400 invalidValue, and nothing changes', async () => {
+		const created = await call('POST', '/Users', { userName: 'r@example.org', roles: [{ value: 'a' }] });
+		const res = await call('PATCH', `/Users/${created.body.id}`, {
+			schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+			Operations: [{ op: 'Add', path: 'roles', value: ['{"value": "b", "primary": tru'] }],
+		});
+		expect(res.status).toBe(400);
+		expect(res.body).toMatchObject({
+			scimType: 'invalidValue',
+			detail: expect.stringMatching(/roles\[0\] looks like JSON but is not valid JSON/),
+		});
+		expect((await store.get('User', created.body.id))!.roles).toEqual([{ value: 'a' }]);
+	});
+
+	test('a well-formed roles JSON text is parsed', async () => {
+		const created = await call('POST', '/Users', { userName: 'r2@example.org' });
+		const res = await call('PATCH', `/Users/${created.body.id}`, {
+			schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+			Operations: [{ op: 'Add', path: 'roles', value: ['{"value": "b", "primary": true}'] }],
+		});
+		expect(res.status).toBe(200);
+		expect(res.body.roles).toEqual([{ value: 'b', primary: true }]);
+	});
+
+	test('the store refusing a taken userName is 409 uniqueness', async () => {
+		await call('POST', '/Users', { userName: 'dup@example.org' });
+		const res = await call('POST', '/Users', { userName: 'DUP@example.org' });
+		expect(res.status).toBe(409);
+		expect(res.body).toMatchObject({ scimType: 'uniqueness', status: '409' });
+	});
+
+	test('an unexpected failure is 500 with a reference the log also gets, and starts no workflow', async () => {
+		const seen: Array<{ error: unknown; reference: string }> = [];
+		const broken = new ScimServiceProvider(
+			{ ...store, create: async () => Promise.reject(new TypeError('disk exploded')) } as unknown as FileIdentityStore,
+			{ baseUrl: 'https://n8n.example/webhook/x/scim/v2', onUnexpectedError: (error, reference) => seen.push({ error, reference }) },
+		);
+		const { response, events: emitted } = await broken.handle({
+			method: 'POST',
+			path: '/Users',
+			query: {},
+			headers: {},
+			body: { userName: 'x@example.org' },
+		});
+		expect(response.status).toBe(500);
+		expect(emitted).toEqual([]);
+		expect(seen).toHaveLength(1);
+		expect((seen[0].error as Error).message).toBe('disk exploded');
+		expect((response.body as { detail: string }).detail).toContain(`reference ${seen[0].reference}`);
+		expect((response.body as { detail: string }).detail).not.toContain('disk exploded');
+	});
+});
+
+describe('events name users and groups by keys a target knows', () => {
+	const user = async (userName: string, externalId: string, extra: object = {}) =>
+		(await call('POST', '/Users', { userName, externalId, displayName: userName.split('@')[0], ...extra })).body.id as string;
+
+	test('membership events carry each added or removed member with its userName and externalId', async () => {
+		const a = await user('a@x.org', 'EA');
+		const b = await user('b@x.org', 'EB');
+		const gid = (await call('POST', '/Groups', { displayName: 'Staff', externalId: 'G1', members: [] })).body.id;
+		events.length = 0;
+		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'Add', path: 'members', value: [{ value: a }, { value: b }] }]));
+		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'remove', path: `members[value eq "${a}"]` }]));
+		expect(events.map((e) => [e.event, e.memberReferences])).toEqual([
+			[
+				'group.membersAdded',
+				[
+					{ value: a, type: 'User', userName: 'a@x.org', externalId: 'EA', displayName: 'a' },
+					{ value: b, type: 'User', userName: 'b@x.org', externalId: 'EB', displayName: 'b' },
+				],
+			],
+			['group.membersRemoved', [{ value: a, type: 'User', userName: 'a@x.org', externalId: 'EA', displayName: 'a' }]],
+		]);
+		expect(events[0].members).toEqual([a, b]);
+	});
+
+	test('a group created with members lists them with their keys; a nested group by its name', async () => {
+		const a = await user('c@x.org', 'EC');
+		const inner = (await call('POST', '/Groups', { displayName: 'Inner', externalId: 'GI' })).body.id;
+		events.length = 0;
+		await call('POST', '/Groups', { displayName: 'Outer', members: [{ value: a, display: 'c' }, { value: inner }, { value: 'gone-id' }] });
+		expect(events[0].resource!.members).toEqual([
+			{ value: a, display: 'c', type: 'User', userName: 'c@x.org', externalId: 'EC', displayName: 'c' },
+			{ value: inner, type: 'Group', externalId: 'GI', displayName: 'Inner' },
+			{ value: 'gone-id', type: 'Unknown' },
+		]);
+		// The store holds the IdP's data only: the keys are added to the event, not stored.
+		const stored = (await store.findByName('Group', 'Outer'))[0];
+		expect(stored.members).toEqual([{ value: a, display: 'c' }, { value: inner }, { value: 'gone-id' }]);
+	});
+
+	test("a user's manager is named by userName and externalId too", async () => {
+		const boss = await user('boss@x.org', 'E1');
+		events.length = 0;
+		const id = await user('emp@x.org', 'E2', { [ENT]: { manager: { value: boss } } });
+		expect(events[0].resource![ENT]).toEqual({
+			manager: { value: boss, type: 'User', userName: 'boss@x.org', externalId: 'E1', displayName: 'boss' },
+		});
+		events.length = 0;
+		await call('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'manager', value: boss }]));
+		await call('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'title', value: 'Eng' }]));
+		expect(events.map((e) => (e.resource![ENT] as any).manager.userName)).toEqual(['boss@x.org']);
+		expect((await store.get('User', id))![ENT]).toEqual({ manager: { value: boss } });
+	});
+
+	test('deleting a user takes it out of every group, told as membership events that still name it', async () => {
+		const a = await user('d@x.org', 'ED');
+		const b = await user('e@x.org', 'EE');
+		const g1 = (await call('POST', '/Groups', { displayName: 'G-one', members: [{ value: a }, { value: b }] })).body.id;
+		const g2 = (await call('POST', '/Groups', { displayName: 'G-two', members: [{ value: a }] })).body.id;
+		events.length = 0;
+		expect((await call('DELETE', `/Users/${a}`)).status).toBe(204);
+		expect(events.map((e) => [e.event, e.resourceId])).toEqual([
+			['user.deleted', a],
+			['group.membersRemoved', g1],
+			['group.membersRemoved', g2],
+		]);
+		expect(events[1].memberReferences).toEqual([{ value: a, type: 'User', userName: 'd@x.org', externalId: 'ED', displayName: 'd' }]);
+		expect((await store.get('Group', g1))!.members).toEqual([{ value: b }]);
+		expect((await store.get('Group', g2))!.members).toEqual([]);
+	});
+
+	test('events say where the store lives', async () => {
+		const located = new ScimServiceProvider(store, { baseUrl: 'https://n8n.example/x', storeLocation: { key: 'wf-node', kind: 'file' } });
+		const { events: emitted } = await located.handle({
+			method: 'POST',
+			path: '/Users',
+			query: {},
+			headers: {},
+			body: { userName: 'loc@x.org' },
+		});
+		expect(emitted[0].store).toEqual({ key: 'wf-node', kind: 'file' });
+	});
+});

@@ -5,6 +5,8 @@
  * both), unquoted values (`externalId eq 123abc`), any-case operators and attribute names.
  */
 import { type Filter, parse } from 'scim2-parse-filter';
+import { isObject, keyIgnoringCase as keyOf } from '../../util';
+import { CORE_SCHEMA_PREFIX } from '../schema';
 import { ScimError } from './scimError';
 
 const CASE_EXACT = new Set(['id', 'externalid', 'members.value', 'groups.value', 'manager.value', 'meta.version', 'password']);
@@ -34,13 +36,6 @@ export function parseScimFilter(text: string): Filter {
 	} catch (error) {
 		throw new ScimError(400, `Invalid filter "${text}": ${(error as Error).message}`, 'invalidFilter');
 	}
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function keyOf(obj: Record<string, unknown>, name: string): string | undefined {
-	const lower = name.toLowerCase();
-	return Object.keys(obj).find((k) => k.toLowerCase() === lower);
 }
 
 /** All values an attribute path reaches in a resource, flattening multi-valued attributes. */
@@ -159,5 +154,5 @@ export function equalityKey(filter: Filter): { attribute: string; value: string 
 	if (filter.op !== 'eq') return undefined;
 	const { attrPath, compValue } = filter as { attrPath: string; compValue: unknown };
 	if (typeof compValue !== 'string' && typeof compValue !== 'number') return undefined;
-	return { attribute: attrPath.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, ''), value: String(compValue) };
+	return { attribute: attrPath.replace(CORE_SCHEMA_PREFIX, ''), value: String(compValue) };
 }

@@ -3,9 +3,10 @@
  * then scim-patch applies the operations to a copy, so a failing operation changes nothing (atomic).
  */
 import { type ScimPatchOperation, scimPatch } from 'scim-patch';
+import { cloneJson as clone, isObject } from '../../util';
+import { ENTERPRISE_USER_SCHEMA, withoutCoreSchema } from '../schema';
 import { ScimError } from './scimError';
 
-export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const FORBIDDEN_SEGMENT = /(^|[.:[\]\s])(__proto__|prototype|constructor)([.:[\]\s]|$)/i;
 /** Attributes the server owns or derives: clients cannot set them (RFC 7643 §3.1, §4.1.2). */
 const SERVER_OWNED = new Set(['id', 'meta']);
@@ -15,9 +16,6 @@ interface RawOperation {
 	path?: unknown;
 	value?: unknown;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 /** "True"/"False" strings where SCIM wants booleans (Entra sends active as "False"). */
 function booleanish(path: string, value: unknown): unknown {
@@ -70,14 +68,14 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			continue;
 		}
 
-		const bare = path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, '');
+		const bare = withoutCoreSchema(path);
 		if (SERVER_OWNED.has(bare.toLowerCase()) || /^meta\./i.test(bare)) continue;
 		if (resourceType === 'User' && /^groups(\[|\.|$)/i.test(bare))
 			throw new ScimError(400, "A user's groups are read-only; change memberships through /Groups", 'mutability');
 		value = booleanish(bare, value);
 		// Manager as a plain id string (Entra), cleared with "".
-		if (/^(urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User:)?manager$/i.test(path)) {
-			path = `${ENTERPRISE}:manager`;
+		if (/^manager$/i.test(path) || path.toLowerCase() === `${ENTERPRISE_USER_SCHEMA}:manager`.toLowerCase()) {
+			path = `${ENTERPRISE_USER_SCHEMA}:manager`;
 			if (value === '' || value === null) {
 				out.push({ op: 'remove', path });
 				continue;
@@ -89,12 +87,20 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			out.push({ op: 'remove', path });
 			continue;
 		}
-		// roles values that arrive as JSON text.
-		if (/^roles$/i.test(bare) && Array.isArray(value))
-			value = value.map((r) => (typeof r === 'string' && r.trim().startsWith('{') ? JSON.parse(r) : r));
+		if (/^roles$/i.test(bare) && Array.isArray(value)) value = value.map((role, i) => rolesValue(role, index, i));
 		out.push({ op: op as 'add' | 'replace', path, value } as ScimPatchOperation);
 	}
 	return out;
+}
+
+/** Entra sends some roles values as JSON text: parsed, and text that is not JSON is the client's error. */
+function rolesValue(role: unknown, operation: number, index: number): unknown {
+	if (typeof role !== 'string' || !role.trim().startsWith('{')) return role;
+	try {
+		return JSON.parse(role);
+	} catch {
+		throw new ScimError(400, `Operations[${operation}]: roles[${index}] looks like JSON but is not valid JSON`, 'invalidValue');
+	}
 }
 
 /** Drops attributes left null or empty, so a cleared attribute is absent rather than "". */

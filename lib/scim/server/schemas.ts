@@ -1,12 +1,17 @@
 /** Discovery documents (RFC 7643 §5–7) the service provider serves. */
-const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+import {
+	CORE_GROUP_SCHEMA as CORE_GROUP,
+	CORE_USER_SCHEMA as CORE_USER,
+	ENTERPRISE_USER_SCHEMA as ENTERPRISE,
+	LIST_RESPONSE_MESSAGE as LIST,
+	RESOURCE_TYPE_SCHEMA,
+	SCHEMA_SCHEMA,
+	SERVICE_PROVIDER_CONFIG_SCHEMA,
+} from '../schema';
 
 export function serviceProviderConfig(baseUrl: string, maxResults: number): Record<string, unknown> {
 	return {
-		schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+		schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
 		documentationUri: 'https://github.com/n8n-nodes-provisioning/n8n-nodes-provisioning#scim-trigger',
 		patch: { supported: true },
 		bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
@@ -24,7 +29,7 @@ export function serviceProviderConfig(baseUrl: string, maxResults: number): Reco
 export function resourceTypes(baseUrl: string): Record<string, unknown>[] {
 	return [
 		{
-			schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+			schemas: [RESOURCE_TYPE_SCHEMA],
 			id: 'User',
 			name: 'User',
 			endpoint: '/Users',
@@ -33,7 +38,7 @@ export function resourceTypes(baseUrl: string): Record<string, unknown>[] {
 			meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
 		},
 		{
-			schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+			schemas: [RESOURCE_TYPE_SCHEMA],
 			id: 'Group',
 			name: 'Group',
 			endpoint: '/Groups',
@@ -57,7 +62,7 @@ const attr = (name: string, extra: Record<string, unknown> = {}) => ({
 
 export function schemas(baseUrl: string): Record<string, unknown>[] {
 	const schema = (id: string, name: string, attributes: unknown[]) => ({
-		schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+		schemas: [SCHEMA_SCHEMA],
 		id,
 		name,
 		attributes,

@@ -1,3 +1,5 @@
+import { ERROR_MESSAGE } from '../schema';
+
 /** An RFC 7644 §3.12 error a SCIM service provider answers with. */
 export type ScimType =
 	| 'invalidFilter'
@@ -23,7 +25,7 @@ export class ScimError extends Error {
 
 	toBody(): Record<string, unknown> {
 		return {
-			schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+			schemas: [ERROR_MESSAGE],
 			status: String(this.status),
 			...(this.scimType ? { scimType: this.scimType } : {}),
 			detail: this.message || `HTTP ${this.status}`,

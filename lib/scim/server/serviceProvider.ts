@@ -4,10 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IdentityStore, Resource, ResourceType } from '../../store/identityStore';
+import { StoreError } from '../../store/storeError';
+import { isObject } from '../../util';
+import { EventFactory, ReferenceResolver, type ScimEvent } from './events';
 import { equalityKey, matchesFilter, parseScimFilter } from './filter';
 import { applyPatch } from './patch';
+import { assertKnownAttributes, dedupeMembers, incoming, present } from './resources';
 import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './schemas';
 import { ScimError } from './scimError';
+
+export type { ScimEvent, ScimEventType } from './events';
 
 export interface ScimHttpRequest {
 	method: string;
@@ -24,92 +30,31 @@ export interface ScimHttpResponse {
 	body?: unknown;
 }
 
-export type ScimEventType =
-	| 'user.created'
-	| 'user.updated'
-	| 'user.deactivated'
-	| 'user.reactivated'
-	| 'user.deleted'
-	| 'group.created'
-	| 'group.updated'
-	| 'group.deleted'
-	| 'group.membersAdded'
-	| 'group.membersRemoved';
-
-export interface ScimEvent {
-	event: ScimEventType;
-	resourceType: ResourceType;
-	resourceId: string;
-	/** The resource after the change (absent after a delete). */
-	resource?: Record<string, unknown>;
-	/** The resource before the change (absent after a create). */
-	before?: Record<string, unknown>;
-	changedAttributes: string[];
-	/** Member ids for membership events. */
-	members?: string[];
-	request: { id: string; time: string; client: string; method: string; path: string };
-}
-
 export interface ServiceProviderOptions {
 	/** Absolute SCIM base URL, for Location headers and meta.location; a function is called once, when first needed. */
 	baseUrl: string | (() => string);
 	/** Keep the password of a create/replace in events (never stored, never returned). */
 	forwardPasswords?: boolean;
 	maxResults?: number;
+	/** Told about failures that are not the client's fault (answered 500), with the reference given to the client. */
+	onUnexpectedError?: (error: unknown, reference: string) => void;
+	/** Where the store lives, told to the workflow in every event. */
+	storeLocation?: { key: string; kind: 'file' | 'postgres' };
 }
+
+type Query = Record<string, string | undefined>;
 
 const SCIM_JSON = 'application/scim+json';
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const DISCOVERY = ['ServiceProviderConfig', 'ResourceTypes', 'Schemas'];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const lowerKeys = (q: Query) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k.toLowerCase(), v]));
 
-/** RFC 7643 attributes; extension schemas (any urn: key) are accepted too. */
-const KNOWN_ATTRIBUTES: Record<ResourceType, Set<string>> = {
-	User: new Set(
-		[
-			'schemas',
-			'id',
-			'meta',
-			'externalId',
-			'userName',
-			'name',
-			'displayName',
-			'nickName',
-			'profileUrl',
-			'title',
-			'userType',
-			'preferredLanguage',
-			'locale',
-			'timezone',
-			'active',
-			'password',
-			'emails',
-			'phoneNumbers',
-			'ims',
-			'photos',
-			'addresses',
-			'groups',
-			'entitlements',
-			'roles',
-			'x509Certificates',
-		].map((a) => a.toLowerCase()),
-	),
-	Group: new Set(['schemas', 'id', 'meta', 'externalId', 'displayName', 'members'].map((a) => a.toLowerCase())),
-};
-
-function assertKnownAttributes(type: ResourceType, data: Record<string, unknown>): void {
-	for (const key of Object.keys(data)) {
-		if (/^urn:/i.test(key)) continue;
-		if (!KNOWN_ATTRIBUTES[type].has(key.toLowerCase())) throw new ScimError(400, `Unknown ${type} attribute "${key}"`, 'invalidSyntax');
-	}
-}
-const lowerKeys = (q: Record<string, string | undefined>) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k.toLowerCase(), v]));
-
-/** Attributes whose values differ between two versions of a resource (top level, meta ignored). */
-function changed(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
-	const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
-	return [...keys].filter((k) => k !== 'meta' && JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).sort();
+/** The store's refusals as RFC 7644 errors. */
+function scimErrorFor(error: unknown): unknown {
+	if (!(error instanceof StoreError)) return error;
+	if (error.kind === 'conflict') return new ScimError(409, error.message, 'uniqueness');
+	if (error.kind === 'versionMismatch') return new ScimError(412, error.message);
+	return new ScimError(400, error.message, 'invalidValue');
 }
 
 export class ScimServiceProvider {
@@ -125,135 +70,102 @@ export class ScimServiceProvider {
 		return this.resolvedBaseUrl;
 	}
 
+	private get maxResults(): number {
+		return this.options.maxResults ?? 1000;
+	}
+
 	/** Answers one request; errors become RFC 7644 error bodies. */
 	async handle(req: ScimHttpRequest): Promise<{ response: ScimHttpResponse; events: ScimEvent[] }> {
-		const events: ScimEvent[] = [];
+		const events = new EventFactory(
+			{ method: req.method, path: req.path, userAgent: req.headers['user-agent'] },
+			this.options.forwardPasswords === true,
+		);
+		const emitted: ScimEvent[] = [];
 		try {
-			return { response: await this.route(req, events), events };
-		} catch (error) {
-			const e = error instanceof ScimError ? error : new ScimError(500, 'The SCIM service provider failed to handle the request');
-			return { response: { status: e.status, headers: { 'Content-Type': SCIM_JSON }, body: e.toBody() }, events: [] };
+			const response = await this.route(req, events, emitted);
+			return { response, events: await this.withReferences(emitted) };
+		} catch (thrown) {
+			const error = scimErrorFor(thrown);
+			if (error instanceof ScimError) return { response: this.json(error.status, error.toBody()), events: [] };
+			const reference = randomUUID();
+			this.options.onUnexpectedError?.(error, reference);
+			const failure = new ScimError(
+				500,
+				`The SCIM service provider failed to handle the request (reference ${reference}; see the n8n log)`,
+			);
+			return { response: this.json(500, failure.toBody()), events: [] };
 		}
+	}
+
+	/** Every id an event names gets the userName and externalId a target can find it by. */
+	private async withReferences(events: ScimEvent[]): Promise<ScimEvent[]> {
+		if (!events.length) return events;
+		const resolver = new ReferenceResolver((type, id) => this.store.get(type, id));
+		for (const event of events) if (event.before && event.event.endsWith('.deleted')) resolver.remember(event.resourceType, event.before);
+		for (const event of events) {
+			await resolver.enrich(event);
+			if (this.options.storeLocation) event.store = this.options.storeLocation;
+		}
+		return events;
 	}
 
 	private location(type: ResourceType, id: string): string {
 		return `${this.baseUrl}/${type}s/${id}`;
 	}
 
-	/** What a client sees: meta.location added, password never returned, attributes/excludedAttributes honoured. */
-	private present(resource: Resource, query: Record<string, string | undefined>): Record<string, unknown> {
-		const type = resource.meta.resourceType;
-		const out: Record<string, unknown> = { ...resource, meta: { ...resource.meta, location: this.location(type, resource.id) } };
-		delete out.password;
-		const attributes = query.attributes
-			?.split(',')
-			.map((a) => a.trim().toLowerCase())
-			.filter(Boolean);
-		const excluded = query.excludedattributes
-			?.split(',')
-			.map((a) => a.trim().toLowerCase())
-			.filter(Boolean);
-		const always = new Set(['id', 'schemas', 'meta']);
-		if (attributes?.length) {
-			const keep = new Set(attributes.map((a) => a.replace(/^urn:.*:(user|group):/i, '').split('.')[0]));
-			for (const key of Object.keys(out))
-				if (!always.has(key) && !keep.has(key.toLowerCase()) && !attributes.some((a) => a.startsWith(key.toLowerCase()))) delete out[key];
-		}
-		if (excluded?.length) for (const key of Object.keys(out)) if (!always.has(key) && excluded.includes(key.toLowerCase())) delete out[key];
-		return out;
+	private present(resource: Resource, query: Query = {}): Record<string, unknown> {
+		return present(resource, this.location(resource.meta.resourceType, resource.id), query);
 	}
 
 	private json(status: number, body: unknown, extra: Record<string, string> = {}): ScimHttpResponse {
 		return { status, headers: { 'Content-Type': SCIM_JSON, ...extra }, body };
 	}
 
-	private event(
-		req: ScimHttpRequest,
-		event: ScimEventType,
-		type: ResourceType,
-		id: string,
-		before?: Record<string, unknown>,
-		after?: Record<string, unknown>,
-		members?: string[],
-		password?: unknown,
-	): ScimEvent {
-		const strip = (r?: Record<string, unknown>) => {
-			if (!r) return undefined;
-			const copy = { ...r };
-			delete copy.password;
-			if (this.options.forwardPasswords && password !== undefined) copy.password = password;
-			return copy;
-		};
-		return {
-			event,
-			resourceType: type,
-			resourceId: id,
-			resource: strip(after),
-			before: strip(before),
-			changedAttributes: changed(before, after),
-			...(members ? { members } : {}),
-			request: {
-				id: randomUUID(),
-				time: new Date().toISOString(),
-				client: req.headers['user-agent'] ?? 'unknown',
-				method: req.method,
-				path: req.path,
-			},
-		};
+	private discovery(name: string, method: string, id: string | undefined): ScimHttpResponse {
+		if (method !== 'GET') throw new ScimError(405, `${name} is read-only`);
+		if (name === 'ServiceProviderConfig') return this.json(200, serviceProviderConfig(this.baseUrl, this.maxResults));
+		const all = name === 'ResourceTypes' ? resourceTypes(this.baseUrl) : schemas(this.baseUrl);
+		if (!id) return this.json(200, listResponse(all, all.length, 1));
+		const one = all.find((d) => String(d.id).toLowerCase() === decodeURIComponent(id).toLowerCase());
+		if (!one) throw new ScimError(404, `${name}/${id} not found`);
+		return this.json(200, one);
 	}
 
-	private async route(req: ScimHttpRequest, events: ScimEvent[]): Promise<ScimHttpResponse> {
+	private async route(req: ScimHttpRequest, events: EventFactory, emitted: ScimEvent[]): Promise<ScimHttpResponse> {
 		const method = req.method.toUpperCase();
-		const query = lowerKeys(req.query);
-		const segments = req.path.split('/').filter(Boolean);
-		const [collection, id, extra] = segments;
-		const discovery = ['ServiceProviderConfig', 'ResourceTypes', 'Schemas'].find((d) => d.toLowerCase() === collection?.toLowerCase());
-		if (discovery) {
-			if (method !== 'GET') throw new ScimError(405, `${discovery} is read-only`);
-			if (discovery === 'ServiceProviderConfig')
-				return this.json(200, serviceProviderConfig(this.baseUrl, this.options.maxResults ?? 1000));
-			const all = discovery === 'ResourceTypes' ? resourceTypes(this.baseUrl) : schemas(this.baseUrl);
-			if (id) {
-				const one = all.find((d) => String(d.id).toLowerCase() === decodeURIComponent(id).toLowerCase());
-				if (!one) throw new ScimError(404, `${discovery}/${id} not found`);
-				return this.json(200, one);
-			}
-			return this.json(200, listResponse(all, all.length, 1));
-		}
-		if (collection?.toLowerCase() === 'bulk') throw new ScimError(501, 'Bulk operations are not supported');
-		if (collection?.toLowerCase() === '.search') {
+		const [collection, id, extra] = req.path.split('/').filter(Boolean);
+		const lower = collection?.toLowerCase();
+		const discovery = DISCOVERY.find((d) => d.toLowerCase() === lower);
+		if (discovery) return this.discovery(discovery, method, id);
+		if (lower === 'bulk') throw new ScimError(501, 'Bulk operations are not supported');
+		if (lower === '.search') {
 			if (method !== 'POST') throw new ScimError(405, 'Use POST for /.search');
 			return this.search(['User', 'Group'], this.searchQuery(req.body));
 		}
-		const type: ResourceType | undefined =
-			collection?.toLowerCase() === 'users' ? 'User' : collection?.toLowerCase() === 'groups' ? 'Group' : undefined;
+		const type: ResourceType | undefined = lower === 'users' ? 'User' : lower === 'groups' ? 'Group' : undefined;
 		if (!type || extra) throw new ScimError(404, `No SCIM endpoint at ${req.path}`);
 		if (id === '.search') {
 			if (method !== 'POST') throw new ScimError(405, 'Use POST for .search');
 			return this.search([type], this.searchQuery(req.body));
 		}
 		if (!id) {
-			if (method === 'GET') return this.search([type], query);
-			if (method === 'POST') return this.create(req, type, events);
+			if (method === 'GET') return this.search([type], lowerKeys(req.query));
+			if (method === 'POST') return this.create(req, type, events, emitted);
 			throw new ScimError(405, `${method} is not allowed on /${collection}`);
 		}
 		const resourceId = decodeURIComponent(id);
 		switch (method) {
-			case 'GET': {
-				const r = await this.store.get(type, resourceId);
-				if (!r) throw new ScimError(404, `${type} ${resourceId} not found`);
-				const etag = r.meta.version;
-				if (req.headers['if-none-match'] && req.headers['if-none-match'] === etag) return { status: 304, headers: { ETag: etag } };
-				return this.json(200, this.present(r, query), { ETag: etag });
-			}
+			case 'GET':
+				return this.read(req, type, resourceId);
 			case 'PUT':
-				return this.replace(req, type, resourceId, events);
+				return this.replace(req, type, resourceId, events, emitted);
 			case 'PATCH':
-				return this.patch(req, type, resourceId, events);
+				return this.patch(req, type, resourceId, events, emitted);
 			case 'DELETE': {
 				const gone = await this.store.delete(type, resourceId);
 				if (!gone) throw new ScimError(404, `${type} ${resourceId} not found`);
-				events.push(this.event(req, type === 'User' ? 'user.deleted' : 'group.deleted', type, resourceId, gone));
+				emitted.push(events.event(type === 'User' ? 'user.deleted' : 'group.deleted', type, resourceId, { before: gone }));
+				emitted.push(...(await this.removeFromGroups(resourceId, events)));
 				return { status: 204, headers: {} };
 			}
 			default:
@@ -261,155 +173,116 @@ export class ScimServiceProvider {
 		}
 	}
 
-	private searchQuery(body: unknown): Record<string, string | undefined> {
+	/** A deleted user or group leaves every group that listed it (RFC 7644 §3.6), each change told as an event. */
+	private async removeFromGroups(id: string, events: EventFactory): Promise<ScimEvent[]> {
+		const holding = (await this.store.list('Group')).filter((g) => Array.isArray(g.members) && g.members.some((m) => m?.value === id));
+		const emitted: ScimEvent[] = [];
+		for (const group of holding) {
+			const result = await this.store.update('Group', group.id, (current) => ({
+				...current,
+				members: ((current.members as Array<{ value: string }>) ?? []).filter((m) => m.value !== id),
+			}));
+			if (result) emitted.push(...events.changes('Group', result.before, result.after));
+		}
+		return emitted;
+	}
+
+	private async read(req: ScimHttpRequest, type: ResourceType, id: string): Promise<ScimHttpResponse> {
+		const r = await this.store.get(type, id);
+		if (!r) throw new ScimError(404, `${type} ${id} not found`);
+		const etag = r.meta.version;
+		if (req.headers['if-none-match'] && req.headers['if-none-match'] === etag) return { status: 304, headers: { ETag: etag } };
+		return this.json(200, this.present(r, lowerKeys(req.query)), { ETag: etag });
+	}
+
+	private searchQuery(body: unknown): Query {
 		if (!isObject(body)) throw new ScimError(400, 'A search needs a SearchRequest body', 'invalidSyntax');
-		const list = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === undefined ? undefined : String(v));
+		const text = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === undefined ? undefined : String(v));
 		return lowerKeys({
-			filter: body.filter === undefined ? undefined : String(body.filter),
-			startIndex: body.startIndex === undefined ? undefined : String(body.startIndex),
-			count: body.count === undefined ? undefined : String(body.count),
-			attributes: list(body.attributes),
-			excludedAttributes: list(body.excludedAttributes),
+			filter: text(body.filter),
+			startIndex: text(body.startIndex),
+			count: text(body.count),
+			attributes: text(body.attributes),
+			excludedAttributes: text(body.excludedAttributes),
 		});
 	}
 
-	/** Lists with filter and paging: equality on userName/displayName/externalId/id uses indexes, not scans. */
-	private async search(types: ResourceType[], query: Record<string, string | undefined>): Promise<ScimHttpResponse> {
+	/** The resources a filter can name: equality on userName/displayName/externalId/id uses indexes, not scans. */
+	private async candidates(type: ResourceType, key: { attribute: string; value: string } | undefined): Promise<Resource[]> {
+		const attribute = key?.attribute.toLowerCase();
+		if (key && attribute === (type === 'User' ? 'username' : 'displayname')) return this.store.findByName(type, key.value);
+		if (key && attribute === 'externalid') return this.store.findByExternalId(type, key.value);
+		if (key && attribute === 'id') {
+			const one = await this.store.get(type, key.value);
+			return one ? [one] : [];
+		}
+		return this.store.list(type);
+	}
+
+	/** Lists with filter and paging, in a stable order across pages. */
+	private async search(types: ResourceType[], query: Query): Promise<ScimHttpResponse> {
 		const startIndex = Math.max(1, Number.parseInt(query.startindex ?? '1', 10) || 1);
-		const rawCount = query.count === undefined ? (this.options.maxResults ?? 1000) : Number.parseInt(query.count, 10);
-		const count = Math.min(Math.max(0, Number.isNaN(rawCount) ? 0 : rawCount), this.options.maxResults ?? 1000);
+		const rawCount = query.count === undefined ? this.maxResults : Number.parseInt(query.count, 10);
+		const count = Math.min(Math.max(0, Number.isNaN(rawCount) ? 0 : rawCount), this.maxResults);
 		const filter = query.filter ? parseScimFilter(query.filter) : undefined;
 		const key = filter ? equalityKey(filter) : undefined;
-		let candidates: Resource[] = [];
-		for (const type of types) {
-			const nameAttribute = type === 'User' ? 'username' : 'displayname';
-			if (key && key.attribute.toLowerCase() === nameAttribute) candidates.push(...(await this.store.findByName(type, key.value)));
-			else if (key && key.attribute.toLowerCase() === 'externalid')
-				candidates.push(...(await this.store.findByExternalId(type, key.value)));
-			else if (key && key.attribute.toLowerCase() === 'id') {
-				const one = await this.store.get(type, key.value);
-				if (one) candidates.push(one);
-			} else candidates.push(...(await this.store.list(type)));
-		}
-		if (filter) candidates = candidates.filter((r) => matchesFilter(filter, r));
-		// Stable order across pages: creation time, then id.
-		candidates.sort((a, b) => a.meta.created.localeCompare(b.meta.created) || a.id.localeCompare(b.id));
-		const page = count === 0 ? [] : candidates.slice(startIndex - 1, startIndex - 1 + count);
+		let found: Resource[] = [];
+		for (const type of types) found.push(...(await this.candidates(type, key)));
+		if (filter) found = found.filter((r) => matchesFilter(filter, r));
+		found.sort((a, b) => a.meta.created.localeCompare(b.meta.created) || a.id.localeCompare(b.id));
+		const page = count === 0 ? [] : found.slice(startIndex - 1, startIndex - 1 + count);
 		return this.json(
 			200,
 			listResponse(
 				page.map((r) => this.present(r, query)),
-				candidates.length,
+				found.length,
 				startIndex,
 			),
 		);
 	}
 
-	/** Client data, cleaned of what the server owns. */
-	private incoming(type: ResourceType, body: unknown): { data: Record<string, unknown>; password?: unknown } {
-		if (!isObject(body)) throw new ScimError(400, 'The body must be a JSON object', 'invalidSyntax');
-		const data: Record<string, unknown> = { ...body };
-		for (const key of Object.keys(data)) {
-			if (['__proto__', 'constructor', 'prototype'].includes(key))
-				throw new ScimError(400, `"${key}" is not an attribute`, 'invalidSyntax');
-		}
-		assertKnownAttributes(type, data);
-		delete data.id;
-		delete data.meta;
-		if (type === 'User') delete data.groups;
-		const password = data.password;
-		delete data.password;
-		if (!Array.isArray(data.schemas)) data.schemas = [type === 'User' ? USER_SCHEMA : GROUP_SCHEMA];
-		if (typeof data.active === 'string' && /^(true|false)$/i.test(data.active)) data.active = data.active.toLowerCase() === 'true';
-		if (type === 'User' && (typeof data.userName !== 'string' || !data.userName.trim()))
-			throw new ScimError(400, 'userName is required', 'invalidValue');
-		if (type === 'Group' && (typeof data.displayName !== 'string' || !data.displayName.trim()))
-			throw new ScimError(400, 'displayName is required', 'invalidValue');
-		if (type === 'Group') data.members = this.dedupeMembers(data.members);
-		return { data, password };
-	}
-
-	private dedupeMembers(members: unknown): Array<Record<string, unknown>> {
-		if (members === undefined || members === null) return [];
-		if (!Array.isArray(members)) throw new ScimError(400, 'members must be a list', 'invalidValue');
-		const seen = new Set<string>();
-		return members.filter((m): m is Record<string, unknown> => {
-			if (!isObject(m) || (typeof m.value !== 'string' && typeof m.value !== 'number'))
-				throw new ScimError(400, 'Each member needs a value', 'invalidValue');
-			const key = String(m.value);
-			if (seen.has(key)) return false;
-			seen.add(key);
-			return true;
-		});
-	}
-
-	private async create(req: ScimHttpRequest, type: ResourceType, events: ScimEvent[]): Promise<ScimHttpResponse> {
-		const { data, password } = this.incoming(type, req.body);
+	private async create(req: ScimHttpRequest, type: ResourceType, events: EventFactory, emitted: ScimEvent[]): Promise<ScimHttpResponse> {
+		const { data, password } = incoming(type, req.body);
 		const created = await this.store.create(type, data);
-		events.push(
-			this.event(req, type === 'User' ? 'user.created' : 'group.created', type, created.id, undefined, created, undefined, password),
-		);
-		return this.json(201, this.present(created, {}), { Location: this.location(type, created.id), ETag: created.meta.version });
+		emitted.push(events.event(type === 'User' ? 'user.created' : 'group.created', type, created.id, { after: created, password }));
+		return this.json(201, this.present(created), { Location: this.location(type, created.id), ETag: created.meta.version });
 	}
 
-	private async replace(req: ScimHttpRequest, type: ResourceType, id: string, events: ScimEvent[]): Promise<ScimHttpResponse> {
-		const { data, password } = this.incoming(type, req.body);
-		const result = await this.store.update(type, id, () => data, req.headers['if-match']);
-		if (!result) throw new ScimError(404, `${type} ${id} not found`);
-		this.changeEvents(req, type, result.before, result.after, events, password);
-		return this.json(200, this.present(result.after, {}), { ETag: result.after.meta.version });
-	}
-
-	private async patch(req: ScimHttpRequest, type: ResourceType, id: string, events: ScimEvent[]): Promise<ScimHttpResponse> {
-		const result = await this.store.update(
-			type,
-			id,
-			(current) => {
-				const next = applyPatch(current, req.body, type);
-				try {
-					assertKnownAttributes(type, next);
-				} catch (error) {
-					throw new ScimError(400, (error as Error).message, 'invalidPath');
-				}
-				if (type === 'Group') next.members = this.dedupeMembers(next.members);
-				if (type === 'User' && (typeof next.userName !== 'string' || !next.userName))
-					throw new ScimError(400, 'userName cannot be removed', 'mutability');
-				delete next.password;
-				return next;
-			},
-			req.headers['if-match'],
-		);
-		if (!result) throw new ScimError(404, `${type} ${id} not found`);
-		this.changeEvents(req, type, result.before, result.after, events);
-		// Entra expects 204 for group membership PATCHes; users get the resource back.
-		if (type === 'Group') return { status: 204, headers: { ETag: result.after.meta.version } };
-		return this.json(200, this.present(result.after, {}), { ETag: result.after.meta.version });
-	}
-
-	private changeEvents(
+	private async replace(
 		req: ScimHttpRequest,
 		type: ResourceType,
-		before: Resource,
-		after: Resource,
-		events: ScimEvent[],
-		password?: unknown,
-	): void {
-		const attributes = changed(before, after).filter((a) => a !== 'meta');
-		if (attributes.length === 0) return;
-		if (type === 'User') {
-			const was = before.active !== false;
-			const is = after.active !== false;
-			const kind: ScimEventType = was && !is ? 'user.deactivated' : !was && is ? 'user.reactivated' : 'user.updated';
-			events.push(this.event(req, kind, type, after.id, before, after, undefined, password));
-			return;
-		}
-		const ids = (r: Resource) => new Set(((r.members as Array<{ value: string }>) ?? []).map((m) => String(m.value)));
-		const old = ids(before);
-		const now = ids(after);
-		const added = [...now].filter((m) => !old.has(m));
-		const removed = [...old].filter((m) => !now.has(m));
-		if (attributes.some((a) => a !== 'members')) events.push(this.event(req, 'group.updated', type, after.id, before, after));
-		if (added.length) events.push(this.event(req, 'group.membersAdded', type, after.id, before, after, added));
-		if (removed.length) events.push(this.event(req, 'group.membersRemoved', type, after.id, before, after, removed));
+		id: string,
+		events: EventFactory,
+		emitted: ScimEvent[],
+	): Promise<ScimHttpResponse> {
+		const { data, password } = incoming(type, req.body);
+		const result = await this.store.update(type, id, () => data, req.headers['if-match']);
+		if (!result) throw new ScimError(404, `${type} ${id} not found`);
+		emitted.push(...events.changes(type, result.before, result.after, password));
+		return this.json(200, this.present(result.after), { ETag: result.after.meta.version });
+	}
+
+	private async patch(
+		req: ScimHttpRequest,
+		type: ResourceType,
+		id: string,
+		events: EventFactory,
+		emitted: ScimEvent[],
+	): Promise<ScimHttpResponse> {
+		const patched = (current: Resource) => {
+			const next = applyPatch(current, req.body, type);
+			assertKnownAttributes(type, next, 'invalidPath');
+			if (type === 'Group') next.members = dedupeMembers(next.members);
+			if (type === 'User' && (typeof next.userName !== 'string' || !next.userName))
+				throw new ScimError(400, 'userName cannot be removed', 'mutability');
+			delete next.password;
+			return next;
+		};
+		const result = await this.store.update(type, id, patched, req.headers['if-match']);
+		if (!result) throw new ScimError(404, `${type} ${id} not found`);
+		emitted.push(...events.changes(type, result.before, result.after));
+		// Entra expects 204 for group membership PATCHes; users get the resource back.
+		if (type === 'Group') return { status: 204, headers: { ETag: result.after.meta.version } };
+		return this.json(200, this.present(result.after), { ETag: result.after.meta.version });
 	}
 }

@@ -2,7 +2,7 @@
  * One LDAP connection per execution, shared by accounts and groups: server failover, StartTLS, a bind that is
  * final when refused, and one mapping of every ldapts failure to a typed ProvisioningError.
  */
-import { type Change, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
+import { type Change, Client, type Control, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
 import { ProvisioningError, type ProvisioningErrorCode } from '../../errors';
 import { scrubSecrets } from '../../redact';
 
@@ -162,8 +162,8 @@ export class LdapConnection {
 		}
 	}
 
-	modify(dn: string, changes: Change[]): Promise<void> {
-		return this.run('modify', (client) => client.modify(dn, changes));
+	modify(dn: string, changes: Change[], controls?: Control[]): Promise<void> {
+		return this.run('modify', (client) => client.modify(dn, changes, controls));
 	}
 
 	private drop(): void {

@@ -1,3 +1,4 @@
+import { Control } from 'ldapts';
 /**
  * Groups in an LDAP directory: groupOfNames, groupOfUniqueNames, posixGroup and Active Directory groups, with
  * the empty-group placeholder their schemas need and AD's ranged retrieval of large member lists.
@@ -32,6 +33,13 @@ const SCHEMAS: Record<LdapGroupSchema, { objectClass: string; memberAttribute: s
 	posixGroup: { objectClass: 'posixGroup', memberAttribute: 'memberUid', requiresMember: false },
 	activeDirectory: { objectClass: 'group', memberAttribute: 'member', requiresMember: false },
 };
+
+/** LDAP_SERVER_PERMISSIVE_MODIFY (AD, OpenLDAP, 389-DS): adding a present value or deleting an absent one is no error. */
+const PERMISSIVE_MODIFY = new Control('1.2.840.113556.1.4.1413', { critical: false });
+
+/** LDAP result codes: the value to add is present (20), the value to delete is absent (16). */
+const VALUE_EXISTS = 20;
+const NO_SUCH_VALUE = 16;
 
 /** AD's global security group. */
 const AD_GLOBAL_SECURITY_GROUP = '-2147483646';
@@ -189,12 +197,26 @@ export class LdapGroups implements Groups {
 		return renamed;
 	}
 
+	/**
+	 * Members already present are no change: servers with permissive modify (AD) ignore them; for the others
+	 * (OpenLDAP) a refused add is followed by one read and an add of just the missing members.
+	 */
 	async addMembers(dn: string, members: string[]): Promise<void> {
-		const changes = [addValues(this.schema.memberAttribute, members)];
-		if (this.placeholderGroups.has(dn)) changes.push(deleteValues(this.schema.memberAttribute, [this.placeholderFor(dn)]));
-		await this.connection.modify(dn, changes);
+		const attribute = this.schema.memberAttribute;
+		const changes = [addValues(attribute, members)];
+		if (this.placeholderGroups.has(dn)) changes.push(deleteValues(attribute, [this.placeholderFor(dn)]));
+		try {
+			await this.connection.modify(dn, changes, [PERMISSIVE_MODIFY]);
+		} catch (error) {
+			if (!(error instanceof ProvisioningError && error.targetStatus === VALUE_EXISTS)) throw error;
+			const present = new Set((await this.readGroup(dn))?.members.map((m) => this.memberKey(m)) ?? []);
+			const missing = members.filter((m) => !present.has(this.memberKey(m)));
+			changes.splice(0, changes.length, ...(missing.length ? [addValues(attribute, missing)] : []));
+			if (missing.length && this.placeholderGroups.has(dn)) changes.push(deleteValues(attribute, [this.placeholderFor(dn)]));
+			if (changes.length) await this.connection.modify(dn, changes);
+		}
 		this.placeholderGroups.delete(dn);
-		this.writes.add('update', dn, redactedChanges(changes));
+		if (changes.length) this.writes.add('update', dn, redactedChanges(changes));
 	}
 
 	/** When the group would be left empty and its schema requires a member, the placeholder goes in the same modify. */
@@ -204,9 +226,29 @@ export class LdapGroups implements Groups {
 		if (remaining === 0 && requiresMember && !this.placeholderGroups.has(dn))
 			changes.push(addValues(memberAttribute, [this.placeholderFor(dn)]));
 		changes.push(deleteValues(memberAttribute, members));
-		await this.connection.modify(dn, changes);
+		try {
+			await this.connection.modify(dn, changes, [PERMISSIVE_MODIFY]);
+		} catch (error) {
+			if (!(error instanceof ProvisioningError && error.targetStatus === NO_SUCH_VALUE)) throw error;
+			// Some were gone already (a server without permissive modify): remove just the ones still there.
+			const present = new Set((await this.readGroup(dn))?.members.map((m) => this.memberKey(m)) ?? []);
+			const still = members.filter((m) => present.has(this.memberKey(m)));
+			if (!still.length) return;
+			return this.removeMembers(dn, still, remaining);
+		}
 		if (remaining === 0 && requiresMember) this.placeholderGroups.add(dn);
 		this.writes.add('update', dn, redactedChanges(changes));
+	}
+
+	async deleteGroup(dn: string): Promise<void> {
+		await this.connection.run('group delete', async (client) => {
+			try {
+				await client.del(dn);
+			} catch (error) {
+				if ((error as { code?: number }).code !== 32) throw error; // already gone
+			}
+		});
+		this.writes.add('delete', dn, null);
 	}
 
 	/** Removes the DN (member, uniqueMember) and its uid (memberUid) from every group under the base DN. */

@@ -97,6 +97,12 @@ export class ScimGroups implements Groups {
 		);
 	}
 
+	async deleteGroup(id: string): Promise<void> {
+		// 404 counts as done: a rerun converges.
+		await this.api.client.request({ method: 'DELETE', path: `/Groups/${encodeURIComponent(id)}`, idempotent: true, acceptStatus: [404] });
+		this.api.record('delete', id, null);
+	}
+
 	/**
 	 * Removes one member from every group listing it. The groups are collected before any is changed: a
 	 * listing filtered on membership shrinks as members are removed, so paging while writing would skip groups.

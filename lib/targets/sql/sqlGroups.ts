@@ -243,6 +243,16 @@ export class SqlGroups implements Groups {
 		this.writes.add('update', id, { table, removed: members });
 	}
 
+	/** Deletes the group with its memberships, in one transaction; a group already gone counts as deleted. */
+	async deleteGroup(id: string): Promise<void> {
+		const layout = await this.layout();
+		await this.connection.transaction('group delete', async (trx) => {
+			await trx(qualified(layout.membership)).where(layout.group.name, this.bind(id, layout.group)).delete();
+			await trx(qualified(layout.table)).where(layout.key.name, this.bind(id, layout.key)).delete();
+		});
+		this.writes.add('delete', id, { table: qualified(layout.table) });
+	}
+
 	/** Removes the account from every group listing it, in one DELETE; returns those groups' names. */
 	async removeFromAllGroups(accountId: string): Promise<string[]> {
 		const layout = await this.layout();

@@ -1,0 +1,82 @@
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeOperationError,
+} from 'n8n-workflow';
+import { ReferenceResolver } from '../../lib/scim/server/events';
+import type { Resource, ResourceType } from '../../lib/store/identityStore';
+import { locateByWebhook, openStoreAt } from '../../lib/store/openStore';
+import { userFolder } from '../shared/triggerStore';
+import { scimStoreProperties } from './ScimStoreDescription';
+
+/** The webhook id in a tenant URL (…/webhook/<id>/scim/v2), or the id itself. */
+export function webhookIdOf(tenantUrl: string): string | undefined {
+	const text = tenantUrl.trim();
+	const match = /\/webhook(?:-test)?\/([\w-]+)\/scim\/v2\/?/i.exec(text);
+	if (match) return match[1];
+	return /^[\w-]+$/.test(text) ? text : undefined;
+}
+
+export class ScimStore implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'SCIM Store',
+		name: 'scimStore',
+		icon: 'file:scimStore.svg',
+		group: ['input'],
+		version: 1,
+		subtitle: '={{ {"users": "All users", "groups": "All groups", "user": "One user"}[$parameter["operation"]] }}',
+		description: "Read the users and groups a SCIM Trigger holds, to resync a target with the IdP's state",
+		defaults: { name: 'SCIM Store' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: scimStoreProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const tenantUrl = this.getNodeParameter('tenantUrl', 0) as string;
+		const operation = this.getNodeParameter('operation', 0) as 'users' | 'groups' | 'user';
+		const webhookId = webhookIdOf(tenantUrl);
+		if (!webhookId) {
+			throw new NodeOperationError(this.getNode(), `"${tenantUrl}" is not a SCIM Trigger tenant URL`, {
+				description: 'Paste the URL ending in /scim/v2 that the SCIM Trigger shows (the one given to Entra ID or Okta), or its webhook ID.',
+			});
+		}
+		const location = await locateByWebhook(webhookId, userFolder(), process.env);
+		if (!location) {
+			throw new NodeOperationError(this.getNode(), `No SCIM Trigger with webhook ${webhookId} has answered a request on this n8n yet`, {
+				description:
+					'Activate the workflow with the SCIM Trigger and let the IdP (or a test request) reach it once; then its store can be read here.',
+			});
+		}
+		const store = openStoreAt(location, userFolder(), process.env, (error) => this.logger.warn(`SCIM Trigger store: ${error.message}`));
+		const type: ResourceType = operation === 'groups' ? 'Group' : 'User';
+		let resources: Resource[];
+		if (operation === 'user') {
+			const userName = String(this.getNodeParameter('userName', 0) ?? '').trim();
+			resources = await store.findByName('User', userName);
+			if (!resources.length) throw new NodeOperationError(this.getNode(), `The SCIM Trigger holds no user "${userName}"`, { itemIndex: 0 });
+		} else {
+			resources = await store.list(type);
+		}
+		const resolver = new ReferenceResolver((t, id) => store.get(t, id));
+		const items: INodeExecutionData[] = [];
+		for (const resource of resources) {
+			const copy: Record<string, unknown> = { ...resource };
+			delete copy.password;
+			items.push({
+				json: {
+					event: type === 'User' ? 'user.sync' : 'group.sync',
+					resourceType: type,
+					resourceId: resource.id,
+					resource: (await resolver.enrichResource(copy)) as IDataObject,
+					store: location as unknown as IDataObject,
+				},
+				pairedItem: { item: 0 },
+			});
+		}
+		return [items];
+	}
+}
