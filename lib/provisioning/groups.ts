@@ -301,7 +301,7 @@ async function ensureGroup(target: Target, plan: GroupPlan, options: GroupSyncOp
 				return ensureGroup(target, plan, options, chunkSize);
 			}
 		}
-		if (!plan.known && plan.group.displayName !== input.displayName) {
+		if (plan.group.displayName !== input.displayName) {
 			log.changes([{ attribute: 'displayName', oldValue: plan.group.displayName, newValue: input.displayName }]);
 			if (!dryRun)
 				plan.group = {

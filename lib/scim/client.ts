@@ -213,7 +213,8 @@ export class ScimClient {
 					continue;
 				}
 			}
-			if (status >= 500 && req.idempotent && canRetry) {
+			// 501 says the server does not implement the method: asking again cannot help.
+			if (status >= 500 && status !== 501 && req.idempotent && canRetry) {
 				await sleep(this.backoff(attempt, backoffBaseMs));
 				continue;
 			}

@@ -34,6 +34,7 @@ function rowsFrom(parameters: RowParameters[]): MappingRow[] {
 		apply: p.apply,
 		matchPrecedence: Number(p.matchPrecedence ?? 0),
 		required: p.required === true,
+		referenceBy: String(p.referenceBy ?? '').trim() || undefined,
 	}));
 }
 

@@ -80,6 +80,15 @@ export const mapAttributesProperties: INodeProperties[] = [
 					},
 					matchPrecedenceProperty,
 					{
+						displayName: 'Reference to Account By',
+						name: 'referenceBy',
+						type: 'string',
+						default: '',
+						placeholder: 'employeeNumber, userName, mail',
+						description:
+							"For an attribute that names another account, such as a manager: the target attribute that account is found by, with this row's value (e.g. the manager's employee ID). The action node writes that account's ID or DN instead, once it exists.",
+					},
+					{
 						displayName: 'Required',
 						name: 'required',
 						type: 'boolean',

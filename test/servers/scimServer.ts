@@ -60,11 +60,16 @@ function upsert(map: Map<string, Stored>, resource: any, instance: unknown, uniq
 	const data = plain(instance);
 	delete data.meta;
 	delete data.id;
+	// Like most apps: userNames and group names are unique, and a group lists a member once (RFC 7644 §3.5.2.1).
 	const key = String(data[uniqueKey] ?? '').toLowerCase();
 	for (const other of map.values()) {
-		if (other.id !== resource.id && String(other[uniqueKey] ?? '').toLowerCase() === key && uniqueKey === 'userName') {
+		if (other.id !== resource.id && String(other[uniqueKey] ?? '').toLowerCase() === key) {
 			throw scimError(409, 'uniqueness', `${uniqueKey} "${data[uniqueKey]}" is already taken`);
 		}
+	}
+	if (Array.isArray(data.members)) {
+		const seen = new Set<string>();
+		data.members = data.members.filter((m: { value: string }) => !seen.has(m.value) && seen.add(m.value));
 	}
 	const now = new Date().toISOString();
 	if (resource.id) {

@@ -53,13 +53,12 @@ export class ScimApi {
 		if (options.patchSupported !== undefined) this.patchSupported = Promise.resolve(options.patchSupported);
 	}
 
-	/** Reads /ServiceProviderConfig once per execution. */
-	supportsPatch(): Promise<boolean> {
-		this.patchSupported ??= this.client
+	/** What /ServiceProviderConfig says about PATCH (asked once per execution, and only when a PATCH was refused). */
+	private discoverPatch(): Promise<boolean> {
+		return this.client
 			.request({ method: 'GET', path: '/ServiceProviderConfig', idempotent: true })
 			.then((res) => res.data?.patch?.supported !== false)
 			.catch(() => true);
-		return this.patchSupported;
 	}
 
 	record(operation: WriteRecord['operation'], targetId: string, body: unknown): void {
@@ -127,6 +126,15 @@ export class ScimApi {
 		return out;
 	}
 
+	/** Whether a failed PATCH means "this server does not do PATCH" (501, 405, or its configuration says so). */
+	private async patchRefused(error: unknown): Promise<boolean> {
+		const status = error instanceof ProvisioningError ? error.targetStatus : undefined;
+		if (status !== 501 && status !== 405 && status !== 400 && status !== 404) return false;
+		const refused = status === 501 || status === 405 || !(await this.discoverPatch());
+		if (refused) this.patchSupported = Promise.resolve(false);
+		return refused;
+	}
+
 	/**
 	 * Changes a resource: one PATCH, or, where PATCH is unsupported, read, change and PUT back.
 	 * `idempotent` says whether repeating the PATCH cannot apply it twice (it governs retries).
@@ -140,11 +148,17 @@ export class ScimApi {
 		applyToResource: (resource: ScimResource) => void,
 		acceptStatus: number[] = [],
 	): Promise<void> {
-		if (await this.supportsPatch()) {
+		// PATCH first: nearly every server supports it, so no discovery request is spent on the common case.
+		if ((await this.patchSupported) !== false) {
 			const body = { schemas: [PATCH_OP_MESSAGE], Operations: operations };
-			await this.client.request({ method: 'PATCH', path: resourcePath(resourceType, id), body, idempotent, acceptStatus });
-			this.record(operation, id, body);
-			return;
+			try {
+				await this.client.request({ method: 'PATCH', path: resourcePath(resourceType, id), body, idempotent, acceptStatus });
+				this.patchSupported ??= Promise.resolve(true);
+				this.record(operation, id, body);
+				return;
+			} catch (error) {
+				if (!(await this.patchRefused(error))) throw error;
+			}
 		}
 		const resource = await this.get(resourceType, id);
 		if (!resource) {

@@ -105,8 +105,12 @@ export class ScimUsers implements Accounts {
 	/** PATCH operations for a set of changes: replace what exists, add filtered elements that do not. */
 	patchOperations(changes: AttributeChange[]): PatchOperation[] {
 		return changes.map((change): PatchOperation => {
-			if (change.newValue === undefined || change.newValue === null) return { op: 'remove', path: change.attribute };
 			const path = parseScimPath(change.attribute);
+			if (change.newValue === undefined || change.newValue === null) {
+				// Clearing an extension reference (…:User:manager.value) clears the reference itself (see below for why).
+				const whole = path.schema && path.subAttribute === 'value' && !path.filter;
+				return { op: 'remove', path: whole ? `${path.schema}:${path.attribute}` : change.attribute };
+			}
 			if (path.filter && (change.oldValue === undefined || change.oldValue === null)) {
 				// Replacing a filtered path that matches nothing is 400 noTarget (RFC 7644 §3.5.2.3): add the element instead.
 				const element: Record<string, unknown> = { ...path.filter };
@@ -114,15 +118,22 @@ export class ScimUsers implements Accounts {
 				else Object.assign(element, change.newValue);
 				return { op: 'add', path: `${path.schema ? `${path.schema}:` : ''}${path.attribute}`, value: [element] };
 			}
-			return { op: 'replace', path: change.attribute, value: change.newValue };
+			// A value that does not exist yet is added: strict servers refuse to replace what is not there.
+			const op = change.oldValue === undefined || change.oldValue === null ? 'add' : 'replace';
+			// An extension's sub-attribute (…:2.0:User:manager.value) goes as its parent with just that sub-attribute:
+			// servers split the path at the dot in "2.0" (SCIMMY does). RFC 7644 §3.5.2.3 leaves the other sub-attributes alone.
+			if (path.schema && path.subAttribute) {
+				return { op, path: `${path.schema}:${path.attribute}`, value: { [path.subAttribute]: change.newValue } };
+			}
+			return { op, path: change.attribute, value: change.newValue };
 		});
 	}
 
 	async update(id: string, changes: AttributeChange[]): Promise<string> {
 		if (changes.length === 0) return id;
 		const operations = this.patchOperations(changes);
-		// replace and remove set absolute state, so repeating them is harmless; an add of an element is not.
-		const idempotent = operations.every((op) => op.op !== 'add');
+		// Setting and removing values is absolute state, harmless to repeat; adding an element to a list is not.
+		const idempotent = operations.every((op) => !(op.op === 'add' && Array.isArray(op.value)));
 		await this.api.modify(this.resourceType, id, 'update', operations, idempotent, (resource) => {
 			for (const change of changes) {
 				if (change.newValue === undefined || change.newValue === null) removeScimPath(resource, change.attribute);
