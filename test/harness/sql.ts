@@ -36,7 +36,8 @@ const PG_PASSWORD = 'Pg-Secret-Pw-9';
 export async function startSqlServer(engine: Engine): Promise<SqlServer> {
 	if (engine === 'postgres') {
 		const pg = await Postgres.start({ password: PG_PASSWORD, logStatements: true });
-		const admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 2 } });
+		const quiet = { warn() {}, error() {}, debug() {}, deprecate() {} };
+		const admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 2 }, log: quiet });
 		return {
 			engine,
 			credential: {
