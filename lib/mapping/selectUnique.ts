@@ -13,10 +13,10 @@ export async function resolveUniqueValues(accounts: Accounts, items: MappedItem[
 	const attributes = unique(items.flatMap((m) => m.pendingUnique.map((u) => u.attribute)));
 	const takenInTarget = new Map<string, Set<string>>();
 	for (const attribute of attributes) {
-		const fold = accounts.caseInsensitiveMatch(attribute);
 		const candidates = unique(items.flatMap((m) => m.pendingUnique.filter((u) => u.attribute === attribute).flatMap((u) => u.candidates)));
 		try {
 			const entries = await accounts.findMany(attribute, candidates, [attribute]);
+			const fold = accounts.caseInsensitiveMatch(attribute);
 			const values = entries.flatMap((e) => asList(e.attributes[attribute])).map((v) => (fold ? String(v).toLowerCase() : String(v)));
 			takenInTarget.set(attribute, new Set(values));
 		} catch (error) {

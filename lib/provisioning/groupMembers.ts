@@ -58,12 +58,12 @@ export async function resolveMemberRefs(
 		}
 	}
 	if (identifiers.size) {
-		const fold = target.users.caseInsensitiveMatch(options.memberAttribute);
 		const entries = await target.users.findMany(
 			options.memberAttribute,
 			unique(identifiers.values()),
 			unique([options.memberAttribute, ...target.groups.memberRefAttributes]),
 		);
+		const fold = target.users.caseInsensitiveMatch(options.memberAttribute);
 		const index = indexBy(entries, options.memberAttribute, fold);
 		for (const [key, value] of identifiers) {
 			const refs = (index.get(fold ? value.toLowerCase() : value) ?? [])

@@ -79,7 +79,9 @@ export async function matchBatch(
 				continue;
 			}
 			tried[i].push(key.attribute);
-			byAttribute.set(key.attribute, [...(byAttribute.get(key.attribute) ?? []), i]);
+			const items = byAttribute.get(key.attribute);
+			if (items) items.push(i);
+			else byAttribute.set(key.attribute, [i]);
 		}
 		const next: number[] = [];
 		for (const [attribute, items] of byAttribute) {
@@ -113,14 +115,14 @@ export async function matchBatch(
 			const exact = new Map<string, Map<string, TargetEntry>>();
 			const folded = new Map<string, Map<string, TargetEntry>>();
 			const add = (index: Map<string, Map<string, TargetEntry>>, value: string, entry: TargetEntry) => {
-				const bucket = index.get(value) ?? new Map<string, TargetEntry>();
-				bucket.set(entry.id, entry);
-				index.set(value, bucket);
+				const bucket = index.get(value);
+				if (bucket) bucket.set(entry.id, entry);
+				else index.set(value, new Map([[entry.id, entry]]));
 			};
 			for (const entry of entries) {
 				for (const value of entryValues(entry, attribute)) {
 					add(exact, value, entry);
-					add(folded, value.toLowerCase(), entry);
+					if (ignoreCase) add(folded, value.toLowerCase(), entry);
 				}
 			}
 			for (const i of items) {

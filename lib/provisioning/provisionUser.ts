@@ -87,6 +87,7 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 		const key = item instanceof ProvisioningError ? `#${index}` : identityOf(item, matchOf.get(item)!, index);
 		groups.set(key, [...(groups.get(key) ?? []), index]);
 	});
+	const bulk = await createInBulk(target, prepared, matchOf, [...groups.values()], options);
 	await Promise.all(
 		[...groups.values()].map((indices) =>
 			limit(async () => {
@@ -97,9 +98,9 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 						continue;
 					}
 					let match = matchOf.get(item)!;
-					if (position > 0 && !options.dryRun)
+					if ((position > 0 || bulk.retry.has(index)) && !options.dryRun)
 						match = await matchInTarget(target.users, item.envelope.matchKeys, item.wanted).catch(toProvisioningError);
-					outcomes[index] = await provisionOne(target, item, match, options);
+					outcomes[index] = await provisionOne(target, item, match, options, bulk.created.get(index));
 				}
 			}),
 		),
@@ -112,6 +113,42 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 			done.map(({ item, outcome }) => ({ source: item.envelope.source, outcome })),
 		);
 	return outcomes;
+}
+
+/**
+ * Targets that create many accounts in one statement (SQL) get every plain create of the batch (an unmatched item,
+ * alone on its account) at once. An item whose statement failed is looked up again and provisioned on its own.
+ */
+async function createInBulk(
+	target: Target,
+	prepared: Array<PreparedItem | ProvisioningError>,
+	matchOf: Map<PreparedItem, MatchResult | ProvisioningError>,
+	groups: number[][],
+	options: ProvisionOptions,
+): Promise<{ created: Map<number, TargetEntry>; retry: Set<number> }> {
+	const created = new Map<number, TargetEntry>();
+	const retry = new Set<number>();
+	if (!target.users.createMany || options.dryRun || options.allowCreate === false) return { created, retry };
+	const indices = groups
+		.filter((group) => group.length === 1)
+		.map(([index]) => index)
+		.filter((index) => {
+			const item = prepared[index];
+			if (item instanceof ProvisioningError) return false;
+			const match = matchOf.get(item)!;
+			return !(match instanceof ProvisioningError) && !match.entry;
+		});
+	if (indices.length === 0) return { created, retry };
+	const items = indices.map((index) => prepared[index] as PreparedItem);
+	const results = await target.users
+		.createMany(items.map((item) => ({ ...item.createOnly, ...item.attributes })))
+		.catch((error) => indices.map(() => toProvisioningError(error)));
+	indices.forEach((index, n) => {
+		const result = results[n];
+		if (!result || result instanceof Error) retry.add(index);
+		else created.set(index, result);
+	});
+	return { created, retry };
 }
 
 /** Which account an item is about: the matched entry, or the first match key it would be created under. */
@@ -127,6 +164,8 @@ async function provisionOne(
 	item: PreparedItem,
 	match: MatchResult | ProvisioningError,
 	options: ProvisionOptions,
+	/** Created already, with the batch's other creates. */
+	preCreated?: TargetEntry,
 ): Promise<ItemOutcome> {
 	const dryRun = options.dryRun ?? false;
 	const { envelope, attributes, createOnly, clear, wanted } = item;
@@ -155,7 +194,9 @@ async function provisionOne(
 			log.step('Provision', 'Success', 'Dry run: the account would be created');
 			return { record: log.finish('Create', 'Success', previewId) };
 		}
-		const created = await createWithRecovery(target, envelope, all, wanted, options.createRetries ?? 2);
+		const created = preCreated
+			? { entry: preCreated }
+			: await createWithRecovery(target, envelope, all, wanted, options.createRetries ?? 2);
 		if (created.adoptedAfterConflict) {
 			log
 				.matched(created.adoptedAfterConflict)
@@ -181,7 +222,9 @@ async function updateExisting(
 	options: ProvisionOptions,
 	log: LogRecordBuilder,
 ): Promise<ProvisioningLogRecord> {
-	const changes = diffAttributes(entry.attributes, attributes, { clear, ignoreCase: (a) => target.users.caseInsensitiveValues(a) });
+	const comparable = target.users.comparable?.bind(target.users);
+	const desired = comparable ? Object.fromEntries(Object.entries(attributes).map(([a, v]) => [a, comparable(a, v)])) : attributes;
+	const changes = diffAttributes(entry.attributes, desired, { clear, ignoreCase: (a) => target.users.caseInsensitiveValues(a) });
 	if (changes.length === 0) {
 		log.step('Provision', 'Success', 'The account already has the desired values');
 		return log.finish('NoChange', 'Success', entry.id);

@@ -106,11 +106,12 @@ export async function reconcileLeavers(target: Target, keyLists: MatchKey[][], o
 	validateThreshold(options.threshold);
 	checkSource(keyLists);
 	const accounts = target.users;
-	const index = buildSourceIndex(accounts, keyLists);
-	const matchAttributes = [...index.keys()];
+	const matchAttributes = unique(keyLists.flatMap((keys) => keys.filter((k) => !isEmptyValue(k.value)).map((k) => k.attribute)));
 	const listedAttributes = unique([...matchAttributes, ...accounts.identityAttributes]);
 	const listed: TargetEntry[] = [];
 	for await (const entry of accounts.listAll({ attributes: listedAttributes, filter: options.scopeFilter })) listed.push(entry);
+	// Indexed after the listing: a target knows how it compares values (its collations) once it has read.
+	const index = buildSourceIndex(accounts, keyLists);
 	const isProtected = await protectionTest(accounts, options, listedAttributes);
 	const plans = findLeavers(accounts, listed, index, isProtected).map((entry) => {
 		const log = recordFor(target, options.dryRun ?? false);

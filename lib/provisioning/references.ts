@@ -56,8 +56,8 @@ export async function resolveReferences(
 	// One batched lookup per key attribute for the rest.
 	for (const by of unique(rest.map((p) => p.ref.by))) {
 		const group = rest.filter((p) => p.ref.by === by);
-		const fold = target.users.caseInsensitiveMatch(by);
 		const entries = await target.users.findMany(by, unique(group.map((p) => p.ref.value)), [by]);
+		const fold = target.users.caseInsensitiveMatch(by);
 		const index = indexBy(entries, by, fold);
 		for (const p of group) {
 			const value = String(p.ref.value);

@@ -3,6 +3,7 @@
  * SCIM, LDAP and SQL implement it; the provisioning core never knows which one it has.
  */
 import type { AttributeMap, AttributeValue, MatchKey, ScalarValue } from '../envelope';
+import type { ProvisioningError } from '../errors';
 import { asList } from '../util';
 
 export type TargetSystem = 'scim' | 'ldap' | 'sql';
@@ -56,8 +57,13 @@ export interface Accounts {
 	readonly identityAttributes: string[];
 	/** Whether the target stores this attribute's values without regard to case (so a case change is no change). */
 	caseInsensitiveValues(attribute: string): boolean;
-	/** Whether the target matches this attribute's values without regard to case (LDAP caseIgnore, SCIM userName). */
+	/**
+	 * Whether the target matches this attribute's values without regard to case (LDAP caseIgnore, SCIM userName).
+	 * Ask after a first read: a SQL target learns its columns' collations from the database.
+	 */
 	caseInsensitiveMatch(attribute: string): boolean;
+	/** Optional: a desired value in the form the target stores and reads it back (SQL column types), before comparing. */
+	comparable?(attribute: string, value: AttributeValue): AttributeValue;
 	/** Accounts whose attribute equals the key's value: none, one, or two when the key is ambiguous. */
 	find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]>;
 	/** Accounts whose attribute equals any of the values, looked up in a few batched requests. */
@@ -66,6 +72,11 @@ export interface Accounts {
 	/** The identifier a create would produce, without writing (dry runs, log records). */
 	previewId(attributes: AttributeMap): string | null;
 	create(attributes: AttributeMap): Promise<TargetEntry>;
+	/**
+	 * Optional: creates many accounts in a few statements. One result per input, in order: the new entry, or the error
+	 * that stopped its batch. The caller looks a failed one up again before creating it alone, so nothing is duplicated.
+	 */
+	createMany?(list: AttributeMap[]): Promise<Array<TargetEntry | ProvisioningError>>;
 	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename changes the DN). */
 	update(id: string, changes: AttributeChange[]): Promise<string>;
 	/** Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). */

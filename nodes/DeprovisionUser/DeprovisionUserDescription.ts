@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetProperty } from '../shared/descriptions';
+import { sqlGroupProperties, sqlTableProperties } from '../shared/sqlDescriptions';
 
 export const deprovisionUserProperties: INodeProperties[] = [
 	targetProperty,
@@ -73,6 +74,8 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		],
 	},
 	...ldapSearchProperties,
+	...sqlTableProperties,
+	...sqlGroupProperties({ operation: ['delete', 'removeFromGroups'] }, true),
 	{
 		displayName: 'Managed Scope Filter',
 		name: 'scopeFilter',

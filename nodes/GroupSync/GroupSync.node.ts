@@ -29,7 +29,8 @@ export class GroupSync implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["mode"] }}',
-		description: 'Create groups and sync their memberships in a SCIM app or LDAP directory: diff-based, chunked and idempotent',
+		description:
+			'Create groups and sync their memberships in a SCIM app, LDAP directory or SQL database: diff-based, chunked and idempotent',
 		defaults: { name: 'Group Sync' },
 		inputs: ['main'],
 		outputs: ['main'],
@@ -46,7 +47,7 @@ export class GroupSync implements INodeType {
 		const { dryRun, concurrency } = commonOptions(this);
 		const settings: GroupSyncOptions = {
 			mode: this.getNodeParameter('mode', 0, 'authoritative') as MembershipMode,
-			memberAttribute: text('memberAttribute') || (kind === 'ldap' ? 'uid' : 'userName'),
+			memberAttribute: text('memberAttribute') || (kind === 'ldap' ? 'uid' : kind === 'sql' ? text('sqlKeyColumn') || 'id' : 'userName'),
 			chunkSize: this.getNodeParameter('chunkSize', 0, 100) as number,
 			nested: this.getNodeParameter('nestedGroups', 0, 'flatten') as 'flatten' | 'nest',
 			dryRun,

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetProperty } from '../shared/descriptions';
+import { sqlGroupProperties, sqlTableProperties } from '../shared/sqlDescriptions';
 
 const defineOnly = { show: { groupsFrom: ['define'] } };
 
@@ -64,8 +65,9 @@ export const groupSyncProperties: INodeProperties[] = [
 		name: 'memberAttribute',
 		type: 'string',
 		default: '',
-		placeholder: 'userName (SCIM) or uid (LDAP)',
-		description: 'Target user attribute that member identifiers are looked up by. Empty means userName for SCIM and uid for LDAP.',
+		placeholder: 'userName (SCIM), uid (LDAP) or a column (SQL)',
+		description:
+			'Target user attribute that member identifiers are looked up by. Empty means userName for SCIM, uid for LDAP and the key column for SQL.',
 	},
 	{
 		displayName: 'Membership Mode',
@@ -153,5 +155,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		displayOptions: { show: { target: ['ldap'], groupSchema: ['groupOfNames', 'groupOfUniqueNames'] } },
 	},
 	...ldapSearchProperties,
+	...sqlTableProperties,
+	...sqlGroupProperties({}),
 	optionsCollection([concurrencyOption, dryRunOption('Whether to only report the membership diff')]),
 ];

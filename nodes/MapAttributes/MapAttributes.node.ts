@@ -10,7 +10,7 @@ import { targetCredentials } from '../shared/descriptions';
 import { configurationError, failureItem, readItem } from '../shared/failures';
 import { withTarget } from '../shared/pipeline';
 import { asTriggerItem, currentStates } from '../shared/triggerStore';
-import type { TargetKind } from '../shared/targets';
+import { type TargetKind, targetSettings } from '../shared/targets';
 import { mapAttributesProperties } from './MapAttributesDescription';
 
 /** A mapping row as the node's parameters hold it: any field may be missing. */
@@ -149,7 +149,7 @@ export class MapAttributes implements INodeType {
 					),
 				);
 			}
-			const errors = await withTarget(this, kind, {}, (target) =>
+			const errors = await withTarget(this, kind, targetSettings(this, kind, []), (target) =>
 				resolveUniqueValues(
 					target.users,
 					unique.map((u) => u.mapped),

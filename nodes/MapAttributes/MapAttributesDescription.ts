@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { PRESETS } from '../../lib/mapping/presets';
 import { SCOPING_OPERATORS } from '../../lib/mapping/scoping';
 import { applyProperty, matchPrecedenceProperty, optionsCollection } from '../shared/descriptions';
+import { sqlTableProperties } from '../shared/sqlDescriptions';
 
 export const mapAttributesProperties: INodeProperties[] = [
 	{
@@ -158,10 +159,12 @@ export const mapAttributesProperties: INodeProperties[] = [
 			{ name: 'Nothing (No SelectUniqueValue)', value: 'none' },
 			{ name: 'SCIM 2.0 App', value: 'scim' },
 			{ name: 'LDAP Directory', value: 'ldap' },
+			{ name: 'SQL Database', value: 'sql' },
 		],
 		default: 'none',
 		description: 'SelectUniqueValue takes the first candidate not already taken in this target',
 	},
+	...sqlTableProperties,
 	optionsCollection([
 		{
 			displayName: 'Source Object Path',

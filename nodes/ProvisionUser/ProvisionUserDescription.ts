@@ -8,6 +8,7 @@ import {
 	optionsCollection,
 	targetProperty,
 } from '../shared/descriptions';
+import { sqlTableProperties } from '../shared/sqlDescriptions';
 
 export const provisionUserProperties: INodeProperties[] = [
 	targetProperty,
@@ -54,7 +55,7 @@ export const provisionUserProperties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: "userName, name.givenName, emails[type eq 'work'].value, uid, mail",
-						description: 'A SCIM attribute path or an LDAP attribute name',
+						description: 'A SCIM attribute path, an LDAP attribute name, or a SQL column (or an attribute in the Column Mapping)',
 					},
 					{
 						displayName: 'Value',
@@ -77,6 +78,7 @@ export const provisionUserProperties: INodeProperties[] = [
 		displayOptions: { show: { target: ['ldap'] } },
 	},
 	...ldapSearchProperties,
+	...sqlTableProperties,
 	optionsCollection([
 		concurrencyOption,
 		{

@@ -1,6 +1,8 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { toProvisioningError } from '../../lib/errors';
 import type { LdapTarget } from '../../lib/targets/ldap/ldapTarget';
+import { SqlConnection } from '../../lib/targets/sql/sqlConnection';
+import { sqlConnectionFromCredentials } from './sqlSettings';
 import { ldapTargetFromCredentials, scimClientFromCredentials } from './targets';
 
 /** GET /ServiceProviderConfig, falling back to /Users?count=1 for servers without discovery. */
@@ -41,4 +43,21 @@ export async function ldapDirectoryApiTest(
 	}
 }
 
-export const credentialTest = { scimTargetApiTest, ldapDirectoryApiTest };
+/** A real login with the credential, then a trivial query. */
+export async function sqlDatabaseApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	let connection: SqlConnection | undefined;
+	try {
+		connection = new SqlConnection(sqlConnectionFromCredentials(credential.data ?? {}));
+		await connection.run('connection test', (db) => db.raw('select 1'));
+		return { status: 'OK', message: 'Connection successful' };
+	} catch (error) {
+		return { status: 'Error', message: toProvisioningError(error).message };
+	} finally {
+		await connection?.close();
+	}
+}
+
+export const credentialTest = { scimTargetApiTest, ldapDirectoryApiTest, sqlDatabaseApiTest };

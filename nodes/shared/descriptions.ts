@@ -1,7 +1,7 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
-import { LDAP_CREDENTIAL, SCIM_CREDENTIAL } from './targets';
+import { LDAP_CREDENTIAL, SCIM_CREDENTIAL, SQL_CREDENTIAL } from './targets';
 
-/** The two target credentials, shown according to the "Target" parameter. */
+/** The target credentials, shown according to the "Target" parameter. */
 export const targetCredentials: INodeCredentialDescription[] = [
 	{
 		name: SCIM_CREDENTIAL,
@@ -15,6 +15,12 @@ export const targetCredentials: INodeCredentialDescription[] = [
 		displayOptions: { show: { target: ['ldap'] } },
 		testedBy: 'ldapDirectoryApiTest',
 	},
+	{
+		name: SQL_CREDENTIAL,
+		required: true,
+		displayOptions: { show: { target: ['sql'] } },
+		testedBy: 'sqlDatabaseApiTest',
+	},
 ];
 
 export const targetProperty: INodeProperties = {
@@ -25,6 +31,7 @@ export const targetProperty: INodeProperties = {
 	options: [
 		{ name: 'SCIM 2.0 App', value: 'scim', description: 'Slack, GitHub, Zoom, Atlassian, or any SCIM 2.0 service provider' },
 		{ name: 'LDAP Directory', value: 'ldap', description: 'OpenLDAP, 389 Directory Server or Active Directory' },
+		{ name: 'SQL Database', value: 'sql', description: 'An application’s users table in PostgreSQL or MySQL/MariaDB' },
 	],
 	default: 'scim',
 };

@@ -10,11 +10,13 @@ import {
 } from '../../lib/targets/ldap/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import type { Target } from '../../lib/targets/target';
+import { readSqlSettings, type SqlSettings, SQL_CREDENTIAL, sqlTargetFromCredentials } from './sqlSettings';
 
 export const SCIM_CREDENTIAL = 'scimTargetApi';
 export const LDAP_CREDENTIAL = 'ldapDirectoryApi';
+export { SQL_CREDENTIAL } from './sqlSettings';
 
-export type TargetKind = 'scim' | 'ldap';
+export type TargetKind = 'scim' | 'ldap' | 'sql';
 
 /** Node-level settings of a target (the credential holds the connection). */
 export interface TargetSettings {
@@ -23,6 +25,8 @@ export interface TargetSettings {
 	objectFilter?: string;
 	openLdapDisable?: OpenLdapDisableMethod;
 	groups?: LdapGroupOptions;
+	/** The SQL tables (SQL targets). */
+	sql?: SqlSettings;
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
@@ -109,15 +113,17 @@ export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedO
 /** Turns the node's chosen credential into a Target; configuration errors surface as ProvisioningError. */
 export async function targetFromCredentials(ctx: IExecuteFunctions, kind: TargetKind, settings: TargetSettings = {}): Promise<Target> {
 	if (kind === 'scim') return new ScimTarget(scimClientFromCredentials(await ctx.getCredentials(SCIM_CREDENTIAL)));
+	if (kind === 'sql') return sqlTargetFromCredentials(await ctx.getCredentials(SQL_CREDENTIAL), settings.sql);
 	return ldapTargetFromCredentials(await ctx.getCredentials(LDAP_CREDENTIAL), settings);
 }
 
-/** Reads the node's LDAP settings, which show only for LDAP targets. */
+/** Reads the node's LDAP settings, which show only for LDAP targets, or its SQL table settings. */
 export function targetSettings(
 	ctx: IExecuteFunctions,
 	kind: TargetKind,
 	names: Array<'dnTemplate' | 'searchBase' | 'objectFilter'>,
 ): TargetSettings {
+	if (kind === 'sql') return { sql: readSqlSettings(ctx) };
 	if (kind !== 'ldap') return {};
 	return Object.fromEntries(names.map((name) => [name, String(ctx.getNodeParameter(name, 0, '') ?? '').trim()]));
 }

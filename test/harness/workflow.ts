@@ -174,7 +174,11 @@ export function itemsInto(
 	items: object[],
 	settings: Record<string, unknown> = {},
 ): WorkflowJson {
-	const credentials = { scimTargetApi: { id: '1', name: 'SCIM' }, ldapDirectoryApi: { id: '2', name: 'LDAP' } };
+	const credentials = {
+		scimTargetApi: { id: '1', name: 'SCIM' },
+		ldapDirectoryApi: { id: '2', name: 'LDAP' },
+		sqlDatabaseApi: { id: '3', name: 'SQL' },
+	};
 	return {
 		nodes: [
 			{ id: 'a', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
@@ -229,7 +233,11 @@ export interface ChainStep {
 
 /** Fixed items into a chain of our nodes, e.g. Map Attributes → Provision User. */
 export function chain(items: object[], steps: ChainStep[]): WorkflowJson {
-	const credentials = { scimTargetApi: { id: '1', name: 'SCIM' }, ldapDirectoryApi: { id: '2', name: 'LDAP' } };
+	const credentials = {
+		scimTargetApi: { id: '1', name: 'SCIM' },
+		ldapDirectoryApi: { id: '2', name: 'LDAP' },
+		sqlDatabaseApi: { id: '3', name: 'SQL' },
+	};
 	const nodes: WorkflowJson['nodes'] = [
 		{ id: 'items', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
 	];

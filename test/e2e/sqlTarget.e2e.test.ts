@@ -1,0 +1,155 @@
+/**
+ * End to end in real n8n with the SQL target: the packed package installed as the Community Nodes installer does it
+ * (no install scripts, so knex, pg and mysql2 must work as plain JavaScript), a SQL Database credential imported, and
+ * the workflow Webhook → Map Attributes → Provision User (SQL) driven over HTTP against a real PostgreSQL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { freePort } from '../servers/ports';
+import { Postgres } from '../servers/postgres';
+
+const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
+const PASSWORD = 'E2e-Sql-Pw-42';
+
+const workflow = {
+	id: 'ProvisionSqlWebhook1',
+	name: 'HR webhook → Map Attributes → Provision User (SQL)',
+	nodes: [
+		{
+			id: '5d4e3f70-4444-4e40-9d04-000000000001',
+			name: 'HR Event',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: '7a2e3d4c-5b6f-4a70-9b8c-0d1e2f3a4b5c',
+			parameters: { httpMethod: 'POST', path: 'provision-sql', responseMode: 'lastNode', options: {} },
+		},
+		{
+			id: '5d4e3f70-4444-4e40-9d04-000000000002',
+			name: 'Map Attributes',
+			type: 'n8n-nodes-provisioning.mapAttributes',
+			typeVersion: 1,
+			position: [240, 0],
+			parameters: {
+				preset: 'none',
+				mappings: {
+					mapping: [
+						{ target: 'employee_id', type: 'direct', source: 'body.employeeId', matchPrecedence: 1, required: true, apply: 'always' },
+						{ target: 'userName', type: 'expression', expression: 'ToLower([body.email])', matchPrecedence: 2, apply: 'always' },
+						{ target: 'given_name', type: 'expression', expression: 'NormalizeDiacritics([body.firstName])', apply: 'always' },
+						{ target: 'family_name', type: 'direct', source: 'body.lastName', apply: 'always' },
+						{ target: 'title', type: 'expression', expression: 'PCase([body.jobTitle])', apply: 'always' },
+						{ target: 'active', type: 'expression', expression: 'IIF([body.status]="Terminated", False, True)', apply: 'always' },
+					],
+				},
+				options: { missingAsEmpty: true },
+			},
+		},
+		{
+			id: '5d4e3f70-4444-4e40-9d04-000000000003',
+			name: 'Provision User',
+			type: 'n8n-nodes-provisioning.provisionUser',
+			typeVersion: 1,
+			position: [480, 0],
+			parameters: {
+				target: 'sql',
+				inputMode: 'envelope',
+				sqlTable: 'users',
+				sqlKeyColumn: 'id',
+				sqlColumns: { mapping: [{ attribute: 'userName', column: 'user_name' }] },
+				sqlAccountState: { activeColumn: 'active' },
+				options: {},
+			},
+			credentials: { sqlDatabaseApi: { id: 'AppDatabase1', name: 'App database' } },
+		},
+	],
+	connections: {
+		'HR Event': { main: [[{ node: 'Map Attributes', type: 'main', index: 0 }]] },
+		'Map Attributes': { main: [[{ node: 'Provision User', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1' },
+	pinData: {},
+};
+
+let tarball: string;
+let packDir: string;
+let pg: Postgres;
+let admin: Knex;
+beforeAll(async () => {
+	packDir = mkdtempSync(join(tmpdir(), 'pack-'));
+	tarball = packPackage(packDir);
+	pg = await Postgres.start({ password: PASSWORD });
+	admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 1 } });
+	await admin.raw(`create table users (
+		id serial primary key, user_name text not null unique, employee_id text unique, given_name text, family_name text,
+		title text, active boolean not null default true)`);
+}, 300000);
+afterAll(async () => {
+	await admin?.destroy();
+	await pg?.stop();
+	rmSync(packDir, { recursive: true, force: true });
+});
+
+describe.each(VERSIONS)('real n8n %s with a SQL target', (version) => {
+	let n8n: RunningN8n;
+	let userFolder: string;
+
+	beforeAll(async () => {
+		await admin.raw('truncate users restart identity');
+		const runtime = ensureRuntime(version);
+		userFolder = mkdtempSync(join(tmpdir(), `n8n-e2e-sql-${version}-`));
+		installPackage(userFolder, tarball);
+		const options = { version, userFolder, port: await freePort(), brokerPort: await freePort() };
+		importAndActivate(
+			runtime,
+			options,
+			[
+				{
+					id: 'AppDatabase1',
+					name: 'App database',
+					type: 'sqlDatabaseApi',
+					data: { engine: 'postgres', host: '127.0.0.1', port: pg.port, database: 'postgres', user: 'postgres', password: PASSWORD },
+				},
+			],
+			[workflow],
+		);
+		n8n = await startN8n(runtime, options);
+	}, 600000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		rmSync(userFolder, { recursive: true, force: true });
+	});
+
+	const post = async (body: object) => {
+		const res = await fetch(`${n8n.url}/webhook/provision-sql`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		return { status: res.status, json: (await res.json()) as any };
+	};
+	const hire = { employeeId: 'E42', email: 'Ada.Lovelace@Example.org', firstName: 'Zoë', lastName: 'Lovelace', jobTitle: 'DATA ANALYST', status: 'Active' };
+
+	test('n8n knows the SQL Database credential type', async () => {
+		const cookie = await ownerSession(n8n.url);
+		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
+		expect(credentials.map((c) => c.name)).toContain('sqlDatabaseApi');
+	});
+
+	test('Webhook → Map Attributes → Provision User creates the row, leaves it alone, then updates one column', async () => {
+		const created = await post(hire);
+		expect(created.status).toBe(200);
+		expect(created.json).toMatchObject({ action: 'Create', status: 'Success', targetSystem: 'sql' });
+		const rows = await admin('users').select();
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ user_name: 'ada.lovelace@example.org', employee_id: 'E42', given_name: 'Zoe', title: 'Data Analyst', active: true });
+		expect(created.json.targetId).toBe(String(rows[0].id));
+
+		const again = await post(hire);
+		expect(again.json).toMatchObject({ action: 'NoChange', targetId: created.json.targetId, matchedBy: { attribute: 'employee_id', value: 'E42' } });
+
+		const left = await post({ ...hire, status: 'Terminated' });
+		expect(left.json).toMatchObject({ action: 'Update', modifiedProperties: [{ name: 'active', oldValue: true, newValue: false }] });
+		expect((await admin('users').first()).active).toBe(false);
+	});
+});
