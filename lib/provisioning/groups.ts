@@ -4,13 +4,14 @@
  * for a SCIM Trigger membership event on a group the target is known to hold, just the members it names.
  */
 import pLimit from 'p-limit';
-import { ProvisioningError, toProvisioningError } from '../errors';
+import { ProvisioningError } from '../errors';
 import type { GroupEntry, Target } from '../targets/target';
-import { chunks, unique } from '../util';
 import { flattenMembers, type GroupInput, type MemberRef, type MembershipMode } from './groupInput';
 import { resolveMemberRefs } from './groupMembers';
 import { LinkBook } from './links';
-import { type ItemOutcome, type LogRecordBuilder, recordFor } from './log';
+import { applyPlan } from './groupApply';
+import { addNestedGroups, ensureGroup, type GroupPlan } from './groupPlan';
+import { type ItemOutcome, recordFor } from './log';
 
 export type { MembershipMode } from './groupInput';
 
@@ -30,21 +31,6 @@ export interface GroupSyncOptions {
 	listLimit?: number;
 	/** Remembered target ids of users and groups from SCIM Trigger stores. */
 	links?: LinkBook;
-}
-
-interface GroupPlan {
-	input: GroupInput;
-	mode: MembershipMode;
-	log: LogRecordBuilder;
-	group?: GroupEntry;
-	created?: boolean;
-	/** The target is known to hold this group (a remembered id): a membership delta needs no read. */
-	known?: boolean;
-	/** Desired member references (target form). */
-	desired: string[];
-	unresolved: string[];
-	cycles: string[];
-	error?: ProvisioningError;
 }
 
 /** Finds the batch's existing groups: remembered target id, then externalId, then displayName, each batched. */
@@ -77,18 +63,6 @@ async function existingGroups(target: Target, inputs: GroupInput[], links?: Link
 		if (external.length) return { found: external, by: 'externalId' };
 		return { found: byDisplay.filter((e) => e.displayName.toLowerCase() === input.displayName.toLowerCase()), by: 'displayName' };
 	};
-}
-
-/** The membership change for one group under its mode. */
-function membershipDiff(target: Target, current: string[], desired: string[], mode: MembershipMode): { add: string[]; remove: string[] } {
-	const key = (m: string) => target.groups.memberKey(m);
-	const currentKeys = new Map(current.map((m) => [key(m), m]));
-	const desiredKeys = new Map(desired.map((m) => [key(m), m]));
-	if (mode === 'removeListed')
-		return { add: [], remove: [...desiredKeys.keys()].filter((k) => currentKeys.has(k)).map((k) => currentKeys.get(k)!) };
-	const add = [...desiredKeys].filter(([k]) => !currentKeys.has(k)).map(([, v]) => v);
-	const remove = mode === 'authoritative' ? [...currentKeys].filter(([k]) => !desiredKeys.has(k)).map(([, v]) => v) : [];
-	return { add, remove };
 }
 
 export async function syncGroups(
@@ -175,179 +149,6 @@ export async function syncGroups(
 	const outcomes = await Promise.all(plans.map((plan) => limit(() => applyPlan(target, plan, options, chunkSize))));
 	if (options.links && !dryRun) await rememberGroups(options.links, plans, outcomes);
 	return outcomes;
-}
-
-async function applyPlan(target: Target, plan: GroupPlan, options: GroupSyncOptions, chunkSize: number): Promise<ItemOutcome> {
-	const dryRun = options.dryRun ?? false;
-	const listLimit = options.listLimit ?? 100;
-	const details: Record<string, unknown> = { displayName: plan.input.displayName };
-	if (plan.error) return plan.log.fail(plan.error, details);
-	const { log } = plan;
-	if (plan.input.skip) {
-		log.step('Evaluate', 'Skipped', plan.input.skip);
-		return { record: log.finish('Skipped', 'Skipped') };
-	}
-	if (plan.input.remove) return deleteGroup(target, plan, dryRun, details);
-	const group = plan.group!;
-	let requests = 0;
-	try {
-		// A membership event on a group the target is known to hold adds just the members it names: the target
-		// treats re-adding a member as no change (RFC 7644 §3.5.2.1; LDAP's permissive modify). Everything else diffs.
-		const trustAdds = plan.known && plan.mode === 'additive';
-		const current = plan.created || !group.id || trustAdds ? group.members : ((await target.groups.readGroup(group.id))?.members ?? []);
-		const { add, remove } = membershipDiff(target, current, plan.desired, plan.mode);
-		let remaining = current.length;
-		if (!dryRun) {
-			for (const chunk of chunks(add, chunkSize)) {
-				await target.groups.addMembers(group.id, chunk);
-				requests++;
-				remaining += chunk.length;
-			}
-			for (const chunk of chunks(remove, chunkSize)) {
-				remaining -= chunk.length;
-				await target.groups.removeMembers(group.id, chunk, remaining);
-				requests++;
-			}
-		}
-		// Members that went in with the create (targets that cannot hold an empty group) count as added.
-		const addedAll = plan.created ? [...current, ...add] : add;
-		Object.assign(details, {
-			membersAdded: addedAll.length,
-			membersRemoved: remove.length,
-			added: addedAll.slice(0, listLimit),
-			removed: remove.slice(0, listLimit),
-			truncated: addedAll.length > listLimit || remove.length > listLimit,
-			unresolved: plan.unresolved,
-			cycles: plan.cycles,
-			chunks: dryRun ? chunks(add, chunkSize).length + chunks(remove, chunkSize).length : requests,
-			chunkSize,
-		});
-		log.record.details = details;
-		if (plan.unresolved.length)
-			log.step(
-				'Provision',
-				'Warning',
-				`${plan.unresolved.length} members could not be resolved: ${plan.unresolved.slice(0, 10).join(', ')}`,
-			);
-		if (plan.cycles.length) log.step('Provision', 'Warning', `Nested group cycle: ${plan.cycles.join('; ')}`);
-		const changed = plan.created || add.length > 0 || remove.length > 0 || log.record.modifiedProperties.length > 0;
-		const verb = dryRun ? 'Dry run: would add' : 'Added';
-		log.step(
-			'Provision',
-			'Success',
-			`${verb} ${add.length}, ${dryRun ? 'remove' : 'removed'} ${remove.length} members${dryRun ? '' : ` in ${requests} requests`}`,
-		);
-		const status = plan.unresolved.length || plan.cycles.length ? 'Warning' : 'Success';
-		return { record: log.finish(plan.created ? 'Create' : changed ? 'Update' : 'NoChange', status, group.id || null) };
-	} catch (error) {
-		return log.fail(error, { ...details, chunks: requests });
-	}
-}
-
-async function deleteGroup(target: Target, plan: GroupPlan, dryRun: boolean, details: Record<string, unknown>): Promise<ItemOutcome> {
-	const { log, group } = plan;
-	log.record.details = details;
-	if (!group) {
-		log.step(
-			'Match',
-			'Skipped',
-			`No group has ${plan.input.externalId ? 'this externalId or ' : ''}displayName "${plan.input.displayName}"; nothing to delete`,
-		);
-		return { record: log.finish('Skipped', 'Skipped') };
-	}
-	log.step('Match', 'Success', `Matched ${group.id}`);
-	if (dryRun) {
-		log.step('Provision', 'Success', 'Dry run: the group would be deleted');
-		return { record: log.finish('Delete', 'Success', group.id) };
-	}
-	try {
-		await target.groups.deleteGroup(group.id);
-		log.step('Provision', 'Success', `Deleted ${group.id}`);
-		return { record: log.finish('Delete', 'Success', group.id) };
-	} catch (error) {
-		return log.fail(error, details);
-	}
-}
-
-/** Creates the group when missing (targets that cannot hold an empty group get the first chunk), or renames it. */
-async function ensureGroup(target: Target, plan: GroupPlan, options: GroupSyncOptions, chunkSize: number): Promise<void> {
-	const { input, log } = plan;
-	const dryRun = options.dryRun ?? false;
-	log.step(
-		'Evaluate',
-		'Success',
-		`${input.members.length} members listed, ${plan.desired.length} resolved${plan.unresolved.length ? `, ${plan.unresolved.length} unresolved` : ''}`,
-	);
-	try {
-		if (!plan.group) {
-			log.step('Match', 'Success', `No group has ${input.externalId ? 'this externalId or ' : ''}displayName "${input.displayName}"`);
-			plan.created = true;
-			if (dryRun) {
-				plan.group = { id: '', displayName: input.displayName, externalId: input.externalId, members: [] };
-				return;
-			}
-			const first = plan.mode === 'removeListed' ? [] : plan.desired.slice(0, chunkSize);
-			plan.group = await createOrAdopt(target, plan, first);
-			return;
-		}
-		log.step('Match', 'Success', `Matched ${plan.group.id}${plan.known ? ' (remembered target id)' : ''}`);
-		// A remembered group is read once when its whole membership is synced, which also shows a rename.
-		if (plan.known && plan.mode === 'authoritative') {
-			const read = await target.groups.readGroup(plan.group.id);
-			if (read) plan.group = { ...read, externalId: read.externalId ?? plan.group.externalId };
-			else {
-				plan.known = false;
-				plan.group = undefined;
-				return ensureGroup(target, plan, options, chunkSize);
-			}
-		}
-		if (plan.group.displayName !== input.displayName) {
-			log.changes([{ attribute: 'displayName', oldValue: plan.group.displayName, newValue: input.displayName }]);
-			if (!dryRun)
-				plan.group = {
-					...plan.group,
-					id: await target.groups.renameGroup(plan.group.id, input.displayName),
-					displayName: input.displayName,
-				};
-		}
-	} catch (error) {
-		plan.error = toProvisioningError(error);
-	}
-}
-
-/** Creates a group; when another execution created it meanwhile (409), that group is matched instead. */
-async function createOrAdopt(target: Target, plan: GroupPlan, first: string[]): Promise<GroupEntry> {
-	const { input } = plan;
-	try {
-		return await target.groups.createGroup({ displayName: input.displayName, externalId: input.externalId, extra: input.extra }, first);
-	} catch (thrown) {
-		const error = toProvisioningError(thrown);
-		if (error.code !== 'Uniqueness') throw error;
-		const [found] = [
-			...(input.externalId ? await target.groups.findGroups('externalId', [input.externalId]) : []),
-			...(await target.groups.findGroups('displayName', [input.displayName])),
-		];
-		if (!found) throw error;
-		plan.created = false;
-		plan.log.step('Match', 'Success', `The group appeared meanwhile (conflict on create); matched ${found.id}`);
-		return (await target.groups.readGroup(found.id)) ?? found;
-	}
-}
-
-/** Sync as nested groups: a group named as a member becomes a member by its id or DN (batch groups first, then the target's). */
-async function addNestedGroups(target: Target, plans: GroupPlan[]): Promise<void> {
-	const idByName = new Map(plans.filter((p) => p.group && !p.error).map((p) => [p.input.displayName.toLowerCase(), p.group!]));
-	const named = plans.flatMap((p) => p.input.members.filter((m) => m.kind === 'group').map((m) => m.value));
-	const outside = unique(named.filter((name) => !idByName.has(name.toLowerCase())));
-	for (const g of outside.length ? await target.groups.findGroups('displayName', outside) : [])
-		idByName.set(g.displayName.toLowerCase(), g);
-	for (const plan of plans) {
-		for (const m of plan.input.members.filter((r) => r.kind === 'group')) {
-			const group = idByName.get(m.value.toLowerCase());
-			if (group && group.id) plan.desired.push(target.groups.groupMemberRef(group));
-			else plan.unresolved.push(`group ${m.value}`);
-		}
-	}
 }
 
 /** Where each group of a trigger store landed; a deleted group is forgotten. */

@@ -105,7 +105,7 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 			}),
 		),
 	);
-	const done = ready.map((item) => ({ item, outcome: outcomes[prepared.indexOf(item)] }));
+	const done = prepared.flatMap((item, index) => (item instanceof ProvisioningError ? [] : [{ item, outcome: outcomes[index] }]));
 	await completeReferences(target, done, options.dryRun ? undefined : options.links, options.dryRun);
 	if (options.links && !options.dryRun)
 		await rememberAccounts(
