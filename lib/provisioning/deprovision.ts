@@ -156,6 +156,11 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 		const log = recordFor(target, dryRun, input);
 		log.step('Evaluate', 'Success', `${input.matchKeys.length} match keys`);
 		const match = matchOf.get(input)!;
+		if (match instanceof ProvisioningError && input.source?.deleted && input.matchKeys.length === 0) {
+			// A deleted user known only by its remembered id, whose account is gone too: nothing left to do.
+			log.step('Match', 'Skipped', 'The account it was provisioned to no longer exists');
+			return { log, final: { record: log.finish('Skipped', 'Skipped') } };
+		}
 		if (match instanceof ProvisioningError) return { log, final: log.fail(match) };
 		if (!match.entry) {
 			const verb = options.action === 'removeFromGroups' ? 'remove' : options.action;
