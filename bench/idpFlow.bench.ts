@@ -52,13 +52,13 @@ async function benchResync(): Promise<void> {
 				map({ scoping: { clause: [{ group: 1, attribute: 'active', operator: 'IS TRUE' }] } }),
 				{ name: 'Provision', type: 'provisionUser', parameters: { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } } },
 				{ name: 'Disable', type: 'deprovisionUser', after: 'Map', fromOutput: 1, parameters: { target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope' } },
-				{ name: 'Deleted Users', type: 'scimStore', after: 'Provision', parameters: { tenantUrl: tenant, operation: 'deletedUsers' } },
+				{ name: 'Deleted Users', type: 'scimStore', after: 'Items', parameters: { tenantUrl: tenant, operation: 'deletedUsers' } },
 				{
 					name: 'Delete',
 					type: 'deprovisionUser',
 					parameters: { target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope', options: { whenSourceDeleted: 'delete' } },
 				},
-				{ name: 'Groups Of Store', type: 'scimStore', parameters: { tenantUrl: tenant, operation: 'groups' } },
+				{ name: 'Groups Of Store', type: 'scimStore', after: 'Items', parameters: { tenantUrl: tenant, operation: 'groups' } },
 				{ name: 'Groups', type: 'groupSync', parameters: { target: 'scim', groupsFrom: 'events' } },
 			],
 		);

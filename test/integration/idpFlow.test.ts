@@ -256,7 +256,7 @@ describe('the app down, then a resync from the trigger store', () => {
 						parameters: { target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope' },
 					},
 					// Users the IdP deleted meanwhile: known by the ids remembered for them, and only those (never other accounts).
-					{ name: 'Deleted Users', type: 'scimStore', after: 'Provision', parameters: { tenantUrl: TENANT, operation: 'deletedUsers' } },
+					{ name: 'Deleted Users', type: 'scimStore', after: 'Items', parameters: { tenantUrl: TENANT, operation: 'deletedUsers' } },
 					{
 						name: 'Delete',
 						type: 'deprovisionUser',
@@ -268,7 +268,7 @@ describe('the app down, then a resync from the trigger store', () => {
 							options: { whenSourceDeleted: 'delete' },
 						},
 					},
-					{ name: 'Store Groups', type: 'scimStore', parameters: { tenantUrl: TENANT, operation: 'groups' } },
+					{ name: 'Store Groups', type: 'scimStore', after: 'Items', parameters: { tenantUrl: TENANT, operation: 'groups' } },
 					{ name: 'Groups', type: 'groupSync', parameters: { target: 'scim', groupsFrom: 'events' } },
 				],
 			),
