@@ -45,14 +45,14 @@ export class ScimStore implements INodeType {
 				description: 'Paste the URL ending in /scim/v2 that the SCIM Trigger shows (the one given to Entra ID or Okta), or its webhook ID.',
 			});
 		}
-		const location = await locateByWebhook(webhookId, userFolder(), process.env);
+		const onError = (error: Error) => this.logger.warn(`SCIM Trigger store: ${error.message}`);
+		const location = await locateByWebhook(webhookId, userFolder(), process.env, onError);
 		if (!location) {
 			throw new NodeOperationError(this.getNode(), `No SCIM Trigger with webhook ${webhookId} has answered a request on this n8n yet`, {
 				description:
 					'Activate the workflow with the SCIM Trigger and let the IdP (or a test request) reach it once; then its store can be read here.',
 			});
 		}
-		const onError = (error: Error) => this.logger.warn(`SCIM Trigger store: ${error.message}`);
 		const store = openStoreAt(location, userFolder(), process.env, onError);
 		if (operation === 'deletedUsers') {
 			// Remembered where they were provisioned, gone from the store: envelopes that match by the remembered id only.

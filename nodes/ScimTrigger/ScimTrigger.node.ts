@@ -34,11 +34,10 @@ const webhook = (name: string, httpMethod: string, path: string): IWebhookDescri
 async function storeFor(ctx: IWebhookFunctions, choice: string): Promise<{ store: IdentityStore; location: StoreLocation }> {
 	const userFolder = process.env.N8N_USER_FOLDER ?? homedir();
 	const location = storeLocation(choice as StoreChoice, `${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`, process.env);
-	const store = openStoreAt(location, userFolder, process.env, (error) =>
-		ctx.logger.warn(`SCIM Trigger store: ${error.message} (the next request reconnects)`),
-	);
+	const report = (error: Error) => ctx.logger.warn(`SCIM Trigger store: ${error.message} (the next request reconnects)`);
+	const store = openStoreAt(location, userFolder, process.env, report);
 	const webhookId = ctx.getNode().webhookId;
-	if (webhookId) await registerWebhook(webhookId, location, userFolder, process.env);
+	if (webhookId) await registerWebhook(webhookId, location, userFolder, process.env, report);
 	return { store, location };
 }
 
