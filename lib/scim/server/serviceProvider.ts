@@ -9,9 +9,10 @@ import { isObject } from '../../util';
 import { EventFactory, ReferenceResolver, type ScimEvent } from './events';
 import { equalityKey, matchesFilter, parseScimFilter } from './filter';
 import { applyPatch } from './patch';
-import { assertKnownAttributes, dedupeMembers, incoming, present } from './resources';
+import { dedupeMembers, incoming, present } from './resources';
 import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './schemas';
 import { ScimError } from './scimError';
+import { validateResource } from './validation';
 
 export type { ScimEvent, ScimEventType } from './events';
 
@@ -269,18 +270,18 @@ export class ScimServiceProvider {
 		events: EventFactory,
 		emitted: ScimEvent[],
 	): Promise<ScimHttpResponse> {
+		// The password a PATCH sets (Okta's password sync) goes to the event, never to the store.
+		let password: unknown;
 		const patched = (current: Resource) => {
-			const next = applyPatch(current, req.body, type);
-			assertKnownAttributes(type, next, 'invalidPath');
+			const next = validateResource(type, applyPatch(current, req.body, type), { mode: 'patch' });
 			if (type === 'Group') next.members = dedupeMembers(next.members);
-			if (type === 'User' && (typeof next.userName !== 'string' || !next.userName))
-				throw new ScimError(400, 'userName cannot be removed', 'mutability');
+			password = next.password;
 			delete next.password;
 			return next;
 		};
 		const result = await this.store.update(type, id, patched, req.headers['if-match']);
 		if (!result) throw new ScimError(404, `${type} ${id} not found`);
-		emitted.push(...events.changes(type, result.before, result.after));
+		emitted.push(...events.changes(type, result.before, result.after, password));
 		// Entra expects 204 for group membership PATCHes; users get the resource back.
 		if (type === 'Group') return { status: 204, headers: { ETag: result.after.meta.version } };
 		return this.json(200, this.present(result.after), { ETag: result.after.meta.version });
