@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from './storeError';
-import type { IdentityStore, Resource, ResourceType } from './identityStore';
+import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from './identityStore';
 
 interface JournalEntry {
 	op: 'put' | 'del';
@@ -35,11 +35,36 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const OPEN_STORES = new Set<string>();
 const nameOf = (type: ResourceType, r: Record<string, unknown>) =>
 	String((type === 'User' ? r.userName : r.displayName) ?? '').toLowerCase();
+const externalOf = (r: Record<string, unknown>) => (r.externalId === undefined || r.externalId === null ? '' : String(r.externalId));
+
+/** The listing order: created, then id. Neither changes after a create, so an update never moves a resource. */
+const before = (a: Resource, b: Resource) => a.meta.created < b.meta.created || (a.meta.created === b.meta.created && a.id < b.id);
+
+/** The ids under one index key: most keys have one, kept as a string; a Set only where ids share a key. */
+type Ids = string | Set<string>;
+function addId(map: Map<string, Ids>, key: string, id: string): void {
+	if (!key) return;
+	const ids = map.get(key);
+	if (ids === undefined || ids === id) map.set(key, id);
+	else if (typeof ids === 'string') map.set(key, new Set([ids, id]));
+	else ids.add(id);
+}
+function removeId(map: Map<string, Ids>, key: string, id: string): void {
+	const ids = map.get(key);
+	if (ids === id) map.delete(key);
+	else if (typeof ids === 'object') {
+		ids.delete(id);
+		if (ids.size === 0) map.delete(key);
+	}
+}
+const idsOf = (ids: Ids | undefined): string[] => (ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids]);
 
 export class FileIdentityStore implements IdentityStore {
 	private readonly resources: Record<ResourceType, Map<string, Resource>> = { User: new Map(), Group: new Map() };
-	private readonly byName: Record<ResourceType, Map<string, Set<string>>> = { User: new Map(), Group: new Map() };
-	private readonly byExternalId: Record<ResourceType, Map<string, Set<string>>> = { User: new Map(), Group: new Map() };
+	private readonly byName: Record<ResourceType, Map<string, Ids>> = { User: new Map(), Group: new Map() };
+	private readonly byExternalId: Record<ResourceType, Map<string, Ids>> = { User: new Map(), Group: new Map() };
+	/** Ids in listing order, built on first use (after loading) and then kept up to date by every create and delete. */
+	private readonly order: Record<ResourceType, string[] | undefined> = { User: undefined, Group: undefined };
 	private journal: number;
 	private journalEntries = 0;
 	private queue: Promise<unknown> = Promise.resolve();
@@ -104,24 +129,55 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	private index(type: ResourceType, r: Resource): void {
-		this.unindex(type, r.id);
+		const old = this.resources[type].get(r.id);
+		if (old) {
+			removeId(this.byName[type], nameOf(type, old), r.id);
+			removeId(this.byExternalId[type], externalOf(old), r.id);
+		}
 		this.resources[type].set(r.id, r);
-		const add = (map: Map<string, Set<string>>, key: string) => {
-			if (!key) return;
-			const ids = map.get(key) ?? new Set<string>();
-			ids.add(r.id);
-			map.set(key, ids);
-		};
-		add(this.byName[type], nameOf(type, r));
-		add(this.byExternalId[type], r.externalId === undefined || r.externalId === null ? '' : String(r.externalId));
+		if (!old && this.order[type]) this.order[type]!.splice(this.position(type, r), 0, r.id);
+		addId(this.byName[type], nameOf(type, r), r.id);
+		addId(this.byExternalId[type], externalOf(r), r.id);
 	}
 
 	private unindex(type: ResourceType, id: string): void {
 		const old = this.resources[type].get(id);
 		if (!old) return;
+		const order = this.order[type];
+		if (order) {
+			const at = this.position(type, old);
+			if (order[at] === id) order.splice(at, 1);
+			else this.order[type] = undefined; // cannot happen; rebuilt on next use rather than trusted
+		}
 		this.resources[type].delete(id);
-		this.byName[type].get(nameOf(type, old))?.delete(id);
-		if (old.externalId !== undefined) this.byExternalId[type].get(String(old.externalId))?.delete(id);
+		removeId(this.byName[type], nameOf(type, old), id);
+		removeId(this.byExternalId[type], externalOf(old), id);
+	}
+
+	/** Where `r` is or belongs in the listing order: the first position not before it (binary search; a create is usually last). */
+	private position(type: ResourceType, r: Resource): number {
+		const order = this.order[type]!;
+		const map = this.resources[type];
+		const at = (i: number) => map.get(order[i])!;
+		if (order.length === 0 || before(at(order.length - 1), r)) return order.length;
+		let low = 0;
+		let high = order.length;
+		while (low < high) {
+			const mid = (low + high) >>> 1;
+			if (before(at(mid), r)) low = mid + 1;
+			else high = mid;
+		}
+		return low;
+	}
+
+	private ordered(type: ResourceType): string[] {
+		let order = this.order[type];
+		if (!order) {
+			const all = [...this.resources[type].values()];
+			all.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+			order = this.order[type] = all.map((r) => r.id);
+		}
+		return order;
 	}
 
 	/** Appends and fsyncs before the write counts. */
@@ -158,11 +214,12 @@ export class FileIdentityStore implements IdentityStore {
 		return run;
 	}
 
-	private ids(type: ResourceType, map: Map<string, Set<string>>, key: string): Resource[] {
-		return [...(map.get(key) ?? [])]
+	private ids(type: ResourceType, ids: Ids | undefined): Resource[] {
+		const found = idsOf(ids)
 			.map((id) => this.resources[type].get(id))
-			.filter((r): r is Resource => !!r)
-			.map(clone);
+			.filter((r): r is Resource => !!r);
+		if (found.length > 1) found.sort((a, b) => (before(a, b) ? -1 : 1));
+		return found.map(clone);
 	}
 
 	async get(type: ResourceType, id: string): Promise<Resource | undefined> {
@@ -171,15 +228,33 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	async findByName(type: ResourceType, name: string): Promise<Resource[]> {
-		return this.ids(type, this.byName[type], name.toLowerCase());
+		return this.ids(type, this.byName[type].get(name.toLowerCase()));
 	}
 
 	async findByExternalId(type: ResourceType, externalId: string): Promise<Resource[]> {
-		return this.ids(type, this.byExternalId[type], externalId);
+		return this.ids(type, this.byExternalId[type].get(externalId));
 	}
 
 	async list(type: ResourceType): Promise<Resource[]> {
-		return [...this.resources[type].values()].map(clone);
+		const map = this.resources[type];
+		return this.ordered(type).map((id) => clone(map.get(id)!));
+	}
+
+	/** Unfiltered: a slice of the kept order, O(page). With `match`: one pass that copies only the page's resources. */
+	async page(type: ResourceType, { offset, limit, match }: PageRequest): Promise<Page> {
+		const order = this.ordered(type);
+		const map = this.resources[type];
+		const start = Math.max(0, offset);
+		if (!match) return { total: order.length, resources: order.slice(start, start + Math.max(0, limit)).map((id) => clone(map.get(id)!)) };
+		let total = 0;
+		const resources: Resource[] = [];
+		for (const id of order) {
+			const r = map.get(id)!;
+			if (!match(r)) continue;
+			if (total >= start && resources.length < limit) resources.push(clone(r));
+			total++;
+		}
+		return { total, resources };
 	}
 
 	async count(type: ResourceType): Promise<number> {
@@ -190,7 +265,7 @@ export class FileIdentityStore implements IdentityStore {
 		if (type !== 'User') return;
 		const name = nameOf(type, data);
 		if (!name) throw new StoreError('invalid', 'userName is required');
-		const taken = [...(this.byName.User.get(name) ?? [])].some((other) => other !== id);
+		const taken = idsOf(this.byName.User.get(name)).some((other) => other !== id);
 		if (taken) throw new StoreError('conflict', `userName "${String(data.userName)}" is already taken`);
 	}
 

@@ -3,6 +3,7 @@ import { PostgresIdentityStore } from '../../lib/store/postgresIdentityStore';
 import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { entraGroupConversation, entraUserConversation, oktaUserConversation } from '../harness/scimConversations';
 import { Postgres } from '../servers/postgres';
+import { pagingContract } from '../harness/storePaging';
 
 let pg: Postgres;
 const stores: PostgresIdentityStore[] = [];
@@ -68,4 +69,11 @@ test('the Entra and Okta conversations pass with the PostgreSQL store behind the
 	await entraUserConversation(call);
 	await entraGroupConversation(call);
 	await oktaUserConversation(call);
+});
+
+test('pages in a stable (created, id) order, read in the database; filtered pages too', async () => {
+	await pagingContract(
+		() => open('node-paging'),
+		async () => open('node-paging'),
+	);
 });

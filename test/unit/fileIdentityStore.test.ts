@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
+import { pagingContract } from '../harness/storePaging';
 
 let dir: string;
 beforeEach(() => {
@@ -117,4 +118,14 @@ test('a crash (SIGKILL) mid-stream loses no acknowledged write and corrupts noth
 	for (const id of acknowledged) expect(await reopened.get('User', id)).toBeDefined();
 	expect(await reopened.count('User')).toBeGreaterThanOrEqual(acknowledged.length);
 	await reopened.close();
+});
+
+test('pages in a stable (created, id) order: updates do not move a resource, deletes and creates keep the order, across a reopen', async () => {
+	await pagingContract(
+		() => new FileIdentityStore(dir, { compactAfter: 100 }),
+		async (store) => {
+			await store.close();
+			return new FileIdentityStore(dir);
+		},
+	);
 });
