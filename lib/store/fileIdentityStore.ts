@@ -40,6 +40,26 @@ const externalOf = (r: Record<string, unknown>) => (r.externalId === undefined |
 /** The listing order: created, then id. Neither changes after a create, so an update never moves a resource. */
 const before = (a: Resource, b: Resource) => a.meta.created < b.meta.created || (a.meta.created === b.meta.created && a.id < b.id);
 
+/** The lines of a file read as bytes, decoded one at a time (no second copy of the whole file as text). */
+function* linesOf(bytes: Buffer): Generator<string> {
+	for (let start = 0; start < bytes.length;) {
+		let end = bytes.indexOf(0x0a, start);
+		if (end === -1) end = bytes.length;
+		if (end > start) yield bytes.toString('utf8', start, end);
+		start = end + 1;
+	}
+}
+
+/** Makes renames in a directory durable. */
+function syncDirectory(dir: string): void {
+	const fd = openSync(dir, 'r');
+	try {
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+}
+
 /** The ids under one index key: most keys have one, kept as a string; a Set only where ids share a key. */
 type Ids = string | Set<string>;
 function addId(map: Map<string, Ids>, key: string, id: string): void {
@@ -98,18 +118,22 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	private load(): void {
-		const snapshot = join(this.dir, 'snapshot.json');
-		if (existsSync(snapshot)) {
-			const data = JSON.parse(readFileSync(snapshot, 'utf8')) as Record<ResourceType, Resource[]>;
+		// snapshot.jsonl (one put a line) replaced snapshot.json (one JSON document); a store still holding only the
+		// older one is read from it, and moves to the newer on its next compaction.
+		const lines = join(this.dir, 'snapshot.jsonl');
+		const legacy = join(this.dir, 'snapshot.json');
+		if (existsSync(lines)) {
+			for (const line of linesOf(readFileSync(lines))) this.apply(JSON.parse(line));
+		} else if (existsSync(legacy)) {
+			const data = JSON.parse(readFileSync(legacy, 'utf8')) as Record<ResourceType, Resource[]>;
 			for (const type of ['User', 'Group'] as const) for (const r of data[type] ?? []) this.index(type, r);
 		}
 		const journal = join(this.dir, 'journal.jsonl');
 		if (!existsSync(journal)) return;
-		const text = readFileSync(journal, 'utf8');
+		const bytes = readFileSync(journal);
 		// A torn tail (crash mid-line) is cut off, so the next append starts on a clean line.
-		if (text.length && !text.endsWith('\n')) truncateSync(journal, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
-		const lines = text.split('\n');
-		for (const line of lines) {
+		if (bytes.length && bytes[bytes.length - 1] !== 0x0a) truncateSync(journal, bytes.lastIndexOf(0x0a) + 1);
+		for (const line of linesOf(bytes)) {
 			if (!line.trim()) continue;
 			let entry: JournalEntry;
 			try {
@@ -191,18 +215,34 @@ export class FileIdentityStore implements IdentityStore {
 		if (this.journalEntries >= (this.options.compactAfter ?? 10000) && this.journalEntries >= live) this.compact();
 	}
 
-	/** Snapshot to a temporary file, fsync, rename over the old one, then start an empty journal. */
+	/**
+	 * Snapshot to a temporary file, written a megabyte at a time (no copy of the whole store in memory), fsync, rename
+	 * over the old one and fsync the directory (the rename is durable before the journal is emptied), then start an
+	 * empty journal.
+	 */
 	compact(): void {
-		const tmp = join(this.dir, 'snapshot.json.tmp');
+		const tmp = join(this.dir, 'snapshot.jsonl.tmp');
 		const fd = openSync(tmp, 'w');
-		writeSync(fd, JSON.stringify({ User: [...this.resources.User.values()], Group: [...this.resources.Group.values()] }));
+		let chunk = '';
+		for (const type of ['User', 'Group'] as const)
+			for (const data of this.resources[type].values()) {
+				chunk += `${JSON.stringify({ op: 'put', type, id: data.id, data })}\n`;
+				if (chunk.length >= 1 << 20) {
+					writeSync(fd, chunk);
+					chunk = '';
+				}
+			}
+		writeSync(fd, chunk);
 		fsyncSync(fd);
 		closeSync(fd);
-		renameSync(tmp, join(this.dir, 'snapshot.json'));
+		renameSync(tmp, join(this.dir, 'snapshot.jsonl'));
+		syncDirectory(this.dir);
+		if (existsSync(join(this.dir, 'snapshot.json'))) unlinkSync(join(this.dir, 'snapshot.json'));
 		closeSync(this.journal);
 		const fresh = join(this.dir, 'journal.jsonl.tmp');
 		writeFileSync(fresh, '');
 		renameSync(fresh, join(this.dir, 'journal.jsonl'));
+		syncDirectory(this.dir);
 		this.journal = openSync(join(this.dir, 'journal.jsonl'), 'a');
 		this.journalEntries = 0;
 	}
