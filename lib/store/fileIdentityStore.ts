@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
 	closeSync,
 	existsSync,
+	fdatasync,
 	fsyncSync,
 	mkdirSync,
 	openSync,
@@ -204,10 +205,14 @@ export class FileIdentityStore implements IdentityStore {
 		return order;
 	}
 
-	/** Appends and fsyncs before the write counts. */
-	private write(entry: JournalEntry): void {
+	/**
+	 * Appends, and counts the write only once it is on disk (fdatasync: the data and the file's new length). The sync
+	 * runs on libuv's thread pool, so n8n goes on serving other requests and running executions meanwhile; writes stay
+	 * one at a time (exclusive), and readers see a write only after it is durable.
+	 */
+	private async write(entry: JournalEntry): Promise<void> {
 		writeSync(this.journal, `${JSON.stringify(entry)}\n`);
-		fsyncSync(this.journal);
+		await new Promise<void>((resolve, reject) => fdatasync(this.journal, (error) => (error ? reject(error) : resolve())));
 		this.apply(entry);
 		this.journalEntries++;
 		const live = this.resources.User.size + this.resources.Group.size;
@@ -248,7 +253,7 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	/** Writes run one at a time, in arrival order, so read-modify-write sequences never interleave. */
-	private exclusive<T>(work: () => T): Promise<T> {
+	private exclusive<T>(work: () => T | Promise<T>): Promise<T> {
 		const run = this.queue.then(work, work);
 		this.queue = run.catch(() => undefined);
 		return run;
@@ -310,7 +315,7 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	create(type: ResourceType, data: Record<string, unknown>): Promise<Resource> {
-		return this.exclusive(() => {
+		return this.exclusive(async () => {
 			this.assertUniqueName(type, data);
 			const now = new Date().toISOString();
 			const resource = {
@@ -318,13 +323,13 @@ export class FileIdentityStore implements IdentityStore {
 				id: randomUUID(),
 				meta: { resourceType: type, created: now, lastModified: now, version: 'W/"1"' },
 			} as Resource;
-			this.write({ op: 'put', type, id: resource.id, data: resource });
+			await this.write({ op: 'put', type, id: resource.id, data: resource });
 			return clone(resource);
 		});
 	}
 
 	update(type: ResourceType, id: string, change: (current: Resource) => Record<string, unknown>, ifMatch?: string) {
-		return this.exclusive(() => {
+		return this.exclusive(async () => {
 			const current = this.resources[type].get(id);
 			if (!current) return undefined;
 			if (ifMatch && ifMatch !== '*' && ifMatch !== current.meta.version)
@@ -338,16 +343,16 @@ export class FileIdentityStore implements IdentityStore {
 				id,
 				meta: { ...current.meta, lastModified: new Date().toISOString(), version: `W/"${version}"` },
 			} as Resource;
-			this.write({ op: 'put', type, id, data: after });
+			await this.write({ op: 'put', type, id, data: after });
 			return { before, after: clone(after) };
 		});
 	}
 
 	delete(type: ResourceType, id: string): Promise<Resource | undefined> {
-		return this.exclusive(() => {
+		return this.exclusive(async () => {
 			const current = this.resources[type].get(id);
 			if (!current) return undefined;
-			this.write({ op: 'del', type, id });
+			await this.write({ op: 'del', type, id });
 			return clone(current);
 		});
 	}
