@@ -11,7 +11,7 @@
  * `startTriggerBench` is shared with the CPU profile (triggerProfile.bench.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -66,6 +66,8 @@ export interface TriggerBench {
 	minimalUrl: string;
 	webhookUrl: string;
 	lookup: (i: number) => Promise<{ status: number; body: string; ms: number }>;
+	/** CPU time (user + system) the n8n process has used so far, in ms: a measure other processes' load barely moves. */
+	cpuMs: () => number;
 	/** Creates and PATCHes in turn, until every execution reached the downstream counter; returns writes per second. */
 	scimWrites: (n: number, tag: string) => Promise<number>;
 	webhookWrites: (n: number, tag: string) => Promise<number>;
@@ -170,6 +172,11 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 			minimalUrl: `${n8n.url}/webhook/99999999-8888-4777-8666-555555555555/scim/v2/Users`,
 			webhookUrl: `${n8n.url}/webhook/bench-hook`,
 			lookup,
+			cpuMs: () => {
+				// /proc/<pid>/stat: utime and stime (fields 14 and 15) in clock ticks of 10 ms.
+				const fields = readFileSync(`/proc/${n8n.process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+				return (Number(fields[11]) + Number(fields[12])) * 10;
+			},
 			scimWrites: (n, tag) =>
 				drain(n, async (i) => {
 					if (i % 2 === 0 || created.length === 0) {
@@ -199,16 +206,27 @@ export async function benchScimTrigger(): Promise<void> {
 	try {
 		const lookupRatios: number[] = [];
 		const writeRatios: number[] = [];
+		const cpuLookupRatios: number[] = [];
+		const cpuWriteRatios: number[] = [];
 		const rates = { minimal: [] as number[], lookups: [] as number[], webhook: [] as number[], writes: [] as number[] };
+		const cpu = { minimal: [] as number[], lookups: [] as number[], webhook: [] as number[], writes: [] as number[] };
+		/** Runs one side: its rate, and the n8n process's CPU milliseconds per request meanwhile. */
+		const measure = async (side: keyof typeof rates, n: number, run: () => Promise<number>) => {
+			const before = bench.cpuMs();
+			rates[side].push(await run());
+			cpu[side].push((bench.cpuMs() - before) / n);
+		};
 		for (let round = 0; round < rounds; round++) {
 			// Alternate which side goes first, so a slow patch of the machine does not always hit the same side.
-			const lookups = async () => rates.lookups.push(await load(1500, 8, bench.lookup));
-			const minimal = async () => rates.minimal.push(await load(1500, 8, () => send(bench.minimalUrl, 'GET')));
-			const ours = async () => rates.writes.push(await bench.scimWrites(writes, `r${round}`));
-			const webhook = async () => rates.webhook.push(await bench.webhookWrites(writes, `r${round}`));
+			const lookups = () => measure('lookups', 1500, () => load(1500, 8, bench.lookup));
+			const minimal = () => measure('minimal', 1500, () => load(1500, 8, () => send(bench.minimalUrl, 'GET')));
+			const ours = () => measure('writes', writes, () => bench.scimWrites(writes, `r${round}`));
+			const webhook = () => measure('webhook', writes, () => bench.webhookWrites(writes, `r${round}`));
 			for (const step of round % 2 ? [lookups, minimal, webhook, ours] : [minimal, lookups, ours, webhook]) await step();
 			lookupRatios.push(rates.lookups[round] / rates.minimal[round]);
 			writeRatios.push(rates.writes[round] / rates.webhook[round]);
+			cpuLookupRatios.push(cpu.minimal[round] / cpu.lookups[round]);
+			cpuWriteRatios.push(cpu.webhook[round] / cpu.writes[round]);
 		}
 
 		// Entra's pace: 25 requests per second for 10 seconds, a mix of lookups, creates and PATCHes.
@@ -232,6 +250,10 @@ export async function benchScimTrigger(): Promise<void> {
 		console.log(`  lookups: minimal trigger ${rate(rates.minimal)}, SCIM Trigger ${rate(rates.lookups)} → median ${median(lookupRatios).toFixed(2)}x, range ${range(lookupRatios)} (goal >= 0.85x)`);
 		console.log(`  sustained writes (until drained): Webhook node ${rate(rates.webhook)}, SCIM Trigger ${rate(rates.writes)} → median ${median(writeRatios).toFixed(2)}x, range ${range(writeRatios)} (goal >= 0.9x)`);
 		console.log(`  per round: lookups ${lookupRatios.map((r) => r.toFixed(2)).join(' ')}; writes ${writeRatios.map((r) => r.toFixed(2)).join(' ')}`);
+		const ms = (xs: number[]) => `${median(xs).toFixed(2)} ms`;
+		console.log(
+			`  n8n CPU a request (the same ratios from the process's CPU time, which other load on the machine barely moves): lookups minimal ${ms(cpu.minimal)}, SCIM Trigger ${ms(cpu.lookups)} → median ${median(cpuLookupRatios).toFixed(2)}x, range ${range(cpuLookupRatios)}; writes Webhook node ${ms(cpu.webhook)}, SCIM Trigger ${ms(cpu.writes)} → median ${median(cpuWriteRatios).toFixed(2)}x, range ${range(cpuWriteRatios)}`,
+		);
 		console.log(`  at 25 requests/s: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
 	} finally {
 		await bench.close();
