@@ -88,6 +88,8 @@ export class FileIdentityStore implements IdentityStore {
 	private readonly order: Record<ResourceType, string[] | undefined> = { User: undefined, Group: undefined };
 	private journal: number;
 	private journalEntries = 0;
+	/** The latest meta.created of any resource (ms): creates take a later millisecond, so the listing order is the creation order. */
+	private lastCreated = 0;
 	private queue: Promise<unknown> = Promise.resolve();
 	private readonly lockPath: string;
 
@@ -154,6 +156,8 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	private index(type: ResourceType, r: Resource): void {
+		const created = Date.parse(r.meta.created);
+		if (created > this.lastCreated) this.lastCreated = created;
 		const old = this.resources[type].get(r.id);
 		if (old) {
 			removeId(this.byName[type], nameOf(type, old), r.id);
@@ -317,7 +321,8 @@ export class FileIdentityStore implements IdentityStore {
 	create(type: ResourceType, data: Record<string, unknown>): Promise<Resource> {
 		return this.exclusive(async () => {
 			this.assertUniqueName(type, data);
-			const now = new Date().toISOString();
+			// Strictly after the previous create (a burst in one millisecond, or a clock set back, moves it by a few ms).
+			const now = new Date(Math.max(Date.now(), this.lastCreated + 1)).toISOString();
 			const resource = {
 				...clone(data),
 				id: randomUUID(),

@@ -30,8 +30,9 @@ export interface IdentityStore {
 	count(type: ResourceType): Promise<number>;
 	/**
 	 * One page of a type in a stable order: by meta.created, then id. An update never moves a resource (created does
-	 * not change); a create lands at the end. Costs what the page costs, not what the whole type costs, unless `match`
-	 * must look at every resource.
+	 * not change); a create lands at the end (the file store gives every create a later millisecond than the one before;
+	 * PostgreSQL, written by several processes, orders creates of one millisecond by id). Costs what the page costs, not
+	 * what the whole type costs, unless `match` must look at every resource.
 	 */
 	page(type: ResourceType, request: PageRequest): Promise<Page>;
 	/** Creates with a new id and meta; a taken userName is a StoreError 'conflict', a missing one 'invalid'. */

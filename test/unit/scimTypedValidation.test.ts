@@ -447,3 +447,27 @@ describe('fuzzing typed attributes', () => {
 		}
 	});
 });
+
+describe('data stored before typed validation', () => {
+	test('a PATCH that leaves a legacy mistyped attribute alone succeeds; one that writes a wrong type still fails', async () => {
+		// Written through the store directly, as an older version of the trigger would have stored it.
+		const legacy = await store.create('User', {
+			schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+			userName: 'legacy@x',
+			emails: 'x@y',
+			active: true,
+		});
+		const disable = await call('PATCH', `/Users/${legacy.id}`, PATCH([{ op: 'Replace', path: 'active', value: 'False' }]));
+		expect(disable.status).toBe(200);
+		expect((await store.get('User', legacy.id))!).toMatchObject({ active: false, emails: 'x@y' });
+		const wrong = await call('PATCH', `/Users/${legacy.id}`, PATCH([{ op: 'replace', path: 'title', value: 5 }]));
+		expect([wrong.status, wrong.body.scimType]).toEqual([400, 'invalidValue']);
+		const fixed = await call(
+			'PATCH',
+			`/Users/${legacy.id}`,
+			PATCH([{ op: 'replace', path: 'emails', value: [{ value: 'x@y', type: 'work' }] }]),
+		);
+		expect(fixed.status).toBe(200);
+		expect((await store.get('User', legacy.id))!.emails).toEqual([{ value: 'x@y', type: 'work' }]);
+	});
+});

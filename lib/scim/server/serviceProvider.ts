@@ -287,7 +287,7 @@ export class ScimServiceProvider {
 		// The password a PATCH sets (Okta's password sync) goes to the event, never to the store.
 		let password: unknown;
 		const patched = (current: Resource) => {
-			const next = validateResource(type, applyPatch(current, req.body, type), { mode: 'patch' });
+			const next = validateResource(type, applyPatch(current, req.body, type), { mode: 'patch', unchangedFrom: current });
 			if (type === 'Group') next.members = dedupeMembers(next.members);
 			password = next.password;
 			delete next.password;

@@ -25,6 +25,12 @@ export type ResourceKind = 'User' | 'Group';
 export interface ValidationOptions {
 	/** 'request' for a POST/PUT body, 'patch' for the result of a PATCH (errors then name paths, as RFC 7644 §3.5.2 does). */
 	mode: 'request' | 'patch';
+	/**
+	 * The stored resource a PATCH started from: a top-level attribute the PATCH left exactly as it was is kept as
+	 * stored, unchecked, so data stored before typed validation existed does not make every later PATCH of that
+	 * resource fail (Entra would quarantine the app over a user's disable). What a PATCH changes is always checked.
+	 */
+	unchangedFrom?: Record<string, unknown>;
 }
 
 type Index = Map<string, AttributeDefinition>;
@@ -178,8 +184,12 @@ class Validator {
 		const out: Record<string, unknown> = {};
 		const seen = new Set<string>();
 		const index = TOP[this.type];
+		const previous = this.options.unchangedFrom;
 		for (const [key, value] of Object.entries(data)) {
-			if (SERVER_OWNED.has(key.toLowerCase())) {
+			if (previous && !SERVER_OWNED.has(key) && key in previous && JSON.stringify(previous[key]) === JSON.stringify(value)) {
+				out[key] = value;
+				seen.add(index.get(key.toLowerCase())?.name ?? key);
+			} else if (SERVER_OWNED.has(key.toLowerCase())) {
 				// The server's own (a PATCH result carries them); another spelling from a client is ignored.
 				if (SERVER_OWNED.has(key)) out[key] = value;
 			} else if (/^urn:/i.test(key)) {
