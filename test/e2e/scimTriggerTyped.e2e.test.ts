@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRuntime, importAndActivate, installPackage, packPackage, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
 import { freePort } from '../servers/ports';
 import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation, type ScimCall } from '../harness/scimConversations';
 
@@ -86,6 +86,15 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		}
 		throw new Error('the event never reached the workflow');
 	};
+
+	test('n8n knows both versions of the node, version 2 the default', async () => {
+		const cookie = await ownerSession(n8n.url);
+		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string; version: number | number[]; defaultVersion?: number }>;
+		// n8n lists a versioned node once per version.
+		const trigger = nodes.filter((n) => n.name === 'n8n-nodes-provisioning.scimTrigger');
+		expect(trigger.flatMap((n) => n.version).sort()).toEqual([1, 2]);
+		expect(trigger.every((n) => n.defaultVersion === 2)).toBe(true);
+	});
 
 	test('every path shape through the eight webhook entries: the Entra and Okta conversations, discovery by id, searches', async () => {
 		const id = await entraUserConversation(call, undefined, 'Typed.Entra@contoso.com');
