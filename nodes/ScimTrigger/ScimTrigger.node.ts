@@ -1,16 +1,15 @@
 import { homedir } from 'node:os';
-import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	IDataObject,
-	IHookFunctions,
-	INodeCredentialTestResult,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-	IWebhookDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
+import {
+	type IDataObject,
+	type IHookFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+	NodeConnectionTypes,
+	NodeOperationError,
 } from 'n8n-workflow';
 import { isAuthenticated } from '../../lib/scim/server/auth';
 import { ScimError } from '../../lib/scim/server/scimError';
@@ -18,16 +17,21 @@ import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/servi
 import { openStore, type StoreChoice } from '../../lib/store/openStore';
 import type { IdentityStore } from '../../lib/store/identityStore';
 import { scimTriggerProperties } from './ScimTriggerDescription';
+import { SCIM_BASE, tenantUrl, tokenProblem } from './tenantUrl';
 
-const SCIM_BASE = 'scim/v2';
-
-/** One webhook per SCIM path shape (n8n has no wildcards); dynamic segments carry the webhook id to stay unique. */
+/**
+ * One webhook per SCIM path shape (n8n has no wildcards); dynamic segments carry the webhook id to stay unique. The
+ * editor's "Webhook URLs" list shows only the Users and Groups collections, without their method lists: the panel's
+ * Tenant URL is what a user needs.
+ */
 const webhook = (name: string, httpMethod: string, path: string): IWebhookDescription => ({
 	name: name as IWebhookDescription['name'],
 	httpMethod,
 	responseMode: 'onReceived',
 	path: path.includes(':') ? `=${path}{{$webhookId}}` : path,
 	...(path.includes(':') ? { isFullPath: true } : {}),
+	ndvHideMethod: true,
+	...(['default', 'groups'].includes(name) ? {} : { ndvHideUrl: true }),
 });
 
 function storeFor(ctx: IWebhookFunctions, choice: string): IdentityStore {
@@ -60,16 +64,22 @@ export class ScimTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'SCIM Trigger',
 		name: 'scimTrigger',
-		icon: 'file:scimTrigger.svg',
+		icon: { light: 'file:scimTrigger.svg', dark: 'file:scimTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		description: 'A SCIM 2.0 service provider that Entra ID and Okta provision into; every accepted change starts the workflow',
+		subtitle: 'Entra ID / Okta SCIM endpoint',
+		description:
+			'Starts the workflow when Entra ID or Okta provisions users and groups into it: a SCIM 2.0 service provider with its own store',
 		defaults: { name: 'SCIM Trigger' },
+		// A wide panel, so the Tenant URL shows in full.
+		parameterPane: 'wide',
 		inputs: [],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- three outputs, for wiring by event kind
-		outputs: ['main', 'main', 'main'],
-		outputNames: ['User Upserts', 'User Deactivations & Deletions', 'Group Changes'],
-		credentials: [{ name: 'scimTriggerAuthApi', required: true, testedBy: 'scimTriggerAuthTest' }],
+		// Users: created, updated, reactivated. Leavers: deactivated, deleted. Groups: every group change.
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Users', 'Leavers', 'Groups'],
+		// No credential test: the token is what Entra and Okta present to this trigger, there is nothing to connect to.
+		// Its strength is checked when the workflow is activated.
+		credentials: [{ name: 'scimTriggerAuthApi', required: true }],
 		webhooks: [
 			webhook('default', 'GET,POST', `${SCIM_BASE}/Users`),
 			webhook('user', 'GET,PUT,PATCH,DELETE', `${SCIM_BASE}/Users/:id`),
@@ -85,25 +95,31 @@ export class ScimTrigger implements INodeType {
 			webhook('schema', 'GET', `${SCIM_BASE}/Schemas/:sid`),
 			webhook('bulk', 'POST', `${SCIM_BASE}/Bulk`),
 		],
-		properties: scimTriggerProperties,
-	};
-
-	methods = {
-		credentialTest: {
-			async scimTriggerAuthTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const token = String(credential.data?.token ?? '');
-				if (token.length < 16) return { status: 'Error', message: 'Use a bearer token of at least 16 characters' };
-				return { status: 'OK', message: 'The token is long enough' };
-			},
-		},
+		properties: scimTriggerProperties(process.env),
 	};
 
 	webhookMethods = {
 		default: {
+			// Nothing to look up outside n8n: "false" makes n8n call create() on every activation, which checks the set-up.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return false;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				const credentials = await this.getCredentials('scimTriggerAuthApi');
+				const problem = tokenProblem(String(credentials.token ?? ''));
+				if (problem) {
+					throw new NodeOperationError(this.getNode(), problem, {
+						description: 'Edit the SCIM Trigger Auth credential: a long random token, e.g. from "openssl rand -base64 32".',
+					});
+				}
+				const served = this.getNodeWebhookUrl('default')?.replace(/\/Users$/, '');
+				const webhookId = String(this.getNode().webhookId ?? '');
+				const shown = [tenantUrl(process.env, webhookId, 'production'), tenantUrl(process.env, webhookId, 'test')];
+				if (served && !shown.includes(served)) {
+					this.logger.warn(
+						`SCIM Trigger "${this.getNode().name}": the panel shows ${shown[0]} as its tenant URL, but n8n serves ${served}. Set WEBHOOK_URL to n8n's public URL.`,
+					);
+				}
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
