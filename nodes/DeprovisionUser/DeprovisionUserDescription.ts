@@ -53,6 +53,7 @@ export const operationProperty: INodeProperties = {
 		},
 	],
 	default: 'disable',
+	description: 'What happens to each account found',
 };
 
 export const deprovisionUserProperties: INodeProperties[] = [
