@@ -19,7 +19,7 @@ export class ScimTriggerAuthApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'Entra ID and Okta send this token with every request to the SCIM Trigger. Paste it into Entra ID as the <i>Secret Token</i>, or into Okta as the HTTP Header (Bearer) token.',
+				'Entra ID and Okta send this token with every request to the SCIM Trigger. Paste it into Entra ID as the Secret Token, or into Okta as the HTTP Header (Bearer) token.',
 			name: 'notice',
 			type: 'notice',
 			default: '',
