@@ -1,9 +1,11 @@
 // n8n's community-node lint, as @n8n/node-cli's `configWithoutCloudSupport` sets it up (ESLint 9, flat config):
-// @eslint/js and typescript-eslint recommended, @n8n/eslint-plugin-community-nodes (recommendedWithoutN8nCloudSupport)
-// and eslint-plugin-n8n-nodes-base's community, credentials and nodes rule sets. It covers what the package ships:
-// nodes/, credentials/, lib/ and package.json. Rules this design cannot meet are switched off below, each with its
-// reason; the README lists them under "n8n's community-node lint".
+// @eslint/js, typescript-eslint and eslint-plugin-import-x recommended, @n8n/eslint-plugin-community-nodes
+// (recommendedWithoutN8nCloudSupport) and eslint-plugin-n8n-nodes-base's community, credentials and nodes rule sets.
+// It covers what the package ships: nodes/, credentials/, lib/ and package.json. Rules this design cannot meet are
+// switched off below, each with its reason; the README lists them under "n8n's community-node lint".
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
 import { n8nCommunityNodesPlugin } from './tools/lint/index.js';
@@ -14,7 +16,7 @@ export default tseslint.config(
 	{ ignores: ['dist/**', 'node_modules/**', 'tools/**', 'test/**', 'bench/**', 'scripts/**', 'examples/**', '*.js', '*.mjs'] },
 	{
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'lib/**/*.ts'],
-		extends: [js.configs.recommended, tseslint.configs.recommended, community],
+		extends: [js.configs.recommended, tseslint.configs.recommended, community, importX.flatConfigs.recommended],
 		rules: {
 			'prefer-spread': 'off',
 			'no-console': 'error',
@@ -28,7 +30,10 @@ export default tseslint.config(
 			'@n8n/community-nodes/require-node-api-error': 'off',
 		},
 	},
-	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
+	{
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+	},
 	{
 		files: ['package.json'],
 		extends: [community],
