@@ -22,7 +22,7 @@ import { ownerSession, ROOT } from './lib/n8nInstance';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(ROOT, 'docs', 'screenshots');
-const VIEWPORT = { width: 1440, height: 900 };
+const VIEWPORT = { width: 1440, height: 1000 };
 
 /** A failed expectation of the walkthrough: what a user would miss. */
 class Missing extends Error {}
@@ -167,7 +167,10 @@ async function closeNode(page: Page): Promise<void> {
 	const parameters = page.locator('[data-test-id="node-parameters"]');
 	await page.locator('body').press('Escape');
 	await parameters.waitFor({ state: 'detached', timeout: 3000 }).catch(async () => {
-		await page.getByText('Back to canvas').first().click();
+		// n8n 2.x has a close button, 1.x a "Back to canvas" link.
+		const close = page.locator('[data-test-id="ndv-close-button"]');
+		if (await close.isVisible().catch(() => false)) await close.click();
+		else await page.getByText('Back to canvas').first().click();
 		await parameters.waitFor({ state: 'detached', timeout: 10000 });
 	});
 }
@@ -370,6 +373,24 @@ async function firstMappingRowLabels(ndv: Locator): Promise<string[]> {
 }
 
 
+/** A workflow of the walkthrough's own, for steps that change what they open (n8n 2.x saves every change). */
+async function scratchWorkflow(page: Page, url: string, name: string, nodes: object[], connections: object = {}): Promise<string> {
+	const response = await page.request.post(`${url}/rest/workflows`, {
+		data: { name, nodes, connections, active: false, settings: { executionOrder: 'v1' } },
+	});
+	expect(response.ok(), `a scratch workflow created through n8n's REST API (${response.status()} ${await response.text()})`);
+	return String(((await response.json()) as { data: { id: string } }).data.id);
+}
+
+const MANUAL_TRIGGER = {
+	id: 'walkthrough-trigger',
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
 /** Markers n8n shows for a problem: a parameter's issue icon, a red input. */
 async function errorMarkers(scope: Locator): Promise<string[]> {
 	return scope.evaluate((root) =>
@@ -389,7 +410,17 @@ async function errorMarkers(scope: Locator): Promise<string[]> {
 
 async function newRowsWithoutErrors({ page, url, log }: Walkthrough): Promise<void> {
 	log('Map Attributes: a new mapping row and a new scoping clause');
-	await openWorkflow(page, url, 'ProvisionMappedWebhook1', 3);
+	const id = await scratchWorkflow(
+		page,
+		url,
+		'Walkthrough: new mapping rows',
+		[
+			MANUAL_TRIGGER,
+			{ id: 'walkthrough-map', name: 'Map Attributes', type: 'n8n-nodes-provisioning.mapAttributes', typeVersion: 1, position: [240, 0], parameters: {} },
+		],
+		{ Start: { main: [[{ node: 'Map Attributes', type: 'main', index: 0 }]] } },
+	);
+	await openWorkflow(page, url, id, 2);
 	const ndv = await openNode(page, 'Map Attributes');
 	const before = (await fieldLabels(ndv)).filter((l) => l === 'Target Attribute').length;
 	await ndv.getByRole('button', { name: 'Add Mapping' }).click();
@@ -449,6 +480,8 @@ async function visibleTarget({ page, url, shoot, log }: Walkthrough): Promise<vo
 	expect((await fieldValue(ndv, 'Target')) === 'SCIM 2.0 App', 'the chosen target, "SCIM 2.0 App", in the panel');
 	await shoot('provision-user-panel', ndv);
 	await closeNode(page);
+	const scratch = await scratchWorkflow(page, url, 'Walkthrough: a fresh Provision User', [MANUAL_TRIGGER]);
+	await openWorkflow(page, url, scratch, 1);
 	await page.locator('[data-test-id="node-creator-plus-button"]').click();
 	await page.locator('[data-test-id="node-creator-search-bar"]').fill('Provision User');
 	await page.locator('[data-test-id="node-creator-item-name"]').getByText('Provision User', { exact: true }).first().click();
@@ -595,6 +628,9 @@ export async function walkthrough(options: { check: boolean; log?: (line: string
 		const shoot = async (file: string, target?: Locator) => {
 			if (options.check) return;
 			const path = join(OUT, `${file}.png`);
+			// Away from any field, so no hover state shows.
+			await page.mouse.move(VIEWPORT.width / 2, 2);
+			await page.waitForTimeout(300);
 			await (target ?? page).screenshot({ path });
 			log(`  wrote docs/screenshots/${file}.png`);
 		};

@@ -110,6 +110,7 @@ export const mapAttributesProperties: INodeProperties[] = [
 						displayName: 'Entra Expression',
 						name: 'expression',
 						type: 'string',
+						typeOptions: { rows: 2 },
 						default: '',
 						placeholder: 'e.g. Join(".", [givenName], [surname])',
 						description:

@@ -188,7 +188,7 @@ test('Groups → Group Sync: groups created with their members, nested groups fl
 		['Create', 'Success'],
 		['Create', 'Success'],
 	]);
-	const groups = [...scim.store.groups.values()] as Array<{ displayName: string; members?: unknown[] }>;
+	const groups = [...scim.store.groups.values()] as unknown as Array<{ displayName: string; members?: unknown[] }>;
 	expect(groups.map((g) => [g.displayName, g.members?.length]).sort()).toEqual([
 		['Engineering', 3],
 		['Research', 2],
