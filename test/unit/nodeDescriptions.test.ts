@@ -338,3 +338,42 @@ describe('findability and documentation', () => {
 		expect(readFileSync(join(ROOT, 'gulpfile.js'), 'utf8')).toContain("'nodes/**/*.node.json'");
 	});
 });
+
+describe('SCIM Trigger activation', () => {
+	const hooks = (new ScimTrigger() as unknown as { webhookMethods: { default: Record<string, (this: unknown) => Promise<boolean>> } })
+		.webhookMethods.default;
+	const context = (token: string, served: string) => {
+		const warn = jest.fn();
+		return {
+			warn,
+			ctx: {
+				getCredentials: async () => ({ token }),
+				getNode: () => ({ name: 'SCIM Trigger', webhookId: 'abc' }),
+				getNodeWebhookUrl: () => `${served}/Users`,
+				logger: { warn },
+			},
+		};
+	};
+	const shown = tenantUrl(process.env, 'abc', 'production');
+
+	test('n8n calls create() on every activation, which checks the set-up', async () => {
+		expect(await hooks.checkExists.call({})).toBe(false);
+	});
+
+	test('a weak or missing token stops the activation, saying how to make one', async () => {
+		await expect(hooks.create.call(context('short', shown).ctx)).rejects.toThrow(/5 characters: use at least 16/);
+		await expect(hooks.create.call(context('', shown).ctx)).rejects.toThrow(/no bearer token/);
+	});
+
+	test('a good token activates; the panel’s URL matching the served one logs nothing', async () => {
+		const { ctx, warn } = context('a-long-enough-token-0123', shown);
+		expect(await hooks.create.call(ctx)).toBe(true);
+		expect(warn).not.toHaveBeenCalled();
+	});
+
+	test('when n8n serves another URL than the panel shows, activation says so', async () => {
+		const { ctx, warn } = context('a-long-enough-token-0123', 'https://behind.a.proxy/webhook/abc/scim/v2');
+		expect(await hooks.create.call(ctx)).toBe(true);
+		expect(warn).toHaveBeenCalledWith(expect.stringContaining('n8n serves https://behind.a.proxy/webhook/abc/scim/v2'));
+	});
+});
