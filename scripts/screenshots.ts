@@ -85,15 +85,16 @@ export async function startLocalN8n(log: (line: string) => void = () => undefine
 	};
 	child.stdout!.on('data', collect);
 	child.stderr!.on('data', collect);
+	// Ctrl+C, as in a terminal: npm start stops n8n (its own process group) and the demo app, then exits.
 	const stop = async () => {
 		if (child.exitCode === null) {
 			const exited = new Promise((r) => child.once('exit', r));
 			try {
-				process.kill(-child.pid!, 'SIGTERM');
+				process.kill(-child.pid!, 'SIGINT');
 			} catch {
 				/* already gone */
 			}
-			await Promise.race([exited, new Promise((r) => setTimeout(r, 20000))]);
+			await Promise.race([exited, new Promise((r) => setTimeout(r, 60000))]);
 			if (child.exitCode === null) {
 				try {
 					process.kill(-child.pid!, 'SIGKILL');
