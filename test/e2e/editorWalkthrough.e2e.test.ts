@@ -8,9 +8,11 @@
  */
 import { walkthrough } from '../../scripts/screenshots';
 
-const VERSIONS: Array<string | undefined> = process.env.E2E_N8N_VERSIONS ? process.env.E2E_N8N_VERSIONS.split(',') : [undefined];
+const VERSIONS: Array<[string, string | undefined]> = process.env.E2E_N8N_VERSIONS
+	? process.env.E2E_N8N_VERSIONS.split(',').map((v) => [v, v])
+	: [["npm start's default version", undefined]];
 
-test.each(VERSIONS)('the editor walkthrough passes on n8n %s (npm start, headless Chromium)', async (version) => {
+test.each(VERSIONS)('the editor walkthrough passes on n8n %s (npm start, headless Chromium)', async (_label, version) => {
 	const log: string[] = [];
 	try {
 		await walkthrough({ check: true, env: version ? { N8N_VERSION: version } : {}, log: (line) => log.push(line) });
