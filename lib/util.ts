@@ -15,6 +15,15 @@ export const chunks = <T>(list: T[], size: number): T[][] =>
 export const asList = <T>(value: T | T[] | undefined | null): T[] =>
 	value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 
+/** Parsed JSON text, or undefined when the text is not JSON. */
+export function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
 /** A deep copy of JSON data. */
 export const cloneJson = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 

@@ -134,7 +134,7 @@ export async function executePlans(
 /** Counts the accounts in the managed scope (for percentage thresholds). */
 export async function countManaged(target: Target, scopeFilter?: string): Promise<number> {
 	let count = 0;
-	for await (const _ of target.users.listAll({ attributes: [], filter: scopeFilter })) count++;
+	for await (const account of target.users.listAll({ attributes: [], filter: scopeFilter })) if (account) count++;
 	return count;
 }
 

@@ -1,8 +1,6 @@
-import type { MatchKey, ScalarValue } from '../envelope';
-import { isEmptyValue } from '../envelope';
+import { isEmptyValue, type MatchKey, type ProvisioningEnvelope, type ScalarValue } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
 import type { Accounts, Target, TargetEntry } from '../targets/target';
-import type { ProvisioningEnvelope } from '../envelope';
 import { ID_ATTRIBUTE, LinkBook, linkedSource } from './links';
 
 export interface MatchResult {

@@ -161,6 +161,7 @@ export class ScimClient {
 	}
 
 	/** Sends a request with retries; resolves with the response for 2xx and accepted statuses. */
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- SCIM bodies are whatever JSON the app sends
 	async request<T = any>(req: ScimRequest): Promise<{ status: number; data: T; headers: Record<string, unknown> }> {
 		if (this.authFailure) throw this.authFailure;
 		const { maxRetries, maxRetryAfterSeconds, backoffBaseMs } = this.options;
@@ -243,6 +244,7 @@ export class ScimClient {
 	}
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- SCIM bodies are whatever JSON the app sends
 function parseBody(data: unknown): any {
 	if (typeof data === 'string' && data.length > 0) {
 		try {

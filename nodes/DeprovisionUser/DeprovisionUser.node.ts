@@ -3,8 +3,9 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
-	NodeOperationError,
 	type INodeTypeDescription,
+	NodeConnectionTypes,
+	NodeOperationError,
 } from 'n8n-workflow';
 import { parseEnvelope, type ProvisioningEnvelope } from '../../lib/envelope';
 import { ProvisioningError } from '../../lib/errors';
@@ -13,13 +14,13 @@ import { reconcileLeavers } from '../../lib/provisioning/reconcile';
 import type { DeletionThreshold } from '../../lib/provisioning/threshold';
 import type { OpenLdapDisableMethod } from '../../lib/targets/ldap/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
-import { targetCredentials } from '../shared/descriptions';
+import { onlyForTarget, optionName, targetName } from '../shared/descriptions';
 import { envelopeFromRows } from '../shared/envelopeFromRows';
 import { runError, shapeOutcomes } from '../shared/failures';
 import { commonOptions, readInputs, runBatch, withTarget } from '../shared/pipeline';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
-import { deprovisionUserProperties } from './DeprovisionUserDescription';
+import { deprovisionUserProperties, operationProperty } from './DeprovisionUserDescription';
 
 interface MatchKeyRow {
 	attribute?: string;
@@ -48,17 +49,24 @@ export class DeprovisionUser implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Deprovision User',
 		name: 'deprovisionUser',
-		icon: 'file:deprovisionUser.svg',
+		icon: { light: 'file:deprovisionUser.svg', dark: 'file:deprovisionUser.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ($parameter["mode"] === "reconcile" ? " leavers (reconcile)" : "") }}',
-		description: 'Disable, delete or reactivate accounts; reconcile leavers against the source, with accidental-deletion protection',
+		// "SCIM 2.0 App · Disable", "LDAP Directory · Reconcile: Disable"
+		subtitle: `={{ ${targetName} + " · " + ($parameter["mode"] === "reconcile" ? "Reconcile: " : "") + ${optionName(operationProperty)} }}`,
+		description:
+			'Disable, delete or reactivate accounts (leavers); reconcile leavers against the source, with accidental-deletion protection',
 		defaults: { name: 'Deprovision User' },
-		inputs: ['main'],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- two outputs: Done and Needs Approval
-		outputs: ['main', 'main'],
-		outputNames: ['Done', 'Needs Approval'],
-		credentials: targetCredentials,
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		// Short enough for the canvas: "Needs Approval" was cut off there.
+		outputNames: ['Done', 'To Approve'],
+		credentials: [
+			{ name: 'scimTargetApi', required: true, displayOptions: onlyForTarget('scim'), testedBy: 'scimTargetApiTest' },
+			{ name: 'ldapDirectoryApi', required: true, displayOptions: onlyForTarget('ldap'), testedBy: 'ldapDirectoryApiTest' },
+			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
+		],
 		properties: deprovisionUserProperties,
 	};
 

@@ -1,57 +1,83 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetProperty } from '../shared/descriptions';
+import {
+	concurrencyOption,
+	dryRunOption,
+	ldapSearchProperties,
+	optionsCollection,
+	targetCredentialSlot,
+	targetProperty,
+} from '../shared/descriptions';
 import { sqlGroupProperties, sqlTableProperties } from '../shared/sqlDescriptions';
+
+export const modeProperty: INodeProperties = {
+	displayName: 'Mode',
+	name: 'mode',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Per Item', value: 'perItem', description: 'Each input item names one account to deprovision (a leaver event)' },
+		{
+			name: 'Reconcile Leavers',
+			value: 'reconcile',
+			description:
+				'The input items are the complete source (e.g. an HR export); accounts in the managed scope that none of them match are deprovisioned',
+		},
+	],
+	default: 'perItem',
+	description: 'Whether the items name the accounts to change, or are the full list of people who should keep theirs',
+};
+
+export const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Delete',
+			value: 'delete',
+			description: 'SCIM DELETE, LDAP delete or SQL DELETE; an account already gone counts as done',
+			action: 'Delete accounts',
+		},
+		{
+			name: 'Disable',
+			value: 'disable',
+			description:
+				"SCIM active=false; in LDAP the way the directory flavour disables accounts (as Entra does); in SQL the table's active column",
+			action: 'Disable accounts',
+		},
+		{ name: 'Reactivate', value: 'enable', description: 'Enable a disabled account again', action: 'Reactivate accounts' },
+		{
+			name: 'Remove From All Groups',
+			value: 'removeFromGroups',
+			description: 'Take the account out of every group that lists it; the account itself stays',
+			action: 'Remove accounts from all groups',
+		},
+	],
+	default: 'disable',
+	description: 'What happens to each account found',
+};
 
 export const deprovisionUserProperties: INodeProperties[] = [
 	targetProperty,
-	{
-		displayName: 'Mode',
-		name: 'mode',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Per Item', value: 'perItem', description: 'Each input item names an account to deprovision' },
-			{
-				name: 'Reconcile Leavers',
-				value: 'reconcile',
-				description: 'The input items are the complete source; accounts in the managed scope that none of them match are deprovisioned',
-			},
-		],
-		default: 'perItem',
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{
-				name: 'Delete',
-				value: 'delete',
-				description: 'SCIM DELETE or LDAP delete; an account already gone counts as done',
-				action: 'Delete accounts',
-			},
-			{
-				name: 'Disable',
-				value: 'disable',
-				description: 'SCIM active=false; LDAP per directory flavour (as Entra does)',
-				action: 'Disable accounts',
-			},
-			{ name: 'Reactivate', value: 'enable', description: 'Enable a disabled account again', action: 'Reactivate accounts' },
-			{ name: 'Remove From All Groups', value: 'removeFromGroups', action: 'Remove accounts from all groups' },
-		],
-		default: 'disable',
-	},
+	targetCredentialSlot,
+	modeProperty,
+	operationProperty,
 	{
 		displayName: 'Identify Accounts From',
 		name: 'inputMode',
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Define Below', value: 'define' },
-			{ name: 'Map Attributes Output (Envelope)', value: 'envelope' },
+			{ name: 'Define Below', value: 'define', description: 'Match keys listed here, with values from each item (n8n expressions work)' },
+			{
+				name: 'Map Attributes Output (Envelope)',
+				value: 'envelope',
+				description: 'Each item comes from a Map Attributes node and carries its match keys',
+			},
 		],
 		default: 'define',
+		description: 'How each item says which account it means',
 	},
 	{
 		displayName: 'Match Keys',
@@ -67,8 +93,22 @@ export const deprovisionUserProperties: INodeProperties[] = [
 				displayName: 'Match Key',
 				name: 'key',
 				values: [
-					{ displayName: 'Target Attribute', name: 'attribute', type: 'string', default: '', placeholder: 'userName, externalId, uid, dn' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+					{
+						displayName: 'Target Attribute',
+						name: 'attribute',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. userName, externalId, uid, dn',
+						description: 'The account attribute to look the value up in',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. {{ $json.email }}',
+						description: 'The value an account must have in that attribute',
+					},
 				],
 			},
 		],
@@ -111,9 +151,13 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		name: 'openLdapDisable',
 		type: 'options',
 		options: [
-			{ name: 'Password Policy Lock (pwdAccountLockedTime)', value: 'ppolicy' },
-			{ name: 'Set an Attribute', value: 'attribute' },
-			{ name: 'Move to a Disabled OU', value: 'move' },
+			{
+				name: 'Password Policy Lock (pwdAccountLockedTime)',
+				value: 'ppolicy',
+				description: 'Needs the ppolicy overlay; the account cannot bind until unlocked',
+			},
+			{ name: 'Set an Attribute', value: 'attribute', description: 'Write a chosen value into a chosen attribute' },
+			{ name: 'Move to a Disabled OU', value: 'move', description: 'Move the entry into another container' },
 		],
 		default: 'ppolicy',
 		description: 'How OpenLDAP accounts are disabled. Active Directory uses userAccountControl and 389-DS nsAccountLock.',
@@ -124,6 +168,7 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		name: 'disableAttribute',
 		type: 'string',
 		default: 'employeeType',
+		description: 'The attribute that marks an account disabled, e.g. employeeType',
 		displayOptions: { show: { target: ['ldap'], openLdapDisable: ['attribute'] } },
 	},
 	{
@@ -131,6 +176,7 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		name: 'disableValue',
 		type: 'string',
 		default: 'disabled',
+		description: 'The value written into it, e.g. disabled',
 		displayOptions: { show: { target: ['ldap'], openLdapDisable: ['attribute'] } },
 	},
 	{
@@ -139,6 +185,7 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'ou=Disabled,dc=example,dc=org',
+		description: 'Where disabled accounts are moved',
 		displayOptions: { show: { target: ['ldap'], openLdapDisable: ['move'] } },
 	},
 	{
@@ -166,13 +213,20 @@ export const deprovisionUserProperties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to apply the run even though it exceeds the threshold',
 			},
-			{ displayName: 'Maximum Count', name: 'maxCount', type: 'number', default: 500, typeOptions: { minValue: 0 } },
+			{
+				displayName: 'Maximum Count',
+				name: 'maxCount',
+				type: 'number',
+				default: 500,
+				typeOptions: { minValue: 0 },
+				description: 'Most disables and deletes one run may make, e.g. 500',
+			},
 			{
 				displayName: 'Maximum Percentage',
 				name: 'maxPercent',
 				type: 'number',
 				default: 10,
-				description: 'Of the accounts in the managed scope',
+				description: 'Most disables and deletes one run may make, as a percentage of the accounts in the managed scope, e.g. 10',
 			},
 			{
 				displayName: 'When Exceeded',
@@ -187,6 +241,7 @@ export const deprovisionUserProperties: INodeProperties[] = [
 					{ name: 'Stop the Workflow With an Error', value: 'error', description: 'The execution fails, so n8n runs the error workflow' },
 				],
 				default: 'output',
+				description: 'What happens when a run would exceed a limit',
 			},
 		],
 	},

@@ -1,13 +1,19 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
 import { groupInputNow, parseGroupInput } from '../../lib/provisioning/groupInput';
 import { type GroupSyncOptions, type MembershipMode, syncGroups } from '../../lib/provisioning/groups';
 import type { LdapGroupSchema } from '../../lib/targets/ldap/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
-import { targetCredentials } from '../shared/descriptions';
+import { onlyForTarget, optionName, targetName } from '../shared/descriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { asTriggerItem, currentStates, linkBookFor } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
-import { groupSyncProperties } from './GroupSyncDescription';
+import { groupSyncProperties, membershipModeProperty } from './GroupSyncDescription';
 
 /** Members from the "Members" parameter: a list, or a comma-separated string. */
 function memberList(value: unknown): unknown[] {
@@ -25,16 +31,22 @@ export class GroupSync implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Group Sync',
 		name: 'groupSync',
-		icon: 'file:groupSync.svg',
+		icon: { light: 'file:groupSync.svg', dark: 'file:groupSync.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["mode"] }}',
+		// "SCIM 2.0 App · Authoritative", "LDAP Directory · From SCIM Trigger"
+		subtitle: `={{ ${targetName} + " · " + ($parameter["groupsFrom"] === "events" ? "From SCIM Trigger" : ${optionName(membershipModeProperty)}) }}`,
 		description:
 			'Create groups and sync their memberships in a SCIM app, LDAP directory or SQL database: diff-based, chunked and idempotent',
 		defaults: { name: 'Group Sync' },
-		inputs: ['main'],
-		outputs: ['main'],
-		credentials: targetCredentials,
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'scimTargetApi', required: true, displayOptions: onlyForTarget('scim'), testedBy: 'scimTargetApiTest' },
+			{ name: 'ldapDirectoryApi', required: true, displayOptions: onlyForTarget('ldap'), testedBy: 'ldapDirectoryApiTest' },
+			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
+		],
 		properties: groupSyncProperties,
 	};
 

@@ -1,11 +1,34 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetProperty } from '../shared/descriptions';
+import {
+	concurrencyOption,
+	dryRunOption,
+	ldapSearchProperties,
+	optionsCollection,
+	targetCredentialSlot,
+	targetProperty,
+} from '../shared/descriptions';
 import { sqlGroupProperties, sqlTableProperties } from '../shared/sqlDescriptions';
 
 const defineOnly = { show: { groupsFrom: ['define'] } };
 
+export const membershipModeProperty: INodeProperties = {
+	displayName: 'Membership Mode',
+	name: 'mode',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: defineOnly,
+	options: [
+		{ name: 'Authoritative', value: 'authoritative', description: 'The group ends up with exactly these members' },
+		{ name: 'Additive', value: 'additive', description: 'Only add members; never remove' },
+		{ name: 'Remove Listed', value: 'removeListed', description: 'Remove only the members listed' },
+	],
+	default: 'authoritative',
+	description: 'What the listed members mean for the group',
+};
+
 export const groupSyncProperties: INodeProperties[] = [
 	targetProperty,
+	targetCredentialSlot,
 	{
 		displayName: 'Groups From',
 		name: 'groupsFrom',
@@ -21,6 +44,7 @@ export const groupSyncProperties: INodeProperties[] = [
 			},
 		],
 		default: 'define',
+		description: 'Where the groups come from: set in this node from each item, or the SCIM Trigger’s group events',
 	},
 	{
 		displayName: 'Group Name',
@@ -28,6 +52,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.displayName }}',
 		required: true,
+		description: 'The group to create or update, e.g. Engineering. By default the displayName of each item.',
 		displayOptions: defineOnly,
 	},
 	{
@@ -69,19 +94,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		description:
 			'Target user attribute that member identifiers are looked up by. Empty means userName for SCIM, uid for LDAP and the key column for SQL.',
 	},
-	{
-		displayName: 'Membership Mode',
-		name: 'mode',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: defineOnly,
-		options: [
-			{ name: 'Authoritative', value: 'authoritative', description: 'The group ends up with exactly these members' },
-			{ name: 'Additive', value: 'additive', description: 'Only add members; never remove' },
-			{ name: 'Remove Listed', value: 'removeListed', description: 'Remove only the members listed' },
-		],
-		default: 'authoritative',
-	},
+	membershipModeProperty,
 	{
 		displayName: 'Nested Groups',
 		name: 'nestedGroups',
@@ -91,6 +104,7 @@ export const groupSyncProperties: INodeProperties[] = [
 			{ name: 'Sync as Nested Groups', value: 'nest', description: 'Groups become members of groups (not for posixGroup)' },
 		],
 		default: 'flatten',
+		description: 'What a group listed as a member of another group becomes',
 	},
 	{
 		displayName: 'Chunk Size',
@@ -105,12 +119,21 @@ export const groupSyncProperties: INodeProperties[] = [
 		name: 'groupSchema',
 		type: 'options',
 		options: [
-			{ name: 'groupOfNames (Member DN)', value: 'groupOfNames' },
-			{ name: 'groupOfUniqueNames (uniqueMember DN)', value: 'groupOfUniqueNames' },
-			{ name: 'posixGroup (memberUid)', value: 'posixGroup' },
-			{ name: 'Active Directory Group (Member DN, Ranged Reads)', value: 'activeDirectory' },
+			{ name: 'groupOfNames (Member DN)', value: 'groupOfNames', description: 'OpenLDAP and 389-DS: members as DNs in "member"' },
+			{
+				name: 'groupOfUniqueNames (uniqueMember DN)',
+				value: 'groupOfUniqueNames',
+				description: 'Members as DNs in "uniqueMember"',
+			},
+			{ name: 'posixGroup (memberUid)', value: 'posixGroup', description: 'Unix groups: members as uids in "memberUid"' },
+			{
+				name: 'Active Directory Group (Member DN, Ranged Reads)',
+				value: 'activeDirectory',
+				description: 'Members as DNs in "member", read in ranges for large groups',
+			},
 		],
 		default: 'groupOfNames',
+		description: 'The object class of groups in the directory',
 		displayOptions: { show: { target: ['ldap'] } },
 	},
 	{
@@ -119,6 +142,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'ou=Groups,dc=example,dc=org',
+		description: "Where existing groups are looked for. Empty means the credential's base DN.",
 		displayOptions: { show: { target: ['ldap'] } },
 	},
 	{
@@ -127,6 +151,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'cn={displayName},ou=Groups,dc=example,dc=org',
+		description: 'DN of new groups; {displayName} is replaced by the group name, escaped',
 		displayOptions: { show: { target: ['ldap'] } },
 	},
 	{
@@ -143,7 +168,7 @@ export const groupSyncProperties: INodeProperties[] = [
 		name: 'gidNumber',
 		type: 'string',
 		default: '={{ $json.gidNumber }}',
-		description: 'Required to create a posixGroup',
+		description: 'The numeric group ID, e.g. 5001. Required to create a posixGroup.',
 		displayOptions: { show: { target: ['ldap'], groupSchema: ['posixGroup'] } },
 	},
 	{

@@ -1,4 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
 import { compileMapping, type MappedItem, type MappingRow } from '../../lib/mapping/mapping';
 import { withPreset } from '../../lib/mapping/presets';
 import { compileScoping, type ScopingClause } from '../../lib/mapping/scoping';
@@ -6,12 +13,12 @@ import { resolveUniqueValues } from '../../lib/mapping/selectUnique';
 import { sourceObject } from '../../lib/mapping/sourcePath';
 import { ProvisioningError } from '../../lib/errors';
 import { credentialTest } from '../shared/credentialTests';
-import { targetCredentials } from '../shared/descriptions';
+import { onlyForTarget, optionName } from '../shared/descriptions';
 import { configurationError, failureItem, readItem } from '../shared/failures';
 import { withTarget } from '../shared/pipeline';
 import { asTriggerItem, currentStates } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
-import { mapAttributesProperties } from './MapAttributesDescription';
+import { mapAttributesProperties, PRESET_SUBTITLES, presetProperty } from './MapAttributesDescription';
 
 /** A mapping row as the node's parameters hold it: any field may be missing. */
 type RowParameters = Partial<MappingRow>;
@@ -58,22 +65,31 @@ function hasN8nExpressions(value: unknown): boolean {
 	return false;
 }
 
+/** The number of mapping rows, for the subtitle. */
+const ROWS = '(($parameter["mappings"] || {})["mapping"] || []).length';
+
+// Not usable as an AI tool: it transforms the items it receives, so there is nothing for an agent to call it with.
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
 export class MapAttributes implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Map Attributes',
 		name: 'mapAttributes',
-		icon: 'file:mapAttributes.svg',
+		icon: { light: 'file:mapAttributes.svg', dark: 'file:mapAttributes.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["preset"] === "none" ? "custom mapping" : $parameter["preset"] }}',
+		// "SCIM → SCIM", "Custom mapping · 8 rows"
+		subtitle: `={{ ${optionName(presetProperty, PRESET_SUBTITLES)} + (${ROWS} ? " · " + ${ROWS} + (${ROWS} === 1 ? " row" : " rows") : "") }}`,
 		description:
-			"Entra-style attribute mappings (Direct, Constant, Expression with Entra's function language), scoping filters and match keys",
+			"Entra-style attribute mappings (Direct, Constant, Entra Expression with Entra's function language), scoping filters and match keys",
 		defaults: { name: 'Map Attributes' },
-		inputs: ['main'],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- two outputs: In Scope and Out of Scope
-		outputs: ['main', 'main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['In Scope', 'Out of Scope'],
-		credentials: targetCredentials,
+		credentials: [
+			{ name: 'scimTargetApi', required: true, displayOptions: onlyForTarget('scim'), testedBy: 'scimTargetApiTest' },
+			{ name: 'ldapDirectoryApi', required: true, displayOptions: onlyForTarget('ldap'), testedBy: 'ldapDirectoryApiTest' },
+			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
+		],
 		properties: mapAttributesProperties,
 	};
 

@@ -1,22 +1,52 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { PRESETS } from '../../lib/mapping/presets';
-import { SCOPING_OPERATORS } from '../../lib/mapping/scoping';
-import { applyProperty, matchPrecedenceProperty, optionsCollection } from '../shared/descriptions';
+import type { ScopingOperator } from '../../lib/mapping/scoping';
+import { applyProperty, matchPrecedenceProperty, optionsCollection, targetCredentialSlot } from '../shared/descriptions';
 import { sqlTableProperties } from '../shared/sqlDescriptions';
 
+export const presetProperty: INodeProperties = {
+	displayName: 'Preset',
+	name: 'preset',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'None (Custom Mapping)', value: 'none', description: 'Only the mapping rows below' },
+		...Object.entries(PRESETS).map(([value, p]) => ({ name: p.name, value, description: p.description })),
+	],
+	default: 'none',
+	description: "Start from ready-made rows; rows below with the same target attribute replace the preset's",
+};
+
+/** Short preset names for the node's subtitle on the canvas. */
+export const PRESET_SUBTITLES: Record<string, string> = {
+	none: 'Custom mapping',
+	scimToOpenLdap: 'SCIM → OpenLDAP',
+	scimToActiveDirectory: 'SCIM → Active Directory',
+	hrCsvToScim: 'HR CSV → SCIM',
+	scimPassthrough: 'SCIM → SCIM',
+};
+
+/** What each scoping operator does, in the words of the row's help text. */
+const OPERATORS: Record<ScopingOperator, string> = {
+	EQUALS: 'The attribute (or one of its values) is exactly the value',
+	'NOT EQUALS': 'No value of the attribute is exactly the value',
+	'IS TRUE': 'The attribute is true (or "true")',
+	'IS FALSE': 'The attribute is false (or "false")',
+	'IS NULL': 'The attribute is missing or empty',
+	'IS NOT NULL': 'The attribute has a value',
+	'REGEX MATCH': 'A value of the attribute matches the regular expression',
+	'NOT REGEX MATCH': 'No value of the attribute matches the regular expression',
+	Greater_Than: 'The attribute is a number greater than the value (an integer)',
+	Greater_Than_OR_EQUALS: 'The attribute is a number greater than or equal to the value (an integer)',
+	ENDS_WITH: 'A value of the attribute ends with the value (ignoring case)',
+	Includes: 'A value of the attribute contains the value (ignoring case)',
+	'&': 'The attribute, as a number, has one of the bits of the value set (bitwise AND)',
+	'!&': 'The attribute, as a number, has none of the bits of the value set',
+};
+const UNARY_OPERATORS: ScopingOperator[] = ['IS TRUE', 'IS FALSE', 'IS NULL', 'IS NOT NULL'];
+
 export const mapAttributesProperties: INodeProperties[] = [
-	{
-		displayName: 'Preset',
-		name: 'preset',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'None (Custom Mapping)', value: 'none' },
-			...Object.entries(PRESETS).map(([value, p]) => ({ name: p.name, value, description: p.description })),
-		],
-		default: 'none',
-		description: "Start from ready-made rows; rows below with the same target attribute replace the preset's",
-	},
+	presetProperty,
 	{
 		displayName: 'Mappings',
 		name: 'mappings',
@@ -24,60 +54,79 @@ export const mapAttributesProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
 		default: {},
+		description: 'One row per target attribute: where its value comes from, and how it is used',
 		options: [
 			{
 				displayName: 'Mapping',
 				name: 'mapping',
+				// A row reads as a mapping: target attribute ← mapping type ← source, constant or Entra expression; each
+				// row shows only the field its type uses.
+				// eslint-disable-next-line n8n-nodes-base/node-param-fixed-collection-type-unsorted-items
 				values: [
-					applyProperty,
 					{
-						displayName: 'Constant Value',
-						name: 'constant',
+						displayName: 'Target Attribute',
+						name: 'target',
 						type: 'string',
 						default: '',
-					},
-					{
-						displayName: 'Default Value If Null',
-						name: 'defaultValue',
-						type: 'string',
-						default: '',
-						description: 'Set on create only, when the mapping yields nothing (as in Entra)',
-					},
-					{
-						displayName: 'Expression',
-						name: 'expression',
-						type: 'string',
-						default: '',
-						placeholder: 'Join(".", [givenName], [surname])',
-						description: 'Entra\'s function language: [attribute], "text", and functions such as Join, Switch, Replace, FormatDateTime',
+						placeholder: 'e.g. userName, name.givenName, uid, mail',
+						description: 'The attribute to fill: a SCIM path such as emails[type eq "work"].value, or an LDAP attribute',
 					},
 					{
 						displayName: 'Mapping Type',
 						name: 'type',
 						type: 'options',
 						options: [
+							{ name: 'Direct', value: 'direct', description: 'Copy a source attribute as it is' },
+							{ name: 'Constant', value: 'constant', description: 'Always the same text' },
 							{
-								name: 'Direct',
-								value: 'direct',
-								description: 'Copy a source attribute',
-							},
-							{
-								name: 'Constant',
-								value: 'constant',
-							},
-							{
-								name: 'Expression',
+								name: 'Entra Expression',
 								value: 'expression',
-								description: "Entra's function language",
+								description: 'Computed with Entra\'s function language, e.g. Join(".", [givenName], [surname])',
 							},
-							{
-								name: 'None',
-								value: 'none',
-								description: 'Only the default value, on create',
-							},
+							{ name: 'None', value: 'none', description: 'Only the default value, when the account is created' },
 						],
 						default: 'direct',
+						description: 'Where the value comes from',
 					},
+					{
+						displayName: 'Source Attribute',
+						name: 'source',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. givenName, manager.email, emails[type eq "work"].value',
+						description: 'The attribute of the input item to copy',
+						displayOptions: { show: { type: ['direct'] } },
+					},
+					{
+						displayName: 'Constant Value',
+						name: 'constant',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. Employee',
+						description: 'The text every account gets',
+						displayOptions: { show: { type: ['constant'] } },
+					},
+					{
+						// Not "Expression": n8n's own Fixed/Expression switch sits beside every field.
+						displayName: 'Entra Expression',
+						name: 'expression',
+						type: 'string',
+						typeOptions: { rows: 2 },
+						default: '',
+						placeholder: 'e.g. Join(".", [givenName], [surname])',
+						description:
+							'Entra\'s function language, as in Entra ID\'s attribute mappings: [attribute], "text", and functions such as Join, Switch, Replace, FormatDateTime',
+						displayOptions: { show: { type: ['expression'] } },
+					},
+					{
+						displayName: 'Default Value If Null',
+						name: 'defaultValue',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. Unknown',
+						description: 'Set on create only, when the mapping yields nothing (as in Entra)',
+					},
+					{ ...applyProperty, displayOptions: { hide: { type: ['none'] } } },
 					matchPrecedenceProperty,
 					{
 						displayName: 'Reference to Account By',
@@ -87,6 +136,7 @@ export const mapAttributesProperties: INodeProperties[] = [
 						placeholder: 'employeeNumber, userName, mail',
 						description:
 							"For an attribute that names another account, such as a manager: the target attribute that account is found by, with this row's value (e.g. the manager's employee ID). The action node writes that account's ID or DN instead, once it exists.",
+						displayOptions: { hide: { type: ['none'] } },
 					},
 					{
 						displayName: 'Required',
@@ -94,20 +144,6 @@ export const mapAttributesProperties: INodeProperties[] = [
 						type: 'boolean',
 						default: false,
 						description: 'Whether an empty value fails the item',
-					},
-					{
-						displayName: 'Source Attribute',
-						name: 'source',
-						type: 'string',
-						default: '',
-						placeholder: "givenName, manager.email, emails[type eq 'work'].value",
-					},
-					{
-						displayName: 'Target Attribute',
-						name: 'target',
-						type: 'string',
-						default: '',
-						placeholder: 'userName, name.givenName, uid, mail',
 					},
 				],
 			},
@@ -118,7 +154,7 @@ export const mapAttributesProperties: INodeProperties[] = [
 		name: 'removeAttributes',
 		type: 'string',
 		default: '',
-		placeholder: 'title, departmentNumber',
+		placeholder: 'e.g. title, departmentNumber',
 		description: 'Comma-separated target attributes of the preset not to map',
 		displayOptions: { hide: { preset: ['none'] } },
 	},
@@ -135,17 +171,41 @@ export const mapAttributesProperties: INodeProperties[] = [
 			{
 				displayName: 'Clause',
 				name: 'clause',
+				// Reads as a condition: attribute, operator, value; then the group it belongs to.
 				values: [
-					{ displayName: 'Filter Group', name: 'group', type: 'number', default: 1 },
-					{ displayName: 'Source Attribute', name: 'attribute', type: 'string', default: '' },
+					{
+						displayName: 'Source Attribute',
+						name: 'attribute',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. department, active',
+						description: 'The attribute of the input item to test',
+					},
 					{
 						displayName: 'Operator',
 						name: 'operator',
 						type: 'options',
-						options: SCOPING_OPERATORS.map((o) => ({ name: o, value: o })),
-						default: '',
+						options: Object.entries(OPERATORS).map(([value, description]) => ({ name: value, value, description })),
+						default: 'EQUALS',
+						description: "How the attribute is compared (Entra's scoping operators)",
 					},
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. Engineering',
+						description: 'What the attribute is compared with',
+						displayOptions: { hide: { operator: UNARY_OPERATORS } },
+					},
+					{
+						displayName: 'Filter Group',
+						name: 'group',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 1,
+						description: 'Clauses with the same number must all be true; an item is in scope when any group is',
+					},
 				],
 			},
 		],
@@ -156,14 +216,15 @@ export const mapAttributesProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Nothing (No SelectUniqueValue)', value: 'none' },
-			{ name: 'SCIM 2.0 App', value: 'scim' },
-			{ name: 'LDAP Directory', value: 'ldap' },
-			{ name: 'SQL Database', value: 'sql' },
+			{ name: 'Nothing (No SelectUniqueValue)', value: 'none', description: 'The rows do not use SelectUniqueValue' },
+			{ name: 'SCIM 2.0 App', value: 'scim', description: 'Candidates already taken in this SCIM app are skipped' },
+			{ name: 'LDAP Directory', value: 'ldap', description: 'Candidates already taken in this LDAP directory are skipped' },
+			{ name: 'SQL Database', value: 'sql', description: 'Candidates already taken in this SQL table are skipped' },
 		],
 		default: 'none',
 		description: 'SelectUniqueValue takes the first candidate not already taken in this target',
 	},
+	targetCredentialSlot,
 	...sqlTableProperties,
 	optionsCollection([
 		{
@@ -171,7 +232,7 @@ export const mapAttributesProperties: INodeProperties[] = [
 			name: 'sourcePath',
 			type: 'string',
 			default: '',
-			placeholder: 'resource',
+			placeholder: 'e.g. resource',
 			description: 'Map from an object inside the item, e.g. "resource" for SCIM Trigger events or "body" for webhook calls',
 		},
 		{

@@ -1,27 +1,45 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
 import { parseEnvelope } from '../../lib/envelope';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { credentialTest } from '../shared/credentialTests';
-import { targetCredentials } from '../shared/descriptions';
+import { onlyForTarget, targetName } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { provisionUserProperties } from './ProvisionUserDescription';
 
+/** For LDAP targets the search base, else the container of the DN template; for SQL targets the table. */
+const WHERE =
+	'($parameter["target"] === "ldap" ? ($parameter["searchBase"] || ($parameter["dnTemplate"] || "").split(",").slice(1).join(",")) : $parameter["target"] === "sql" ? ($parameter["sqlTable"] || "") : "")';
+
 export class ProvisionUser implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Provision User',
 		name: 'provisionUser',
-		icon: 'file:provisionUser.svg',
+		icon: { light: 'file:provisionUser.svg', dark: 'file:provisionUser.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["target"] === "ldap" ? "LDAP directory" : $parameter["target"] === "sql" ? "SQL database" : "SCIM app" }}',
-		description: 'Create or update accounts in a SCIM app, LDAP directory or SQL database, matching existing ones first',
+		// "SCIM 2.0 App", "LDAP Directory · ou=People,dc=example,dc=org", "SQL Database · app_users", "… · dry run"
+		subtitle: `={{ ${targetName} + (${WHERE} ? " · " + ${WHERE} : "") + (($parameter["options"] || {})["dryRun"] ? " · dry run" : "") }}`,
+		description:
+			'Create or update accounts in a SCIM app, LDAP directory or SQL database (joiners and movers), matching existing ones first',
 		defaults: { name: 'Provision User' },
-		inputs: ['main'],
-		outputs: ['main'],
-		credentials: targetCredentials,
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'scimTargetApi', required: true, displayOptions: onlyForTarget('scim'), testedBy: 'scimTargetApiTest' },
+			{ name: 'ldapDirectoryApi', required: true, displayOptions: onlyForTarget('ldap'), testedBy: 'ldapDirectoryApiTest' },
+			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
+		],
 		properties: provisionUserProperties,
 	};
 

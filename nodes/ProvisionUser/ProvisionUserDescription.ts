@@ -6,26 +6,33 @@ import {
 	ldapSearchProperties,
 	matchPrecedenceProperty,
 	optionsCollection,
+	targetCredentialSlot,
 	targetProperty,
 } from '../shared/descriptions';
 import { sqlTableProperties } from '../shared/sqlDescriptions';
 
 export const provisionUserProperties: INodeProperties[] = [
 	targetProperty,
+	targetCredentialSlot,
 	{
 		displayName: 'Attributes From',
 		name: 'inputMode',
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Define Below', value: 'define', description: 'List the target attributes here, with n8n expressions' },
+			{
+				name: 'Define Below',
+				value: 'define',
+				description: 'List the target attributes here, each with a value (n8n expressions work)',
+			},
 			{
 				name: 'Map Attributes Output (Envelope)',
 				value: 'envelope',
-				description: 'Items already hold attributes, create-only values and match keys',
+				description: 'Each item comes from a Map Attributes node: attributes, create-only values and match keys',
 			},
 		],
 		default: 'define',
+		description: 'Where the attributes to write come from',
 	},
 	{
 		displayName: 'Attributes',
@@ -34,12 +41,31 @@ export const provisionUserProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
 		default: {},
+		description: 'The attributes each account gets. Give at least one a match precedence, so existing accounts are found.',
 		displayOptions: { show: { inputMode: ['define'] } },
 		options: [
 			{
 				displayName: 'Attribute',
 				name: 'attribute',
+				// Read as a row: target attribute, its value, then when and how it is used.
 				values: [
+					{
+						displayName: 'Target Attribute',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. userName, name.givenName, uid, mail',
+						description:
+							'A SCIM attribute path (emails[type eq "work"].value), an LDAP attribute name, or a SQL column (or an attribute in the Column Mapping)',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. {{ $json.email }}',
+						description: 'An expression returning a list makes the attribute multi-valued; objectClass also accepts a comma-separated list',
+					},
 					applyProperty,
 					matchPrecedenceProperty,
 					{
@@ -48,21 +74,6 @@ export const provisionUserProperties: INodeProperties[] = [
 						type: 'boolean',
 						default: false,
 						description: 'Whether the value is shown as [Redact] in logs (passwords always are)',
-					},
-					{
-						displayName: 'Target Attribute',
-						name: 'name',
-						type: 'string',
-						default: '',
-						placeholder: "userName, name.givenName, emails[type eq 'work'].value, uid, mail",
-						description: 'A SCIM attribute path, an LDAP attribute name, or a SQL column (or an attribute in the Column Mapping)',
-					},
-					{
-						displayName: 'Value',
-						name: 'value',
-						type: 'string',
-						default: '',
-						description: 'An expression returning a list makes the attribute multi-valued; objectClass also accepts a comma-separated list',
 					},
 				],
 			},

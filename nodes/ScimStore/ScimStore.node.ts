@@ -4,6 +4,7 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	NodeConnectionTypes,
 	NodeOperationError,
 } from 'n8n-workflow';
 import { ReferenceResolver } from '../../lib/scim/server/events';
@@ -24,15 +25,16 @@ export class ScimStore implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'SCIM Store',
 		name: 'scimStore',
-		icon: 'file:scimStore.svg',
+		icon: { light: 'file:scimStore.svg', dark: 'file:scimStore.dark.svg' },
 		group: ['input'],
 		version: 1,
 		subtitle:
 			'={{ {"users": "All users", "groups": "All groups", "user": "One user", "deletedUsers": "Deleted users"}[$parameter["operation"]] }}',
 		description: "Read the users and groups a SCIM Trigger holds, to resync a target with the IdP's state",
 		defaults: { name: 'SCIM Store' },
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
 		properties: scimStoreProperties,
 	};
 

@@ -36,6 +36,7 @@ export const scimStoreProperties: INodeProperties[] = [
 			},
 		],
 		default: 'users',
+		description: 'What to read from the trigger’s store',
 	},
 	{
 		displayName: 'User Name',

@@ -1,17 +1,19 @@
 import { homedir } from 'node:os';
-import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	IDataObject,
-	IHookFunctions,
-	INodeCredentialTestResult,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeBaseDescription,
-	INodeTypeDescription,
-	IWebhookDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
+import {
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeBaseDescription,
+	type INodeTypeDescription,
+	type IWebhookDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+	NodeConnectionTypes,
+	NodeOperationError,
 } from 'n8n-workflow';
 import { VersionedNodeType } from 'n8n-workflow';
 import { isAuthenticated } from '../../lib/scim/server/auth';
@@ -20,14 +22,19 @@ import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/servi
 import type { IdentityStore } from '../../lib/store/identityStore';
 import { openStoreAt, registerWebhook, type StoreChoice, type StoreLocation, storeLocation } from '../../lib/store/openStore';
 import { scimTriggerProperties } from './ScimTriggerDescription';
+import { SCIM_BASE, tenantUrl, tokenProblem } from './tenantUrl';
 
-const SCIM_BASE = 'scim/v2';
-
+/**
+ * The editor's "Webhook URLs" list shows only the Users and Groups collections, without their method lists: the
+ * panel's Tenant URL is what a user needs.
+ */
 const hook = (name: string, httpMethod: string, path: string, extra: Partial<IWebhookDescription> = {}): IWebhookDescription => ({
 	name: name as IWebhookDescription['name'],
 	httpMethod,
 	responseMode: 'onReceived',
 	path,
+	ndvHideMethod: true,
+	...(['default', 'groups'].includes(name) ? {} : { ndvHideUrl: true }),
 	...extra,
 });
 
@@ -213,13 +220,16 @@ async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 const BASE_DESCRIPTION: INodeTypeBaseDescription = {
 	displayName: 'SCIM Trigger',
 	name: 'scimTrigger',
-	icon: 'file:scimTrigger.svg',
+	icon: { light: 'file:scimTrigger.svg', dark: 'file:scimTrigger.dark.svg' },
 	group: ['trigger'],
-	description: 'A SCIM 2.0 service provider that Entra ID and Okta provision into; every accepted change starts the workflow',
+	description:
+		'Starts the workflow when Entra ID or Okta provisions users and groups into it: a SCIM 2.0 service provider with its own store',
 	defaultVersion: 2,
 };
 
 /** One version of the node: the versions differ only in their webhook entries (the URLs are the same). */
+// Its description (icon included) is built in the constructor from BASE_DESCRIPTION, which the rule cannot follow.
+// eslint-disable-next-line @n8n/community-nodes/icon-validation
 class ScimTriggerVersion implements INodeType {
 	description: INodeTypeDescription;
 
@@ -227,32 +237,52 @@ class ScimTriggerVersion implements INodeType {
 		this.description = {
 			...BASE_DESCRIPTION,
 			version,
+			subtitle: 'Entra ID / Okta SCIM endpoint',
 			defaults: { name: 'SCIM Trigger' },
+			// A wide panel, so the Tenant URL shows in full.
+			parameterPane: 'wide',
 			inputs: [],
-			outputs: ['main', 'main', 'main'],
-			outputNames: ['User Upserts', 'User Deactivations & Deletions', 'Group Changes'],
+			// Users: created, updated, reactivated. Leavers: deactivated, deleted. Groups: every group change.
+			outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+			outputNames: ['Users', 'Leavers', 'Groups'],
+			// The test checks the token's strength (there is nothing to connect to); activation refuses a weak one too.
 			credentials: [{ name: 'scimTriggerAuthApi', required: true, testedBy: 'scimTriggerAuthTest' }],
 			webhooks,
-			properties: scimTriggerProperties,
+			properties: scimTriggerProperties(process.env),
 		};
 	}
 
 	methods = {
 		credentialTest: {
 			async scimTriggerAuthTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const token = String(credential.data?.token ?? '');
-				if (token.length < 16) return { status: 'Error', message: 'Use a bearer token of at least 16 characters' };
-				return { status: 'OK', message: 'The token is long enough' };
+				const problem = tokenProblem(String(credential.data?.token ?? ''));
+				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The token is long enough' };
 			},
 		},
 	};
 
 	webhookMethods = {
 		default: {
+			// Nothing to look up outside n8n: "false" makes n8n call create() on every activation, which checks the set-up.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return false;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				const credentials = await this.getCredentials('scimTriggerAuthApi');
+				const problem = tokenProblem(String(credentials.token ?? ''));
+				if (problem) {
+					throw new NodeOperationError(this.getNode(), problem, {
+						description: 'Edit the SCIM Trigger Auth credential: a long random token, e.g. from "openssl rand -base64 32".',
+					});
+				}
+				const served = this.getNodeWebhookUrl('default')?.replace(/\/Users$/, '');
+				const webhookId = String(this.getNode().webhookId ?? '');
+				const shown = [tenantUrl(process.env, webhookId, 'production'), tenantUrl(process.env, webhookId, 'test')];
+				if (served && !shown.includes(served)) {
+					this.logger.warn(
+						`SCIM Trigger "${this.getNode().name}": the panel shows ${shown[0]} as its tenant URL, but n8n serves ${served}. Set WEBHOOK_URL to n8n's public URL.`,
+					);
+				}
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {

@@ -12,12 +12,13 @@ export async function scimTargetApiTest(
 ): Promise<INodeCredentialTestResult> {
 	try {
 		const client = scimClientFromCredentials(credential.data ?? {}, { maxRetries: 0 });
-		try {
-			await client.request({ method: 'GET', path: '/ServiceProviderConfig', idempotent: true });
-		} catch (error) {
-			if (toProvisioningError(error).code === 'AuthenticationFailed') throw error;
-			await client.request({ method: 'GET', path: '/Users', params: { startIndex: 1, count: 1 }, idempotent: true });
-		}
+		const discovery = await client.request({ method: 'GET', path: '/ServiceProviderConfig', idempotent: true }).then(
+			() => undefined,
+			(error: unknown) => toProvisioningError(error),
+		);
+		// Servers without discovery are tried with a one-user listing; a refused token is final.
+		if (discovery?.code === 'AuthenticationFailed') return { status: 'Error', message: discovery.message };
+		if (discovery) await client.request({ method: 'GET', path: '/Users', params: { startIndex: 1, count: 1 }, idempotent: true });
 		return { status: 'OK', message: 'Connection successful' };
 	} catch (error) {
 		return { status: 'Error', message: toProvisioningError(error).message };

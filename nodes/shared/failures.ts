@@ -102,6 +102,8 @@ export function readItem<T>(read: () => T): T | ProvisioningError {
 	try {
 		return read();
 	} catch (error) {
+		// Already n8n's own errors: they stop the node as they are.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
 		if ((error as Error)?.name === 'ExpressionError')
 			return new ProvisioningError('InvalidInput', (error as Error).message, { cause: error });

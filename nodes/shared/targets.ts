@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 import { ProvisioningError } from '../../lib/errors';
+import { parseJson } from '../../lib/util';
 import type { LdapFlavour } from '../../lib/ldap/flavours';
 import { type ScimAuth, ScimClient } from '../../lib/scim/client';
 import {
@@ -33,13 +34,9 @@ const text = (value: unknown) => (typeof value === 'string' ? value : value === 
 
 function extraHeaders(raw: unknown): Record<string, string> {
 	if (raw === undefined || raw === null || raw === '') return {};
-	let parsed = raw;
-	if (typeof raw === 'string') {
-		try {
-			parsed = JSON.parse(raw);
-		} catch {
-			throw new ProvisioningError('Configuration', 'The credential\'s "Extra Headers" is not valid JSON', { field: 'extraHeaders' });
-		}
+	const parsed = typeof raw === 'string' ? parseJson(raw) : raw;
+	if (parsed === undefined) {
+		throw new ProvisioningError('Configuration', 'The credential\'s "Extra Headers" is not valid JSON', { field: 'extraHeaders' });
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		throw new ProvisioningError('Configuration', 'The credential\'s "Extra Headers" must be a JSON object', { field: 'extraHeaders' });

@@ -69,10 +69,14 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	test('n8n lists every node and credential of the package', async () => {
 		const cookie = await ownerSession(n8n.url);
 		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
-		const ours = nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name).sort();
-		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.mapAttributes', 'n8n-nodes-provisioning.provisionUser', 'n8n-nodes-provisioning.scimTrigger']);
+		// A versioned node is listed once per version; usableAsTool nodes also get an AI tool variant.
+		const ours = [...new Set(nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name))].sort();
+		const nodeNames = ['deprovisionUser', 'deprovisionUserTool', 'groupSync', 'groupSyncTool', 'mapAttributes', 'provisionUser', 'provisionUserTool', 'scimStore', 'scimStoreTool', 'scimTrigger'];
+		expect(ours).toEqual(nodeNames.map((n) => `n8n-nodes-provisioning.${n}`));
+		expect(nodes.filter((n) => n.name === 'n8n-nodes-provisioning.scimTrigger').flatMap((n) => [(n as { version?: number | number[] }).version].flat())).toEqual(expect.arrayContaining([1, 2]));
 		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
-		expect(credentials.map((c) => c.name).filter((n) => ['scimTargetApi', 'ldapDirectoryApi', 'scimTriggerAuthApi'].includes(n)).sort()).toEqual(['ldapDirectoryApi', 'scimTargetApi', 'scimTriggerAuthApi']);
+		const ourCredentials = ['ldapDirectoryApi', 'scimTargetApi', 'scimTriggerAuthApi', 'sqlDatabaseApi'];
+		expect(credentials.map((c) => c.name).filter((n) => ourCredentials.includes(n)).sort()).toEqual(ourCredentials);
 	});
 
 	test('the package loads and the example workflow creates, leaves alone, then updates an account', async () => {

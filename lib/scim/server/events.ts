@@ -193,4 +193,8 @@ const clean = (ref: Record<string, unknown>): Reference =>
 			.filter(([, v]) => v !== undefined && v !== null && v !== '')
 			.map(([k, v]) => [k, String(v)]),
 	) as unknown as Reference;
-const withoutValue = ({ value: _value, ...rest }: Reference) => rest;
+const withoutValue = (reference: Reference) => {
+	const rest: Partial<Reference> = { ...reference };
+	delete rest.value;
+	return rest;
+};

@@ -11,6 +11,7 @@ import { PATCH_OP_MESSAGE } from '../../scim/schema';
 import { chunks, isObject, unique } from '../../util';
 import type { WriteLog, WriteRecord } from '../target';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a SCIM resource is whatever JSON the app sends
 export type ScimResource = Record<string, any>;
 
 export interface PatchOperation {

@@ -1,0 +1,265 @@
+/**
+ * The shipped example workflows, exactly as they are in examples/ (every node of this package at typeVersion 1, its
+ * parameters as saved), run through n8n-core's WorkflowExecute against a real SCIM server. This is what "existing
+ * workflows keep loading and running" means for the editor changes: the parameter shapes did not change.
+ *
+ * Their triggers and the n8n-nodes-base helpers they use (Manual Trigger, Webhook, Code, Stop and Error) are stood in
+ * for by small nodes that emit what the real ones would: the real ones run in real n8n in test/e2e.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeOperationError,
+} from 'n8n-workflow';
+import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
+import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/store/openStore';
+import { runWorkflow, registerNodeType, type WorkflowJson } from '../harness/workflow';
+import { ScimTestServer } from '../servers/scimServer';
+
+const ROOT = join(__dirname, '..', '..');
+const example = (file: string): WorkflowJson & { nodes: Array<{ type: string; typeVersion: number; name: string }> } =>
+	JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+
+/** A stand-in node: `emit` gives its output items (per output) from its parameters. */
+function standIn(
+	name: string,
+	outputs: number,
+	emit: (ctx: IExecuteFunctions) => INodeExecutionData[][],
+	{ trigger = false, parameter }: { trigger?: boolean; parameter?: string } = {},
+): INodeType {
+	return {
+		description: {
+			displayName: name,
+			name,
+			group: ['input'],
+			version: [1, 2],
+			description: `Stands in for ${name}`,
+			defaults: { name },
+			inputs: trigger ? [] : ['main'],
+			outputs: Array(outputs).fill('main'),
+			// n8n keeps only the parameters a node declares.
+			properties: parameter ? [{ displayName: parameter, name: parameter, type: 'string', default: '' }] : [],
+		} as unknown as INodeTypeDescription,
+		async execute(this: IExecuteFunctions) {
+			return emit(this);
+		},
+	};
+}
+
+let webhookBody: Record<string, unknown> = {};
+let scimEvents: INodeExecutionData[][] = [[], [], []];
+
+registerNodeType(
+	'n8n-nodes-base.manualTrigger',
+	standIn('manualTrigger', 1, () => [[{ json: {} }]], { trigger: true }),
+);
+registerNodeType(
+	'n8n-nodes-base.scheduleTrigger',
+	standIn('scheduleTrigger', 1, () => [[{ json: {} }]], { trigger: true }),
+);
+registerNodeType(
+	'n8n-nodes-base.webhook',
+	standIn('webhook', 1, () => [[{ json: { headers: {}, params: {}, query: {}, body: webhookBody } }]], { trigger: true }),
+);
+registerNodeType(
+	'n8n-nodes-base.code',
+	// The examples' Code nodes return literal lists of items.
+	standIn(
+		'code',
+		1,
+		(ctx) => [
+			(new Function(String(ctx.getNodeParameter('jsCode', 0)))() as INodeExecutionData[]).map((item) => ({
+				...item,
+				pairedItem: { item: 0 },
+			})),
+		],
+		{ parameter: 'jsCode' },
+	),
+);
+registerNodeType(
+	'n8n-nodes-base.stopAndError',
+	standIn(
+		'stopAndError',
+		1,
+		(ctx) => {
+			throw new NodeOperationError(ctx.getNode(), String(ctx.getNodeParameter('errorMessage', 0)));
+		},
+		{ parameter: 'errorMessage' },
+	),
+);
+registerNodeType(
+	'n8n-nodes-provisioning.scimTrigger',
+	standIn('scimTrigger', 3, () => scimEvents, { trigger: true }),
+);
+
+/** The webhook id the shipped resync workflow's SCIM Store nodes name. */
+const TRIGGER_WEBHOOK_ID = '7a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
+const OUTPUT_OF_EVENT = (event: string) => (event.startsWith('group.') ? 2 : /deactivated|deleted/.test(event) ? 1 : 0);
+
+let scim: ScimTestServer;
+let userFolder: string;
+let provider: ScimServiceProvider;
+/** The SCIM Trigger's own service provider and store (what the stand-in trigger emits comes from it). */
+async function push(method: string, path: string, body?: unknown): Promise<INodeExecutionData[][]> {
+	const { response, events } = await provider.handle({ method, path, query: {}, headers: {}, body });
+	expect(response.status).toBeLessThan(300);
+	scimEvents = [[], [], []];
+	for (const event of events) scimEvents[OUTPUT_OF_EVENT(event.event)].push({ json: event as never });
+	return scimEvents;
+}
+beforeAll(async () => {
+	scim = await ScimTestServer.start();
+	userFolder = mkdtempSync(join(tmpdir(), 'examples-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	const location: StoreLocation = { kind: 'file', key: 'examples-trigger' };
+	provider = new ScimServiceProvider(openStoreAt(location, userFolder, process.env), {
+		baseUrl: `https://n8n.example/webhook/${TRIGGER_WEBHOOK_ID}/scim/v2`,
+		storeLocation: location,
+	});
+	await registerWebhook(TRIGGER_WEBHOOK_ID, location, userFolder, process.env);
+});
+afterAll(async () => {
+	await scim.stop();
+	rmSync(userFolder, { recursive: true, force: true });
+});
+beforeEach(() => {
+	scim.store.users.clear();
+	scim.store.groups.clear();
+	scim.resetLog();
+});
+
+const credentials = () => ({
+	scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, extraHeaders: '{}', timeoutMs: 5000 },
+});
+const users = () => [...scim.store.users.values()] as Array<Record<string, unknown>>;
+
+test('the examples are saved at typeVersion 1, as workflows made before this version were', () => {
+	for (const file of [
+		'scim-trigger-to-scim-app.json',
+		'hr-webhook-to-scim.json',
+		'hr-webhook-map-attributes-to-scim.json',
+		'sample-hr-import-to-scim.json',
+		'group-sync-scim.json',
+		'reconcile-leavers-scim.json',
+		'resync-scim-trigger-to-scim-app.json',
+		'scim-trigger-to-ldap.json',
+	]) {
+		const ours = example(file).nodes.filter((n) => n.type.startsWith('n8n-nodes-provisioning.'));
+		expect(ours.length).toBeGreaterThan(0);
+		for (const node of ours)
+			expect({ file, node: node.name, typeVersion: node.typeVersion }).toEqual({ file, node: node.name, typeVersion: 1 });
+	}
+});
+
+test('HR webhook → Provision User: creates, then leaves alone', async () => {
+	webhookBody = {
+		employeeId: 'E42',
+		firstName: 'Ada',
+		lastName: 'Lovelace',
+		email: 'ada@example.org',
+		jobTitle: 'Analyst',
+		department: 'Research',
+	};
+	const first = await runWorkflow(example('hr-webhook-to-scim.json'), credentials());
+	expect(first.error).toBeUndefined();
+	expect(first.output('Provision User')[0].json).toMatchObject({ action: 'Create', status: 'Success' });
+	expect(users()).toEqual([expect.objectContaining({ userName: 'ada@example.org', externalId: 'E42', title: 'Analyst' })]);
+	const again = await runWorkflow(example('hr-webhook-to-scim.json'), credentials());
+	expect(again.output('Provision User')[0].json).toMatchObject({ action: 'NoChange' });
+});
+
+test('HR webhook → Map Attributes → Provision User: the Entra expressions map, the user is created', async () => {
+	webhookBody = { EmployeeID: 'W7', FirstName: 'Zoë', LastName: 'Saldaña', JobTitle: 'DATA ANALYST', Department: 'RND', Status: 'Active' };
+	const run = await runWorkflow(example('hr-webhook-map-attributes-to-scim.json'), credentials());
+	expect(run.error).toBeUndefined();
+	expect(run.output('Provision User')[0].json).toMatchObject({ action: 'Create', status: 'Success' });
+	expect(users()[0]).toMatchObject({ userName: 'zoe.saldana@example.org', externalId: 'W7', title: 'Data Analyst', active: true });
+});
+
+test('SCIM Trigger → Map Users → Provision User / Deprovision User, and Group Sync: joiner, group, leaver', async () => {
+	const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
+	const flagship = example('scim-trigger-to-scim-app.json');
+	const created = await push('POST', '/Users', {
+		userName: 'grace@example.org',
+		externalId: 'G1',
+		active: true,
+		name: { givenName: 'Grace', familyName: 'Hopper' },
+	});
+	const triggerId = String(created[0][0].json.resourceId);
+	const joined = await runWorkflow(flagship, credentials());
+	expect(joined.error).toBeUndefined();
+	expect(joined.output('Provision User')[0].json).toMatchObject({ action: 'Create', status: 'Success' });
+	expect(users()).toEqual([expect.objectContaining({ userName: 'grace@example.org', externalId: 'G1', active: true })]);
+
+	await push('POST', '/Groups', { displayName: 'Engineering', members: [{ value: triggerId }] });
+	const grouped = await runWorkflow(flagship, credentials());
+	expect(grouped.error).toBeUndefined();
+	expect(grouped.output('Group Sync')[0].json).toMatchObject({ action: 'Create', status: 'Success' });
+	const groups = [...scim.store.groups.values()] as unknown as Array<{ displayName: string; members?: Array<{ value: string }> }>;
+	expect(groups.map((g) => [g.displayName, g.members?.map((m) => m.value)])).toEqual([['Engineering', [users()[0].id]]]);
+
+	const left = await push('PATCH', `/Users/${triggerId}`, PATCH([{ op: 'replace', path: 'active', value: false }]));
+	expect(left[1]).toHaveLength(1);
+	const disabled = await runWorkflow(flagship, credentials());
+	expect(disabled.error).toBeUndefined();
+	expect(disabled.output('Deprovision User')[0].json).toMatchObject({ action: 'Disable', status: 'Success' });
+	expect(users()[0]).toMatchObject({ active: false });
+});
+
+test('Resync from the SCIM Store: brings the app to the store’s state; a second run writes nothing', async () => {
+	await push('POST', '/Users', { userName: 'resync.one@example.org', externalId: 'R1', active: true, name: { familyName: 'One' } });
+	await push('POST', '/Users', { userName: 'resync.two@example.org', externalId: 'R2', active: false, name: { familyName: 'Two' } });
+	const resync = example('resync-scim-trigger-to-scim-app.json');
+	const first = await runWorkflow(resync, credentials());
+	expect(first.error).toBeUndefined();
+	expect(users().find((u) => u.userName === 'resync.one@example.org')).toMatchObject({ active: true });
+	expect(first.output('Provision User').every((i) => ['Create', 'NoChange', 'Update'].includes(String(i.json.action)))).toBe(true);
+	scim.resetLog();
+	const second = await runWorkflow(resync, credentials());
+	expect(second.error).toBeUndefined();
+	expect(second.output('Provision User').map((i) => i.json.action)).toEqual(first.output('Provision User').map(() => 'NoChange'));
+	expect(scim.writes()).toEqual([]);
+});
+
+test('Sample HR import → Provision User: three accounts', async () => {
+	const run = await runWorkflow(example('sample-hr-import-to-scim.json'), credentials());
+	expect(run.error).toBeUndefined();
+	expect(run.output('Provision User').map((i) => i.json.action)).toEqual(['Create', 'Create', 'Create']);
+	expect(
+		users()
+			.map((u) => u.userName)
+			.sort(),
+	).toEqual(['ada.lovelace@example.org', 'alan.turing@example.org', 'grace.hopper@example.org']);
+});
+
+test('Groups → Group Sync: groups created with their members, nested groups flattened', async () => {
+	await runWorkflow(example('sample-hr-import-to-scim.json'), credentials());
+	const run = await runWorkflow(example('group-sync-scim.json'), credentials());
+	expect(run.error).toBeUndefined();
+	expect(run.output('Group Sync').map((i) => [i.json.action, i.json.status])).toEqual([
+		['Create', 'Success'],
+		['Create', 'Success'],
+	]);
+	const groups = [...scim.store.groups.values()] as unknown as Array<{ displayName: string; members?: unknown[] }>;
+	expect(groups.map((g) => [g.displayName, g.members?.length]).sort()).toEqual([
+		['Engineering', 3],
+		['Research', 2],
+	]);
+});
+
+test('Reconcile leavers, with approval: a dry run lists the leaver; past the threshold it stops for approval', async () => {
+	await runWorkflow(example('sample-hr-import-to-scim.json'), credentials());
+	const run = await runWorkflow(example('reconcile-leavers-scim.json'), credentials());
+	// Alan Turing is not in the current employees: one leaver of three accounts is over the 20% threshold.
+	const alan = users().find((u) => u.userName === 'alan.turing@example.org')!;
+	expect(run.output('Deprovision Leavers', 1).map((i) => [i.json.action, i.json.targetId, i.json.dryRun])).toEqual([
+		['StagedDisable', alan.id, true],
+	]);
+	expect(String(run.error?.message)).toMatch(/threshold|exceed/i);
+	expect(users().every((u) => u.active !== false)).toBe(true);
+});
