@@ -13,7 +13,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIdentityStore } from '../lib/store/fileIdentityStore';
-import { ensureRuntime, importAndActivate, installPackage, packPackage, ROOT, startN8n } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, importAndActivate, installPackage, LATEST_N8N_1, packPackage, ROOT, startN8n } from '../scripts/lib/n8nInstance';
 import { freePort } from '../test/servers/ports';
 
 const TOKEN = 'bench-scim-trigger-token-0123456789';
@@ -54,9 +54,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 export async function benchScimTrigger(): Promise<void> {
-	const version = process.env.N8N_VERSION ?? '1.123.81';
+	const version = process.env.N8N_VERSION ?? LATEST_N8N_1;
 	const users = Number(process.env.BENCH_TRIGGER_USERS ?? 10000);
-	const runtime = ensureRuntime(version);
+	const runtime = await ensureRuntime(version);
 	const work = mkdtempSync(join(tmpdir(), 'bench-trigger-'));
 	const userFolder = join(work, 'home');
 	let counted = 0;
@@ -109,7 +109,7 @@ export async function benchScimTrigger(): Promise<void> {
 			settings: { executionOrder: 'v1' },
 		};
 		const port = await freePort();
-		const options = { version, userFolder, port, brokerPort: await freePort()};
+		const options = { userFolder, port, brokerPort: await freePort() };
 		importAndActivate(
 			runtime,
 			options,

@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../test/servers/ports';
 import { ScimTestServer } from '../test/servers/scimServer';
-import { exampleFiles, importAndActivate, installPackage, packPackage, ROOT, startN8n, ensureRuntime, DEFAULT_N8N_VERSION } from './lib/n8nInstance';
+import { DEFAULT_N8N_VERSION, ensureRuntime, exampleFiles, importAndActivate, installPackage, packPackage, ROOT, runtimeCache, startN8n } from './lib/n8nInstance';
 
 async function main(): Promise<void> {
 	const version = process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;
@@ -14,8 +15,9 @@ async function main(): Promise<void> {
 	const demoPort = Number(process.env.DEMO_SCIM_PORT ?? 5690);
 	const userFolder = process.env.N8N_USER_FOLDER ?? join(ROOT, '.tmp', `n8n-home-${version}`);
 
-	console.log(`Preparing n8n ${version} (first run installs it into ~/.cache/n8n-nodes-provisioning, about 3 minutes)…`);
-	const runtime = ensureRuntime(version);
+	console.log(`Preparing n8n ${version} (the first run installs it into ${runtimeCache()}, about 4 minutes)…`);
+	const runtime = await ensureRuntime(version);
+	console.log(`n8n ${version} runs on Node.js ${runtime.node.version}${runtime.node.system ? '' : ` (${runtime.node.bin})`}.`);
 	const tarball = packPackage(join(ROOT, '.tmp'));
 	installPackage(userFolder, tarball);
 	mkdirSync(userFolder, { recursive: true });
@@ -41,7 +43,8 @@ async function main(): Promise<void> {
 		return { ...wf, active: hasTrigger };
 	});
 	const scimTrigger = workflows.flatMap((wf) => wf.nodes).find((n: { type: string }) => n.type === 'n8n-nodes-provisioning.scimTrigger') as { webhookId: string };
-	const options = { version, userFolder, port };
+	// n8n 2.x's task runner broker needs a port of its own.
+	const options = { userFolder, port, brokerPort: await freePort() };
 	importAndActivate(runtime, options, credentials, workflows);
 	const n8n = await startN8n(runtime, options, process.env.N8N_ECHO_LOG === 'true');
 
