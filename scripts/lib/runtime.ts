@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve as resolvePath } from 'node:path';
 import * as semver from 'semver';
 
 /** The newest n8n 2.x whose dependencies all install from the registry (2.41.3 needs a version it lacks). */
@@ -22,7 +22,7 @@ export const TESTED_N8N_VERSIONS = [LATEST_N8N_1, LATEST_N8N_2];
 export const FETCHED_NODE_VERSION = '24.22.3';
 
 export function runtimeCache(): string {
-	return process.env.N8N_RUNTIME_CACHE || join(homedir(), '.cache', 'n8n-nodes-provisioning');
+	return process.env.N8N_RUNTIME_CACHE ? resolvePath(process.env.N8N_RUNTIME_CACHE) : join(homedir(), '.cache', 'n8n-nodes-provisioning');
 }
 
 export interface NodeBinary {
@@ -68,7 +68,7 @@ export function cleanEnv(pathFirst?: string): NodeJS.ProcessEnv {
 		else if (key.startsWith('npm_') || key === 'INIT_CWD' || key === 'NODE') continue;
 		else env[key] = value;
 	}
-	const path = (process.env.PATH ?? '').split(delimiter).filter((p) => p && !p.endsWith(`${'node_modules'}/.bin`) && !p.includes('node-gyp-bin'));
+	const path = (process.env.PATH ?? '').split(delimiter).filter((p) => p && !p.endsWith('/node_modules/.bin') && !p.includes('node-gyp-bin'));
 	env.PATH = [...(pathFirst ? [pathFirst] : []), ...path].join(delimiter);
 	return env;
 }
@@ -86,18 +86,10 @@ export function runCapture(command: string, args: string[], options: { cwd?: str
 }
 
 /** Runs a command; resolves with its output, rejects with the output's tail. */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-		let output = '';
-		child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-		child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-		child.on('error', reject);
-		child.on('close', (code, signal) => {
-			if (code === 0) resolve(output);
-			else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? code}):\n${output.slice(-4000)}`));
-		});
-	});
+export async function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+	const { code, output } = await runCapture(command, args, options);
+	if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-4000)}`);
+	return output;
 }
 
 /**
@@ -211,9 +203,10 @@ async function install(dir: string, version: string): Promise<void> {
 }
 
 async function rebuildSqlite(dir: string, node: NodeBinary): Promise<void> {
-	if (!node.headers) throw new Error(`No Node headers next to ${node.bin} (include/node): cannot build sqlite3 for Node ${node.version}`);
 	// Explicit flags and the target Node first on PATH: neither the project's .npmrc nor ~/.npmrc's nodedir may decide.
-	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', `--nodedir=${node.headers}`, '--no-audit', '--no-fund', '--loglevel=error'], {
+	// (A machine Node without headers next to it leaves node-gyp to find them its own way.)
+	const nodedir = node.headers ? [`--nodedir=${node.headers}`] : [];
+	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', ...nodedir, '--no-audit', '--no-fund', '--loglevel=error'], {
 		cwd: dir,
 		env: cleanEnv(dirname(node.bin)),
 	});
