@@ -63,7 +63,8 @@ describe.each(E2E_N8N_VERSIONS)('runtime cache for n8n %s', (version) => {
 		// The next use only checks.
 		await ensureRuntime(version, { cache, log: (l) => logs.push(l) });
 		expect(lastEnsureAction(planted)).toBe('none');
-	});
+		// Building sqlite3 takes a minute on an idle 2-core machine, several when it is busy.
+	}, RUNTIME_INSTALL_TIMEOUT);
 
 	test('a binding that is there but does not load is detected too', async () => {
 		writeFileSync(binding(), 'not a shared object');
