@@ -7,7 +7,7 @@
  * on every use, so a broken cache repairs itself instead of failing every later run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve as resolvePath } from 'node:path';
 import * as semver from 'semver';
@@ -116,6 +116,11 @@ export async function withLock<T>(file: string, work: () => Promise<T>): Promise
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+/** Replaces a file by rename: never a half-written marker, and never writes through a hard link into another copy. */
+function writeAtomically(file: string, text: string): void {
+	writeFileSync(`${file}.tmp`, text);
+	renameSync(`${file}.tmp`, file);
+}
 
 function systemNode(): NodeBinary {
 	const prefix = dirname(dirname(process.execPath));
@@ -151,7 +156,7 @@ export async function ensureFetchedNode(version = FETCHED_NODE_VERSION, options:
 		mkdirSync(dir, { recursive: true });
 		writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-runtime', private: true, dependencies: { [pkg]: version } }, null, 2));
 		await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
-		writeFileSync(join(dir, '.ready'), '');
+		writeAtomically(join(dir, '.ready'), '');
 		if (!(await healthy())) throw new Error(`${pkg}@${version} installed, but ${node.bin} does not run as Node ${version}`);
 		return node;
 	});
@@ -231,38 +236,41 @@ export async function ensureRuntime(version = DEFAULT_N8N_VERSION, options: Ensu
 		}
 	}
 	return withLock(join(cache, `.lock-${version}`), async () => {
-		let action: EnsureAction = 'install';
 		let found = await problem(dir, version, options);
-		if (existsSync(marker)) {
-			if (!found.problem) {
-				lastActions.set(dir, 'none');
-				return { version, dir, node: found.node! };
-			}
+		const marked = existsSync(marker);
+		if (marked && !found.problem) {
+			lastActions.set(dir, 'none');
+			return { version, dir, node: found.node! };
+		}
+		if (marked) {
 			log(`The cached n8n ${version} runtime in ${dir} is broken (${found.problem}): repairing it.`);
 			rmSync(marker);
-			action = 'rebuild';
 		}
-		if (found.problem && !found.node) {
-			log(`Installing n8n ${version} into ${dir} (first run only, about 3 minutes)…`);
+		let installed = false;
+		let rebuilt = false;
+		const installN8n = async (why: string) => {
+			log(why);
 			await install(dir, version);
-			if (action === 'rebuild') action = 'reinstall';
+			installed = true;
 			found = await problem(dir, version, options);
-		}
-		if (found.problem) {
+		};
+		const rebuild = async () => {
+			if (!found.node) throw new Error(`n8n ${version} in ${dir} does not work after installing: ${found.problem}`);
 			log(`Building sqlite3 for Node ${found.node!.version}${found.node!.system ? '' : ` (${found.node!.bin})`}…`);
 			await rebuildSqlite(dir, found.node!);
+			rebuilt = true;
 			found = await problem(dir, version, options);
-		}
-		if (found.problem && action === 'rebuild') {
-			log(`Rebuilding sqlite3 did not help (${found.problem}): reinstalling n8n ${version}.`);
-			action = 'reinstall';
-			await install(dir, version);
-			await rebuildSqlite(dir, (await problem(dir, version, options)).node!);
-			found = await problem(dir, version, options);
+		};
+		if (found.problem && !found.node) await installN8n(`Installing n8n ${version} into ${dir} (first run only, about 3 minutes)…`);
+		if (found.problem) await rebuild();
+		if (found.problem && !installed) {
+			await installN8n(`Rebuilding sqlite3 did not help (${found.problem}): reinstalling n8n ${version}.`);
+			if (found.problem) await rebuild();
 		}
 		if (found.problem) throw new Error(`n8n ${version} in ${dir} does not work after installing: ${found.problem}`);
-		writeFileSync(marker, JSON.stringify({ n8n: version, node: found.node!.version, nodeBin: found.node!.bin, verified: new Date().toISOString() }, null, 2));
-		lastActions.set(dir, action);
+		// Written only now that sqlite3 loaded under the runtime's Node.
+		writeAtomically(marker, JSON.stringify({ n8n: version, node: found.node!.version, nodeBin: found.node!.bin, verified: new Date().toISOString() }, null, 2));
+		lastActions.set(dir, installed ? (marked ? 'reinstall' : 'install') : rebuilt ? 'rebuild' : 'none');
 		return { version, dir, node: found.node! };
 	});
 }

@@ -1,7 +1,8 @@
 /**
  * The runtime cache proves itself (issue 9): a runtime marked ready whose sqlite3 binding is missing, as the
  * former ensure-n8n.sh left it when npm's ignore-scripts leaked into its rebuild, is detected and repaired.
- * The planted runtime is a hard-linked copy of the real one (its sqlite3 package copied for real, since it is rebuilt).
+ * The planted runtime is a hard-linked copy of the real one; what the test or the repair rewrites (the sqlite3
+ * package, the marker, npm's lockfiles) is copied for real, so the real runtime is never touched.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ describe.each(E2E_N8N_VERSIONS)('runtime cache for n8n %s', (version) => {
 	let warm: N8nRuntime;
 	let cache: string;
 	let planted: string;
+	let warmMarker: string;
 	const binding = () => join(planted, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 	const savedIgnoreScripts = process.env.npm_config_ignore_scripts;
 
@@ -23,10 +25,13 @@ describe.each(E2E_N8N_VERSIONS)('runtime cache for n8n %s', (version) => {
 		cache = mkdtempSync(join(tmpdir(), 'runtime-cache-'));
 		planted = join(cache, basename(warm.dir));
 		await run('cp', ['-al', warm.dir, planted]);
-		rmSync(join(planted, 'node_modules', 'sqlite3'), { recursive: true });
-		cpSync(join(warm.dir, 'node_modules', 'sqlite3'), join(planted, 'node_modules', 'sqlite3'), { recursive: true });
+		for (const own of ['node_modules/sqlite3', 'package-lock.json', 'node_modules/.package-lock.json', '.ready']) {
+			rmSync(join(planted, own), { recursive: true, force: true });
+			if (existsSync(join(warm.dir, own))) cpSync(join(warm.dir, own), join(planted, own), { recursive: true });
+		}
 		// A fetched Node comes along (hard-linked) so that the repair does not download it again.
 		if (!warm.node.system) await run('cp', ['-al', dirname(dirname(dirname(dirname(warm.node.bin)))), cache]);
+		warmMarker = readFileSync(join(warm.dir, '.ready'), 'utf8');
 		// The broken state of issue 9: no build at all, and the empty marker ensure-n8n.sh wrote anyway.
 		rmSync(join(planted, 'node_modules', 'sqlite3', 'build'), { recursive: true, force: true });
 		writeFileSync(join(planted, '.ready'), '');
@@ -63,6 +68,9 @@ describe.each(E2E_N8N_VERSIONS)('runtime cache for n8n %s', (version) => {
 		// The next use only checks.
 		await ensureRuntime(version, { cache, log: (l) => logs.push(l) });
 		expect(lastEnsureAction(planted)).toBe('none');
+		// The real runtime the copy came from is untouched.
+		expect(readFileSync(join(warm.dir, '.ready'), 'utf8')).toBe(warmMarker);
+		expect(await sqliteProblem(warm.dir, warm.node)).toBeUndefined();
 		// Building sqlite3 takes a minute on an idle 2-core machine, several when it is busy.
 	}, RUNTIME_INSTALL_TIMEOUT);
 
