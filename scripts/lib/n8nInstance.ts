@@ -60,7 +60,15 @@ export function n8nEnv(runtime: N8nRuntime, options: N8nOptions): NodeJS.Process
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		...(major < 2 ? { N8N_EXPRESSION_ENGINE: 'legacy', N8N_RUNNERS_ENABLED: 'false' } : { N8N_RUNNERS_BROKER_PORT: String(options.brokerPort ?? options.port + 1) }),
+		...(major < 2
+			? { N8N_EXPRESSION_ENGINE: 'legacy', N8N_RUNNERS_ENABLED: 'false' }
+			: {
+					N8N_RUNNERS_BROKER_PORT: String(options.brokerPort ?? options.port + 1),
+					// n8n answers every request with 503 "Database is not ready!" while its `SELECT 1` health ping, run every
+					// 2 s, takes longer than this (5 s by default): on SQLite that happens when a busy 2-core machine is also
+					// saving many executions. 1.x has no such setting.
+					DB_PING_TIMEOUT_MS: '30000',
+				}),
 		...(options.extraEnv ?? {}),
 	};
 }
