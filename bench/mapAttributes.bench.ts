@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { normalizeDiacritics } from '../lib/mapping/functions';
-import { ensureRuntime } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 
 const DEPTS = ['Sales', 'Engineering', 'Legal', 'Research'];
@@ -68,7 +68,8 @@ function handWritten(items: Array<ReturnType<typeof people>[number]>) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchMapAttributes(n = Number(process.env.BENCH_MAP_ITEMS ?? 10000)): Promise<void> {
-	const setPath = join(ensureRuntime(), 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Set', 'Set.node.js');
+	// Loaded in this process, next to n8n-core 1.x: n8n 1.x's nodes, which run on the machine's Node.
+	const setPath = join((await ensureRuntime(LATEST_N8N_1)).dir, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Set', 'Set.node.js');
 	// eslint-disable-next-line @typescript-eslint/no-var-requires
 	const { Set } = require(setPath);
 	registerNodeType('n8n-nodes-base.set', new Set());

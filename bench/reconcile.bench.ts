@@ -11,7 +11,7 @@ import { LdapTarget } from '../lib/targets/ldap/ldapTarget';
 import type { TargetEntry } from '../lib/targets/target';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 import { Slapd } from '../test/servers/slapd';
-import { ensureRuntime } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
 
 /** Emits two lists on two outputs: the source and the target accounts, for Compare Datasets. */
 class TwoLists implements INodeType {
@@ -37,7 +37,8 @@ async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMb: 
 
 export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES ?? '10000,100000').split(',').map(Number)): Promise<void> {
 	const slapd = await Slapd.start({ dbnosync: true });
-	const compareDatasetsPath = join(ensureRuntime(), 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'CompareDatasets', 'CompareDatasets.node.js');
+	// Loaded in this process, next to n8n-core 1.x: n8n 1.x's nodes, which run on the machine's Node.
+	const compareDatasetsPath = join((await ensureRuntime(LATEST_N8N_1)).dir, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'CompareDatasets', 'CompareDatasets.node.js');
 	// eslint-disable-next-line @typescript-eslint/no-var-requires
 	const { CompareDatasets } = require(compareDatasetsPath);
 	registerNodeType('n8n-nodes-base.compareDatasets', new CompareDatasets());

@@ -17,7 +17,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIdentityStore } from '../lib/store/fileIdentityStore';
-import { ensureRuntime, importAndActivate, installPackage, packPackage, ROOT, type RunningN8n, startN8n } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, importAndActivate, installPackage, LATEST_N8N_1, packPackage, ROOT, type RunningN8n, startN8n } from '../scripts/lib/n8nInstance';
 import { freePort } from '../test/servers/ports';
 
 const TOKEN = 'bench-scim-trigger-token-0123456789';
@@ -76,9 +76,9 @@ export interface TriggerBench {
 
 /** Real n8n with the SCIM Trigger (users already in its store), a minimal trigger and a Webhook node, all active. */
 export async function startTriggerBench(options: { extraEnv?: Record<string, string> } = {}): Promise<TriggerBench> {
-	const version = process.env.N8N_VERSION ?? '1.123.81';
+	const version = process.env.N8N_VERSION ?? LATEST_N8N_1;
 	const users = Number(process.env.BENCH_TRIGGER_USERS ?? 10000);
-	const runtime = ensureRuntime(version);
+	const runtime = await ensureRuntime(version);
 	const work = mkdtempSync(join(tmpdir(), 'bench-trigger-'));
 	const userFolder = join(work, 'home');
 	let counted = 0;
@@ -135,7 +135,7 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 			settings: { executionOrder: 'v1' },
 		};
 		const port = await freePort();
-		const n8nOptions = { version, userFolder, port, brokerPort: await freePort(), extraEnv: options.extraEnv };
+		const n8nOptions = { userFolder, port, brokerPort: await freePort(), extraEnv: options.extraEnv };
 		importAndActivate(
 			runtime,
 			n8nOptions,
@@ -246,7 +246,7 @@ export async function benchScimTrigger(): Promise<void> {
 		await Promise.all(paced);
 
 		const rate = (xs: number[]) => `${median(xs).toFixed(0)} req/s (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
-		console.log(`SCIM Trigger (node version ${process.env.BENCH_TRIGGER_VERSION ?? 2}) in real n8n ${process.env.N8N_VERSION ?? '1.123.81'}, ${bench.users} users in the store, ${rounds} alternating rounds`);
+		console.log(`SCIM Trigger (node version ${process.env.BENCH_TRIGGER_VERSION ?? 2}) in real n8n ${process.env.N8N_VERSION ?? LATEST_N8N_1}, ${bench.users} users in the store, ${rounds} alternating rounds`);
 		console.log(`  lookups: minimal trigger ${rate(rates.minimal)}, SCIM Trigger ${rate(rates.lookups)} → median ${median(lookupRatios).toFixed(2)}x, range ${range(lookupRatios)} (goal >= 0.85x)`);
 		console.log(`  sustained writes (until drained): Webhook node ${rate(rates.webhook)}, SCIM Trigger ${rate(rates.writes)} → median ${median(writeRatios).toFixed(2)}x, range ${range(writeRatios)} (goal >= 0.9x)`);
 		console.log(`  per round: lookups ${lookupRatios.map((r) => r.toFixed(2)).join(' ')}; writes ${writeRatios.map((r) => r.toFixed(2)).join(' ')}`);

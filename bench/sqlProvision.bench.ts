@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 import { Postgres } from '../test/servers/postgres';
-import { ensureRuntime } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -48,7 +48,7 @@ export async function benchSqlProvision(n = Number(process.env.BENCH_USERS ?? 10
 	const db = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 2 } });
 	const credential = { engine: 'postgres', host: '127.0.0.1', port: pg.port, database: 'postgres', user: 'postgres', password: '' };
 	try {
-		const postgresNode = join(ensureRuntime(), 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Postgres', 'Postgres.node.js');
+		const postgresNode = join((await ensureRuntime(LATEST_N8N_1)).dir, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Postgres', 'Postgres.node.js');
 		// eslint-disable-next-line @typescript-eslint/no-var-requires
 		const { Postgres: PostgresNode } = require(postgresNode);
 		registerNodeType('n8n-nodes-base.postgres', new PostgresNode());

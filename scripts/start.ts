@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../test/servers/ports';
 import { ScimTestServer } from '../test/servers/scimServer';
-import { exampleFiles, importAndActivate, installPackage, packPackage, ROOT, startN8n, ensureRuntime, DEFAULT_N8N_VERSION } from './lib/n8nInstance';
+import { DEFAULT_N8N_VERSION, ensureRuntime, exampleFiles, importAndActivate, installPackage, packPackage, ROOT, runtimeCache, startN8n } from './lib/n8nInstance';
 
 async function main(): Promise<void> {
 	const version = process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;
@@ -14,8 +15,9 @@ async function main(): Promise<void> {
 	const demoPort = Number(process.env.DEMO_SCIM_PORT ?? 5690);
 	const userFolder = process.env.N8N_USER_FOLDER ?? join(ROOT, '.tmp', `n8n-home-${version}`);
 
-	console.log(`Preparing n8n ${version} (first run installs it into ~/.cache/n8n-nodes-provisioning, about 3 minutes)…`);
-	const runtime = ensureRuntime(version);
+	console.log(`Preparing n8n ${version} (the first run installs it into ${runtimeCache()}, about 4 minutes)…`);
+	const runtime = await ensureRuntime(version);
+	console.log(`n8n ${version} runs on Node.js ${runtime.node.version}${runtime.node.system ? '' : ` (${runtime.node.bin})`}.`);
 	const tarball = packPackage(join(ROOT, '.tmp'));
 	installPackage(userFolder, tarball);
 	mkdirSync(userFolder, { recursive: true });
@@ -34,14 +36,24 @@ async function main(): Promise<void> {
 		},
 		{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: triggerToken, allowBasic: false } },
 	];
+	// Active: the examples started by a request that run on the credentials above. Imported inactive: the LDAP flow (no
+	// demo directory here) and the scheduled resync (turned on by the user, or run from the editor).
 	const triggerTypes = ['n8n-nodes-base.webhook', 'n8n-nodes-provisioning.scimTrigger'];
+	const provided = new Set(credentials.map((c) => c.type));
+	type ExampleNode = { type: string; webhookId?: string; credentials?: Record<string, unknown> };
 	const workflows = exampleFiles().map((file) => {
-		const wf = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-		const hasTrigger = wf.nodes.some((n: { type: string }) => triggerTypes.includes(n.type));
-		return { ...wf, active: hasTrigger };
+		const wf = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { id: string; nodes: ExampleNode[] };
+		const startedByRequest = wf.nodes.some((n) => triggerTypes.includes(n.type));
+		const scheduled = wf.nodes.some((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
+		const runnable = wf.nodes.every((n) => Object.keys(n.credentials ?? {}).every((type) => provided.has(type)));
+		return { ...wf, active: startedByRequest && !scheduled && runnable };
 	});
-	const scimTrigger = workflows.flatMap((wf) => wf.nodes).find((n: { type: string }) => n.type === 'n8n-nodes-provisioning.scimTrigger') as { webhookId: string };
-	const options = { version, userFolder, port };
+	const scimTrigger = workflows
+		.filter((wf) => wf.active)
+		.flatMap((wf) => wf.nodes)
+		.find((n) => n.type === 'n8n-nodes-provisioning.scimTrigger') as { webhookId: string };
+	// n8n 2.x's task runner broker needs a port of its own.
+	const options = { userFolder, port, brokerPort: await freePort() };
 	importAndActivate(runtime, options, credentials, workflows);
 	const n8n = await startN8n(runtime, options, process.env.N8N_ECHO_LOG === 'true');
 
@@ -53,7 +65,8 @@ n8n-nodes-provisioning is running.
   SCIM endpoint for Entra ID / Okta (tenant URL and secret token):
     ${n8n.url}/webhook/${scimTrigger.webhookId}/scim/v2
     ${triggerToken}
-  Users pushed there flow through "SCIM Trigger → Map Attributes → Provision User" into the demo app.
+  Users and groups pushed there flow through "SCIM Trigger → Map Attributes → Provision User / Deprovision User /
+  Group Sync" into the demo app.
 
   Demo SCIM app       ${demo.baseUrl}
   Demo SCIM token     ${demo.token}

@@ -4,16 +4,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { cleanEnv, type N8nRuntime } from './runtime';
 
+export { DEFAULT_N8N_VERSION, ensureRuntime, LATEST_N8N_1, LATEST_N8N_2, type N8nRuntime, runtimeCache, TESTED_N8N_VERSIONS } from './runtime';
 export const ROOT = resolve(__dirname, '..', '..');
-export const DEFAULT_N8N_VERSION = '1.123.81';
-
-/** The cached n8n runtime folder for a version, installed on first use (about 3 minutes). */
-export function ensureRuntime(version = DEFAULT_N8N_VERSION): string {
-	return execFileSync('bash', [join(ROOT, 'scripts', 'ensure-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-}
 
 /** Builds and packs this package; returns the tarball path. */
 export function packPackage(outDir: string): string {
@@ -30,12 +26,12 @@ export function installPackage(userFolder: string, tarball: string): void {
 	if (!existsSync(join(nodesDir, 'package.json'))) writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
 	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--legacy-peer-deps', '--install-strategy=shallow', '--no-audit', '--no-fund', '--loglevel=error'], {
 		cwd: nodesDir,
+		env: cleanEnv(),
 		stdio: 'inherit',
 	});
 }
 
 export interface N8nOptions {
-	version?: string;
 	userFolder: string;
 	port: number;
 	brokerPort?: number;
@@ -43,10 +39,11 @@ export interface N8nOptions {
 	extraEnv?: Record<string, string>;
 }
 
-export function n8nEnv(options: N8nOptions): NodeJS.ProcessEnv {
-	const major = Number((options.version ?? DEFAULT_N8N_VERSION).split('.')[0]);
+/** n8n's environment: ours minus what npm adds for its scripts, and the runtime's Node first on PATH (n8n 2.x starts its task runner as `node`). */
+export function n8nEnv(runtime: N8nRuntime, options: N8nOptions): NodeJS.ProcessEnv {
+	const major = Number(runtime.version.split('.')[0]);
 	return {
-		...process.env,
+		...cleanEnv(dirname(runtime.node.bin)),
 		N8N_USER_FOLDER: options.userFolder,
 		N8N_ENCRYPTION_KEY: options.encryptionKey ?? 'n8n-nodes-provisioning-local-key',
 		DB_TYPE: 'sqlite',
@@ -63,23 +60,45 @@ export function n8nEnv(options: N8nOptions): NodeJS.ProcessEnv {
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		...(major < 2 ? { N8N_EXPRESSION_ENGINE: 'legacy', N8N_RUNNERS_ENABLED: 'false' } : { N8N_RUNNERS_BROKER_PORT: String(options.brokerPort ?? options.port + 1) }),
+		...(major < 2
+			? { N8N_EXPRESSION_ENGINE: 'legacy', N8N_RUNNERS_ENABLED: 'false' }
+			: {
+					N8N_RUNNERS_BROKER_PORT: String(options.brokerPort ?? options.port + 1),
+					// n8n answers every request with 503 "Database is not ready!" while its `SELECT 1` health ping, run every
+					// 2 s, takes longer than this (5 s by default): on SQLite that happens when a busy 2-core machine is also
+					// saving many executions. 1.x has no such setting.
+					DB_PING_TIMEOUT_MS: '30000',
+				}),
 		...(options.extraEnv ?? {}),
 	};
 }
 
-function n8nBin(runtime: string): string {
-	return join(runtime, 'node_modules', 'n8n', 'bin', 'n8n');
+function n8nBin(runtime: N8nRuntime): string {
+	return join(runtime.dir, 'node_modules', 'n8n', 'bin', 'n8n');
 }
 
 /** Imports credentials and workflows (n8n stopped) and activates the workflows. */
-export function importAndActivate(runtime: string, options: N8nOptions, credentials: object[], workflows: Array<{ id: string; active?: boolean }>): void {
-	const env = n8nEnv(options);
+interface WorkflowNode {
+	type: string;
+	webhookId?: string;
+	parameters?: Record<string, unknown>;
+}
+
+/** A static production webhook path per trigger, by node type (path relative to /webhook/). */
+const WEBHOOK_PROBES: Record<string, (node: WorkflowNode) => string> = {
+	'n8n-nodes-base.webhook': (n) => (String(n.parameters?.path).includes(':') ? `${n.webhookId}/${n.parameters?.path}` : String(n.parameters?.path)),
+	'n8n-nodes-provisioning.scimTrigger': (n) => `${n.webhookId}/scim/v2/Users`,
+	'n8n-nodes-bench-minimal.minimalTrigger': (n) => `${n.webhookId}/scim/v2/Users`,
+};
+const probesFile = (userFolder: string) => join(userFolder, 'import', 'webhooks.json');
+
+export function importAndActivate(runtime: N8nRuntime, options: N8nOptions, credentials: object[], workflows: Array<{ id: string; active?: boolean; nodes?: WorkflowNode[] }>): void {
+	const env = n8nEnv(runtime, options);
 	const work = join(options.userFolder, 'import');
 	mkdirSync(work, { recursive: true });
 	const run = (args: string[]) => {
 		try {
-			return execFileSync(process.execPath, [n8nBin(runtime), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+			return execFileSync(runtime.node.bin, [n8nBin(runtime), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 		} catch (error) {
 			const { stdout, stderr } = error as { stdout?: string; stderr?: string };
 			throw new Error(`n8n ${args[0]} failed:\n${String(stdout ?? '').slice(-3000)}\n${String(stderr ?? '').slice(-3000)}`);
@@ -89,7 +108,14 @@ export function importAndActivate(runtime: string, options: N8nOptions, credenti
 		writeFileSync(join(work, 'credentials.json'), JSON.stringify(credentials));
 		run(['import:credentials', `--input=${join(work, 'credentials.json')}`]);
 	}
-	const major = Number((options.version ?? DEFAULT_N8N_VERSION).split('.')[0]);
+	const major = Number(runtime.version.split('.')[0]);
+	// The webhooks startN8n waits for: what the active workflows register.
+	const probes = new Set<string>(existsSync(probesFile(options.userFolder)) ? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8')) : []);
+	for (const wf of workflows) {
+		if (wf.active === false) continue;
+		for (const node of wf.nodes ?? []) if (WEBHOOK_PROBES[node.type]) probes.add(WEBHOOK_PROBES[node.type](node));
+	}
+	writeFileSync(probesFile(options.userFolder), JSON.stringify([...probes]));
 	for (const wf of workflows) {
 		const file = join(work, `${wf.id}.json`);
 		writeFileSync(file, JSON.stringify({ versionId: randomUUID(), ...wf, active: false }));
@@ -111,9 +137,9 @@ export interface RunningN8n {
  * Starts n8n (or, in queue mode, a `worker` or `webhook` process) and resolves once it is ready: for `start`, when
  * the editor is up and the workflows are active.
  */
-export async function startN8n(runtime: string, options: N8nOptions, echo = false, command: 'start' | 'worker' | 'webhook' = 'start'): Promise<RunningN8n> {
+export async function startN8n(runtime: N8nRuntime, options: N8nOptions, echo = false, command: 'start' | 'worker' | 'webhook' = 'start'): Promise<RunningN8n> {
 	const ready = { start: /Editor is now accessible/, worker: /n8n worker is now ready|Worker started/i, webhook: /Webhook listener waiting for requests/i }[command];
-	const child = spawn(process.execPath, [n8nBin(runtime), command], { env: n8nEnv(options), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const child = spawn(runtime.node.bin, [n8nBin(runtime), command], { env: n8nEnv(runtime, options), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 	let output = '';
 	const collect = (chunk: Buffer) => {
 		output += chunk.toString();
@@ -122,12 +148,6 @@ export async function startN8n(runtime: string, options: N8nOptions, echo = fals
 	child.stdout!.on('data', collect);
 	child.stderr!.on('data', collect);
 	const url = `http://127.0.0.1:${options.port}`;
-	const deadline = Date.now() + 120000;
-	while (!ready.test(output)) {
-		if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}:\n${output.slice(-4000)}`);
-		if (Date.now() > deadline) throw new Error(`n8n did not start in time:\n${output.slice(-4000)}`);
-		await new Promise((r) => setTimeout(r, 200));
-	}
 	const stop = async () => {
 		if (child.exitCode !== null) return;
 		const exited = new Promise((r) => child.once('exit', r));
@@ -145,7 +165,34 @@ export async function startN8n(runtime: string, options: N8nOptions, echo = fals
 			}
 		}
 	};
+	const deadline = Date.now() + 120000;
+	const wait = async (what: string) => {
+		if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}:\n${output.slice(-4000)}`);
+		if (Date.now() > deadline) throw new Error(`n8n did not start in time (${what}):\n${output.slice(-4000)}`);
+		await new Promise((r) => setTimeout(r, 200));
+	};
+	try {
+		while (!ready.test(output)) await wait('not ready');
+		// n8n 2.40 activates published workflows in the background after "Editor is now accessible"; a CORS preflight
+		// lists a webhook's methods only once it is registered, and runs nothing.
+		const probes: string[] = command !== 'worker' && existsSync(probesFile(options.userFolder)) ? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8')) : [];
+		for (const path of probes) {
+			while (!(await webhookRegistered(url, path))) await wait(`webhook ${path} not registered`);
+		}
+	} catch (error) {
+		await stop();
+		throw error;
+	}
 	return { url, process: child, log: () => output, stop };
+}
+
+async function webhookRegistered(url: string, path: string): Promise<boolean> {
+	try {
+		const res = await fetch(`${url}/webhook/${path}`, { method: 'OPTIONS', headers: { Origin: url } });
+		return (res.headers.get('access-control-allow-methods') ?? '').split(',').some((m) => m.trim() && m.trim() !== 'OPTIONS');
+	} catch {
+		return false;
+	}
 }
 
 /** Example workflows shipped in examples/, by file name. */

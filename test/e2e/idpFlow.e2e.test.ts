@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normaliseDn } from '../../lib/ldap/escape';
 import { ensureRuntime, importAndActivate, installPackage, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { ScimTestServer } from '../servers/scimServer';
 import { parseLdif, Slapd } from '../servers/slapd';
 
-const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.40.7').split(',');
+const VERSIONS = E2E_N8N_VERSIONS;
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const TOKEN = 'e2e-idp-flow-token-0123456789abcdef';
 const PEOPLE = 'ou=People,dc=example,dc=org';
@@ -42,6 +43,8 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string)
 	throw new Error(`timed out waiting for: ${what}`);
 }
 
+beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
+
 describe.each(VERSIONS)('real n8n %s', (version) => {
 	let app: ScimTestServer;
 	let slapd: Slapd;
@@ -49,12 +52,12 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	let userFolder: string;
 
 	beforeAll(async () => {
-		const runtime = ensureRuntime(version);
+		const runtime = await ensureRuntime(version);
 		app = await ScimTestServer.start();
 		slapd = await Slapd.start({});
 		userFolder = mkdtempSync(join(tmpdir(), `n8n-idp-${version}-`));
 		installPackage(userFolder, tarball);
-		const options = { version, userFolder, port: await freePort(), brokerPort: await freePort() };
+		const options = { userFolder, port: await freePort(), brokerPort: await freePort() };
 		importAndActivate(
 			runtime,
 			options,

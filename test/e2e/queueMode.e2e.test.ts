@@ -9,13 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ensureRuntime, importAndActivate, installPackage, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { Postgres } from '../servers/postgres';
 import { ScimTestServer } from '../servers/scimServer';
 
-const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
+const VERSIONS = E2E_N8N_VERSIONS;
 const TOKEN = 'queue-mode-scim-token-0123456789';
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'scim-trigger-to-scim-app.json'), 'utf8'));
+
+beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
 
 describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 	let pg: Postgres;
@@ -28,7 +31,7 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 
 	beforeAll(async () => {
 		if (!existsSync('/usr/bin/redis-server')) throw new Error('redis-server is missing: install it with "apt-get install -y redis-server". Queue mode needs a real Redis.');
-		const runtime = ensureRuntime(VERSION);
+		const runtime = await ensureRuntime(VERSION);
 		pg = await Postgres.start();
 		const redisPort = await freePort();
 		redis = spawn('/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -48,7 +51,7 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 			QUEUE_BULL_REDIS_PORT: String(redisPort),
 		};
 		const mainPort = await freePort();
-		const main = { version: VERSION, userFolder, port: mainPort, brokerPort: await freePort(), extraEnv: queueEnv };
+		const main = { userFolder, port: mainPort, brokerPort: await freePort(), extraEnv: queueEnv };
 		importAndActivate(
 			runtime,
 			main,

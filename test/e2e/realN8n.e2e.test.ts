@@ -1,24 +1,51 @@
 /**
- * End to end in real n8n (1.123.81 and 2.8.4): the packed package installed as the Community Nodes
+ * End to end in real n8n (the newest 1.x and 2.x, see TESTED_N8N_VERSIONS): the packed package installed as the Community Nodes
  * installer does it, the shipped example workflow imported and activated, driven over HTTP.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { ensureRuntime, importAndActivate, installPackage, type N8nRuntime, ownerSession, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation, type ScimCall } from '../harness/scimConversations';
 import { ScimTestServer } from '../servers/scimServer';
 
-const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
+const VERSIONS = E2E_N8N_VERSIONS;
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'hr-webhook-to-scim.json'), 'utf8'));
 const mappedExample = JSON.parse(readFileSync(join(ROOT, 'examples', 'hr-webhook-map-attributes-to-scim.json'), 'utf8'));
 const triggerExample = JSON.parse(readFileSync(join(ROOT, 'examples', 'scim-trigger-to-scim-app.json'), 'utf8'));
 const TRIGGER_TOKEN = 'e2e-scim-trigger-token-0123456789abcdef';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** A Code node: in n8n 2.x it runs in the JS task runner, a child process n8n starts as `node` from PATH. */
+const codeWorkflow = {
+	id: 'CodeNodeRunner1',
+	name: 'Code node',
+	nodes: [
+		{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '5b0c2f7e-2d1a-4c1e-9b7a-3f4e5d6c7b8a', parameters: { httpMethod: 'POST', path: 'code-node', responseMode: 'lastNode', options: {} } },
+		{ id: 'c', name: 'Code', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: 'return [{ json: { doubled: $input.first().json.body.n * 2 } }];' } },
+	],
+	connections: { Webhook: { main: [[{ node: 'Code', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
+/** The executable of a process and of its children, by pid. */
+const exe = (pid: number) => realpathSync(`/proc/${pid}/exe`);
+const children = (pid: number) =>
+	readdirSync('/proc')
+		.filter((e) => /^\d+$/.test(e))
+		.flatMap((e) => {
+			try {
+				const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+				return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [{ pid: Number(e), cmdline: readFileSync(`/proc/${e}/cmdline`, 'utf8') }] : [];
+			} catch {
+				return [];
+			}
+		});
 
 let tarball: string;
 let packDir: string;
+beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
 beforeAll(() => {
 	packDir = mkdtempSync(join(tmpdir(), 'pack-'));
 	tarball = packPackage(packDir);
@@ -30,14 +57,15 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	let n8n: RunningN8n;
 	let userFolder: string;
 	let restart: () => Promise<void>;
+	let runtime: N8nRuntime;
 
 	beforeAll(async () => {
-		const runtime = ensureRuntime(version);
+		runtime = await ensureRuntime(version);
 		scim = await ScimTestServer.start();
 		userFolder = mkdtempSync(join(tmpdir(), `n8n-e2e-${version}-`));
 		installPackage(userFolder, tarball);
 		const port = await freePort();
-		const options = { version, userFolder, port, brokerPort: await freePort() };
+		const options = { userFolder, port, brokerPort: await freePort() };
 		importAndActivate(
 			runtime,
 			options,
@@ -45,7 +73,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 				{ id: 'DemoScimTarget1', name: 'Demo SCIM app', type: 'scimTargetApi', data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 10000 } },
 				{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: TRIGGER_TOKEN, allowBasic: false } },
 			],
-			[example, mappedExample, triggerExample],
+			[example, mappedExample, triggerExample, codeWorkflow],
 		);
 		n8n = await startN8n(runtime, options);
 		restart = async () => {
@@ -77,6 +105,18 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		const ourCredentials = ['ldapDirectoryApi', 'scimTargetApi', 'scimTriggerAuthApi', 'sqlDatabaseApi'];
 		expect(credentials.map((c) => c.name).filter((n) => ourCredentials.includes(n)).sort()).toEqual(ourCredentials);
+	});
+
+	test('n8n and its Code node run on the Node its engines ask for', async () => {
+		expect(exe(n8n.process.pid!)).toBe(realpathSync(runtime.node.bin));
+		const res = await fetch(`${n8n.url}/webhook/code-node`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ n: 21 }) });
+		expect(res.status).toBe(200);
+		expect(await res.json()).toEqual({ doubled: 42 });
+		if (Number(version.split('.')[0]) >= 2) {
+			const runner = children(n8n.process.pid!).filter((c) => c.cmdline.includes('task-runner'));
+			expect(runner).toHaveLength(1);
+			expect(exe(runner[0].pid)).toBe(realpathSync(runtime.node.bin));
+		}
 	});
 
 	test('the package loads and the example workflow creates, leaves alone, then updates an account', async () => {

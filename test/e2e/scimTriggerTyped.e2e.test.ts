@@ -9,10 +9,11 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation, type ScimCall } from '../harness/scimConversations';
 
-const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
+const VERSIONS = E2E_N8N_VERSIONS;
 const TOKEN = 'e2e-typed-trigger-token-0123456789abcdef';
 const WEBHOOK_ID = '0c1d2e3f-4a5b-4c6d-8e7f-901234567890';
 const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
@@ -25,6 +26,8 @@ beforeAll(() => {
 }, 300000);
 afterAll(() => rmSync(packDir, { recursive: true, force: true }));
 
+beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
+
 describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 	let n8n: RunningN8n;
 	let userFolder: string;
@@ -32,7 +35,7 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 	const events: any[] = [];
 
 	beforeAll(async () => {
-		const runtime = ensureRuntime(version);
+		const runtime = await ensureRuntime(version);
 		capture = createServer((req, res) => {
 			let text = '';
 			req.on('data', (c) => (text += c));
@@ -46,7 +49,7 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		userFolder = mkdtempSync(join(tmpdir(), `n8n-typed-${version}-`));
 		installPackage(userFolder, tarball);
 		const port = await freePort();
-		const options = { version, userFolder, port, brokerPort: await freePort() };
+		const options = { userFolder, port, brokerPort: await freePort() };
 		const forward = { id: 'fw', name: 'Capture', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [300, 0], parameters: { method: 'POST', url: `http://127.0.0.1:${capturePort}/event`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} } };
 		const workflow = {
 			id: 'TypedTrigger1',

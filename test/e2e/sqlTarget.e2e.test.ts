@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { Postgres } from '../servers/postgres';
 
-const VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '1.123.81,2.8.4').split(',');
+const VERSIONS = E2E_N8N_VERSIONS;
 const PASSWORD = 'E2e-Sql-Pw-42';
 
 const workflow = {
@@ -93,16 +94,18 @@ afterAll(async () => {
 	rmSync(packDir, { recursive: true, force: true });
 });
 
+beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
+
 describe.each(VERSIONS)('real n8n %s with a SQL target', (version) => {
 	let n8n: RunningN8n;
 	let userFolder: string;
 
 	beforeAll(async () => {
 		await admin.raw('truncate users restart identity');
-		const runtime = ensureRuntime(version);
+		const runtime = await ensureRuntime(version);
 		userFolder = mkdtempSync(join(tmpdir(), `n8n-e2e-sql-${version}-`));
 		installPackage(userFolder, tarball);
-		const options = { version, userFolder, port: await freePort(), brokerPort: await freePort() };
+		const options = { userFolder, port: await freePort(), brokerPort: await freePort() };
 		importAndActivate(
 			runtime,
 			options,

@@ -1,0 +1,15 @@
+import { ensureRuntime, type N8nRuntime, TESTED_N8N_VERSIONS } from '../../scripts/lib/runtime';
+
+/** The n8n versions the end-to-end tests run on: E2E_N8N_VERSIONS (comma-separated), else the newest 1.x and 2.x. */
+export const E2E_N8N_VERSIONS =
+	process.env.E2E_N8N_VERSIONS?.split(',')
+		.map((v) => v.trim())
+		.filter(Boolean) ?? TESTED_N8N_VERSIONS;
+
+/** Installs, or checks and repairs, every runtime the run needs, side by side (a cold cache takes minutes). */
+export function prepareRuntimes(versions = E2E_N8N_VERSIONS): Promise<N8nRuntime[]> {
+	return Promise.all(versions.map((v) => ensureRuntime(v)));
+}
+
+/** Generous: a cold install of both runtimes on two cores; jest needs some limit. */
+export const RUNTIME_INSTALL_TIMEOUT = 45 * 60 * 1000;
