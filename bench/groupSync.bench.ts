@@ -21,7 +21,9 @@ function report(label: string, groups: number, baselineRequests: number, baselin
 	console.log(`${label}: ${groups} groups x ${PER_GROUP} members (${groups * PER_GROUP} memberships)`);
 	console.log(`  one call per membership (baseline)  ${baselineRequests} requests, ${(baselineMs / 1000).toFixed(2)} s`);
 	console.log(`  Group Sync                          ${oursRequests} requests, ${(oursMs / 1000).toFixed(2)} s`);
-	console.log(`  requests ${((oursRequests / baselineRequests) * 100).toFixed(2)}% of baseline (goal <= 5%), ${(baselineMs / oursMs).toFixed(1)}x faster (goal >= 10x)`);
+	console.log(
+		`  requests ${((oursRequests / baselineRequests) * 100).toFixed(2)}% of baseline (goal <= 5%), ${(baselineMs / oursMs).toFixed(1)}x faster (goal >= 10x)`,
+	);
 }
 
 /** slapd as deployed (every write synced to disk), and with dbnosync, where single-value writes cost least. */
@@ -29,7 +31,8 @@ async function benchLdap(dbnosync: boolean): Promise<void> {
 	const slapd = await Slapd.start({ dbnosync });
 	try {
 		const ldif: string[] = [];
-		for (let i = 0; i < USERS; i++) ldif.push(`dn: uid=g${i},ou=People,${slapd.suffix}`, 'objectClass: inetOrgPerson', `uid: g${i}`, `cn: G ${i}`, `sn: ${i}`, '');
+		for (let i = 0; i < USERS; i++)
+			ldif.push(`dn: uid=g${i},ou=People,${slapd.suffix}`, 'objectClass: inetOrgPerson', `uid: g${i}`, `cn: G ${i}`, `sn: ${i}`, '');
 		slapd.ldapadd(ldif.join('\n'));
 		const audit = () => (slapd.auditLog().match(/^# (add|modify|delete|modrdn) /gm) ?? []).length;
 
@@ -60,8 +63,30 @@ async function benchLdap(dbnosync: boolean): Promise<void> {
 		const writesBefore = audit();
 		t = performance.now();
 		const res = await runWorkflow(
-			itemsInto('groupSync', { target: 'ldap', mode: 'authoritative', groupSchema: 'groupOfNames', groupSearchBase: `ou=Groups,${slapd.suffix}`, groupDnTemplate: `cn={displayName},ou=Groups,${slapd.suffix}`, searchBase: `ou=People,${slapd.suffix}`, objectFilter: '(objectClass=inetOrgPerson)', chunkSize: 100, options: { concurrency: CONCURRENCY } }, items),
-			{ ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'openldap' } },
+			itemsInto(
+				'groupSync',
+				{
+					target: 'ldap',
+					mode: 'authoritative',
+					groupSchema: 'groupOfNames',
+					groupSearchBase: `ou=Groups,${slapd.suffix}`,
+					groupDnTemplate: `cn={displayName},ou=Groups,${slapd.suffix}`,
+					searchBase: `ou=People,${slapd.suffix}`,
+					objectFilter: '(objectClass=inetOrgPerson)',
+					chunkSize: 100,
+					options: { concurrency: CONCURRENCY },
+				},
+				items,
+			),
+			{
+				ldapDirectoryApi: {
+					urls: slapd.url,
+					bindDn: slapd.rootDn,
+					bindPassword: slapd.rootPassword,
+					baseDn: slapd.suffix,
+					flavour: 'openldap',
+				},
+			},
 		);
 		const oursMs = performance.now() - t;
 		const created = res.output('Node').filter((i) => i.json.action === 'Create').length;
@@ -81,10 +106,17 @@ async function benchScim(): Promise<void> {
 	const GROUPS = Number(process.env.BENCH_SCIM_GROUPS ?? 40);
 	const server = await ScimTestServer.start();
 	try {
-		const http = axios.create({ baseURL: server.baseUrl, headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/scim+json' } });
+		const http = axios.create({
+			baseURL: server.baseUrl,
+			headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/scim+json' },
+		});
 		const ids: string[] = [];
 		for (let i = 0; i < USERS; i += 100) {
-			const batch = await Promise.all(Array.from({ length: 100 }, (_, k) => http.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `g${i + k}` })));
+			const batch = await Promise.all(
+				Array.from({ length: 100 }, (_, k) =>
+					http.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `g${i + k}` }),
+				),
+			);
 			ids.push(...batch.map((r) => r.data.id));
 		}
 		const limit = pLimit(CONCURRENCY);
@@ -93,9 +125,16 @@ async function benchScim(): Promise<void> {
 		await Promise.all(
 			Array.from({ length: GROUPS }, (_, g) =>
 				limit(async () => {
-					const group = await http.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `base${g}`, members: [] });
+					const group = await http.post('/Groups', {
+						schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+						displayName: `base${g}`,
+						members: [],
+					});
 					for (const u of membersOf(g)) {
-						await http.patch(`/Groups/${group.data.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: ids[u] }] }] });
+						await http.patch(`/Groups/${group.data.id}`, {
+							schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+							Operations: [{ op: 'add', path: 'members', value: [{ value: ids[u] }] }],
+						});
 					}
 				}),
 			),
@@ -106,9 +145,12 @@ async function benchScim(): Promise<void> {
 		server.resetLog();
 		const items = Array.from({ length: GROUPS }, (_, g) => ({ displayName: `ours${g}`, members: membersOf(g).map((u) => `g${u}`) }));
 		t = performance.now();
-		const res = await runWorkflow(itemsInto('groupSync', { target: 'scim', mode: 'authoritative', chunkSize: 100, options: { concurrency: CONCURRENCY } }, items), {
-			scimTargetApi: { baseUrl: server.baseUrl, authentication: 'bearer', token: server.token },
-		});
+		const res = await runWorkflow(
+			itemsInto('groupSync', { target: 'scim', mode: 'authoritative', chunkSize: 100, options: { concurrency: CONCURRENCY } }, items),
+			{
+				scimTargetApi: { baseUrl: server.baseUrl, authentication: 'bearer', token: server.token },
+			},
+		);
 		const oursMs = performance.now() - t;
 		const created = res.output('Node').filter((i) => i.json.action === 'Create').length;
 		if (created !== GROUPS) throw new Error(`expected ${GROUPS} creates, got ${created}: ${res.error?.message ?? ''}`);

@@ -43,7 +43,13 @@ async function benchResync(): Promise<void> {
 		const tenant = `https://n8n.example/webhook/bench-resync-${location.key}/scim/v2`;
 		await registerWebhook(`bench-resync-${location.key}`, location, process.env.N8N_USER_FOLDER!, process.env);
 		for (let i = 0; i < USERS; i++) {
-			await push('POST', '/Users', { userName: `u${i}@x.org`, externalId: `E${i}`, active: true, displayName: `U ${i}`, name: { givenName: 'U', familyName: `${i}` } });
+			await push('POST', '/Users', {
+				userName: `u${i}@x.org`,
+				externalId: `E${i}`,
+				active: true,
+				displayName: `U ${i}`,
+				name: { givenName: 'U', familyName: `${i}` },
+			});
 		}
 		const resync = chain(
 			[{}],
@@ -51,12 +57,24 @@ async function benchResync(): Promise<void> {
 				{ name: 'Users', type: 'scimStore', parameters: { tenantUrl: tenant, operation: 'users' } },
 				map({ scoping: { clause: [{ group: 1, attribute: 'active', operator: 'IS TRUE' }] } }),
 				{ name: 'Provision', type: 'provisionUser', parameters: { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } } },
-				{ name: 'Disable', type: 'deprovisionUser', after: 'Map', fromOutput: 1, parameters: { target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope' } },
+				{
+					name: 'Disable',
+					type: 'deprovisionUser',
+					after: 'Map',
+					fromOutput: 1,
+					parameters: { target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope' },
+				},
 				{ name: 'Deleted Users', type: 'scimStore', after: 'Items', parameters: { tenantUrl: tenant, operation: 'deletedUsers' } },
 				{
 					name: 'Delete',
 					type: 'deprovisionUser',
-					parameters: { target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope', options: { whenSourceDeleted: 'delete' } },
+					parameters: {
+						target: 'scim',
+						mode: 'perItem',
+						operation: 'disable',
+						inputMode: 'envelope',
+						options: { whenSourceDeleted: 'delete' },
+					},
 				},
 				{ name: 'Groups Of Store', type: 'scimStore', after: 'Items', parameters: { tenantUrl: tenant, operation: 'groups' } },
 				{ name: 'Groups', type: 'groupSync', parameters: { target: 'scim', groupsFrom: 'events' } },
@@ -66,7 +84,9 @@ async function benchResync(): Promise<void> {
 		if (first.error) throw first.error;
 		// The baseline's input: the same envelopes Map Attributes makes, handed to Provision User directly.
 		const envelopes = first.output('Map').map((i) => i.json);
-		const baseline = chain(envelopes, [{ name: 'Provision', type: 'provisionUser', parameters: { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } } }]);
+		const baseline = chain(envelopes, [
+			{ name: 'Provision', type: 'provisionUser', parameters: { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } } },
+		]);
 		const ours: number[] = [];
 		const base: number[] = [];
 		for (let round = 0; round < 3; round++) {
@@ -74,12 +94,23 @@ async function benchResync(): Promise<void> {
 			let t = performance.now();
 			const r = await runWorkflow(resync, credentials);
 			ours.push(performance.now() - t);
-			if (process.env.BENCH_NODE_TIMES) console.log(Object.entries(r.run.data.resultData.runData).map(([n, runs]) => `${n} ${runs[0].executionTime} ms`).join(', '));
+			if (process.env.BENCH_NODE_TIMES)
+				console.log(
+					Object.entries(r.run.data.resultData.runData)
+						.map(([n, runs]) => `${n} ${runs[0].executionTime} ms`)
+						.join(', '),
+				);
 			if (r.error || app.writes().length) throw new Error(`resync was not a no-op: ${r.error?.message ?? app.writes().length}`);
 			t = performance.now();
 			const b = await runWorkflow(baseline, credentials);
 			base.push(performance.now() - t);
-			if (process.env.BENCH_NODE_TIMES) console.log('baseline', Object.entries(b.run.data.resultData.runData).map(([n, runs]) => `${n} ${runs[0].executionTime} ms`).join(', '));
+			if (process.env.BENCH_NODE_TIMES)
+				console.log(
+					'baseline',
+					Object.entries(b.run.data.resultData.runData)
+						.map(([n, runs]) => `${n} ${runs[0].executionTime} ms`)
+						.join(', '),
+				);
 			if (b.error || b.output('Provision').some((i) => i.json.action !== 'NoChange')) throw new Error('baseline was not a no-op');
 		}
 		const [o, b] = [median(ours), median(base)];
@@ -102,16 +133,27 @@ async function benchGroupPush(): Promise<void> {
 			ids.push((response.body as { id: string }).id);
 			events.push(...e);
 		}
-		const users = await runWorkflow(chain(events, [map(), { name: 'Provision', type: 'provisionUser', parameters: { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } } }]), credentials);
+		const users = await runWorkflow(
+			chain(events, [
+				map(),
+				{ name: 'Provision', type: 'provisionUser', parameters: { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } } },
+			]),
+			credentials,
+		);
 		if (users.error) throw users.error;
-		const groupFlow = (e: ScimEvent[]) => runWorkflow(chain(e, [{ name: 'Groups', type: 'groupSync', parameters: { target: 'scim', groupsFrom: 'events' } }]), credentials);
+		const groupFlow = (e: ScimEvent[]) =>
+			runWorkflow(chain(e, [{ name: 'Groups', type: 'groupSync', parameters: { target: 'scim', groupsFrom: 'events' } }]), credentials);
 		const created = await push('POST', '/Groups', { displayName: 'Everyone', members: [] });
 		await groupFlow(created.events);
 		const gid = (created.response.body as { id: string }).id;
 		app.resetLog();
 		const t = performance.now();
 		for (let i = 0; i < MEMBERS; i += 100) {
-			const { events: e } = await push('PATCH', `/Groups/${gid}`, PATCH([{ op: 'add', path: 'members', value: ids.slice(i, i + 100).map((value) => ({ value })) }]));
+			const { events: e } = await push(
+				'PATCH',
+				`/Groups/${gid}`,
+				PATCH([{ op: 'add', path: 'members', value: ids.slice(i, i + 100).map((value) => ({ value })) }]),
+			);
 			const r = await groupFlow(e); // one execution per PATCH, as the trigger starts them
 			if (r.error) throw r.error;
 		}
@@ -120,7 +162,9 @@ async function benchGroupPush(): Promise<void> {
 		const group = [...app.store.groups.values()].find((g) => g.displayName === 'Everyone');
 		if (group?.members.length !== MEMBERS) throw new Error(`the app holds ${group?.members.length} members, not ${MEMBERS}`);
 		console.log(`Group push: ${MEMBERS} members in ${MEMBERS / 100} PATCHes of 100, one execution each`);
-		console.log(`  requests to the app    ${requests} (${app.requests.filter((r) => r.method === 'GET').length} GET), ${(ms / 1000).toFixed(2)} s`);
+		console.log(
+			`  requests to the app    ${requests} (${app.requests.filter((r) => r.method === 'GET').length} GET), ${(ms / 1000).toFixed(2)} s`,
+		);
 		console.log(`  per 100 members        ${((requests / MEMBERS) * 100).toFixed(2)} requests (goal <= 1.1)`);
 	} finally {
 		await app.stop();

@@ -34,14 +34,21 @@ export async function benchLdapProvision(n = Number(process.env.BENCH_USERS ?? 1
 		const users = people(n);
 		const ldif = users
 			.map((u) =>
-				[`dn: uid=${u.uid},${PEOPLE}`, ...Object.entries(u).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : [`${k}: ${v}`])), ''].join('\n'),
+				[
+					`dn: uid=${u.uid},${PEOPLE}`,
+					...Object.entries(u).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : [`${k}: ${v}`])),
+					'',
+				].join('\n'),
 			)
 			.join('\n');
 		const file = join(baseline.dir, 'bench.ldif');
 		writeFileSync(file, ldif);
 
 		let t = performance.now();
-		const res = spawnSync('ldapadd', ['-x', '-D', baseline.rootDn, '-w', baseline.rootPassword, '-H', baseline.url, '-f', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+		const res = spawnSync('ldapadd', ['-x', '-D', baseline.rootDn, '-w', baseline.rootPassword, '-H', baseline.url, '-f', file], {
+			encoding: 'utf8',
+			maxBuffer: 1 << 30,
+		});
 		const ldapaddMs = performance.now() - t;
 		if (res.status !== 0) throw new Error(`ldapadd failed: ${res.stderr}`);
 
@@ -50,14 +57,20 @@ export async function benchLdapProvision(n = Number(process.env.BENCH_USERS ?? 1
 			createOnly: { objectClass },
 			matchKeys: [{ attribute: 'uid', value: attributes.uid }],
 		}));
-		const workflow = itemsInto('provisionUser', {
-			target: 'ldap',
-			inputMode: 'envelope',
-			dnTemplate: `uid={uid},${PEOPLE}`,
-			objectFilter: '(objectClass=inetOrgPerson)',
-			options: { concurrency: 4 },
-		}, envelopes);
-		const credentials = { ldapDirectoryApi: { urls: ours.url, bindDn: ours.rootDn, bindPassword: ours.rootPassword, baseDn: ours.suffix, flavour: 'openldap' } };
+		const workflow = itemsInto(
+			'provisionUser',
+			{
+				target: 'ldap',
+				inputMode: 'envelope',
+				dnTemplate: `uid={uid},${PEOPLE}`,
+				objectFilter: '(objectClass=inetOrgPerson)',
+				options: { concurrency: 4 },
+			},
+			envelopes,
+		);
+		const credentials = {
+			ldapDirectoryApi: { urls: ours.url, bindDn: ours.rootDn, bindPassword: ours.rootPassword, baseDn: ours.suffix, flavour: 'openldap' },
+		};
 
 		t = performance.now();
 		const created = await runWorkflow(workflow, credentials);

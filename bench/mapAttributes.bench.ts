@@ -10,7 +10,14 @@ import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workfl
 
 const DEPTS = ['Sales', 'Engineering', 'Legal', 'Research'];
 const people = (n: number) =>
-	Array.from({ length: n }, (_, i) => ({ id: `E${i}`, email: `user${i}@example.org`, first: i % 7 === 0 ? 'Zoë' : `First${i}`, last: `Last${i}`, title: 'Engineer', dept: DEPTS[i % 4] }));
+	Array.from({ length: n }, (_, i) => ({
+		id: `E${i}`,
+		email: `user${i}@example.org`,
+		first: i % 7 === 0 ? 'Zoë' : `First${i}`,
+		last: `Last${i}`,
+		title: 'Engineer',
+		dept: DEPTS[i % 4],
+	}));
 
 const rows = [
 	{ target: 'userName', type: 'direct', source: 'email' },
@@ -44,23 +51,28 @@ function handWritten(items: Array<ReturnType<typeof people>[number]>) {
 	return items.map((p, i) => ({
 		pairedItem: { item: i },
 		json: {
-		attributes: {
-			userName: p.email,
-			externalId: p.id,
-			'name.givenName': p.first,
-			'name.familyName': p.last,
-			title: p.title,
-			department: p.dept,
-			active: 'true',
-			displayName: `${p.first} ${p.last}`,
-			mailNickname: normalizeDiacritics(`${p.first}.${p.last}`).toLowerCase(),
-			costCenter: costCenters[p.dept] ?? 'CC-000',
-		},
-		createOnly: {},
-		matchKeys: [],
-		redact: [],
-		trace: Object.fromEntries(rows.map((r) => [r.target, r.type === 'direct' ? `Direct: ${r.source}` : r.type === 'constant' ? 'Constant' : `Expression: ${r.expression}`])),
-		source: { id: p.id },
+			attributes: {
+				userName: p.email,
+				externalId: p.id,
+				'name.givenName': p.first,
+				'name.familyName': p.last,
+				title: p.title,
+				department: p.dept,
+				active: 'true',
+				displayName: `${p.first} ${p.last}`,
+				mailNickname: normalizeDiacritics(`${p.first}.${p.last}`).toLowerCase(),
+				costCenter: costCenters[p.dept] ?? 'CC-000',
+			},
+			createOnly: {},
+			matchKeys: [],
+			redact: [],
+			trace: Object.fromEntries(
+				rows.map((r) => [
+					r.target,
+					r.type === 'direct' ? `Direct: ${r.source}` : r.type === 'constant' ? 'Constant' : `Expression: ${r.expression}`,
+				]),
+			),
+			source: { id: p.id },
 		},
 	}));
 }
@@ -81,21 +93,32 @@ export async function benchMapAttributes(n = Number(process.env.BENCH_MAP_ITEMS 
 	const jsTimes: number[] = [];
 	for (let round = 0; round < Number(process.env.BENCH_ROUNDS ?? 3); round++) {
 		const ours = await runWorkflow(itemsInto('mapAttributes', { preset: 'none', mappings: { mapping: rows } }, items), {});
-		if (ours.output('Node').length !== n) throw new Error(`Map Attributes produced ${ours.output('Node').length} items: ${ours.error?.message ?? ''}`);
+		if (ours.output('Node').length !== n)
+			throw new Error(`Map Attributes produced ${ours.output('Node').length} items: ${ours.error?.message ?? ''}`);
 		oursTimes.push(nodeTime(ours));
 
 		const set = await runWorkflow(
 			{
 				nodes: [
 					{ id: 'a', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
-					{ id: 'b', name: 'Node', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [200, 0], parameters: { mode: 'manual', assignments: { assignments }, includeOtherFields: false, options: {} } },
+					{
+						id: 'b',
+						name: 'Node',
+						type: 'n8n-nodes-base.set',
+						typeVersion: 3.4,
+						position: [200, 0],
+						parameters: { mode: 'manual', assignments: { assignments }, includeOtherFields: false, options: {} },
+					},
 				],
 				connections: { Items: { main: [[{ node: 'Node', type: 'main' as never, index: 0 }]] } },
 			},
 			{},
 		);
 		if (set.output('Node').length !== n) throw new Error(`Set produced ${set.output('Node').length} items: ${set.error?.message ?? ''}`);
-		if (set.output('Node')[7].json.mailNickname !== ours.output('Node')[7].json && (set.output('Node')[7].json as any).mailNickname !== (ours.output('Node')[7].json as any).attributes.mailNickname) {
+		if (
+			set.output('Node')[7].json.mailNickname !== ours.output('Node')[7].json &&
+			(set.output('Node')[7].json as any).mailNickname !== (ours.output('Node')[7].json as any).attributes.mailNickname
+		) {
 			throw new Error('Set and Map Attributes disagree');
 		}
 		setTimes.push(nodeTime(set));
@@ -103,7 +126,8 @@ export async function benchMapAttributes(n = Number(process.env.BENCH_MAP_ITEMS 
 		const t = performance.now();
 		const js = handWritten(items);
 		jsTimes.push(performance.now() - t);
-		if (js[7].json.attributes.mailNickname !== (ours.output('Node')[7].json as any).attributes.mailNickname) throw new Error('JS loop and Map Attributes disagree');
+		if (js[7].json.attributes.mailNickname !== (ours.output('Node')[7].json as any).attributes.mailNickname)
+			throw new Error('JS loop and Map Attributes disagree');
 	}
 	const ours = median(oursTimes);
 	const set = median(setTimes);

@@ -16,7 +16,17 @@ import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
 /** Emits two lists on two outputs: the source and the target accounts, for Compare Datasets. */
 class TwoLists implements INodeType {
 	static lists: [object[], object[]] = [[], []];
-	description = { displayName: 'Two Lists', name: 'twoLists', group: ['input'], version: 1, description: '', defaults: { name: 'Two Lists' }, inputs: [], outputs: ['main', 'main'], properties: [] } as unknown as INodeType['description'];
+	description = {
+		displayName: 'Two Lists',
+		name: 'twoLists',
+		group: ['input'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Two Lists' },
+		inputs: [],
+		outputs: ['main', 'main'],
+		properties: [],
+	} as unknown as INodeType['description'];
 	async execute(): Promise<INodeExecutionData[][]> {
 		return TwoLists.lists.map((list) => list.map((json) => ({ json: json as INodeExecutionData['json'] })));
 	}
@@ -38,7 +48,15 @@ async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMb: 
 export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES ?? '10000,100000').split(',').map(Number)): Promise<void> {
 	const slapd = await Slapd.start({ dbnosync: true });
 	// Loaded in this process, next to n8n-core 1.x: n8n 1.x's nodes, which run on the machine's Node.
-	const compareDatasetsPath = join((await ensureRuntime(LATEST_N8N_1)).dir, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'CompareDatasets', 'CompareDatasets.node.js');
+	const compareDatasetsPath = join(
+		(await ensureRuntime(LATEST_N8N_1)).dir,
+		'node_modules',
+		'n8n-nodes-base',
+		'dist',
+		'nodes',
+		'CompareDatasets',
+		'CompareDatasets.node.js',
+	);
 	// eslint-disable-next-line @typescript-eslint/no-var-requires
 	const { CompareDatasets } = require(compareDatasetsPath);
 	registerNodeType('n8n-nodes-base.compareDatasets', new CompareDatasets());
@@ -49,7 +67,16 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			const ou = `ou=R${n},${slapd.suffix}`;
 			const leavers = Math.round(n / 100);
 			const ldif = [`dn: ${ou}`, 'objectClass: organizationalUnit', `ou: R${n}`, ''];
-			for (let i = 0; i < n; i++) ldif.push(`dn: uid=r${n}-${i},${ou}`, 'objectClass: inetOrgPerson', `uid: r${n}-${i}`, `cn: R ${i}`, `sn: ${i}`, `employeeNumber: ${n}-${i}`, '');
+			for (let i = 0; i < n; i++)
+				ldif.push(
+					`dn: uid=r${n}-${i},${ou}`,
+					'objectClass: inetOrgPerson',
+					`uid: r${n}-${i}`,
+					`cn: R ${i}`,
+					`sn: ${i}`,
+					`employeeNumber: ${n}-${i}`,
+					'',
+				);
 			const file = join(slapd.dir, `r${n}.ldif`);
 			writeFileSync(file, ldif.join('\n'));
 			slapd.ldapadd('', ['-f', file]);
@@ -57,10 +84,24 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			const source = Array.from({ length: n }, (_, i) => ({ uid: i < n - leavers ? `r${n}-${i}` : `new${n}-${i}` }));
 
 			const params = {
-				target: 'ldap', mode: 'reconcile', operation: 'disable', inputMode: 'define', searchBase: ou, objectFilter: '(objectClass=inetOrgPerson)',
-				matchKeys: { key: [{ attribute: 'uid', value: '={{ $json.uid }}' }] }, options: { dryRun: true },
+				target: 'ldap',
+				mode: 'reconcile',
+				operation: 'disable',
+				inputMode: 'define',
+				searchBase: ou,
+				objectFilter: '(objectClass=inetOrgPerson)',
+				matchKeys: { key: [{ attribute: 'uid', value: '={{ $json.uid }}' }] },
+				options: { dryRun: true },
 			};
-			const credentials = { ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'openldap' } };
+			const credentials = {
+				ldapDirectoryApi: {
+					urls: slapd.url,
+					bindDn: slapd.rootDn,
+					bindPassword: slapd.rootPassword,
+					baseDn: slapd.suffix,
+					flavour: 'openldap',
+				},
+			};
 			const t = performance.now();
 			const { result: run, peakMb } = await peakRss(() => runWorkflow(itemsInto('deprovisionUser', params, source), credentials));
 			const nodeMs = performance.now() - t;
@@ -68,7 +109,13 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			if (planned !== leavers) throw new Error(`expected ${leavers} leavers, got ${planned}: ${run.error?.message ?? ''}`);
 
 			// The diff step alone, on the listed accounts.
-			const target = new LdapTarget({ connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword }, flavour: 'openldap', baseDn: slapd.suffix, searchBase: ou, objectFilter: '(objectClass=inetOrgPerson)' });
+			const target = new LdapTarget({
+				connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+				flavour: 'openldap',
+				baseDn: slapd.suffix,
+				searchBase: ou,
+				objectFilter: '(objectClass=inetOrgPerson)',
+			});
 			const accounts: TargetEntry[] = [];
 			for await (const entry of target.users.listAll({ attributes: ['uid'] })) accounts.push(entry);
 			await target.close();
@@ -88,9 +135,20 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 				const workflow = {
 					nodes: [
 						{ id: 'l', name: 'Lists', type: 'bench.twoLists', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} },
-						{ id: 'c', name: 'Compare', type: 'n8n-nodes-base.compareDatasets', typeVersion: 2.3, position: [200, 0] as [number, number], parameters: { mergeByFields: { values: [{ field1: 'uid', field2: 'uid' }] }, options: {} } },
+						{
+							id: 'c',
+							name: 'Compare',
+							type: 'n8n-nodes-base.compareDatasets',
+							typeVersion: 2.3,
+							position: [200, 0] as [number, number],
+							parameters: { mergeByFields: { values: [{ field1: 'uid', field2: 'uid' }] }, options: {} },
+						},
 					],
-					connections: { Lists: { main: [[{ node: 'Compare', type: 'main' as never, index: 0 }], [{ node: 'Compare', type: 'main' as never, index: 1 }]] } },
+					connections: {
+						Lists: {
+							main: [[{ node: 'Compare', type: 'main' as never, index: 0 }], [{ node: 'Compare', type: 'main' as never, index: 1 }]],
+						},
+					},
 				};
 				const c = performance.now();
 				const compared = await runWorkflow(workflow, {});
@@ -99,12 +157,16 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 				if (inBOnly !== leavers) throw new Error(`Compare Datasets found ${inBOnly} leavers: ${compared.error?.message ?? ''}`);
 			}
 			results.push({ n, nodeMs, diffMs, compareMs, peakMb });
-			console.log(`Reconcile ${n} source vs ${n} entries (${leavers} leavers): whole node ${(nodeMs / 1000).toFixed(2)} s, diff step ${diffMs.toFixed(1)} ms${compareMs ? `, Compare Datasets ${(compareMs / 1000).toFixed(2)} s → diff step ${(compareMs / diffMs).toFixed(0)}x faster (goal >= 1x)` : ', Compare Datasets not run at this size (its match is a linear scan per item: quadratic)'}, peak RSS ${peakMb} MB`);
+			console.log(
+				`Reconcile ${n} source vs ${n} entries (${leavers} leavers): whole node ${(nodeMs / 1000).toFixed(2)} s, diff step ${diffMs.toFixed(1)} ms${compareMs ? `, Compare Datasets ${(compareMs / 1000).toFixed(2)} s → diff step ${(compareMs / diffMs).toFixed(0)}x faster (goal >= 1x)` : ', Compare Datasets not run at this size (its match is a linear scan per item: quadratic)'}, peak RSS ${peakMb} MB`,
+			);
 		}
 		if (results.length >= 2) {
 			const [small, large] = [results[0], results[results.length - 1]];
 			const sizeRatio = large.n / small.n;
-			console.log(`  growth ${small.n} → ${large.n} (${sizeRatio}x the data): whole node ${(large.nodeMs / small.nodeMs).toFixed(1)}x the time, diff step ${(large.diffMs / small.diffMs).toFixed(1)}x (linear would be ${sizeRatio}x)`);
+			console.log(
+				`  growth ${small.n} → ${large.n} (${sizeRatio}x the data): whole node ${(large.nodeMs / small.nodeMs).toFixed(1)}x the time, diff step ${(large.diffMs / small.diffMs).toFixed(1)}x (linear would be ${sizeRatio}x)`,
+			);
 		}
 	} finally {
 		await slapd.stop();

@@ -48,7 +48,8 @@ export async function benchScimConcurrency(n = Number(process.env.BENCH_SCIM_USE
 	const server = await ScimTestServer.start();
 	try {
 		const credentials = { scimTargetApi: { baseUrl: server.baseUrl, authentication: 'bearer', token: server.token } };
-		const run = (items: object[]) => runWorkflow(itemsInto('provisionUser', { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } }, items), credentials);
+		const run = (items: object[]) =>
+			runWorkflow(itemsInto('provisionUser', { target: 'scim', inputMode: 'envelope', options: { concurrency: 8 } }, items), credentials);
 		// Warm-up for both paths (JIT, sockets), then a clean store.
 		await run(envelopes(200, 1_000_000));
 		server.store.users.clear();
@@ -78,7 +79,13 @@ export async function benchScimConcurrency(n = Number(process.env.BENCH_SCIM_USE
 		const oursMs = median(oursTimes);
 		const rawMs = median(rawTimes);
 
-		const out = { users: n, requests: sent.length, oursPerSecond: Math.round(n / (oursMs / 1000)), rawPerSecond: Math.round(n / (rawMs / 1000)), ratio: rawMs / oursMs };
+		const out = {
+			users: n,
+			requests: sent.length,
+			oursPerSecond: Math.round(n / (oursMs / 1000)),
+			rawPerSecond: Math.round(n / (rawMs / 1000)),
+			ratio: rawMs / oursMs,
+		};
 		console.log(`SCIM: ${n} users, ${sent.length} requests, concurrency 8, median of ${rounds} alternating rounds`);
 		console.log(`  raw axios loop (baseline)   ${(rawMs / 1000).toFixed(2)} s  (${out.rawPerSecond} users/s)`);
 		console.log(`  Provision User              ${(oursMs / 1000).toFixed(2)} s  (${out.oursPerSecond} users/s)`);

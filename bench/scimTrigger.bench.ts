@@ -17,22 +17,48 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIdentityStore } from '../lib/store/fileIdentityStore';
-import { ensureRuntime, importAndActivate, installPackage, LATEST_N8N_1, packPackage, ROOT, type RunningN8n, startN8n } from '../scripts/lib/n8nInstance';
+import {
+	ensureRuntime,
+	importAndActivate,
+	installPackage,
+	LATEST_N8N_1,
+	packPackage,
+	ROOT,
+	type RunningN8n,
+	startN8n,
+} from '../scripts/lib/n8nInstance';
 import { freePort } from '../test/servers/ports';
 
 const TOKEN = 'bench-scim-trigger-token-0123456789';
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-export function send(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string; ms: number }> {
+export function send(
+	url: string,
+	method: string,
+	body?: unknown,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; ms: number }> {
 	const started = performance.now();
 	return new Promise((resolve, reject) => {
 		const data = body === undefined ? undefined : JSON.stringify(body);
-		const req = request(url, { method, agent, headers: { Authorization: `Bearer ${TOKEN}`, ...(data ? { 'Content-Type': 'application/scim+json', 'Content-Length': Buffer.byteLength(data) } : {}), ...headers } }, (res) => {
-			let text = '';
-			res.on('data', (c) => (text += c));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, ms: performance.now() - started }));
-		});
+		const req = request(
+			url,
+			{
+				method,
+				agent,
+				headers: {
+					Authorization: `Bearer ${TOKEN}`,
+					...(data ? { 'Content-Type': 'application/scim+json', 'Content-Length': Buffer.byteLength(data) } : {}),
+					...headers,
+				},
+			},
+			(res) => {
+				let text = '';
+				res.on('data', (c) => (text += c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, ms: performance.now() - started }));
+			},
+		);
 		req.on('error', reject);
 		if (data) req.write(data);
 		req.end();
@@ -95,7 +121,13 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 	};
 	try {
 		installPackage(userFolder, packPackage(join(work, 'pack')));
-		const minimal = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(ROOT, 'bench', 'fixtures', 'minimal-trigger'), encoding: 'utf8' }).trim().split('\n').pop()!;
+		const minimal = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
+			cwd: join(ROOT, 'bench', 'fixtures', 'minimal-trigger'),
+			encoding: 'utf8',
+		})
+			.trim()
+			.split('\n')
+			.pop()!;
 		installPackage(userFolder, join(work, minimal));
 
 		const downstream = (id: string, x: number) => ({
@@ -110,10 +142,27 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 			id: 'BenchScimTrigger1',
 			name: 'bench scim trigger',
 			nodes: [
-				{ id: 'st', name: 'SCIM Trigger', type: 'n8n-nodes-provisioning.scimTrigger', typeVersion: Number(process.env.BENCH_TRIGGER_VERSION ?? 2), position: [0, 0], webhookId: '11111111-2222-4333-8444-555555555555', parameters: { options: { maxResults: 100 } }, credentials: { scimTriggerAuthApi: { id: 'BenchAuth1', name: 'bench' } } },
+				{
+					id: 'st',
+					name: 'SCIM Trigger',
+					type: 'n8n-nodes-provisioning.scimTrigger',
+					typeVersion: Number(process.env.BENCH_TRIGGER_VERSION ?? 2),
+					position: [0, 0],
+					webhookId: '11111111-2222-4333-8444-555555555555',
+					parameters: { options: { maxResults: 100 } },
+					credentials: { scimTriggerAuthApi: { id: 'BenchAuth1', name: 'bench' } },
+				},
 				downstream('c1', 300),
 			],
-			connections: { 'SCIM Trigger': { main: [[{ node: 'Count', type: 'main', index: 0 }], [{ node: 'Count', type: 'main', index: 0 }], [{ node: 'Count', type: 'main', index: 0 }]] } },
+			connections: {
+				'SCIM Trigger': {
+					main: [
+						[{ node: 'Count', type: 'main', index: 0 }],
+						[{ node: 'Count', type: 'main', index: 0 }],
+						[{ node: 'Count', type: 'main', index: 0 }],
+					],
+				},
+			},
 			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none' },
 		};
 		const webhookWorkflow = {
@@ -121,7 +170,16 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 			name: 'bench webhook',
 			nodes: [
 				// Authenticated, as any SCIM endpoint must be: header auth with the same bearer token.
-				{ id: 'wh', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '66666666-7777-4888-8999-000000000000', parameters: { httpMethod: 'POST', path: 'bench-hook', authentication: 'headerAuth', responseMode: 'onReceived', options: {} }, credentials: { httpHeaderAuth: { id: 'BenchHeader1', name: 'bench header' } } },
+				{
+					id: 'wh',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: '66666666-7777-4888-8999-000000000000',
+					parameters: { httpMethod: 'POST', path: 'bench-hook', authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
+					credentials: { httpHeaderAuth: { id: 'BenchHeader1', name: 'bench header' } },
+				},
 				downstream('c2', 300),
 			],
 			connections: { Webhook: { main: [[{ node: 'Count', type: 'main', index: 0 }]] } },
@@ -130,7 +188,18 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 		const minimalWorkflow = {
 			id: 'BenchMinimal1',
 			name: 'bench minimal',
-			nodes: [{ id: 'mt', name: 'Minimal', type: 'n8n-nodes-bench-minimal.minimalTrigger', typeVersion: 1, position: [0, 0], webhookId: '99999999-8888-4777-8666-555555555555', parameters: {}, credentials: { scimTriggerAuthApi: { id: 'BenchAuth1', name: 'bench' } } }],
+			nodes: [
+				{
+					id: 'mt',
+					name: 'Minimal',
+					type: 'n8n-nodes-bench-minimal.minimalTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId: '99999999-8888-4777-8666-555555555555',
+					parameters: {},
+					credentials: { scimTriggerAuthApi: { id: 'BenchAuth1', name: 'bench' } },
+				},
+			],
 			connections: {},
 			settings: { executionOrder: 'v1' },
 		};
@@ -153,7 +222,8 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 
 		const n8n = await startN8n(runtime, n8nOptions);
 		const scim = `${n8n.url}/webhook/11111111-2222-4333-8444-555555555555/scim/v2`;
-		const lookup = (i: number) => send(`${scim}/Users?filter=${encodeURIComponent(`userName eq "user${(i * 7919) % users}@bench.example"`)}`, 'GET');
+		const lookup = (i: number) =>
+			send(`${scim}/Users?filter=${encodeURIComponent(`userName eq "user${(i * 7919) % users}@bench.example"`)}`, 'GET');
 		const check = await lookup(1);
 		if (!JSON.parse(check.body).totalResults) throw new Error(`the store was not loaded: ${check.body}`);
 
@@ -184,7 +254,10 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 						created.push(JSON.parse(res.body).id);
 						return res;
 					}
-					return send(`${scim}/Users/${created[i % created.length]}`, 'PATCH', { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: `t${tag}-${i}` }] });
+					return send(`${scim}/Users/${created[i % created.length]}`, 'PATCH', {
+						schemas: [PATCH_OP],
+						Operations: [{ op: 'replace', path: 'title', value: `t${tag}-${i}` }],
+					});
 				}),
 			webhookWrites: (n, tag) => drain(n, (i) => send(`${n8n.url}/webhook/bench-hook`, 'POST', { userName: `w${tag}-${i}@bench.example` })),
 			close: async () => {
@@ -238,7 +311,15 @@ export async function benchScimTrigger(): Promise<void> {
 			paced.push(
 				(async () => {
 					await new Promise((r) => setTimeout(r, i * 40));
-					const res = i % 3 === 0 ? await send(`${bench.scim}/Users`, 'POST', { userName: `p${i}@bench.example` }) : i % 3 === 1 ? await bench.lookup(i) : await send(`${bench.scim}/Users/${ids[i % ids.length]}`, 'PATCH', { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: `p${i}` }] });
+					const res =
+						i % 3 === 0
+							? await send(`${bench.scim}/Users`, 'POST', { userName: `p${i}@bench.example` })
+							: i % 3 === 1
+								? await bench.lookup(i)
+								: await send(`${bench.scim}/Users/${ids[i % ids.length]}`, 'PATCH', {
+										schemas: [PATCH_OP],
+										Operations: [{ op: 'replace', path: 'title', value: `p${i}` }],
+									});
 					latencies.push(res.ms);
 				})(),
 			);
@@ -246,10 +327,18 @@ export async function benchScimTrigger(): Promise<void> {
 		await Promise.all(paced);
 
 		const rate = (xs: number[]) => `${median(xs).toFixed(0)} req/s (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
-		console.log(`SCIM Trigger (node version ${process.env.BENCH_TRIGGER_VERSION ?? 2}) in real n8n ${process.env.N8N_VERSION ?? LATEST_N8N_1}, ${bench.users} users in the store, ${rounds} alternating rounds`);
-		console.log(`  lookups: minimal trigger ${rate(rates.minimal)}, SCIM Trigger ${rate(rates.lookups)} → median ${median(lookupRatios).toFixed(2)}x, range ${range(lookupRatios)} (goal >= 0.85x)`);
-		console.log(`  sustained writes (until drained): Webhook node ${rate(rates.webhook)}, SCIM Trigger ${rate(rates.writes)} → median ${median(writeRatios).toFixed(2)}x, range ${range(writeRatios)} (goal >= 0.9x)`);
-		console.log(`  per round: lookups ${lookupRatios.map((r) => r.toFixed(2)).join(' ')}; writes ${writeRatios.map((r) => r.toFixed(2)).join(' ')}`);
+		console.log(
+			`SCIM Trigger (node version ${process.env.BENCH_TRIGGER_VERSION ?? 2}) in real n8n ${process.env.N8N_VERSION ?? LATEST_N8N_1}, ${bench.users} users in the store, ${rounds} alternating rounds`,
+		);
+		console.log(
+			`  lookups: minimal trigger ${rate(rates.minimal)}, SCIM Trigger ${rate(rates.lookups)} → median ${median(lookupRatios).toFixed(2)}x, range ${range(lookupRatios)} (goal >= 0.85x)`,
+		);
+		console.log(
+			`  sustained writes (until drained): Webhook node ${rate(rates.webhook)}, SCIM Trigger ${rate(rates.writes)} → median ${median(writeRatios).toFixed(2)}x, range ${range(writeRatios)} (goal >= 0.9x)`,
+		);
+		console.log(
+			`  per round: lookups ${lookupRatios.map((r) => r.toFixed(2)).join(' ')}; writes ${writeRatios.map((r) => r.toFixed(2)).join(' ')}`,
+		);
 		const ms = (xs: number[]) => `${median(xs).toFixed(2)} ms`;
 		console.log(
 			`  n8n CPU a request (the same ratios from the process's CPU time, which other load on the machine barely moves): lookups minimal ${ms(cpu.minimal)}, SCIM Trigger ${ms(cpu.lookups)} → median ${median(cpuLookupRatios).toFixed(2)}x, range ${range(cpuLookupRatios)}; writes Webhook node ${ms(cpu.webhook)}, SCIM Trigger ${ms(cpu.writes)} → median ${median(cpuWriteRatios).toFixed(2)}x, range ${range(cpuWriteRatios)}`,

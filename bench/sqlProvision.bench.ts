@@ -48,7 +48,15 @@ export async function benchSqlProvision(n = Number(process.env.BENCH_USERS ?? 10
 	const db = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 2 } });
 	const credential = { engine: 'postgres', host: '127.0.0.1', port: pg.port, database: 'postgres', user: 'postgres', password: '' };
 	try {
-		const postgresNode = join((await ensureRuntime(LATEST_N8N_1)).dir, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Postgres', 'Postgres.node.js');
+		const postgresNode = join(
+			(await ensureRuntime(LATEST_N8N_1)).dir,
+			'node_modules',
+			'n8n-nodes-base',
+			'dist',
+			'nodes',
+			'Postgres',
+			'Postgres.node.js',
+		);
 		// eslint-disable-next-line @typescript-eslint/no-var-requires
 		const { Postgres: PostgresNode } = require(postgresNode);
 		registerNodeType('n8n-nodes-base.postgres', new PostgresNode());
@@ -59,7 +67,14 @@ export async function benchSqlProvision(n = Number(process.env.BENCH_USERS ?? 10
 
 		const upsert = (items: object[]) => ({
 			nodes: [
-				{ id: 'a', name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify(items) } },
+				{
+					id: 'a',
+					name: 'Items',
+					type: 'test.items',
+					typeVersion: 1,
+					position: [0, 0] as [number, number],
+					parameters: { items: JSON.stringify(items) },
+				},
 				{
 					id: 'b',
 					name: 'Node',
@@ -78,7 +93,17 @@ export async function benchSqlProvision(n = Number(process.env.BENCH_USERS ?? 10
 			],
 			connections: { Items: { main: [[{ node: 'Node', type: 'main' as never, index: 0 }]] } },
 		});
-		const n8nCredentials = { postgres: { host: '127.0.0.1', port: pg.port, database: 'postgres', user: 'postgres', password: '', ssl: 'disable', maxConnections: 4 } };
+		const n8nCredentials = {
+			postgres: {
+				host: '127.0.0.1',
+				port: pg.port,
+				database: 'postgres',
+				user: 'postgres',
+				password: '',
+				ssl: 'disable',
+				maxConnections: 4,
+			},
+		};
 		const provision = (items: object[], table = 'users') =>
 			itemsInto(
 				'provisionUser',
@@ -92,7 +117,10 @@ export async function benchSqlProvision(n = Number(process.env.BENCH_USERS ?? 10
 				})),
 			);
 		const ours = { sqlDatabaseApi: credential };
-		const timed = async (work: () => Promise<{ output: (n: string) => Array<{ json: any }>; error?: Error }>, check: (items: Array<{ json: any }>) => boolean) => {
+		const timed = async (
+			work: () => Promise<{ output: (n: string) => Array<{ json: any }>; error?: Error }>,
+			check: (items: Array<{ json: any }>) => boolean,
+		) => {
 			const t = performance.now();
 			const res = await work();
 			const ms = performance.now() - t;
@@ -110,9 +138,24 @@ export async function benchSqlProvision(n = Number(process.env.BENCH_USERS ?? 10
 		const rerun: number[] = [];
 		for (let round = 0; round < 3; round++) {
 			await db.raw('truncate users_n8n, users restart identity');
-			baseline.push(await timed(() => runWorkflow(upsert(users), n8nCredentials), (items) => items.length === n));
-			create.push(await timed(() => runWorkflow(provision(users), ours), (items) => items.every((i) => i.json.action === 'Create')));
-			rerun.push(await timed(() => runWorkflow(provision(users), ours), (items) => items.every((i) => i.json.action === 'NoChange')));
+			baseline.push(
+				await timed(
+					() => runWorkflow(upsert(users), n8nCredentials),
+					(items) => items.length === n,
+				),
+			);
+			create.push(
+				await timed(
+					() => runWorkflow(provision(users), ours),
+					(items) => items.every((i) => i.json.action === 'Create'),
+				),
+			);
+			rerun.push(
+				await timed(
+					() => runWorkflow(provision(users), ours),
+					(items) => items.every((i) => i.json.action === 'NoChange'),
+				),
+			);
 		}
 		const [b, c, r] = [median(baseline), median(create), median(rerun)];
 		console.log(`SQL (PostgreSQL 15, fsync on): ${n} users, median of 3 rounds`);
@@ -127,18 +170,27 @@ export async function benchSqlProvision(n = Number(process.env.BENCH_USERS ?? 10
 	}
 }
 
-async function benchSqlReconcile(db: Knex, credential: object, sizes = (process.env.BENCH_RECONCILE_SIZES ?? '10000,100000').split(',').map(Number)) {
+async function benchSqlReconcile(
+	db: Knex,
+	credential: object,
+	sizes = (process.env.BENCH_RECONCILE_SIZES ?? '10000,100000').split(',').map(Number),
+) {
 	const results: Array<{ n: number; ms: number; peakMb: number }> = [];
 	for (const n of sizes) {
 		const table = `rec${n}`;
 		await createTable(db, table);
 		for (let start = 0; start < n; start += 5000) {
-			await db(table).insert(people(Math.min(5000, n - start)).map((p, i) => ({ ...p, user_name: `r${start + i}`, employee_id: `R${start + i}` })));
+			await db(table).insert(
+				people(Math.min(5000, n - start)).map((p, i) => ({ ...p, user_name: `r${start + i}`, employee_id: `R${start + i}` })),
+			);
 		}
 		const leavers = Math.round(n / 100);
 		// The source as Map Attributes hands it over (envelopes): n8n's own {{ }} expressions per item would cost more
 		// than the reconcile itself (about 3 s per 10,000 items here), and they are the same for every target.
-		const source = Array.from({ length: n }, (_, i) => ({ attributes: {}, matchKeys: [{ attribute: 'user_name', value: i < n - leavers ? `r${i}` : `new${i}` }] }));
+		const source = Array.from({ length: n }, (_, i) => ({
+			attributes: {},
+			matchKeys: [{ attribute: 'user_name', value: i < n - leavers ? `r${i}` : `new${i}` }],
+		}));
 		const workflow = itemsInto(
 			'deprovisionUser',
 			{
@@ -162,6 +214,8 @@ async function benchSqlReconcile(db: Knex, credential: object, sizes = (process.
 	}
 	if (results.length >= 2) {
 		const [small, large] = [results[0], results[results.length - 1]];
-		console.log(`  growth ${small.n} → ${large.n} (${large.n / small.n}x the rows): ${(large.ms / small.ms).toFixed(1)}x the time (linear would be ${large.n / small.n}x)`);
+		console.log(
+			`  growth ${small.n} → ${large.n} (${large.n / small.n}x the rows): ${(large.ms / small.ms).toFixed(1)}x the time (linear would be ${large.n / small.n}x)`,
+		);
 	}
 }

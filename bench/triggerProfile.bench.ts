@@ -31,7 +31,10 @@ interface CpuProfile {
 }
 
 const has = (frames: CallFrame[], test: (f: CallFrame) => boolean) => frames.some(test);
-const fn = (...names: string[]) => (f: CallFrame) => names.includes(f.functionName);
+const fn =
+	(...names: string[]) =>
+	(f: CallFrame) =>
+		names.includes(f.functionName);
 const ours = (f: CallFrame) => f.url.includes('n8n-nodes-provisioning/dist/');
 
 /** Inclusive categories, most specific questions first. */
@@ -41,14 +44,20 @@ const CATEGORIES: Array<[string, (frames: CallFrame[]) => boolean]> = [
 	['trigger: store fsync', (s) => has(s, fn('fsyncSync', 'fdatasyncSync', 'fsync', 'fdatasync'))],
 	['trigger: service provider (lib/scim/server)', (s) => has(s, (f) => f.url.includes('n8n-nodes-provisioning/dist/lib/scim/server'))],
 	['trigger: store (lib/store)', (s) => has(s, (f) => f.url.includes('n8n-nodes-provisioning/dist/lib/store'))],
-	['trigger: send the answer (express res.send)', (s) => has(s, ours) && has(s, (f) => f.functionName === 'send' && f.url.includes('express'))],
+	[
+		'trigger: send the answer (express res.send)',
+		(s) => has(s, ours) && has(s, (f) => f.functionName === 'send' && f.url.includes('express')),
+	],
 	['minimal trigger: webhook() in all', (s) => has(s, (f) => f.url.includes('MinimalTrigger.node'))],
 	['n8n: findWebhook (cache + DB)', (s) => has(s, fn('findWebhook', 'findCached', 'getWebhookMethods'))],
 	['n8n: getNodeWebhooks (every webhook entry of the node)', (s) => has(s, fn('getNodeWebhooks'))],
 	['n8n: expressions in webhook paths', (s) => has(s, fn('getNodeWebhooks')) && has(s, (f) => /expression|tmpl/i.test(f.url))],
 	['n8n: load the workflow (typeorm)', (s) => has(s, fn('executeWebhook')) && has(s, (f) => f.url.includes('typeorm'))],
 	['n8n: new Workflow', (s) => has(s, (f) => f.functionName === 'Workflow' && f.url.includes('n8n-workflow'))],
-	['n8n: execution (WorkflowExecute, hooks, saving)', (s) => has(s, (f) => /workflow-execute|execution-lifecycle|workflow-runner|active-executions/.test(f.url))],
+	[
+		'n8n: execution (WorkflowExecute, hooks, saving)',
+		(s) => has(s, (f) => /workflow-execute|execution-lifecycle|workflow-runner|active-executions/.test(f.url)),
+	],
 	['http + express (all)', (s) => has(s, (f) => /express|body-parser|node:_http|_http_/.test(f.url))],
 	['typeorm + sqlite3 (all)', (s) => has(s, (f) => /typeorm|sqlite3|@n8n\/db/.test(f.url))],
 	['garbage collector', (s) => s[0]?.functionName === '(garbage collector)'],
@@ -104,7 +113,9 @@ function analyse(profile: CpuProfile, phases: Array<{ name: string; start: numbe
 			if (us) console.log(`      ${name}: ${(us / 1000 / p.requests).toFixed(3)} ms a request (${((us / busy) * 100).toFixed(0)}%)`);
 		}
 		const top = [...owners].sort((a, b) => b[1] - a[1]).slice(0, 14);
-		console.log(`    own time by package: ${top.map(([o, us]) => `${o} ${(us / 1000 / p.requests).toFixed(2)}`).join(', ')} (ms a request)`);
+		console.log(
+			`    own time by package: ${top.map(([o, us]) => `${o} ${(us / 1000 / p.requests).toFixed(2)}`).join(', ')} (ms a request)`,
+		);
 	}
 }
 

@@ -92,7 +92,10 @@ interface CaseResult {
 async function fillCase(kind: 'file' | 'postgres', n: number, target: string, pgConfig?: PoolConfig): Promise<void> {
 	const all = users(n);
 	if (kind === 'file') {
-		writeFileSync(join(target, 'snapshot.jsonl'), all.map((data) => `${JSON.stringify({ op: 'put', type: 'User', id: data.id, data })}\n`).join(''));
+		writeFileSync(
+			join(target, 'snapshot.jsonl'),
+			all.map((data) => `${JSON.stringify({ op: 'put', type: 'User', id: data.id, data })}\n`).join(''),
+		);
 		return;
 	}
 	const setup = new PostgresIdentityStore(pgConfig!, target);

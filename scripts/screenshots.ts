@@ -67,7 +67,10 @@ export interface RunningStart {
 }
 
 /** Runs `npm start` as a user does, and waits for the SCIM endpoint it prints. */
-export async function startLocalN8n(log: (line: string) => void = () => undefined, env: Record<string, string> = {}): Promise<RunningStart> {
+export async function startLocalN8n(
+	log: (line: string) => void = () => undefined,
+	env: Record<string, string> = {},
+): Promise<RunningStart> {
 	const port = await freePortPair();
 	let demoPort = await freePort();
 	while (demoPort === port + 1) demoPort = await freePort();
@@ -239,8 +242,11 @@ async function connectionsThroughLabels(page: Page): Promise<string[]> {
 				}
 			}
 		}
-		for (const label of document.querySelectorAll('[data-test-id="canvas-node"] [class*="label"], [data-test-id="canvas-node"] [class*="subtitle"]')) {
-			if (label.closest('[data-test-id="canvas-node-output-handle"]') || label.closest('[data-test-id="canvas-node-input-handle"]')) continue;
+		for (const label of document.querySelectorAll(
+			'[data-test-id="canvas-node"] [class*="label"], [data-test-id="canvas-node"] [class*="subtitle"]',
+		)) {
+			if (label.closest('[data-test-id="canvas-node-output-handle"]') || label.closest('[data-test-id="canvas-node-input-handle"]'))
+				continue;
 			const text = (label.textContent ?? '').trim();
 			if (text && label.childElementCount === 0) boxes.push({ text, box: label.getBoundingClientRect(), handle: null });
 		}
@@ -322,7 +328,10 @@ async function scimTriggerPanel({ page, url, tenantUrl, token, shoot, log }: Wal
 		await ndv.locator('[data-test-id="parameter-input-tenantUrl"] .cm-content').first().click();
 		const result = page.locator('[data-test-id="inline-expression-editor-output"]');
 		await result.waitFor({ timeout: 10000 });
-		expect((await result.innerText()).trim() === tenantUrl, `the whole Tenant URL as the Result in n8n 1.x (shows "${await result.innerText()}")`);
+		expect(
+			(await result.innerText()).trim() === tenantUrl,
+			`the whole Tenant URL as the Result in n8n 1.x (shows "${await result.innerText()}")`,
+		);
 	} else {
 		const cut = await truncatedTexts(preview);
 		expect(cut.length === 0, 'the whole Tenant URL visible, not cut off');
@@ -348,9 +357,15 @@ async function mappingRows({ page, url, shoot, log }: Walkthrough): Promise<void
 	expect(!labels.includes('Expression'), 'no mapping field named plain "Expression" beside n8n\'s own switch');
 	// The first row is Direct: target, type, source, then the row's options; no constant or expression field.
 	const firstRow = await firstMappingRowLabels(ndv);
-	expect(firstRow[0] === 'Target Attribute' && firstRow[1] === 'Mapping Type', `a row starting with Target Attribute, Mapping Type (got ${firstRow.join(', ')})`);
+	expect(
+		firstRow[0] === 'Target Attribute' && firstRow[1] === 'Mapping Type',
+		`a row starting with Target Attribute, Mapping Type (got ${firstRow.join(', ')})`,
+	);
 	expect(firstRow.includes('Source Attribute'), `a Direct row showing its Source Attribute (got ${firstRow.join(', ')})`);
-	expect(!firstRow.includes('Constant Value') && !firstRow.includes('Entra Expression'), `a Direct row without Constant Value and Entra Expression (got ${firstRow.join(', ')})`);
+	expect(
+		!firstRow.includes('Constant Value') && !firstRow.includes('Entra Expression'),
+		`a Direct row without Constant Value and Entra Expression (got ${firstRow.join(', ')})`,
+	);
 	await shoot('map-attributes', page.locator('[data-test-id="ndv"]'));
 	await closeNode(page);
 }
@@ -372,7 +387,6 @@ async function firstMappingRowLabels(ndv: Locator): Promise<string[]> {
 	const next = labels.indexOf('Target Attribute', start + 1);
 	return labels.slice(start, next === -1 ? undefined : next).filter(Boolean);
 }
-
 
 /** A workflow of the walkthrough's own, for steps that change what they open (n8n 2.x saves every change). */
 async function scratchWorkflow(page: Page, url: string, name: string, nodes: object[], connections: object = {}): Promise<string> {
@@ -417,7 +431,14 @@ async function newRowsWithoutErrors({ page, url, log }: Walkthrough): Promise<vo
 		'Walkthrough: new mapping rows',
 		[
 			MANUAL_TRIGGER,
-			{ id: 'walkthrough-map', name: 'Map Attributes', type: 'n8n-nodes-provisioning.mapAttributes', typeVersion: 1, position: [240, 0], parameters: {} },
+			{
+				id: 'walkthrough-map',
+				name: 'Map Attributes',
+				type: 'n8n-nodes-provisioning.mapAttributes',
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: {},
+			},
 		],
 		{ Start: { main: [[{ node: 'Map Attributes', type: 'main', index: 0 }]] } },
 	);
@@ -432,7 +453,15 @@ async function newRowsWithoutErrors({ page, url, log }: Walkthrough): Promise<vo
 	const newRow = last.slice(0, last.indexOf('Required') + 1);
 	expect(
 		JSON.stringify(newRow) ===
-			JSON.stringify(['Target Attribute', 'Mapping Type', 'Source Attribute', 'Default Value If Null', 'Apply', 'Match Precedence', 'Required']),
+			JSON.stringify([
+				'Target Attribute',
+				'Mapping Type',
+				'Source Attribute',
+				'Default Value If Null',
+				'Apply',
+				'Match Precedence',
+				'Required',
+			]),
 		`a new Direct row with only its fields, in reading order (got ${newRow.join(', ')})`,
 	);
 	await ndv.getByRole('button', { name: 'Add Clause' }).click();
@@ -494,7 +523,10 @@ async function visibleTarget({ page, url, shoot, log }: Walkthrough): Promise<vo
 	await page.waitForTimeout(1000);
 	expect((await fieldValue(fresh, 'Target')) === 'SCIM 2.0 App', 'a freshly added Provision User starting on "SCIM 2.0 App"');
 	const credential = await fresh.locator('[data-test-id="node-credentials-select"] input').first().inputValue();
-	expect(credential !== 'Lab LDAP', `a freshly added Provision User not silently using the newest (LDAP) credential (uses "${credential}")`);
+	expect(
+		credential !== 'Lab LDAP',
+		`a freshly added Provision User not silently using the newest (LDAP) credential (uses "${credential}")`,
+	);
 	await closeNode(page);
 }
 
@@ -545,7 +577,8 @@ async function credentialForm(
 	const text = await modal.innerText();
 	for (const words of expected) expect(text.includes(words), `"${words}" in the ${file} credential form`);
 	const errors = await errorMarkers(modal);
-	if (!process.env.WALKTHROUGH_DEBUG) expect(errors.length === 0, `no error marker in the empty ${file} credential form (marked: ${errors.join(', ')})`);
+	if (!process.env.WALKTHROUGH_DEBUG)
+		expect(errors.length === 0, `no error marker in the empty ${file} credential form (marked: ${errors.join(', ')})`);
 	expect(!/\(Ms\)/.test(text), `units written "(ms)" in the ${file} credential form`);
 	await shoot(`credential-${file}`, modal);
 	await page.keyboard.press('Escape');
@@ -555,9 +588,20 @@ async function credentialForm(
 
 async function credentialForms(w: Walkthrough): Promise<void> {
 	w.log('credential forms: SCIM Target API, LDAP Directory API, SCIM Trigger Auth API');
-	await credentialForm(w, 'ProvisionSampleImport1', 3, 'Provision User', 'scim-target-api', ['Base URL', 'Extra Headers', 'Timeout (ms)', 'e.g.']);
-	await credentialForm(w, 'ProvisionSampleImport1', 3, 'Provision User', 'ldap-directory-api', ['Server URLs', 'Base DN', 'Connect Timeout (ms)', 'e.g.'], (ndv) =>
-		chooseOption(w.page, ndv, 'Target', 'LDAP Directory'),
+	await credentialForm(w, 'ProvisionSampleImport1', 3, 'Provision User', 'scim-target-api', [
+		'Base URL',
+		'Extra Headers',
+		'Timeout (ms)',
+		'e.g.',
+	]);
+	await credentialForm(
+		w,
+		'ProvisionSampleImport1',
+		3,
+		'Provision User',
+		'ldap-directory-api',
+		['Server URLs', 'Base DN', 'Connect Timeout (ms)', 'e.g.'],
+		(ndv) => chooseOption(w.page, ndv, 'Target', 'LDAP Directory'),
 	);
 	await credentialForm(w, 'ScimTriggerDemo1', 5, 'SCIM Trigger', 'scim-trigger-auth-api', ['Bearer Token', 'Secret Token', 'Okta']);
 }

@@ -7,7 +7,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../test/servers/ports';
 import { ScimTestServer } from '../test/servers/scimServer';
-import { DEFAULT_N8N_VERSION, ensureRuntime, exampleFiles, importAndActivate, installPackage, packPackage, ROOT, runtimeCache, startN8n } from './lib/n8nInstance';
+import {
+	DEFAULT_N8N_VERSION,
+	ensureRuntime,
+	exampleFiles,
+	importAndActivate,
+	installPackage,
+	packPackage,
+	ROOT,
+	runtimeCache,
+	startN8n,
+} from './lib/n8nInstance';
 
 async function main(): Promise<void> {
 	const version = process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;

@@ -8,14 +8,25 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, resolve } from 'node:path';
 import { cleanEnv, type N8nRuntime } from './runtime';
 
-export { DEFAULT_N8N_VERSION, ensureRuntime, LATEST_N8N_1, LATEST_N8N_2, type N8nRuntime, runtimeCache, TESTED_N8N_VERSIONS } from './runtime';
+export {
+	DEFAULT_N8N_VERSION,
+	ensureRuntime,
+	LATEST_N8N_1,
+	LATEST_N8N_2,
+	type N8nRuntime,
+	runtimeCache,
+	TESTED_N8N_VERSIONS,
+} from './runtime';
 export const ROOT = resolve(__dirname, '..', '..');
 
 /** Builds and packs this package; returns the tarball path. */
 export function packPackage(outDir: string): string {
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 	mkdirSync(outDir, { recursive: true });
-	const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+	const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], { cwd: ROOT, encoding: 'utf8' })
+		.trim()
+		.split('\n')
+		.pop()!;
 	return join(outDir, name);
 }
 
@@ -23,12 +34,26 @@ export function packPackage(outDir: string): string {
 export function installPackage(userFolder: string, tarball: string): void {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
-	if (!existsSync(join(nodesDir, 'package.json'))) writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--legacy-peer-deps', '--install-strategy=shallow', '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: nodesDir,
-		env: cleanEnv(),
-		stdio: 'inherit',
-	});
+	if (!existsSync(join(nodesDir, 'package.json')))
+		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	execFileSync(
+		'npm',
+		[
+			'install',
+			tarball,
+			'--ignore-scripts',
+			'--legacy-peer-deps',
+			'--install-strategy=shallow',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+		],
+		{
+			cwd: nodesDir,
+			env: cleanEnv(),
+			stdio: 'inherit',
+		},
+	);
 }
 
 export interface N8nOptions {
@@ -86,13 +111,19 @@ interface WorkflowNode {
 
 /** A static production webhook path per trigger, by node type (path relative to /webhook/). */
 const WEBHOOK_PROBES: Record<string, (node: WorkflowNode) => string> = {
-	'n8n-nodes-base.webhook': (n) => (String(n.parameters?.path).includes(':') ? `${n.webhookId}/${n.parameters?.path}` : String(n.parameters?.path)),
+	'n8n-nodes-base.webhook': (n) =>
+		String(n.parameters?.path).includes(':') ? `${n.webhookId}/${n.parameters?.path}` : String(n.parameters?.path),
 	'n8n-nodes-provisioning.scimTrigger': (n) => `${n.webhookId}/scim/v2/Users`,
 	'n8n-nodes-bench-minimal.minimalTrigger': (n) => `${n.webhookId}/scim/v2/Users`,
 };
 const probesFile = (userFolder: string) => join(userFolder, 'import', 'webhooks.json');
 
-export function importAndActivate(runtime: N8nRuntime, options: N8nOptions, credentials: object[], workflows: Array<{ id: string; active?: boolean; nodes?: WorkflowNode[] }>): void {
+export function importAndActivate(
+	runtime: N8nRuntime,
+	options: N8nOptions,
+	credentials: object[],
+	workflows: Array<{ id: string; active?: boolean; nodes?: WorkflowNode[] }>,
+): void {
 	const env = n8nEnv(runtime, options);
 	const work = join(options.userFolder, 'import');
 	mkdirSync(work, { recursive: true });
@@ -110,7 +141,9 @@ export function importAndActivate(runtime: N8nRuntime, options: N8nOptions, cred
 	}
 	const major = Number(runtime.version.split('.')[0]);
 	// The webhooks startN8n waits for: what the active workflows register.
-	const probes = new Set<string>(existsSync(probesFile(options.userFolder)) ? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8')) : []);
+	const probes = new Set<string>(
+		existsSync(probesFile(options.userFolder)) ? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8')) : [],
+	);
 	for (const wf of workflows) {
 		if (wf.active === false) continue;
 		for (const node of wf.nodes ?? []) if (WEBHOOK_PROBES[node.type]) probes.add(WEBHOOK_PROBES[node.type](node));
@@ -137,9 +170,22 @@ export interface RunningN8n {
  * Starts n8n (or, in queue mode, a `worker` or `webhook` process) and resolves once it is ready: for `start`, when
  * the editor is up and the workflows are active.
  */
-export async function startN8n(runtime: N8nRuntime, options: N8nOptions, echo = false, command: 'start' | 'worker' | 'webhook' = 'start'): Promise<RunningN8n> {
-	const ready = { start: /Editor is now accessible/, worker: /n8n worker is now ready|Worker started/i, webhook: /Webhook listener waiting for requests/i }[command];
-	const child = spawn(runtime.node.bin, [n8nBin(runtime), command], { env: n8nEnv(runtime, options), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export async function startN8n(
+	runtime: N8nRuntime,
+	options: N8nOptions,
+	echo = false,
+	command: 'start' | 'worker' | 'webhook' = 'start',
+): Promise<RunningN8n> {
+	const ready = {
+		start: /Editor is now accessible/,
+		worker: /n8n worker is now ready|Worker started/i,
+		webhook: /Webhook listener waiting for requests/i,
+	}[command];
+	const child = spawn(runtime.node.bin, [n8nBin(runtime), command], {
+		env: n8nEnv(runtime, options),
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	let output = '';
 	const collect = (chunk: Buffer) => {
 		output += chunk.toString();
@@ -175,7 +221,10 @@ export async function startN8n(runtime: N8nRuntime, options: N8nOptions, echo = 
 		while (!ready.test(output)) await wait('not ready');
 		// n8n 2.40 activates published workflows in the background after "Editor is now accessible"; a CORS preflight
 		// lists a webhook's methods only once it is registered, and runs nothing.
-		const probes: string[] = command !== 'worker' && existsSync(probesFile(options.userFolder)) ? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8')) : [];
+		const probes: string[] =
+			command !== 'worker' && existsSync(probesFile(options.userFolder))
+				? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8'))
+				: [];
 		for (const path of probes) {
 			while (!(await webhookRegistered(url, path))) await wait(`webhook ${path} not registered`);
 		}
@@ -203,9 +252,17 @@ export function exampleFiles(): string[] {
 /** Creates the instance owner (first start only) and returns a session cookie for n8n's REST endpoints. */
 export async function ownerSession(url: string): Promise<string> {
 	const owner = { email: 'owner@example.org', firstName: 'Local', lastName: 'Owner', password: 'Local-owner-Pw1' };
-	let res = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(owner) });
+	let res = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(owner),
+	});
 	if (!res.ok) {
-		res = await fetch(`${url}/rest/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password }) });
+		res = await fetch(`${url}/rest/login`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password }),
+		});
 	}
 	const cookie = res.headers.get('set-cookie');
 	if (!res.ok || !cookie) throw new Error(`n8n owner setup/login failed: ${res.status} ${await res.text()}`);

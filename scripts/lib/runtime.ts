@@ -58,7 +58,21 @@ export function lastEnsureAction(dir: string): EnsureAction | undefined {
 // npm exports its whole configuration, the project's .npmrc included (ignore-scripts=true), as npm_config_* to
 // every script it runs. Children installing a runtime must see the machine's settings only; connection settings
 // given on the command line are kept so a registry or proxy still applies.
-const KEPT_NPM_CONFIG = new Set(['registry', 'cafile', 'ca', 'cert', 'key', 'proxy', 'https_proxy', 'http_proxy', 'noproxy', 'strict_ssl', 'cache', 'userconfig', 'globalconfig']);
+const KEPT_NPM_CONFIG = new Set([
+	'registry',
+	'cafile',
+	'ca',
+	'cert',
+	'key',
+	'proxy',
+	'https_proxy',
+	'http_proxy',
+	'noproxy',
+	'strict_ssl',
+	'cache',
+	'userconfig',
+	'globalconfig',
+]);
 
 /** process.env without what npm adds for the scripts it runs: npm_* variables, INIT_CWD, NODE and its PATH additions. */
 export function cleanEnv(pathFirst?: string): NodeJS.ProcessEnv {
@@ -68,13 +82,19 @@ export function cleanEnv(pathFirst?: string): NodeJS.ProcessEnv {
 		else if (key.startsWith('npm_') || key === 'INIT_CWD' || key === 'NODE') continue;
 		else env[key] = value;
 	}
-	const path = (process.env.PATH ?? '').split(delimiter).filter((p) => p && !p.endsWith('/node_modules/.bin') && !p.includes('node-gyp-bin'));
+	const path = (process.env.PATH ?? '')
+		.split(delimiter)
+		.filter((p) => p && !p.endsWith('/node_modules/.bin') && !p.includes('node-gyp-bin'));
 	env.PATH = [...(pathFirst ? [pathFirst] : []), ...path].join(delimiter);
 	return env;
 }
 
 /** Runs a command to its end; never rejects on a non-zero exit. */
-export function runCapture(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; output: string }> {
+export function runCapture(
+	command: string,
+	args: string[],
+	options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; output: string }> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
@@ -99,7 +119,9 @@ export async function run(command: string, args: string[], options: { cwd?: stri
  */
 export async function withLock<T>(file: string, work: () => Promise<T>): Promise<T> {
 	mkdirSync(dirname(file), { recursive: true });
-	const holder = spawn('flock', ['--exclusive', file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+	const holder = spawn('flock', ['--exclusive', file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+		stdio: ['pipe', 'pipe', 'inherit'],
+	});
 	await new Promise<void>((resolve, reject) => {
 		holder.on('error', (e) => reject(new Error(`flock failed (${e.message}); it comes with util-linux`)));
 		holder.on('exit', (code) => reject(new Error(`flock on ${file} exited with ${code}`)));
@@ -154,7 +176,10 @@ export async function ensureFetchedNode(version = FETCHED_NODE_VERSION, options:
 		log(`Fetching Node.js ${version} (${pkg} from the npm registry) into ${dir}…`);
 		rmSync(dir, { recursive: true, force: true });
 		mkdirSync(dir, { recursive: true });
-		writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-runtime', private: true, dependencies: { [pkg]: version } }, null, 2));
+		writeFileSync(
+			join(dir, 'package.json'),
+			JSON.stringify({ name: 'node-runtime', private: true, dependencies: { [pkg]: version } }, null, 2),
+		);
 		await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
 		writeAtomically(join(dir, '.ready'), '');
 		if (!(await healthy())) throw new Error(`${pkg}@${version} installed, but ${node.bin} does not run as Node ${version}`);
@@ -167,7 +192,9 @@ async function nodeFor(dir: string, options: EnsureOptions): Promise<NodeBinary>
 	const range: string | undefined = readJson(join(dir, 'node_modules', 'n8n', 'package.json')).engines?.node;
 	if (!range || semver.satisfies(process.versions.node, range)) return systemNode();
 	if (!semver.satisfies(FETCHED_NODE_VERSION, range)) {
-		throw new Error(`n8n in ${dir} needs Node ${range}; the harness fetches Node ${FETCHED_NODE_VERSION}: update FETCHED_NODE_VERSION in scripts/lib/runtime.ts`);
+		throw new Error(
+			`n8n in ${dir} needs Node ${range}; the harness fetches Node ${FETCHED_NODE_VERSION}: update FETCHED_NODE_VERSION in scripts/lib/runtime.ts`,
+		);
 	}
 	return ensureFetchedNode(FETCHED_NODE_VERSION, options);
 }
@@ -202,7 +229,10 @@ async function install(dir: string, version: string): Promise<void> {
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
 	// xlsx normally points at a CDN tarball this machine cannot reach.
-	writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'n8n-runtime', private: true, dependencies: { n8n: version }, overrides: { xlsx: 'npm:xlsx@0.18.5' } }, null, 2));
+	writeFileSync(
+		join(dir, 'package.json'),
+		JSON.stringify({ name: 'n8n-runtime', private: true, dependencies: { n8n: version }, overrides: { xlsx: 'npm:xlsx@0.18.5' } }, null, 2),
+	);
 	// No install scripts: only sqlite3 needs building, and that is done next against the right Node.
 	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
 }
@@ -211,10 +241,14 @@ async function rebuildSqlite(dir: string, node: NodeBinary): Promise<void> {
 	// Explicit flags and the target Node first on PATH: neither the project's .npmrc nor ~/.npmrc's nodedir may decide.
 	// (A machine Node without headers next to it leaves node-gyp to find them its own way.)
 	const nodedir = node.headers ? [`--nodedir=${node.headers}`] : [];
-	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', ...nodedir, '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: dir,
-		env: cleanEnv(dirname(node.bin)),
-	});
+	await run(
+		'npm',
+		['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', ...nodedir, '--no-audit', '--no-fund', '--loglevel=error'],
+		{
+			cwd: dir,
+			env: cleanEnv(dirname(node.bin)),
+		},
+	);
 }
 
 /**
@@ -269,7 +303,10 @@ export async function ensureRuntime(version = DEFAULT_N8N_VERSION, options: Ensu
 		}
 		if (found.problem) throw new Error(`n8n ${version} in ${dir} does not work after installing: ${found.problem}`);
 		// Written only now that sqlite3 loaded under the runtime's Node.
-		writeAtomically(marker, JSON.stringify({ n8n: version, node: found.node!.version, nodeBin: found.node!.bin, verified: new Date().toISOString() }, null, 2));
+		writeAtomically(
+			marker,
+			JSON.stringify({ n8n: version, node: found.node!.version, nodeBin: found.node!.bin, verified: new Date().toISOString() }, null, 2),
+		);
 		lastActions.set(dir, installed ? (marked ? 'reinstall' : 'install') : rebuilt ? 'rebuild' : 'none');
 		return { version, dir, node: found.node! };
 	});

@@ -12,12 +12,16 @@ const VERSIONS: Array<[string, string | undefined]> = process.env.E2E_N8N_VERSIO
 	? process.env.E2E_N8N_VERSIONS.split(',').map((v) => [v, v])
 	: [["npm start's default version", undefined]];
 
-test.each(VERSIONS)('the editor walkthrough passes on n8n %s (npm start, headless Chromium)', async (_label, version) => {
-	const log: string[] = [];
-	try {
-		await walkthrough({ check: true, env: version ? { N8N_VERSION: version } : {}, log: (line) => log.push(line) });
-	} catch (error) {
-		// The walkthrough says what is missing; the last lines say where it got to.
-		throw new Error(`${(error as Error).message}\n--- walkthrough log (last lines) ---\n${log.slice(-40).join('\n')}`);
-	}
-}, 30 * 60 * 1000);
+test.each(VERSIONS)(
+	'the editor walkthrough passes on n8n %s (npm start, headless Chromium)',
+	async (_label, version) => {
+		const log: string[] = [];
+		try {
+			await walkthrough({ check: true, env: version ? { N8N_VERSION: version } : {}, log: (line) => log.push(line) });
+		} catch (error) {
+			// The walkthrough says what is missing; the last lines say where it got to.
+			throw new Error(`${(error as Error).message}\n--- walkthrough log (last lines) ---\n${log.slice(-40).join('\n')}`);
+		}
+	},
+	30 * 60 * 1000,
+);

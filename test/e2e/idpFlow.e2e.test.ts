@@ -8,7 +8,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normaliseDn } from '../../lib/ldap/escape';
-import { ensureRuntime, importAndActivate, installPackage, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import {
+	ensureRuntime,
+	importAndActivate,
+	installPackage,
+	packPackage,
+	ROOT,
+	type RunningN8n,
+	startN8n,
+} from '../../scripts/lib/n8nInstance';
 import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { ScimTestServer } from '../servers/scimServer';
@@ -62,7 +70,12 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			runtime,
 			options,
 			[
-				{ id: 'DemoScimTarget1', name: 'Demo SCIM app', type: 'scimTargetApi', data: { baseUrl: app.baseUrl, authentication: 'bearer', token: app.token, timeoutMs: 10000 } },
+				{
+					id: 'DemoScimTarget1',
+					name: 'Demo SCIM app',
+					type: 'scimTargetApi',
+					data: { baseUrl: app.baseUrl, authentication: 'bearer', token: app.token, timeoutMs: 10000 },
+				},
 				{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: TOKEN, allowBasic: false } },
 				{
 					id: 'DemoLdap1',
@@ -103,24 +116,35 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	test('Entra: users, a manager, a group and its membership forms reach the SCIM app exactly', async () => {
 		const call = scim(flagship);
 		const user = async (userName: string, extra: object = {}) =>
-			(await call('POST', '/Users', { userName, externalId: `x-${userName}`, active: true, displayName: userName, ...extra })).body.id as string;
+			(await call('POST', '/Users', { userName, externalId: `x-${userName}`, active: true, displayName: userName, ...extra })).body
+				.id as string;
 		const boss = await user('boss@entra.example');
 		await eventually(() => !!appUser('boss@entra.example'), 'the manager in the app');
 		const ada = await user('ada@entra.example', { [ENT]: { manager: { value: boss } } });
 		const bob = await user('bob@entra.example');
-		await eventually(() => appUser('ada@entra.example')?.[ENT]?.manager?.value === appUser('boss@entra.example')?.id, "ada's manager is the app's id of boss");
+		await eventually(
+			() => appUser('ada@entra.example')?.[ENT]?.manager?.value === appUser('boss@entra.example')?.id,
+			"ada's manager is the app's id of boss",
+		);
 		const group = await call('POST', '/Groups', { displayName: 'Entra Staff', externalId: 'EG1', members: [] });
 		expect(group.status).toBe(201);
 		const gid = group.body.id;
 		await eventually(() => !!appGroup('Entra Staff'), 'the group in the app');
-		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'Add', path: 'members', value: [{ value: ada }, { value: bob }, { value: boss }] }]));
+		await call(
+			'PATCH',
+			`/Groups/${gid}`,
+			PATCH([{ op: 'Add', path: 'members', value: [{ value: ada }, { value: bob }, { value: boss }] }]),
+		);
 		await eventually(() => sameMembers('Entra Staff', ['ada@entra.example', 'bob@entra.example', 'boss@entra.example']), 'three members');
 		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'Remove', path: 'members', value: [{ $ref: null, value: ada }] }]));
 		await eventually(() => sameMembers('Entra Staff', ['bob@entra.example', 'boss@entra.example']), 'the legacy removal of one member');
 		await call('PATCH', `/Users/${ada}`, PATCH([{ op: 'Replace', path: `${ENT}:manager`, value: bob }]));
 		await eventually(() => appUser('ada@entra.example')?.[ENT]?.manager?.value === appUser('bob@entra.example')?.id, 'the new manager');
 		await call('DELETE', `/Users/${boss}`);
-		await eventually(() => !appUser('boss@entra.example') && sameMembers('Entra Staff', ['bob@entra.example']), 'the deleted user gone, and out of the group');
+		await eventually(
+			() => !appUser('boss@entra.example') && sameMembers('Entra Staff', ['bob@entra.example']),
+			'the deleted user gone, and out of the group',
+		);
 	});
 
 	test('Okta group push: create with members, rename, remove and add, replace, unlink', async () => {
@@ -162,7 +186,10 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const chief = await user('chief@ldap.example');
 		await eventually(() => !!entry(PEOPLE, '(uid=chief)'), 'the manager entry');
 		const worker = await user('worker@ldap.example', { [ENT]: { manager: { value: chief } } });
-		await eventually(() => normaliseDn(entry(PEOPLE, '(uid=worker)')?.manager?.[0] ?? '') === normaliseDn(`uid=chief,${PEOPLE}`), 'manager DN');
+		await eventually(
+			() => normaliseDn(entry(PEOPLE, '(uid=worker)')?.manager?.[0] ?? '') === normaliseDn(`uid=chief,${PEOPLE}`),
+			'manager DN',
+		);
 		const gid = (await call('POST', '/Groups', { displayName: 'Ldap Staff', members: [] })).body.id;
 		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'Add', path: 'members', value: [{ value: worker }, { value: chief }] }]));
 		const members = () => (entry(GROUPS, '(cn=Ldap Staff)')?.member ?? []).map(normaliseDn).sort().join('|');
@@ -180,7 +207,11 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		});
 		const records = [record('H2', 'Report', 'H1'), record('H1', 'Manager'), record('H3', 'Lonely', 'H999')];
 		const send = async () => {
-			const res = await fetch(`${n8n.url}/webhook/hr-batch`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ records }) });
+			const res = await fetch(`${n8n.url}/webhook/hr-batch`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ records }),
+			});
 			expect(res.status).toBe(200);
 			return (await res.json()) as Array<{ action: string; status: string }>;
 		};

@@ -30,7 +30,13 @@ function processes(): Proc[] {
 			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
 			const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-			list.push({ pid: Number(entry), pgid, exe: realpathSync(`/proc/${entry}/exe`), cmdline, environ: `\0${readFileSync(`/proc/${entry}/environ`, 'utf8')}` });
+			list.push({
+				pid: Number(entry),
+				pgid,
+				exe: realpathSync(`/proc/${entry}/exe`),
+				cmdline,
+				environ: `\0${readFileSync(`/proc/${entry}/environ`, 'utf8')}`,
+			});
 		} catch {
 			/* gone meanwhile, or not ours */
 		}
@@ -47,7 +53,12 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 
 	beforeAll(async () => {
 		userFolder = mkdtempSync(join(tmpdir(), 'npm-start-'));
-		const env: NodeJS.ProcessEnv = { ...process.env, N8N_PORT: String(await freePort()), DEMO_SCIM_PORT: String(await freePort()), N8N_USER_FOLDER: userFolder };
+		const env: NodeJS.ProcessEnv = {
+			...process.env,
+			N8N_PORT: String(await freePort()),
+			DEMO_SCIM_PORT: String(await freePort()),
+			N8N_USER_FOLDER: userFolder,
+		};
 		// The default version exactly as the README has it: no N8N_VERSION.
 		if (version === DEFAULT_N8N_VERSION) delete env.N8N_VERSION;
 		else env.N8N_VERSION = version;
@@ -55,13 +66,15 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 		child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
 		child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
 		while (!output.includes('Press Ctrl+C to stop.')) {
-			if (exited()) throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output.slice(-5000)}`);
+			if (exited())
+				throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output.slice(-5000)}`);
 			await new Promise((r) => setTimeout(r, 250));
 		}
 		const scim = /SCIM endpoint for Entra ID \/ Okta[^\n]*\n\s+(\S+)\n\s+(\S+)/.exec(output);
 		const demoUrl = /Demo SCIM app\s+(\S+)/.exec(output);
 		const demoToken = /Demo SCIM token\s+(\S+)/.exec(output);
-		if (!scim || !demoUrl || !demoToken) throw new Error(`npm start did not print the SCIM endpoint, its token and the demo app:\n${output.slice(-3000)}`);
+		if (!scim || !demoUrl || !demoToken)
+			throw new Error(`npm start did not print the SCIM endpoint, its token and the demo app:\n${output.slice(-3000)}`);
 		banner = { endpoint: scim[1], token: scim[2], demoUrl: demoUrl[1], demoToken: demoToken[1] };
 	}, RUNTIME_INSTALL_TIMEOUT);
 
@@ -75,7 +88,9 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 		expect(output).toContain(`Preparing n8n ${version}`);
 		expect(output).toContain(`n8n ${version} runs on Node.js ${runtime.node.version}`);
 		// n8n itself runs on that Node.
-		const n8n = processes().filter((p) => p.environ.includes(`\0N8N_USER_FOLDER=${userFolder}\0`) && p.cmdline.includes('/node_modules/n8n/bin/n8n'));
+		const n8n = processes().filter(
+			(p) => p.environ.includes(`\0N8N_USER_FOLDER=${userFolder}\0`) && p.cmdline.includes('/node_modules/n8n/bin/n8n'),
+		);
 		expect(n8n.length).toBeGreaterThan(0);
 		expect(new Set(n8n.map((p) => p.exe))).toEqual(new Set([realpathSync(runtime.node.bin)]));
 	});
@@ -86,11 +101,19 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 		const res = await fetch(`${banner.endpoint}/Users`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${banner.token}`, 'Content-Type': 'application/scim+json' },
-			body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, externalId: 'newcomer', active: true, name: { givenName: 'New', familyName: 'Comer' } }),
+			body: JSON.stringify({
+				schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+				userName,
+				externalId: 'newcomer',
+				active: true,
+				name: { givenName: 'New', familyName: 'Comer' },
+			}),
 		});
 		expect(res.status).toBe(201);
 		const inDemo = async () => {
-			const list = await fetch(`${banner.demoUrl}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: { Authorization: `Bearer ${banner.demoToken}` } });
+			const list = await fetch(`${banner.demoUrl}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, {
+				headers: { Authorization: `Bearer ${banner.demoToken}` },
+			});
 			return ((await list.json()) as { Resources?: Array<Record<string, unknown>> }).Resources ?? [];
 		};
 		let found: Array<Record<string, unknown>> = [];
@@ -103,7 +126,11 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 	});
 
 	test('Ctrl+C stops npm start, n8n and everything n8n started', async () => {
-		const groups = new Set(processes().filter((p) => p.environ.includes(`\0N8N_USER_FOLDER=${userFolder}\0`)).map((p) => p.pgid));
+		const groups = new Set(
+			processes()
+				.filter((p) => p.environ.includes(`\0N8N_USER_FOLDER=${userFolder}\0`))
+				.map((p) => p.pgid),
+		);
 		expect(groups.size).toBeGreaterThan(0);
 		const done = new Promise((r) => child.once('exit', r));
 		// What the terminal does on Ctrl+C: SIGINT to the foreground process group (npm, sh, ts-node).

@@ -5,10 +5,27 @@
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRuntime, importAndActivate, installPackage, type N8nRuntime, ownerSession, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import {
+	ensureRuntime,
+	importAndActivate,
+	installPackage,
+	type N8nRuntime,
+	ownerSession,
+	packPackage,
+	ROOT,
+	type RunningN8n,
+	startN8n,
+} from '../../scripts/lib/n8nInstance';
 import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
-import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation, type ScimCall } from '../harness/scimConversations';
+import {
+	entraDelete,
+	entraGroupConversation,
+	entraUserConversation,
+	oktaGroupConversation,
+	oktaUserConversation,
+	type ScimCall,
+} from '../harness/scimConversations';
 import { ScimTestServer } from '../servers/scimServer';
 
 const VERSIONS = E2E_N8N_VERSIONS;
@@ -22,8 +39,23 @@ const codeWorkflow = {
 	id: 'CodeNodeRunner1',
 	name: 'Code node',
 	nodes: [
-		{ id: 'w', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '5b0c2f7e-2d1a-4c1e-9b7a-3f4e5d6c7b8a', parameters: { httpMethod: 'POST', path: 'code-node', responseMode: 'lastNode', options: {} } },
-		{ id: 'c', name: 'Code', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: 'return [{ json: { doubled: $input.first().json.body.n * 2 } }];' } },
+		{
+			id: 'w',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: '5b0c2f7e-2d1a-4c1e-9b7a-3f4e5d6c7b8a',
+			parameters: { httpMethod: 'POST', path: 'code-node', responseMode: 'lastNode', options: {} },
+		},
+		{
+			id: 'c',
+			name: 'Code',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: { jsCode: 'return [{ json: { doubled: $input.first().json.body.n * 2 } }];' },
+		},
 	],
 	connections: { Webhook: { main: [[{ node: 'Code', type: 'main', index: 0 }]] } },
 	settings: { executionOrder: 'v1' },
@@ -37,7 +69,9 @@ const children = (pid: number) =>
 		.flatMap((e) => {
 			try {
 				const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-				return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [{ pid: Number(e), cmdline: readFileSync(`/proc/${e}/cmdline`, 'utf8') }] : [];
+				return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid
+					? [{ pid: Number(e), cmdline: readFileSync(`/proc/${e}/cmdline`, 'utf8') }]
+					: [];
 			} catch {
 				return [];
 			}
@@ -70,8 +104,18 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			runtime,
 			options,
 			[
-				{ id: 'DemoScimTarget1', name: 'Demo SCIM app', type: 'scimTargetApi', data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 10000 } },
-				{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: TRIGGER_TOKEN, allowBasic: false } },
+				{
+					id: 'DemoScimTarget1',
+					name: 'Demo SCIM app',
+					type: 'scimTargetApi',
+					data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 10000 },
+				},
+				{
+					id: 'ScimTriggerAuth1',
+					name: 'SCIM Trigger token',
+					type: 'scimTriggerAuthApi',
+					data: { token: TRIGGER_TOKEN, allowBasic: false },
+				},
 			],
 			[example, mappedExample, triggerExample, codeWorkflow],
 		);
@@ -89,27 +133,64 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	});
 
 	const post = async (body: object) => {
-		const res = await fetch(`${n8n.url}/webhook/provision-user`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await fetch(`${n8n.url}/webhook/provision-user`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		return { status: res.status, json: (await res.json()) as any };
 	};
-	const hire = { employeeId: 'E42', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org', jobTitle: 'Analyst', department: 'Research' };
+	const hire = {
+		employeeId: 'E42',
+		firstName: 'Ada',
+		lastName: 'Lovelace',
+		email: 'ada@example.org',
+		jobTitle: 'Analyst',
+		department: 'Research',
+	};
 
 	test('n8n lists every node and credential of the package', async () => {
 		const cookie = await ownerSession(n8n.url);
 		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		// A versioned node is listed once per version; usableAsTool nodes also get an AI tool variant.
 		const ours = [...new Set(nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name))].sort();
-		const nodeNames = ['deprovisionUser', 'deprovisionUserTool', 'groupSync', 'groupSyncTool', 'mapAttributes', 'provisionUser', 'provisionUserTool', 'scimStore', 'scimStoreTool', 'scimTrigger'];
+		const nodeNames = [
+			'deprovisionUser',
+			'deprovisionUserTool',
+			'groupSync',
+			'groupSyncTool',
+			'mapAttributes',
+			'provisionUser',
+			'provisionUserTool',
+			'scimStore',
+			'scimStoreTool',
+			'scimTrigger',
+		];
 		expect(ours).toEqual(nodeNames.map((n) => `n8n-nodes-provisioning.${n}`));
-		expect(nodes.filter((n) => n.name === 'n8n-nodes-provisioning.scimTrigger').flatMap((n) => [(n as { version?: number | number[] }).version].flat())).toEqual(expect.arrayContaining([1, 2]));
-		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
+		expect(
+			nodes
+				.filter((n) => n.name === 'n8n-nodes-provisioning.scimTrigger')
+				.flatMap((n) => [(n as { version?: number | number[] }).version].flat()),
+		).toEqual(expect.arrayContaining([1, 2]));
+		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{
+			name: string;
+		}>;
 		const ourCredentials = ['ldapDirectoryApi', 'scimTargetApi', 'scimTriggerAuthApi', 'sqlDatabaseApi'];
-		expect(credentials.map((c) => c.name).filter((n) => ourCredentials.includes(n)).sort()).toEqual(ourCredentials);
+		expect(
+			credentials
+				.map((c) => c.name)
+				.filter((n) => ourCredentials.includes(n))
+				.sort(),
+		).toEqual(ourCredentials);
 	});
 
 	test('n8n and its Code node run on the Node its engines ask for', async () => {
 		expect(exe(n8n.process.pid!)).toBe(realpathSync(runtime.node.bin));
-		const res = await fetch(`${n8n.url}/webhook/code-node`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ n: 21 }) });
+		const res = await fetch(`${n8n.url}/webhook/code-node`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ n: 21 }),
+		});
 		expect(res.status).toBe(200);
 		expect(await res.json()).toEqual({ doubled: 42 });
 		if (Number(version.split('.')[0]) >= 2) {
@@ -125,7 +206,12 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		expect(created.json).toMatchObject({ action: 'Create', status: 'Success', targetSystem: 'scim' });
 		const users = [...scim.store.users.values()];
 		expect(users).toHaveLength(1);
-		expect(users[0]).toMatchObject({ userName: 'ada@example.org', externalId: 'E42', name: { givenName: 'Ada', familyName: 'Lovelace' }, title: 'Analyst' });
+		expect(users[0]).toMatchObject({
+			userName: 'ada@example.org',
+			externalId: 'E42',
+			name: { givenName: 'Ada', familyName: 'Lovelace' },
+			title: 'Analyst',
+		});
 
 		const again = await post(hire);
 		expect(again.json).toMatchObject({ action: 'NoChange', targetId: created.json.targetId, matchedBy: { attribute: 'userName' } });
@@ -143,7 +229,14 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const res = await fetch(`${n8n.url}/webhook/provision-mapped`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ EmployeeID: 'W7', FirstName: 'Zoë', LastName: 'Saldaña', JobTitle: 'DATA ANALYST', Department: 'RND', Status: 'Active' }),
+			body: JSON.stringify({
+				EmployeeID: 'W7',
+				FirstName: 'Zoë',
+				LastName: 'Saldaña',
+				JobTitle: 'DATA ANALYST',
+				Department: 'RND',
+				Status: 'Active',
+			}),
 		});
 		expect(res.status).toBe(200);
 		expect(((await res.json()) as any).action).toBe('Create');
@@ -161,7 +254,11 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const scimCall = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
 			const res = await fetch(`${base()}${path}`, {
 				method,
-				headers: { Authorization: `Bearer ${TRIGGER_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }), ...headers },
+				headers: {
+					Authorization: `Bearer ${TRIGGER_TOKEN}`,
+					...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }),
+					...headers,
+				},
 				body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
 			});
 			const text = await res.text();
@@ -202,7 +299,10 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		};
 
 		test('Entra: test connection, create, GET back, PATCH forms, disable; downstream workflow provisions and deprovisions', async () => {
-			expect(await scimCall('GET', '/Users?filter=userName+eq+%2201234567-89ab-cdef-0123-456789abcdef%22')).toMatchObject({ status: 200, body: { totalResults: 0, Resources: [] } });
+			expect(await scimCall('GET', '/Users?filter=userName+eq+%2201234567-89ab-cdef-0123-456789abcdef%22')).toMatchObject({
+				status: 200,
+				body: { totalResults: 0, Resources: [] },
+			});
 			const created = await scimCall('POST', '/Users', {
 				schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENT],
 				externalId: 'entra-1',
@@ -217,12 +317,29 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			expect(created.headers.get('location')).toBe(`${base()}/Users/${created.body.id}`);
 			const id = created.body.id;
 			expect((await scimCall('GET', `/Users/${id}`)).body).toMatchObject({ userName: 'Grace@contoso.com', displayName: 'Grace Hopper' });
-			expect((await scimCall('GET', `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "grace@contoso.com"')}`)).body.totalResults).toBe(1);
+			expect(
+				(await scimCall('GET', `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "grace@contoso.com"')}`)).body
+					.totalResults,
+			).toBe(1);
 			// The workflow received the event and provisioned the user into the downstream SCIM app.
 			await eventually(() => [...scim.store.users.values()].some((u) => u.userName === 'Grace@contoso.com' && u.externalId === 'entra-1'));
 
-			expect((await scimCall('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'displayName', value: 'Rear Admiral Hopper' }, { op: 'Add', path: `${ENT}:manager`, value: 'boss' }]))).status).toBe(200);
-			expect((await scimCall('GET', `/Users/${id}`)).body).toMatchObject({ displayName: 'Rear Admiral Hopper', [ENT]: { manager: { value: 'boss' } } });
+			expect(
+				(
+					await scimCall(
+						'PATCH',
+						`/Users/${id}`,
+						PATCH([
+							{ op: 'Replace', path: 'displayName', value: 'Rear Admiral Hopper' },
+							{ op: 'Add', path: `${ENT}:manager`, value: 'boss' },
+						]),
+					)
+				).status,
+			).toBe(200);
+			expect((await scimCall('GET', `/Users/${id}`)).body).toMatchObject({
+				displayName: 'Rear Admiral Hopper',
+				[ENT]: { manager: { value: 'boss' } },
+			});
 			await eventually(() => [...scim.store.users.values()].some((u) => u.displayName === 'Rear Admiral Hopper'));
 
 			expect((await scimCall('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'active', value: 'False' }]))).body.active).toBe(false);
@@ -230,7 +347,17 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		});
 
 		test('Okta: create with a password never echoed, 409 on a duplicate, paged list', async () => {
-			const created = await scimCall('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'okta.e2e@example.org', password: 'Never-Echo-Pw-1!', active: true }, { 'User-Agent': 'Okta SCIM Client 1.0.0' });
+			const created = await scimCall(
+				'POST',
+				'/Users',
+				{
+					schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+					userName: 'okta.e2e@example.org',
+					password: 'Never-Echo-Pw-1!',
+					active: true,
+				},
+				{ 'User-Agent': 'Okta SCIM Client 1.0.0' },
+			);
 			expect(created.status).toBe(201);
 			expect(JSON.stringify(created.body)).not.toContain('Never-Echo-Pw-1!');
 			const duplicate = await scimCall('POST', '/Users', { userName: 'OKTA.E2E@example.org' });
@@ -252,9 +379,13 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 
 		test('50 concurrent writers lose no update', async () => {
 			const gid = (await scimCall('POST', '/Groups', { displayName: 'Concurrent', members: [] })).body.id;
-			const users = await Promise.all(Array.from({ length: 50 }, (_, i) => scimCall('POST', '/Users', { userName: `conc${i}@example.org` })));
+			const users = await Promise.all(
+				Array.from({ length: 50 }, (_, i) => scimCall('POST', '/Users', { userName: `conc${i}@example.org` })),
+			);
 			expect(users.every((u) => u.status === 201)).toBe(true);
-			const adds = await Promise.all(users.map((u) => scimCall('PATCH', `/Groups/${gid}`, PATCH([{ op: 'add', path: 'members', value: [{ value: u.body.id }] }]))));
+			const adds = await Promise.all(
+				users.map((u) => scimCall('PATCH', `/Groups/${gid}`, PATCH([{ op: 'add', path: 'members', value: [{ value: u.body.id }] }]))),
+			);
 			expect(adds.every((a) => a.status === 204)).toBe(true);
 			expect((await scimCall('GET', `/Groups/${gid}`)).body.members).toHaveLength(50);
 		});

@@ -45,34 +45,52 @@ describe.each(E2E_N8N_VERSIONS)('runtime cache for n8n %s', (version) => {
 		if (cache) rmSync(cache, { recursive: true, force: true });
 	});
 
-	test('a runtime marked ready without a working sqlite3 is detected, rebuilt for its Node, then marked ready again', async () => {
-		expect(existsSync(binding())).toBe(false);
-		expect(await sqliteProblem(planted, warm.node)).toMatch(/Could not locate the bindings file|Cannot find/);
+	test(
+		'a runtime marked ready without a working sqlite3 is detected, rebuilt for its Node, then marked ready again',
+		async () => {
+			expect(existsSync(binding())).toBe(false);
+			expect(await sqliteProblem(planted, warm.node)).toMatch(/Could not locate the bindings file|Cannot find/);
 
-		// Two users at once: one repairs, the other waits for the lock and finds it repaired.
-		const logs: string[] = [];
-		const [first, second] = await Promise.all([0, 1].map(() => ensureRuntime(version, { cache, log: (l) => logs.push(l) })));
-		expect(logs.filter((l) => l.includes('is broken'))).toHaveLength(1);
-		expect(logs.join('\n')).toMatch(new RegExp(`The cached n8n ${version.replace(/\./g, '\\.')} runtime .* is broken \\(sqlite3 does not load under Node ${warm.node.version}`));
-		expect(logs.filter((l) => l.startsWith('Building sqlite3'))).toHaveLength(1);
-		expect(logs.some((l) => l.startsWith('Installing'))).toBe(false);
-		// The same Node: the machine's, or the fetched one from this cache.
-		const node = warm.node.system ? warm.node : { ...warm.node, bin: warm.node.bin.replace(dirname(warm.dir), cache), headers: warm.node.headers!.replace(dirname(warm.dir), cache) };
-		expect(first).toEqual({ version, dir: planted, node });
-		expect(second).toEqual(first);
+			// Two users at once: one repairs, the other waits for the lock and finds it repaired.
+			const logs: string[] = [];
+			const [first, second] = await Promise.all([0, 1].map(() => ensureRuntime(version, { cache, log: (l) => logs.push(l) })));
+			expect(logs.filter((l) => l.includes('is broken'))).toHaveLength(1);
+			expect(logs.join('\n')).toMatch(
+				new RegExp(
+					`The cached n8n ${version.replace(/\./g, '\\.')} runtime .* is broken \\(sqlite3 does not load under Node ${warm.node.version}`,
+				),
+			);
+			expect(logs.filter((l) => l.startsWith('Building sqlite3'))).toHaveLength(1);
+			expect(logs.some((l) => l.startsWith('Installing'))).toBe(false);
+			// The same Node: the machine's, or the fetched one from this cache.
+			const node = warm.node.system
+				? warm.node
+				: {
+						...warm.node,
+						bin: warm.node.bin.replace(dirname(warm.dir), cache),
+						headers: warm.node.headers!.replace(dirname(warm.dir), cache),
+					};
+			expect(first).toEqual({ version, dir: planted, node });
+			expect(second).toEqual(first);
 
-		expect(existsSync(binding())).toBe(true);
-		expect(await sqliteProblem(planted, node)).toBeUndefined();
-		expect(JSON.parse(readFileSync(join(planted, '.ready'), 'utf8'))).toMatchObject({ n8n: version, node: node.version, nodeBin: node.bin });
+			expect(existsSync(binding())).toBe(true);
+			expect(await sqliteProblem(planted, node)).toBeUndefined();
+			expect(JSON.parse(readFileSync(join(planted, '.ready'), 'utf8'))).toMatchObject({
+				n8n: version,
+				node: node.version,
+				nodeBin: node.bin,
+			});
 
-		// The next use only checks.
-		await ensureRuntime(version, { cache, log: (l) => logs.push(l) });
-		expect(lastEnsureAction(planted)).toBe('none');
-		// The real runtime the copy came from is untouched.
-		expect(readFileSync(join(warm.dir, '.ready'), 'utf8')).toBe(warmMarker);
-		expect(await sqliteProblem(warm.dir, warm.node)).toBeUndefined();
-		// Building sqlite3 takes a minute on an idle 2-core machine, several when it is busy.
-	}, RUNTIME_INSTALL_TIMEOUT);
+			// The next use only checks.
+			await ensureRuntime(version, { cache, log: (l) => logs.push(l) });
+			expect(lastEnsureAction(planted)).toBe('none');
+			// The real runtime the copy came from is untouched.
+			expect(readFileSync(join(warm.dir, '.ready'), 'utf8')).toBe(warmMarker);
+			expect(await sqliteProblem(warm.dir, warm.node)).toBeUndefined();
+			// Building sqlite3 takes a minute on an idle 2-core machine, several when it is busy.
+		},
+		RUNTIME_INSTALL_TIMEOUT,
+	);
 
 	test('a binding that is there but does not load is detected too', async () => {
 		writeFileSync(binding(), 'not a shared object');

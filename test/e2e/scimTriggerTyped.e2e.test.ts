@@ -8,10 +8,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import {
+	ensureRuntime,
+	importAndActivate,
+	installPackage,
+	ownerSession,
+	packPackage,
+	type RunningN8n,
+	startN8n,
+} from '../../scripts/lib/n8nInstance';
 import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
-import { entraDelete, entraGroupConversation, entraUserConversation, oktaGroupConversation, oktaUserConversation, type ScimCall } from '../harness/scimConversations';
+import {
+	entraDelete,
+	entraGroupConversation,
+	entraUserConversation,
+	oktaGroupConversation,
+	oktaUserConversation,
+	type ScimCall,
+} from '../harness/scimConversations';
 
 const VERSIONS = E2E_N8N_VERSIONS;
 const TOKEN = 'e2e-typed-trigger-token-0123456789abcdef';
@@ -50,18 +65,54 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		installPackage(userFolder, tarball);
 		const port = await freePort();
 		const options = { userFolder, port, brokerPort: await freePort() };
-		const forward = { id: 'fw', name: 'Capture', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [300, 0], parameters: { method: 'POST', url: `http://127.0.0.1:${capturePort}/event`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} } };
+		const forward = {
+			id: 'fw',
+			name: 'Capture',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [300, 0],
+			parameters: {
+				method: 'POST',
+				url: `http://127.0.0.1:${capturePort}/event`,
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: '={{ JSON.stringify($json) }}',
+				options: {},
+			},
+		};
 		const workflow = {
 			id: 'TypedTrigger1',
 			name: 'SCIM Trigger v2 typed',
 			nodes: [
-				{ id: 'st', name: 'SCIM Trigger', type: 'n8n-nodes-provisioning.scimTrigger', typeVersion: 2, position: [0, 0], webhookId: WEBHOOK_ID, parameters: { options: { forwardPasswords: true } }, credentials: { scimTriggerAuthApi: { id: 'TypedAuth1', name: 'typed' } } },
+				{
+					id: 'st',
+					name: 'SCIM Trigger',
+					type: 'n8n-nodes-provisioning.scimTrigger',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: WEBHOOK_ID,
+					parameters: { options: { forwardPasswords: true } },
+					credentials: { scimTriggerAuthApi: { id: 'TypedAuth1', name: 'typed' } },
+				},
 				forward,
 			],
-			connections: { 'SCIM Trigger': { main: [[{ node: 'Capture', type: 'main', index: 0 }], [{ node: 'Capture', type: 'main', index: 0 }], [{ node: 'Capture', type: 'main', index: 0 }]] } },
+			connections: {
+				'SCIM Trigger': {
+					main: [
+						[{ node: 'Capture', type: 'main', index: 0 }],
+						[{ node: 'Capture', type: 'main', index: 0 }],
+						[{ node: 'Capture', type: 'main', index: 0 }],
+					],
+				},
+			},
 			settings: { executionOrder: 'v1' },
 		};
-		importAndActivate(runtime, options, [{ id: 'TypedAuth1', name: 'typed', type: 'scimTriggerAuthApi', data: { token: TOKEN } }], [workflow]);
+		importAndActivate(
+			runtime,
+			options,
+			[{ id: 'TypedAuth1', name: 'typed', type: 'scimTriggerAuthApi', data: { token: TOKEN } }],
+			[workflow],
+		);
 		n8n = await startN8n(runtime, options);
 	}, 600000);
 
@@ -92,7 +143,11 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 
 	test('n8n knows both versions of the node, version 2 the default', async () => {
 		const cookie = await ownerSession(n8n.url);
-		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string; version: number | number[]; defaultVersion?: number }>;
+		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{
+			name: string;
+			version: number | number[];
+			defaultVersion?: number;
+		}>;
 		// n8n lists a versioned node once per version.
 		const trigger = nodes.filter((n) => n.name === 'n8n-nodes-provisioning.scimTrigger');
 		expect(trigger.flatMap((n) => n.version).sort()).toEqual([1, 2]);
@@ -106,7 +161,10 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		await oktaUserConversation(call, 'typedokta');
 		await oktaGroupConversation(call, 'typedog');
 		expect((await call('GET', '/ResourceTypes/User')).body).toMatchObject({ id: 'User', endpoint: '/Users' });
-		expect((await call('GET', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group')).body.attributes.map((a: any) => a.name)).toEqual(['displayName', 'members']);
+		expect((await call('GET', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group')).body.attributes.map((a: any) => a.name)).toEqual([
+			'displayName',
+			'members',
+		]);
 		const search = await call('POST', '/Users/.search', { filter: 'userName sw "typedokta1"', count: 5 });
 		expect([search.status, search.body.totalResults]).toEqual([200, 61]);
 		expect((await call('POST', '/Groups/.search', { filter: 'displayName eq "nothing"' })).body.totalResults).toBe(0);
@@ -130,10 +188,18 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 			expect(res.body.detail).toContain(`"${name}"`);
 		}
 		expect((await call('GET', '/Users', undefined, { filter: 'userName ew "@typed"' })).body.totalResults).toBe(0);
-		const created = await call('POST', '/Users', { userName: 'bool@typed', active: 'False', emails: [{ value: 'b@typed', primary: 'True' }] });
+		const created = await call('POST', '/Users', {
+			userName: 'bool@typed',
+			active: 'False',
+			emails: [{ value: 'b@typed', primary: 'True' }],
+		});
 		expect(created.status).toBe(201);
 		expect([created.body.active, created.body.emails[0].primary]).toEqual([false, true]);
-		const patched = await call('PATCH', `/Users/${created.body.id}`, PATCH([{ op: 'replace', path: 'emails[value eq "b@typed"].primary', value: 'maybe' }]));
+		const patched = await call(
+			'PATCH',
+			`/Users/${created.body.id}`,
+			PATCH([{ op: 'replace', path: 'emails[value eq "b@typed"].primary', value: 'maybe' }]),
+		);
 		expect([patched.status, patched.body.scimType]).toEqual([400, 'invalidValue']);
 	});
 
@@ -141,11 +207,21 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		const created = await call('POST', '/Users', { userName: 'pw@typed', password: 'First-Pw-1!' });
 		expect(created.status).toBe(201);
 		const id = created.body.id;
-		const patched = await call('PATCH', `/Users/${id}`, PATCH([{ op: 'replace', value: { password: 'Synced-Pw-2!' } }]), {}, { 'User-Agent': 'Okta SCIM Client 1.0.0' });
+		const patched = await call(
+			'PATCH',
+			`/Users/${id}`,
+			PATCH([{ op: 'replace', value: { password: 'Synced-Pw-2!' } }]),
+			{},
+			{ 'User-Agent': 'Okta SCIM Client 1.0.0' },
+		);
 		expect(patched.status).toBe(200);
 		expect(JSON.stringify(patched.body)).not.toContain('Pw-');
 		const event = await eventually(() => events.find((e) => e.resourceId === id && e.event === 'user.updated'));
-		expect(event).toMatchObject({ changedAttributes: ['password'], resource: { userName: 'pw@typed', password: 'Synced-Pw-2!' }, request: { method: 'PATCH', client: 'Okta SCIM Client 1.0.0' } });
+		expect(event).toMatchObject({
+			changedAttributes: ['password'],
+			resource: { userName: 'pw@typed', password: 'Synced-Pw-2!' },
+			request: { method: 'PATCH', client: 'Okta SCIM Client 1.0.0' },
+		});
 		expect(event.before.password).toBeUndefined();
 		expect(JSON.stringify((await call('GET', `/Users/${id}`)).body)).not.toContain('Pw-');
 	});

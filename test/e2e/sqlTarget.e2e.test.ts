@@ -7,7 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import {
+	ensureRuntime,
+	importAndActivate,
+	installPackage,
+	ownerSession,
+	packPackage,
+	type RunningN8n,
+	startN8n,
+} from '../../scripts/lib/n8nInstance';
 import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { Postgres } from '../servers/postgres';
@@ -128,14 +136,27 @@ describe.each(VERSIONS)('real n8n %s with a SQL target', (version) => {
 	});
 
 	const post = async (body: object) => {
-		const res = await fetch(`${n8n.url}/webhook/provision-sql`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await fetch(`${n8n.url}/webhook/provision-sql`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		return { status: res.status, json: (await res.json()) as any };
 	};
-	const hire = { employeeId: 'E42', email: 'Ada.Lovelace@Example.org', firstName: 'Zoë', lastName: 'Lovelace', jobTitle: 'DATA ANALYST', status: 'Active' };
+	const hire = {
+		employeeId: 'E42',
+		email: 'Ada.Lovelace@Example.org',
+		firstName: 'Zoë',
+		lastName: 'Lovelace',
+		jobTitle: 'DATA ANALYST',
+		status: 'Active',
+	};
 
 	test('n8n knows the SQL Database credential type', async () => {
 		const cookie = await ownerSession(n8n.url);
-		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
+		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{
+			name: string;
+		}>;
 		expect(credentials.map((c) => c.name)).toContain('sqlDatabaseApi');
 	});
 
@@ -145,11 +166,21 @@ describe.each(VERSIONS)('real n8n %s with a SQL target', (version) => {
 		expect(created.json).toMatchObject({ action: 'Create', status: 'Success', targetSystem: 'sql' });
 		const rows = await admin('users').select();
 		expect(rows).toHaveLength(1);
-		expect(rows[0]).toMatchObject({ user_name: 'ada.lovelace@example.org', employee_id: 'E42', given_name: 'Zoe', title: 'Data Analyst', active: true });
+		expect(rows[0]).toMatchObject({
+			user_name: 'ada.lovelace@example.org',
+			employee_id: 'E42',
+			given_name: 'Zoe',
+			title: 'Data Analyst',
+			active: true,
+		});
 		expect(created.json.targetId).toBe(String(rows[0].id));
 
 		const again = await post(hire);
-		expect(again.json).toMatchObject({ action: 'NoChange', targetId: created.json.targetId, matchedBy: { attribute: 'employee_id', value: 'E42' } });
+		expect(again.json).toMatchObject({
+			action: 'NoChange',
+			targetId: created.json.targetId,
+			matchedBy: { attribute: 'employee_id', value: 'E42' },
+		});
 
 		const left = await post({ ...hire, status: 'Terminated' });
 		expect(left.json).toMatchObject({ action: 'Update', modifiedProperties: [{ name: 'active', oldValue: true, newValue: false }] });
