@@ -548,7 +548,7 @@ async function nodesPanel({ page, url, shoot, log }: Walkthrough): Promise<void>
 	const types = await page.request.get(`${url}/types/nodes.json`);
 	expect(types.ok(), `n8n's node types (${types.status()})`);
 	const names = ((await types.json()) as Array<{ name: string }>).map((t) => t.name);
-	for (const tool of ['provisionUserTool', 'deprovisionUserTool', 'groupSyncTool']) {
+	for (const tool of ['provisionUserTool', 'deprovisionUserTool', 'groupSyncTool', 'scimStoreTool']) {
 		expect(names.includes(`n8n-nodes-provisioning.${tool}`), `the AI tool variant ${tool} in n8n`);
 	}
 }
@@ -587,7 +587,7 @@ async function credentialForm(
 }
 
 async function credentialForms(w: Walkthrough): Promise<void> {
-	w.log('credential forms: SCIM Target API, LDAP Directory API, SCIM Trigger Auth API');
+	w.log('credential forms: SCIM Target API, LDAP Directory API, SQL Database API, SCIM Trigger Auth API');
 	await credentialForm(w, 'ProvisionSampleImport1', 3, 'Provision User', 'scim-target-api', [
 		'Base URL',
 		'Extra Headers',
@@ -603,6 +603,15 @@ async function credentialForms(w: Walkthrough): Promise<void> {
 		['Server URLs', 'Base DN', 'Connect Timeout (ms)', 'e.g.'],
 		(ndv) => chooseOption(w.page, ndv, 'Target', 'LDAP Directory'),
 	);
+	await credentialForm(
+		w,
+		'ProvisionSampleImport1',
+		3,
+		'Provision User',
+		'sql-database-api',
+		['Engine', 'Host', 'Pool Size', 'Connect Timeout (ms)', 'e.g.'],
+		(ndv) => chooseOption(w.page, ndv, 'Target', 'SQL Database'),
+	);
 	await credentialForm(w, 'ScimTriggerDemo1', 5, 'SCIM Trigger', 'scim-trigger-auth-api', ['Bearer Token', 'Secret Token', 'Okta']);
 }
 
@@ -615,10 +624,14 @@ async function examplesLoad({ page, url, log }: Walkthrough): Promise<void> {
 		ProvisionSampleImport1: 3,
 		GroupSyncDemo1: 3,
 		ReconcileLeavers1: 4,
+		ScimTriggerResync1: 10,
+		ScimTriggerLdap1: 5,
 	})) {
 		await openWorkflow(page, url, id, nodes);
+		// The LDAP flow names a directory credential npm start cannot provide: its LDAP nodes are marked for it.
+		const withoutCredential = id === 'ScimTriggerLdap1' ? 3 : 0;
 		const issues = await page.locator('[data-test-id="canvas-node"] [data-test-id="node-issues"]').count();
-		expect(issues === 0, `example ${id} without node problems (${issues} marked)`);
+		expect(issues <= withoutCredential, `example ${id} without node problems (${issues} marked)`);
 		const crossings = await connectionsThroughLabels(page);
 		expect(crossings.length === 0, `example ${id} with connections clear of labels (${crossings.join('; ')})`);
 	}
