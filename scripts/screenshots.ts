@@ -624,7 +624,7 @@ async function examplesLoad({ page, url, log }: Walkthrough): Promise<void> {
 		ProvisionSampleImport1: 3,
 		GroupSyncDemo1: 3,
 		ReconcileLeavers1: 4,
-		ScimTriggerResync1: 10,
+		ScimTriggerResync1: 11,
 		ScimTriggerLdap1: 5,
 	})) {
 		await openWorkflow(page, url, id, nodes);

@@ -59,6 +59,10 @@ registerNodeType(
 	standIn('manualTrigger', 1, () => [[{ json: {} }]], { trigger: true }),
 );
 registerNodeType(
+	'n8n-nodes-base.noOp',
+	standIn('noOp', 1, (ctx) => [ctx.getInputData()]),
+);
+registerNodeType(
 	'n8n-nodes-base.scheduleTrigger',
 	standIn('scheduleTrigger', 1, () => [[{ json: {} }]], { trigger: true }),
 );
