@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { groupKeeping } from '../../lib/provisioning/governance/keys';
 import { groupInputNow, parseGroupInput } from '../../lib/provisioning/groupInput';
 import { type GroupSyncOptions, type MembershipMode, syncGroups } from '../../lib/provisioning/groups';
 import type { LdapGroupSchema } from '../../lib/targets/ldap/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
-import { targetCredentials } from '../shared/descriptions';
+import { governanceProperties, governedCredentials, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { asTriggerItem, currentStates, linkBookFor } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
@@ -27,15 +28,17 @@ export class GroupSync implements INodeType {
 		name: 'groupSync',
 		icon: 'file:groupSync.svg',
 		group: ['output'],
-		version: 1,
+		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["mode"] }}',
 		description:
 			'Create groups and sync their memberships in a SCIM app, LDAP directory or SQL database: diff-based, chunked and idempotent',
 		defaults: { name: 'Group Sync' },
 		inputs: ['main'],
-		outputs: ['main'],
-		credentials: targetCredentials,
-		properties: groupSyncProperties,
+		outputs: versionedOutputs([''], ['Done', 'Alerts']),
+		credentials: governedCredentials,
+		properties: [...groupSyncProperties, ...governanceProperties],
 	};
 
 	methods = { credentialTest };
@@ -68,7 +71,7 @@ export class GroupSync implements INodeType {
 				placeholderMember: text('placeholderMember') || undefined,
 			};
 		}
-		const items = await runPerItem(this, {
+		return runPerItem(this, {
 			kind,
 			settings: target,
 			dryRun,
@@ -90,7 +93,7 @@ export class GroupSync implements INodeType {
 						events.map((e) => e?.store),
 					),
 				}),
+			keep: groupKeeping,
 		});
-		return [items];
 	}
 }

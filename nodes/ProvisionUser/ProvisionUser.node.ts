@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { parseEnvelope } from '../../lib/envelope';
+import { envelopeKeeping } from '../../lib/provisioning/governance/keys';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { credentialTest } from '../shared/credentialTests';
-import { targetCredentials } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
+import { governanceProperties, governedCredentials, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { provisionUserProperties } from './ProvisionUserDescription';
@@ -15,14 +16,16 @@ export class ProvisionUser implements INodeType {
 		name: 'provisionUser',
 		icon: 'file:provisionUser.svg',
 		group: ['output'],
-		version: 1,
+		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["target"] === "ldap" ? "LDAP directory" : $parameter["target"] === "sql" ? "SQL database" : "SCIM app" }}',
 		description: 'Create or update accounts in a SCIM app, LDAP directory or SQL database, matching existing ones first',
 		defaults: { name: 'Provision User' },
 		inputs: ['main'],
-		outputs: ['main'],
-		credentials: targetCredentials,
-		properties: provisionUserProperties,
+		outputs: versionedOutputs([''], ['Done', 'Alerts']),
+		credentials: governedCredentials,
+		properties: [...provisionUserProperties, ...governanceProperties],
 	};
 
 	methods = { credentialTest };
@@ -32,7 +35,7 @@ export class ProvisionUser implements INodeType {
 		const inputMode = this.getNodeParameter('inputMode', 0) as 'define' | 'envelope';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const { dryRun, concurrency } = commonOptions(this);
-		const items = await runPerItem(this, {
+		return runPerItem(this, {
 			kind,
 			settings: targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']),
 			dryRun,
@@ -48,7 +51,7 @@ export class ProvisionUser implements INodeType {
 					allowUpdate: options.allowUpdate !== false,
 					links: options.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs)),
 				}),
+			keep: envelopeKeeping,
 		});
-		return [items];
 	}
 }

@@ -96,6 +96,8 @@ class TestCredentialsHelper extends ICredentialsHelper {
 }
 
 export interface WorkflowJson {
+	/** The workflow's id (default "test-workflow"): state kept per workflow (quarantine, retries) is kept apart by it. */
+	id?: string;
 	name?: string;
 	nodes: IWorkflowBase['nodes'];
 	connections: IWorkflowBase['connections'];
@@ -116,8 +118,9 @@ export async function runWorkflow(
 	json: WorkflowJson,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 ): Promise<WorkflowResult> {
+	const workflowId = json.id ?? 'test-workflow';
 	const workflow = new Workflow({
-		id: 'test-workflow',
+		id: workflowId,
 		name: json.name ?? 'test',
 		nodes: json.nodes,
 		connections: json.connections,
@@ -127,7 +130,7 @@ export async function runWorkflow(
 	});
 	const executionId = String(++executionCounter);
 	const workflowData = {
-		id: 'test-workflow',
+		id: workflowId,
 		name: json.name ?? 'test',
 		nodes: json.nodes,
 		connections: json.connections,
