@@ -15,6 +15,7 @@ import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.nod
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
+import { ProvisioningLog } from '../../nodes/ProvisioningLog/ProvisioningLog.node';
 import { ScimStore } from '../../nodes/ScimStore/ScimStore.node';
 
 /** Emits the items given in its "items" parameter: the stand-in for whatever upstream node feeds ours. */
@@ -46,6 +47,7 @@ const registry: Record<string, INodeType> = {
 	[`${PACKAGE}.groupSync`]: new GroupSync(),
 	[`${PACKAGE}.mapAttributes`]: new MapAttributes(),
 	[`${PACKAGE}.scimStore`]: new ScimStore(),
+	[`${PACKAGE}.provisioningLog`]: new ProvisioningLog(),
 	'test.items': new TestItems(),
 };
 

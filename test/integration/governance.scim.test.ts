@@ -10,7 +10,7 @@ import { openGovernanceStore } from '../../lib/store/governance/openGovernanceSt
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
-import { errorOf, itemsInto, runWorkflow, type WorkflowJson } from '../harness/workflow';
+import { chain, errorOf, itemsInto, runWorkflow, type WorkflowJson } from '../harness/workflow';
 import { ScimTestServer } from '../servers/scimServer';
 
 let scim: ScimTestServer;
@@ -443,5 +443,99 @@ describe('every action node gets it alike', () => {
 		expect(second.output('Node', 1)).toEqual([
 			expect.objectContaining({ json: expect.objectContaining({ alert: 'QuarantineSkipped', figures: { received: 2, kept: 2 } }) }),
 		]);
+	});
+});
+
+describe('Provisioning Log node, without a Data Table (the Data Table operations run against real n8n: test/e2e)', () => {
+	test('Format as Table Rows: one row per record from the Done and error outputs, with run, workflow and node; no secret', async () => {
+		const secret = 'Initial-Secret-Pw-99';
+		scim.faults.push({ status: 400, method: 'POST', bodyIncludes: '"bad@x.org"', times: 1 });
+		const json = {
+			...chain(
+				[envelope('ok@x.org', { createOnly: { password: secret } }), envelope('bad@x.org', { createOnly: { password: secret } })],
+				[
+					{
+						name: 'Provision',
+						type: 'provisionUser',
+						parameters: { target: 'scim', inputMode: 'envelope' },
+						settings: { typeVersion: 2, onError: 'continueErrorOutput' },
+					},
+					{ name: 'Rows', type: 'provisioningLog', parameters: { operation: 'formatRows' }, after: 'Provision', fromOutput: 0 },
+					{ name: 'Failed Rows', type: 'provisioningLog', parameters: { operation: 'formatRows' }, after: 'Provision', fromOutput: 2 },
+				],
+			),
+			id: freshWorkflow(),
+			name: 'HR sync',
+		};
+		const res = await runWorkflow(json, credentials());
+		expect(res.error).toBeUndefined();
+		const [done] = res.output('Rows').map((i) => i.json);
+		const [failed] = res.output('Failed Rows').map((i) => i.json);
+		expect(done).toMatchObject({
+			workflow_id: json.id,
+			workflow: 'HR sync',
+			node: 'Provision',
+			target_system: 'scim',
+			action: 'Create',
+			status: 'Success',
+			changes: 'password: (none) → "[Redact]"; userName: (none) → "ok@x.org"; displayName: (none) → "ok"',
+			error_code: null,
+		});
+		expect(done.run_id).toMatch(/^\d+$/);
+		expect(failed).toMatchObject({
+			node: 'Provision',
+			action: 'Failed',
+			status: 'Failure',
+			error_code: 'TargetRejected',
+			run_id: done.run_id,
+		});
+		expect(done.source_key).toBe('userName=ok@x.org');
+		expect(failed.source_key).toBe('userName=bad@x.org');
+		const { Items: input, ...ours } = res.run.data.resultData.runData;
+		expect(JSON.stringify(input)).toContain(secret);
+		expect(JSON.stringify(ours)).not.toContain(secret);
+	});
+
+	test('an item without a record stops the node, naming it, unless it continues on fail', async () => {
+		const json = { ...chain([{ hello: 'world' }], [{ name: 'Rows', type: 'provisioningLog', parameters: { operation: 'formatRows' } }]) };
+		const res = await runWorkflow(json, credentials());
+		expect(res.error?.message).toBe('Item 0 holds no provisioning-log record');
+	});
+
+	test('Get Quarantine Status lists quarantined targets with their kept items; Reset Quarantine lifts them', async () => {
+		const wf = freshWorkflow();
+		await runWorkflow(provision(wf, users('s', 2)), credentials('wrong-token'));
+		const status = await runWorkflow(
+			{ ...itemsInto('provisioningLog', { operation: 'quarantineStatus', stateWorkflowId: wf }, [{}]), id: wf },
+			credentials(),
+		);
+		expect(status.output('Node').map((i) => i.json)).toEqual([
+			expect.objectContaining({
+				workflowId: wf,
+				node: 'Node',
+				target: `scim:${scim.baseUrl}/Users`,
+				quarantined: true,
+				reason: 'authentication',
+				keptItems: 2,
+			}),
+		]);
+		const reset = await runWorkflow(
+			{ ...itemsInto('provisioningLog', { operation: 'resetQuarantine', stateWorkflowId: wf }, [{}]), id: wf },
+			credentials(),
+		);
+		expect(reset.output('Node').map((i) => i.json)).toEqual([{ operation: 'resetQuarantine', workflowId: wf, node: null, reset: 1 }]);
+		scim.resetLog();
+		const next = await runWorkflow(provision(wf, users('s', 1)), credentials());
+		expect(scim.requests.length).toBeGreaterThan(0);
+		// s1 is retried first; s0 comes again in this run and supersedes its kept entry, keeping the count of attempts.
+		expect(
+			next
+				.output('Node', DONE)
+				.map((i) => [(i.json.matchedBy as any)?.value ?? i.json.targetId, i.json.action, (i.json.retry as any)?.attempt]),
+		).toEqual([
+			[expect.any(String), 'Create', 2],
+			[expect.any(String), 'Create', 2],
+		]);
+		expect([...scim.store.users.values()].map((u) => u.userName).sort()).toEqual(['s0@x.org', 's1@x.org']);
 	});
 });

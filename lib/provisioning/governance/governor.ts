@@ -115,14 +115,13 @@ export class Governor<I> {
 	 * After the run: the quarantine verdict, the kept items settled, each record told its attempt, the log rows
 	 * written. Returns the alerts; a log that cannot be written is one of them, never a failure of the run.
 	 */
-	async finish(inputs: RunInput<I | ProvisioningError>[], outcomes: ItemOutcome[], keys?: Array<string | undefined>): Promise<Alert[]> {
+	async finish(inputs: RunInput<I | ProvisioningError>[], outcomes: ItemOutcome[]): Promise<Alert[]> {
+		inputs.forEach((input, i) => {
+			const key = input.keeping.label ?? input.keeping.key;
+			if (key && outcomes[i]) outcomes[i].record.sourceKey = key;
+		});
 		const alerts = await this.settleRun(inputs, outcomes, figuresOf(outcomes));
-		alerts.push(
-			...(await this.writeLog(
-				outcomes.map((o) => o.record),
-				keys ?? inputs.map((i) => i.keeping.label ?? i.keeping.key),
-			)),
-		);
+		alerts.push(...(await this.writeLog(outcomes.map((o) => o.record))));
 		return alerts;
 	}
 
@@ -140,10 +139,10 @@ export class Governor<I> {
 	}
 
 	/** Log rows for records that did not go through `finish` (reconcile's leavers, records built elsewhere). */
-	async writeLog(records: ProvisioningLogRecord[], keys: Array<string | undefined> = []): Promise<Alert[]> {
+	async writeLog(records: ProvisioningLogRecord[]): Promise<Alert[]> {
 		const { log, context } = this.options;
 		if (!log || !records.length) return [];
-		const rows = records.map((record, i) => rowFor(record, this.logContext, { key: keys[i], attempt: record.retry?.attempt }));
+		const rows = records.map((record) => rowFor(record, this.logContext, { attempt: record.retry?.attempt }));
 		try {
 			await log.append(rows);
 			return [];

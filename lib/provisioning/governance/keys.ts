@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isEmptyValue, type ProvisioningEnvelope } from '../../envelope';
-import { isSecretAttribute } from '../../redact';
+import { isSecretAttribute, REDACTED } from '../../redact';
 import type { GroupInput } from '../groupInput';
 import type { Keeping } from './escrow';
 
@@ -13,8 +13,11 @@ const SECRET = 'it holds a secret value (a password), which is never stored';
 /** An account by its first match key with a value: `userName=ada@example.org`. */
 export function envelopeKeeping(envelope: ProvisioningEnvelope): Keeping {
 	const first = envelope.matchKeys.find((k) => !isEmptyValue(k.value));
-	const key = first ? `${first.attribute}=${first.value}` : undefined;
 	const extra = new Set(envelope.redact ?? []);
+	if (first && isSecretAttribute(first.attribute, extra)) {
+		return { label: `${first.attribute}=${REDACTED}`, notKept: 'its match key is a secret value, which is never stored' };
+	}
+	const key = first ? `${first.attribute}=${first.value}` : undefined;
 	const holdsSecret = [envelope.attributes, envelope.createOnly ?? {}].some((map) =>
 		Object.entries(map).some(([name, value]) => isSecretAttribute(name, extra) && !isEmptyValue(value)),
 	);

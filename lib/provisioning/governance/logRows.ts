@@ -83,6 +83,7 @@ export function changesText(properties: ModifiedProperty[]): string | null {
 /** The key an item is known by, for people: `userName=ada@example.org`, a group's name. */
 export function sourceKeyOf(record: ProvisioningLogRecord, key?: string): string | null {
 	if (key) return key;
+	if (record.sourceKey) return record.sourceKey;
 	if (record.matchedBy && record.matchedBy.value !== null) return `${record.matchedBy.attribute}=${record.matchedBy.value}`;
 	return null;
 }
