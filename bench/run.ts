@@ -7,6 +7,8 @@ import { benchReconcile } from './reconcile.bench';
 import { benchScimConcurrency } from './scimConcurrency.bench';
 import { benchScimTrigger } from './scimTrigger.bench';
 import { benchSqlProvision } from './sqlProvision.bench';
+import { benchTriggerStore } from './triggerStore.bench';
+import { profileScimTrigger } from './triggerProfile.bench';
 
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS ??= 'false';
 process.env.N8N_USER_FOLDER ??= require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'n8n-bench-'));
@@ -21,6 +23,9 @@ async function main(): Promise<void> {
 	if (!only || only === 'trigger') await benchScimTrigger();
 	if (!only || only === 'idp') await benchIdpFlow();
 	if (!only || only === 'sql') await benchSqlProvision();
+	if (!only || only === 'store') await benchTriggerStore();
+	// Not part of the full run: a diagnosis, not a ratio.
+	if (only === 'profile') await profileScimTrigger();
 	process.exit(0);
 }
 

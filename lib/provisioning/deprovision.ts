@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import { ProvisioningError } from '../errors';
 import type { Target, TargetEntry } from '../targets/target';
 import { type ItemOutcome, type LogRecordBuilder, type ProvisioningAction, recordFor } from './log';
-import type { LinkBook } from './links';
+import { type LinkBook, linkedSource } from './links';
 import { matchEnvelopes } from './match';
 import type { ProvisionInput } from './provisionUser';
 import { type DeletionThreshold, thresholdExceeded, validateThreshold } from './threshold';
@@ -156,6 +156,12 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 		const log = recordFor(target, dryRun, input);
 		log.step('Evaluate', 'Success', `${input.matchKeys.length} match keys`);
 		const match = matchOf.get(input)!;
+		if (match instanceof ProvisioningError && input.source?.deleted && input.matchKeys.length === 0) {
+			// A deleted user known only by its remembered id, whose account is gone too: nothing left to do, and the id
+			// can be forgotten (below), so the next resync does not ask again.
+			log.step('Match', 'Skipped', 'The account it was provisioned to no longer exists');
+			return { log, final: { record: log.finish('Skipped', 'Skipped') } };
+		}
 		if (match instanceof ProvisioningError) return { log, final: log.fail(match) };
 		if (!match.entry) {
 			const verb = options.action === 'removeFromGroups' ? 'remove' : options.action;
@@ -170,5 +176,11 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 	const needsTotal =
 		options.threshold?.maxPercent !== undefined && !options.threshold.approved && plans.some((p) => isDestructive(p.write));
 	const managed = needsTotal ? await countManaged(target) : undefined;
-	return executePlans(target, plans, options, managed);
+	const result = await executePlans(target, plans, options, managed);
+	const gone = inputs.flatMap((input, i) => {
+		const linked = input instanceof ProvisioningError || !input.source?.deleted ? undefined : linkedSource(input.source);
+		return linked && result.outcomes[i].record.action === 'Skipped' ? [linked] : [];
+	});
+	if (options.links && gone.length && !options.dryRun) await options.links.forget('User', gone);
+	return result;
 }

@@ -152,6 +152,7 @@ export async function matchWithLinks(
 	linked: Array<{ attribute: string; targetId: string } | undefined>,
 ): Promise<Array<MatchResult | ProvisioningError>> {
 	const results = await matchBatch(accounts, keyLists, attributes);
+	if (!linked.some((l) => l !== undefined)) return results;
 	const wanted = [...new Set([...attributes, ...keyLists.flat().map((k) => k.attribute)])];
 	await Promise.all(
 		results.map(async (result, i) => {

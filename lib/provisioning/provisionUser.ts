@@ -51,6 +51,7 @@ function prepare(envelope: ProvisioningEnvelope): PreparedItem {
 
 /** Puts resolved references into the attributes; the unresolved ones wait for the second pass. */
 async function withReferences(target: Target, items: PreparedItem[], links?: LinkBook): Promise<void> {
+	if (!items.some((p) => p.envelope.references && Object.keys(p.envelope.references).length)) return;
 	const refs = await resolveReferences(
 		target,
 		items.map((p) => p.envelope),

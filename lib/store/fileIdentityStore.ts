@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
 	closeSync,
 	existsSync,
+	fdatasync,
 	fsyncSync,
 	mkdirSync,
 	openSync,
@@ -21,7 +22,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from './storeError';
-import type { IdentityStore, Resource, ResourceType } from './identityStore';
+import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from './identityStore';
 
 interface JournalEntry {
 	op: 'put' | 'del';
@@ -35,13 +36,60 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const OPEN_STORES = new Set<string>();
 const nameOf = (type: ResourceType, r: Record<string, unknown>) =>
 	String((type === 'User' ? r.userName : r.displayName) ?? '').toLowerCase();
+const externalOf = (r: Record<string, unknown>) => (r.externalId === undefined || r.externalId === null ? '' : String(r.externalId));
+
+/** The listing order: created, then id. Neither changes after a create, so an update never moves a resource. */
+const before = (a: Resource, b: Resource) => a.meta.created < b.meta.created || (a.meta.created === b.meta.created && a.id < b.id);
+
+/** The lines of a file read as bytes, decoded one at a time (no second copy of the whole file as text). */
+function* linesOf(bytes: Buffer): Generator<string> {
+	for (let start = 0; start < bytes.length;) {
+		let end = bytes.indexOf(0x0a, start);
+		if (end === -1) end = bytes.length;
+		if (end > start) yield bytes.toString('utf8', start, end);
+		start = end + 1;
+	}
+}
+
+/** Makes renames in a directory durable. */
+function syncDirectory(dir: string): void {
+	const fd = openSync(dir, 'r');
+	try {
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** The ids under one index key: most keys have one, kept as a string; a Set only where ids share a key. */
+type Ids = string | Set<string>;
+function addId(map: Map<string, Ids>, key: string, id: string): void {
+	if (!key) return;
+	const ids = map.get(key);
+	if (ids === undefined || ids === id) map.set(key, id);
+	else if (typeof ids === 'string') map.set(key, new Set([ids, id]));
+	else ids.add(id);
+}
+function removeId(map: Map<string, Ids>, key: string, id: string): void {
+	const ids = map.get(key);
+	if (ids === id) map.delete(key);
+	else if (typeof ids === 'object') {
+		ids.delete(id);
+		if (ids.size === 0) map.delete(key);
+	}
+}
+const idsOf = (ids: Ids | undefined): string[] => (ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids]);
 
 export class FileIdentityStore implements IdentityStore {
 	private readonly resources: Record<ResourceType, Map<string, Resource>> = { User: new Map(), Group: new Map() };
-	private readonly byName: Record<ResourceType, Map<string, Set<string>>> = { User: new Map(), Group: new Map() };
-	private readonly byExternalId: Record<ResourceType, Map<string, Set<string>>> = { User: new Map(), Group: new Map() };
+	private readonly byName: Record<ResourceType, Map<string, Ids>> = { User: new Map(), Group: new Map() };
+	private readonly byExternalId: Record<ResourceType, Map<string, Ids>> = { User: new Map(), Group: new Map() };
+	/** Ids in listing order, built on first use (after loading) and then kept up to date by every create and delete. */
+	private readonly order: Record<ResourceType, string[] | undefined> = { User: undefined, Group: undefined };
 	private journal: number;
 	private journalEntries = 0;
+	/** The latest meta.created of any resource (ms): creates take a later millisecond, so the listing order is the creation order. */
+	private lastCreated = 0;
 	private queue: Promise<unknown> = Promise.resolve();
 	private readonly lockPath: string;
 
@@ -73,18 +121,22 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	private load(): void {
-		const snapshot = join(this.dir, 'snapshot.json');
-		if (existsSync(snapshot)) {
-			const data = JSON.parse(readFileSync(snapshot, 'utf8')) as Record<ResourceType, Resource[]>;
+		// snapshot.jsonl (one put a line) replaced snapshot.json (one JSON document); a store still holding only the
+		// older one is read from it, and moves to the newer on its next compaction.
+		const lines = join(this.dir, 'snapshot.jsonl');
+		const legacy = join(this.dir, 'snapshot.json');
+		if (existsSync(lines)) {
+			for (const line of linesOf(readFileSync(lines))) this.apply(JSON.parse(line));
+		} else if (existsSync(legacy)) {
+			const data = JSON.parse(readFileSync(legacy, 'utf8')) as Record<ResourceType, Resource[]>;
 			for (const type of ['User', 'Group'] as const) for (const r of data[type] ?? []) this.index(type, r);
 		}
 		const journal = join(this.dir, 'journal.jsonl');
 		if (!existsSync(journal)) return;
-		const text = readFileSync(journal, 'utf8');
+		const bytes = readFileSync(journal);
 		// A torn tail (crash mid-line) is cut off, so the next append starts on a clean line.
-		if (text.length && !text.endsWith('\n')) truncateSync(journal, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
-		const lines = text.split('\n');
-		for (const line of lines) {
+		if (bytes.length && bytes[bytes.length - 1] !== 0x0a) truncateSync(journal, bytes.lastIndexOf(0x0a) + 1);
+		for (const line of linesOf(bytes)) {
 			if (!line.trim()) continue;
 			let entry: JournalEntry;
 			try {
@@ -104,30 +156,67 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	private index(type: ResourceType, r: Resource): void {
-		this.unindex(type, r.id);
+		const created = Date.parse(r.meta.created);
+		if (created > this.lastCreated) this.lastCreated = created;
+		const old = this.resources[type].get(r.id);
+		if (old) {
+			removeId(this.byName[type], nameOf(type, old), r.id);
+			removeId(this.byExternalId[type], externalOf(old), r.id);
+		}
 		this.resources[type].set(r.id, r);
-		const add = (map: Map<string, Set<string>>, key: string) => {
-			if (!key) return;
-			const ids = map.get(key) ?? new Set<string>();
-			ids.add(r.id);
-			map.set(key, ids);
-		};
-		add(this.byName[type], nameOf(type, r));
-		add(this.byExternalId[type], r.externalId === undefined || r.externalId === null ? '' : String(r.externalId));
+		if (!old && this.order[type]) this.order[type]!.splice(this.position(type, r), 0, r.id);
+		addId(this.byName[type], nameOf(type, r), r.id);
+		addId(this.byExternalId[type], externalOf(r), r.id);
 	}
 
 	private unindex(type: ResourceType, id: string): void {
 		const old = this.resources[type].get(id);
 		if (!old) return;
+		const order = this.order[type];
+		if (order) {
+			const at = this.position(type, old);
+			if (order[at] === id) order.splice(at, 1);
+			else this.order[type] = undefined; // cannot happen; rebuilt on next use rather than trusted
+		}
 		this.resources[type].delete(id);
-		this.byName[type].get(nameOf(type, old))?.delete(id);
-		if (old.externalId !== undefined) this.byExternalId[type].get(String(old.externalId))?.delete(id);
+		removeId(this.byName[type], nameOf(type, old), id);
+		removeId(this.byExternalId[type], externalOf(old), id);
 	}
 
-	/** Appends and fsyncs before the write counts. */
-	private write(entry: JournalEntry): void {
+	/** Where `r` is or belongs in the listing order: the first position not before it (binary search; a create is usually last). */
+	private position(type: ResourceType, r: Resource): number {
+		const order = this.order[type]!;
+		const map = this.resources[type];
+		const at = (i: number) => map.get(order[i])!;
+		if (order.length === 0 || before(at(order.length - 1), r)) return order.length;
+		let low = 0;
+		let high = order.length;
+		while (low < high) {
+			const mid = (low + high) >>> 1;
+			if (before(at(mid), r)) low = mid + 1;
+			else high = mid;
+		}
+		return low;
+	}
+
+	private ordered(type: ResourceType): string[] {
+		let order = this.order[type];
+		if (!order) {
+			const all = [...this.resources[type].values()];
+			all.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+			order = this.order[type] = all.map((r) => r.id);
+		}
+		return order;
+	}
+
+	/**
+	 * Appends, and counts the write only once it is on disk (fdatasync: the data and the file's new length). The sync
+	 * runs on libuv's thread pool, so n8n goes on serving other requests and running executions meanwhile; writes stay
+	 * one at a time (exclusive), and readers see a write only after it is durable.
+	 */
+	private async write(entry: JournalEntry): Promise<void> {
 		writeSync(this.journal, `${JSON.stringify(entry)}\n`);
-		fsyncSync(this.journal);
+		await new Promise<void>((resolve, reject) => fdatasync(this.journal, (error) => (error ? reject(error) : resolve())));
 		this.apply(entry);
 		this.journalEntries++;
 		const live = this.resources.User.size + this.resources.Group.size;
@@ -135,34 +224,51 @@ export class FileIdentityStore implements IdentityStore {
 		if (this.journalEntries >= (this.options.compactAfter ?? 10000) && this.journalEntries >= live) this.compact();
 	}
 
-	/** Snapshot to a temporary file, fsync, rename over the old one, then start an empty journal. */
+	/**
+	 * Snapshot to a temporary file, written a megabyte at a time (no copy of the whole store in memory), fsync, rename
+	 * over the old one and fsync the directory (the rename is durable before the journal is emptied), then start an
+	 * empty journal.
+	 */
 	compact(): void {
-		const tmp = join(this.dir, 'snapshot.json.tmp');
+		const tmp = join(this.dir, 'snapshot.jsonl.tmp');
 		const fd = openSync(tmp, 'w');
-		writeSync(fd, JSON.stringify({ User: [...this.resources.User.values()], Group: [...this.resources.Group.values()] }));
+		let chunk = '';
+		for (const type of ['User', 'Group'] as const)
+			for (const data of this.resources[type].values()) {
+				chunk += `${JSON.stringify({ op: 'put', type, id: data.id, data })}\n`;
+				if (chunk.length >= 1 << 20) {
+					writeSync(fd, chunk);
+					chunk = '';
+				}
+			}
+		writeSync(fd, chunk);
 		fsyncSync(fd);
 		closeSync(fd);
-		renameSync(tmp, join(this.dir, 'snapshot.json'));
+		renameSync(tmp, join(this.dir, 'snapshot.jsonl'));
+		syncDirectory(this.dir);
+		if (existsSync(join(this.dir, 'snapshot.json'))) unlinkSync(join(this.dir, 'snapshot.json'));
 		closeSync(this.journal);
 		const fresh = join(this.dir, 'journal.jsonl.tmp');
 		writeFileSync(fresh, '');
 		renameSync(fresh, join(this.dir, 'journal.jsonl'));
+		syncDirectory(this.dir);
 		this.journal = openSync(join(this.dir, 'journal.jsonl'), 'a');
 		this.journalEntries = 0;
 	}
 
 	/** Writes run one at a time, in arrival order, so read-modify-write sequences never interleave. */
-	private exclusive<T>(work: () => T): Promise<T> {
+	private exclusive<T>(work: () => T | Promise<T>): Promise<T> {
 		const run = this.queue.then(work, work);
 		this.queue = run.catch(() => undefined);
 		return run;
 	}
 
-	private ids(type: ResourceType, map: Map<string, Set<string>>, key: string): Resource[] {
-		return [...(map.get(key) ?? [])]
+	private ids(type: ResourceType, ids: Ids | undefined): Resource[] {
+		const found = idsOf(ids)
 			.map((id) => this.resources[type].get(id))
-			.filter((r): r is Resource => !!r)
-			.map(clone);
+			.filter((r): r is Resource => !!r);
+		if (found.length > 1) found.sort((a, b) => (before(a, b) ? -1 : 1));
+		return found.map(clone);
 	}
 
 	async get(type: ResourceType, id: string): Promise<Resource | undefined> {
@@ -171,15 +277,33 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	async findByName(type: ResourceType, name: string): Promise<Resource[]> {
-		return this.ids(type, this.byName[type], name.toLowerCase());
+		return this.ids(type, this.byName[type].get(name.toLowerCase()));
 	}
 
 	async findByExternalId(type: ResourceType, externalId: string): Promise<Resource[]> {
-		return this.ids(type, this.byExternalId[type], externalId);
+		return this.ids(type, this.byExternalId[type].get(externalId));
 	}
 
 	async list(type: ResourceType): Promise<Resource[]> {
-		return [...this.resources[type].values()].map(clone);
+		const map = this.resources[type];
+		return this.ordered(type).map((id) => clone(map.get(id)!));
+	}
+
+	/** Unfiltered: a slice of the kept order, O(page). With `match`: one pass that copies only the page's resources. */
+	async page(type: ResourceType, { offset, limit, match }: PageRequest): Promise<Page> {
+		const order = this.ordered(type);
+		const map = this.resources[type];
+		const start = Math.max(0, offset);
+		if (!match) return { total: order.length, resources: order.slice(start, start + Math.max(0, limit)).map((id) => clone(map.get(id)!)) };
+		let total = 0;
+		const resources: Resource[] = [];
+		for (const id of order) {
+			const r = map.get(id)!;
+			if (!match(r)) continue;
+			if (total >= start && resources.length < limit) resources.push(clone(r));
+			total++;
+		}
+		return { total, resources };
 	}
 
 	async count(type: ResourceType): Promise<number> {
@@ -190,26 +314,27 @@ export class FileIdentityStore implements IdentityStore {
 		if (type !== 'User') return;
 		const name = nameOf(type, data);
 		if (!name) throw new StoreError('invalid', 'userName is required');
-		const taken = [...(this.byName.User.get(name) ?? [])].some((other) => other !== id);
+		const taken = idsOf(this.byName.User.get(name)).some((other) => other !== id);
 		if (taken) throw new StoreError('conflict', `userName "${String(data.userName)}" is already taken`);
 	}
 
 	create(type: ResourceType, data: Record<string, unknown>): Promise<Resource> {
-		return this.exclusive(() => {
+		return this.exclusive(async () => {
 			this.assertUniqueName(type, data);
-			const now = new Date().toISOString();
+			// Strictly after the previous create (a burst in one millisecond, or a clock set back, moves it by a few ms).
+			const now = new Date(Math.max(Date.now(), this.lastCreated + 1)).toISOString();
 			const resource = {
 				...clone(data),
 				id: randomUUID(),
 				meta: { resourceType: type, created: now, lastModified: now, version: 'W/"1"' },
 			} as Resource;
-			this.write({ op: 'put', type, id: resource.id, data: resource });
+			await this.write({ op: 'put', type, id: resource.id, data: resource });
 			return clone(resource);
 		});
 	}
 
 	update(type: ResourceType, id: string, change: (current: Resource) => Record<string, unknown>, ifMatch?: string) {
-		return this.exclusive(() => {
+		return this.exclusive(async () => {
 			const current = this.resources[type].get(id);
 			if (!current) return undefined;
 			if (ifMatch && ifMatch !== '*' && ifMatch !== current.meta.version)
@@ -223,16 +348,16 @@ export class FileIdentityStore implements IdentityStore {
 				id,
 				meta: { ...current.meta, lastModified: new Date().toISOString(), version: `W/"${version}"` },
 			} as Resource;
-			this.write({ op: 'put', type, id, data: after });
+			await this.write({ op: 'put', type, id, data: after });
 			return { before, after: clone(after) };
 		});
 	}
 
 	delete(type: ResourceType, id: string): Promise<Resource | undefined> {
-		return this.exclusive(() => {
+		return this.exclusive(async () => {
 			const current = this.resources[type].get(id);
 			if (!current) return undefined;
-			this.write({ op: 'del', type, id });
+			await this.write({ op: 'del', type, id });
 			return clone(current);
 		});
 	}

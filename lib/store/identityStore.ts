@@ -8,13 +8,33 @@ export type Resource = Record<string, unknown> & {
 	meta: { resourceType: ResourceType; created: string; lastModified: string; version: string };
 };
 
+/** A page of a listing; `match`, when given, is applied first (in this process), and `total` counts what it accepts. */
+export interface PageRequest {
+	/** 0-based. */
+	offset: number;
+	limit: number;
+	match?: (resource: Resource) => boolean;
+}
+export interface Page {
+	total: number;
+	resources: Resource[];
+}
+
 export interface IdentityStore {
 	get(type: ResourceType, id: string): Promise<Resource | undefined>;
 	/** userName (Users, case-insensitive) or displayName (Groups, case-insensitive). */
 	findByName(type: ResourceType, name: string): Promise<Resource[]>;
 	findByExternalId(type: ResourceType, externalId: string): Promise<Resource[]>;
+	/** Every resource of a type, in the order of `page`. */
 	list(type: ResourceType): Promise<Resource[]>;
 	count(type: ResourceType): Promise<number>;
+	/**
+	 * One page of a type in a stable order: by meta.created, then id. An update never moves a resource (created does
+	 * not change); a create lands at the end (the file store gives every create a later millisecond than the one before;
+	 * PostgreSQL, written by several processes, orders creates of one millisecond by id). Costs what the page costs, not
+	 * what the whole type costs, unless `match` must look at every resource.
+	 */
+	page(type: ResourceType, request: PageRequest): Promise<Page>;
 	/** Creates with a new id and meta; a taken userName is a StoreError 'conflict', a missing one 'invalid'. */
 	create(type: ResourceType, data: Record<string, unknown>): Promise<Resource>;
 	/**

@@ -51,6 +51,12 @@ const open = new Map<string, IdentityStore>();
 const openLinks = new Map<string, LinkStore>();
 let linkPool: Pool | undefined;
 
+/** One small pool per process for links and the webhook registry; an idle connection the server drops is reported, not fatal. */
+function sharedPool(env: NodeJS.ProcessEnv, onBackgroundError: (error: Error) => void): Pool {
+	linkPool ??= new Pool({ max: 2, ...postgresConfig(env) }).on('error', onBackgroundError);
+	return linkPool;
+}
+
 function postgresConfig(env: NodeJS.ProcessEnv): PoolConfig {
 	const config = n8nPostgresConfig(env);
 	if (!config) throw new Error('this SCIM Trigger keeps its store in PostgreSQL, but this n8n process does not run on PostgreSQL');
@@ -97,8 +103,7 @@ export function openLinksAt(
 	let links = openLinks.get(cacheKey);
 	if (!links) {
 		if (location.kind === 'postgres') {
-			linkPool ??= new Pool({ max: 2, ...postgresConfig(env) }).on('error', onBackgroundError);
-			links = new PostgresLinkStore(linkPool, location.key);
+			links = new PostgresLinkStore(sharedPool(env, onBackgroundError), location.key);
 		} else {
 			const dir = join(fileBase(userFolder), location.key);
 			mkdirSync(dir, { recursive: true });
@@ -118,13 +123,14 @@ export async function registerWebhook(
 	location: StoreLocation,
 	userFolder: string,
 	env: NodeJS.ProcessEnv,
+	onBackgroundError: (error: Error) => void = () => undefined,
 ): Promise<void> {
 	const entry = `${webhookId}=${location.kind}:${location.key}`;
 	if (registered.has(entry)) return;
 	if (location.kind === 'postgres') {
-		linkPool ??= new Pool({ max: 2, ...postgresConfig(env) }).on('error', () => undefined);
-		await linkPool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
-		await linkPool.query(`INSERT INTO ${REGISTRY} VALUES ($1, $2) ON CONFLICT (webhook_id) DO UPDATE SET store_key = EXCLUDED.store_key`, [
+		const pool = sharedPool(env, onBackgroundError);
+		await pool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
+		await pool.query(`INSERT INTO ${REGISTRY} VALUES ($1, $2) ON CONFLICT (webhook_id) DO UPDATE SET store_key = EXCLUDED.store_key`, [
 			webhookId,
 			location.key,
 		]);
@@ -139,12 +145,17 @@ export async function registerWebhook(
 }
 
 /** The store a trigger's webhook serves, if that trigger has answered a request on this n8n. */
-export async function locateByWebhook(webhookId: string, userFolder: string, env: NodeJS.ProcessEnv): Promise<StoreLocation | undefined> {
+export async function locateByWebhook(
+	webhookId: string,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+	onBackgroundError: (error: Error) => void = () => undefined,
+): Promise<StoreLocation | undefined> {
 	if (!/^[\w-]+$/.test(webhookId)) return undefined;
 	if (n8nPostgresConfig(env)) {
-		linkPool ??= new Pool({ max: 2, ...postgresConfig(env) }).on('error', () => undefined);
-		await linkPool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
-		const { rows } = await linkPool.query(`SELECT store_key FROM ${REGISTRY} WHERE webhook_id = $1`, [webhookId]);
+		const pool = sharedPool(env, onBackgroundError);
+		await pool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
+		const { rows } = await pool.query(`SELECT store_key FROM ${REGISTRY} WHERE webhook_id = $1`, [webhookId]);
 		if (rows[0]) return { key: rows[0].store_key, kind: 'postgres' };
 	}
 	const file = join(fileBase(userFolder), 'webhooks', `${webhookId}.json`);

@@ -6,9 +6,20 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { StoreError } from './storeError';
-import type { IdentityStore, Resource, ResourceType } from './identityStore';
+import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from './identityStore';
 
 const TABLE = 'provisioning_scim_resource';
+/** Per store and type: how many resources (n), and how many creates and deletes ever (changes: positions moved). */
+const COUNTS = 'provisioning_scim_count';
+/** Keyset hints kept per store object: beyond this many, the oldest are forgotten. */
+const MAX_HINTS = 1000;
+
+/** Where the page at an offset starts, valid while no create or delete happened since (`changes` unchanged). */
+interface KeysetHint {
+	changes: string;
+	created: string;
+	id: string;
+}
 
 const nameOf = (type: ResourceType, r: Record<string, unknown>) =>
 	String((type === 'User' ? r.userName : r.displayName) ?? '').toLowerCase();
@@ -17,6 +28,13 @@ const externalOf = (r: Record<string, unknown>) => (r.externalId === undefined |
 export class PostgresIdentityStore implements IdentityStore {
 	private readonly pool: Pool;
 	private ready?: Promise<void>;
+	/**
+	 * Keyset hints for sequential paging: after a page ends at offset o, the next page (offset o) is read as "after
+	 * this (created, id)" instead of skipping o rows. A cache of derived, non-secret data: it is used only while the
+	 * store's change counter (read from the database with every page) is the one it was recorded at, so the answer is
+	 * exactly the OFFSET answer; any other process, or this one without it, answers the same by OFFSET.
+	 */
+	private readonly hints = new Map<string, KeysetHint>();
 
 	/** `storeKey` separates the stores of different trigger nodes sharing one database. */
 	constructor(
@@ -39,11 +57,45 @@ export class PostgresIdentityStore implements IdentityStore {
 			await this.pool.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${TABLE}_username ON ${TABLE} (store_key, name_lower) WHERE type = 'User'`);
 			await this.pool.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_name ON ${TABLE} (store_key, type, name_lower)`);
 			await this.pool.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_external ON ${TABLE} (store_key, type, external_id)`);
+			// The listing order: pages are read from this index, not by sorting every row.
+			await this.pool.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_order ON ${TABLE} (store_key, type, created, id)`);
+			// Counts kept with every create and delete (in the same statement), so totalResults costs one row, not a scan.
+			await this.pool.query(`CREATE TABLE IF NOT EXISTS ${COUNTS} (
+				store_key text NOT NULL, type text NOT NULL, n bigint NOT NULL, changes bigint NOT NULL,
+				PRIMARY KEY (store_key, type))`);
+			await this.initialiseCounts();
 		})().catch((error) => {
 			this.ready = undefined;
 			throw error;
 		});
 		return this.ready;
+	}
+
+	/**
+	 * A store created before counts were kept gets them counted once, under an advisory lock (processes starting at
+	 * once count once). Every process does this before its first write, so from then on each create and delete updates
+	 * an existing row.
+	 */
+	private async initialiseCounts(): Promise<void> {
+		const client = await this.pool.connect();
+		try {
+			await client.query('BEGIN');
+			await client.query(`SELECT pg_advisory_xact_lock(hashtext('${COUNTS}'), hashtext($1))`, [this.storeKey]);
+			await client.query(
+				`INSERT INTO ${COUNTS} (store_key, type, n, changes)
+				SELECT $1, t.type, (SELECT count(*) FROM ${TABLE} r WHERE r.store_key = $1 AND r.type = t.type), 0
+				FROM (VALUES ('User'), ('Group')) AS t(type)
+				WHERE NOT EXISTS (SELECT 1 FROM ${COUNTS} c WHERE c.store_key = $1 AND c.type = t.type)
+				ON CONFLICT DO NOTHING`,
+				[this.storeKey],
+			);
+			await client.query('COMMIT');
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw error;
+		} finally {
+			client.release();
+		}
 	}
 
 	private async rows(sql: string, params: unknown[]): Promise<Resource[]> {
@@ -77,13 +129,56 @@ export class PostgresIdentityStore implements IdentityStore {
 		return this.rows(`SELECT data FROM ${TABLE} WHERE store_key = $1 AND type = $2 ORDER BY created, id`, [this.storeKey, type]);
 	}
 
-	async count(type: ResourceType): Promise<number> {
+	/**
+	 * Unfiltered, a page is read in the database: after the previous page's last (created, id) when a valid keyset
+	 * hint says where that is (sequential paging: linear in the whole pass), otherwise by skipping the offset in the
+	 * order index alone (no row is read for it). The total is the kept count. With `match`, every row is read and
+	 * matched here.
+	 */
+	async page(type: ResourceType, { offset, limit, match }: PageRequest): Promise<Page> {
+		const start = Math.max(0, offset);
+		if (match) {
+			const all = (await this.list(type)).filter(match);
+			return { total: all.length, resources: all.slice(start, start + Math.max(0, limit)) };
+		}
+		const { n: total, changes } = await this.counted(type);
+		if (limit <= 0 || start >= total) return { total, resources: [] };
+		const hint = this.hints.get(`${type}:${start}`);
+		const { rows } =
+			hint && hint.changes === changes
+				? await this.pool.query(
+						`SELECT data, created::text AS at, id::text FROM ${TABLE}
+						WHERE store_key = $1 AND type = $2 AND (created, id) > ($3::timestamptz, $4::uuid) ORDER BY created, id LIMIT $5`,
+						[this.storeKey, type, hint.created, hint.id, limit],
+					)
+				: await this.pool.query(
+						`SELECT r.data, r.created::text AS at, r.id::text FROM (SELECT id FROM ${TABLE} WHERE store_key = $1 AND type = $2
+						ORDER BY created, id LIMIT $3 OFFSET $4) p
+						JOIN ${TABLE} r ON r.store_key = $1 AND r.type = $2 AND r.id = p.id ORDER BY r.created, r.id`,
+						[this.storeKey, type, limit, start],
+					);
+		if (rows.length && changes !== 'unknown') {
+			if (this.hints.size >= MAX_HINTS) this.hints.delete(this.hints.keys().next().value!);
+			const last = rows[rows.length - 1];
+			this.hints.set(`${type}:${start + rows.length}`, { changes, created: last.at, id: last.id });
+		}
+		return { total, resources: rows.map((r) => r.data as Resource) };
+	}
+
+	private async counted(type: ResourceType): Promise<{ n: number; changes: string }> {
 		await this.schema();
-		const { rows } = await this.pool.query(`SELECT count(*)::int AS n FROM ${TABLE} WHERE store_key = $1 AND type = $2`, [
+		const { rows } = await this.pool.query(`SELECT n, changes FROM ${COUNTS} WHERE store_key = $1 AND type = $2`, [this.storeKey, type]);
+		if (rows.length) return { n: Number(rows[0].n), changes: String(rows[0].changes) };
+		// The counts row was removed behind our back: count, and page by offset (no hint matches "unknown").
+		const counted = await this.pool.query(`SELECT count(*)::int AS n FROM ${TABLE} WHERE store_key = $1 AND type = $2`, [
 			this.storeKey,
 			type,
 		]);
-		return rows[0].n;
+		return { n: counted.rows[0].n, changes: 'unknown' };
+	}
+
+	async count(type: ResourceType): Promise<number> {
+		return (await this.counted(type)).n;
 	}
 
 	private static uniqueness(error: unknown, data: Record<string, unknown>): never {
@@ -102,8 +197,11 @@ export class PostgresIdentityStore implements IdentityStore {
 			meta: { resourceType: type, created: now, lastModified: now, version: 'W/"1"' },
 		} as Resource;
 		try {
+			// One statement, so the row and its count commit together.
 			await this.pool.query(
-				`INSERT INTO ${TABLE} (store_key, type, id, name_lower, external_id, data, version, created) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)`,
+				`WITH created AS (INSERT INTO ${TABLE} (store_key, type, id, name_lower, external_id, data, version, created)
+					VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING 1)
+				UPDATE ${COUNTS} SET n = n + 1, changes = changes + 1 WHERE store_key = $1 AND type = $2 AND EXISTS (SELECT 1 FROM created)`,
 				[this.storeKey, type, resource.id, nameOf(type, resource), externalOf(resource), resource, now],
 			);
 		} catch (error) {
@@ -163,11 +261,12 @@ export class PostgresIdentityStore implements IdentityStore {
 	async delete(type: ResourceType, id: string): Promise<Resource | undefined> {
 		if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
 		await this.schema();
-		const { rows } = await this.pool.query(`DELETE FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND id = $3 RETURNING data`, [
-			this.storeKey,
-			type,
-			id,
-		]);
+		const { rows } = await this.pool.query(
+			`WITH deleted AS (DELETE FROM ${TABLE} WHERE store_key = $1 AND type = $2 AND id = $3 RETURNING data),
+			counted AS (UPDATE ${COUNTS} SET n = n - 1, changes = changes + 1 WHERE store_key = $1 AND type = $2 AND EXISTS (SELECT 1 FROM deleted))
+			SELECT data FROM deleted`,
+			[this.storeKey, type, id],
+		);
 		return rows[0]?.data as Resource | undefined;
 	}
 

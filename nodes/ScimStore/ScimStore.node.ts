@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 import { ReferenceResolver } from '../../lib/scim/server/events';
 import type { Resource, ResourceType } from '../../lib/store/identityStore';
-import { locateByWebhook, openStoreAt } from '../../lib/store/openStore';
+import { locateByWebhook, openLinksAt, openStoreAt } from '../../lib/store/openStore';
 import { userFolder } from '../shared/triggerStore';
 import { scimStoreProperties } from './ScimStoreDescription';
 
@@ -27,7 +27,8 @@ export class ScimStore implements INodeType {
 		icon: 'file:scimStore.svg',
 		group: ['input'],
 		version: 1,
-		subtitle: '={{ {"users": "All users", "groups": "All groups", "user": "One user"}[$parameter["operation"]] }}',
+		subtitle:
+			'={{ {"users": "All users", "groups": "All groups", "user": "One user", "deletedUsers": "Deleted users"}[$parameter["operation"]] }}',
 		description: "Read the users and groups a SCIM Trigger holds, to resync a target with the IdP's state",
 		defaults: { name: 'SCIM Store' },
 		inputs: ['main'],
@@ -37,21 +38,34 @@ export class ScimStore implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const tenantUrl = this.getNodeParameter('tenantUrl', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as 'users' | 'groups' | 'user';
+		const operation = this.getNodeParameter('operation', 0) as 'users' | 'groups' | 'user' | 'deletedUsers';
 		const webhookId = webhookIdOf(tenantUrl);
 		if (!webhookId) {
 			throw new NodeOperationError(this.getNode(), `"${tenantUrl}" is not a SCIM Trigger tenant URL`, {
 				description: 'Paste the URL ending in /scim/v2 that the SCIM Trigger shows (the one given to Entra ID or Okta), or its webhook ID.',
 			});
 		}
-		const location = await locateByWebhook(webhookId, userFolder(), process.env);
+		const onError = (error: Error) => this.logger.warn(`SCIM Trigger store: ${error.message}`);
+		const location = await locateByWebhook(webhookId, userFolder(), process.env, onError);
 		if (!location) {
 			throw new NodeOperationError(this.getNode(), `No SCIM Trigger with webhook ${webhookId} has answered a request on this n8n yet`, {
 				description:
 					'Activate the workflow with the SCIM Trigger and let the IdP (or a test request) reach it once; then its store can be read here.',
 			});
 		}
-		const store = openStoreAt(location, userFolder(), process.env, (error) => this.logger.warn(`SCIM Trigger store: ${error.message}`));
+		const store = openStoreAt(location, userFolder(), process.env, onError);
+		if (operation === 'deletedUsers') {
+			// Remembered where they were provisioned, gone from the store: envelopes that match by the remembered id only.
+			const provisioned = await openLinksAt(location, userFolder(), process.env, onError).sources('User');
+			const gone = [];
+			for (const id of provisioned) if (!(await store.get('User', id))) gone.push(id);
+			return [
+				gone.map((id) => ({
+					json: { attributes: {}, matchKeys: [], source: { id, store: location, deleted: true } } as unknown as IDataObject,
+					pairedItem: { item: 0 },
+				})),
+			];
+		}
 		const type: ResourceType = operation === 'groups' ? 'Group' : 'User';
 		let resources: Resource[];
 		if (operation === 'user') {

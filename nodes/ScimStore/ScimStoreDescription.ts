@@ -27,6 +27,13 @@ export const scimStoreProperties: INodeProperties[] = [
 			{ name: 'Get All Users', value: 'users', description: 'Every user, active or not, one item each', action: 'Get all users' },
 			{ name: 'Get All Groups', value: 'groups', description: 'Every group with its members, one item each', action: 'Get all groups' },
 			{ name: 'Get a User', value: 'user', description: 'One user by userName (on-demand provisioning)', action: 'Get a user' },
+			{
+				name: 'Get Deleted Users',
+				value: 'deletedUsers',
+				description:
+					'Users the nodes provisioned from this trigger that it no longer holds (the IdP deleted them), ready for Deprovision User',
+				action: 'Get deleted users',
+			},
 		],
 		default: 'users',
 	},

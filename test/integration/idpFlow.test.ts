@@ -255,14 +255,20 @@ describe('the app down, then a resync from the trigger store', () => {
 						fromOutput: 1,
 						parameters: { target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope' },
 					},
-					{ name: 'All Users', type: 'scimStore', after: 'Provision', parameters: { tenantUrl: TENANT, operation: 'users' } },
-					{ name: 'Map All', type: 'mapAttributes', parameters: { preset: 'scimPassthrough', options: { sourcePath: 'resource' } } },
+					// Users the IdP deleted meanwhile: known by the ids remembered for them, and only those (never other accounts).
+					{ name: 'Deleted Users', type: 'scimStore', after: 'Items', parameters: { tenantUrl: TENANT, operation: 'deletedUsers' } },
 					{
-						name: 'Leavers',
+						name: 'Delete',
 						type: 'deprovisionUser',
-						parameters: { target: 'scim', mode: 'reconcile', operation: 'delete', inputMode: 'envelope' },
+						parameters: {
+							target: 'scim',
+							mode: 'perItem',
+							operation: 'disable',
+							inputMode: 'envelope',
+							options: { whenSourceDeleted: 'delete' },
+						},
 					},
-					{ name: 'Store Groups', type: 'scimStore', parameters: { tenantUrl: TENANT, operation: 'groups' } },
+					{ name: 'Store Groups', type: 'scimStore', after: 'Items', parameters: { tenantUrl: TENANT, operation: 'groups' } },
 					{ name: 'Groups', type: 'groupSync', parameters: { target: 'scim', groupsFrom: 'events' } },
 				],
 			),
@@ -276,6 +282,12 @@ describe('the app down, then a resync from the trigger store', () => {
 		const group = await push('POST', '/Groups', { displayName: 'Team', members: [{ value: u1 }, { value: u2 }] });
 		await deliver(group.events);
 
+		// An account the package never created (HR-fed, or made by hand): the resync must leave it alone.
+		await fetch(`${app.baseUrl}/Users`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${app.token}`, 'Content-Type': 'application/scim+json' },
+			body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'hand-made@x.org', active: true }),
+		});
 		app.faults.push({ status: 400, times: 100000 }); // the app refuses everything: every execution fails
 		const lost = [
 			...(await push('POST', '/Users', { userName: 'r4@x.org', externalId: 'ext-r4', active: true })).events,
@@ -308,6 +320,7 @@ describe('the app down, then a resync from the trigger store', () => {
 		expect(appUser('r3@x.org')).toBeUndefined();
 		expect(appUser('r4@x.org')).toMatchObject({ active: true });
 		expect(memberNames('Team')).toEqual(['r2@x.org', 'r4@x.org']);
+		expect(appUser('hand-made@x.org')).toMatchObject({ active: true });
 
 		app.resetLog();
 		const second = await resync();

@@ -3,6 +3,7 @@ import { PostgresIdentityStore } from '../../lib/store/postgresIdentityStore';
 import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { entraGroupConversation, entraUserConversation, oktaUserConversation } from '../harness/scimConversations';
 import { Postgres } from '../servers/postgres';
+import { pagingContract } from '../harness/storePaging';
 
 let pg: Postgres;
 const stores: PostgresIdentityStore[] = [];
@@ -68,4 +69,40 @@ test('the Entra and Okta conversations pass with the PostgreSQL store behind the
 	await entraUserConversation(call);
 	await entraGroupConversation(call);
 	await oktaUserConversation(call);
+});
+
+test('pages in a stable (created, id) order, read in the database; filtered pages too', async () => {
+	await pagingContract(
+		() => open('node-paging'),
+		async () => open('node-paging'),
+	);
+});
+
+test('counts kept by every create and delete across processes; a page after another process deleted is the OFFSET answer; an older store is counted once', async () => {
+	const a = open('node-counts');
+	const b = open('node-counts');
+	const ids = (await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).create('User', { userName: `c${i}@x` })))).map(
+		(r) => r.id,
+	);
+	await Promise.allSettled([a.create('User', { userName: 'C1@x' }), b.create('User', { userName: 'c1@X' })]); // both taken: no count change
+	expect([await a.count('User'), await b.count('User')]).toEqual([60, 60]);
+	// a reads page 1 (so it holds a keyset hint for offset 20), then b deletes a user inside page 1.
+	const first = await a.page('User', { offset: 0, limit: 20 });
+	await b.delete('User', first.resources[5].id);
+	await b.delete('User', 'ffffffff-ffff-4fff-8fff-ffffffffffff'); // absent: no count change
+	const second = await a.page('User', { offset: 20, limit: 20 });
+	const byOffset = (await b.list('User')).slice(20, 40).map((r) => r.id);
+	expect(second.total).toBe(59);
+	expect(second.resources.map((r) => r.id)).toEqual(byOffset);
+	expect(ids.length).toBe(60);
+
+	// A store written before counts were kept: its counts row is missing until a process opens it.
+	const pool = new (require('pg').Pool)(pg.config);
+	await pool.query(`DELETE FROM provisioning_scim_count WHERE store_key = 'node-counts'`);
+	await pool.end();
+	const fresh = open('node-counts');
+	expect(await fresh.count('User')).toBe(59);
+	await fresh.create('User', { userName: 'after@x' });
+	expect(await fresh.count('User')).toBe(60);
+	expect((await fresh.page('User', { offset: 55, limit: 10 })).resources).toHaveLength(5);
 });

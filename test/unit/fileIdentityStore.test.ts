@@ -1,9 +1,10 @@
 /** Groundwork for the SCIM Trigger (issue 4): the embedded, durable identity store. */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
+import { pagingContract } from '../harness/storePaging';
 
 let dir: string;
 beforeEach(() => {
@@ -62,7 +63,7 @@ test('compaction writes a snapshot and keeps every resource', async () => {
 		const [r] = await store.findByExternalId('User', `E${i}`);
 		await store.update('User', r.id, (c) => ({ ...c, title: `T${i}` }));
 	}
-	expect(existsSync(join(dir, 'snapshot.json'))).toBe(true);
+	expect(existsSync(join(dir, 'snapshot.jsonl'))).toBe(true);
 	await store.close();
 	const reopened = new FileIdentityStore(dir);
 	expect(await reopened.count('User')).toBe(120);
@@ -116,5 +117,43 @@ test('a crash (SIGKILL) mid-stream loses no acknowledged write and corrupts noth
 	const reopened = new FileIdentityStore(dir);
 	for (const id of acknowledged) expect(await reopened.get('User', id)).toBeDefined();
 	expect(await reopened.count('User')).toBeGreaterThanOrEqual(acknowledged.length);
+	await reopened.close();
+});
+
+test('pages in a stable (created, id) order: updates do not move a resource, deletes and creates keep the order, across a reopen', async () => {
+	await pagingContract(
+		() => new FileIdentityStore(dir, { compactAfter: 100 }),
+		async (store) => {
+			await store.close();
+			return new FileIdentityStore(dir);
+		},
+	);
+});
+
+test('a store with the older one-document snapshot loads, and its next compaction moves it to the line snapshot', async () => {
+	const legacy = {
+		User: [
+			{
+				userName: 'old@x',
+				id: 'u-old',
+				meta: { resourceType: 'User', created: '2025-01-01T00:00:00.000Z', lastModified: '2025-01-01T00:00:00.000Z', version: 'W/"3"' },
+			},
+		],
+		Group: [],
+	};
+	writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(legacy));
+	appendFileSync(
+		join(dir, 'journal.jsonl'),
+		`${JSON.stringify({ op: 'put', type: 'User', id: 'u-new', data: { ...legacy.User[0], id: 'u-new', userName: 'new@x' } })}\n`,
+	);
+	const store = new FileIdentityStore(dir);
+	expect((await store.list('User')).map((r) => r.userName)).toEqual(['new@x', 'old@x']); // same created: by id
+	store.compact();
+	expect([existsSync(join(dir, 'snapshot.json')), existsSync(join(dir, 'snapshot.jsonl'))]).toEqual([false, true]);
+	await store.delete('User', 'u-old');
+	await store.close();
+	const reopened = new FileIdentityStore(dir);
+	expect((await reopened.list('User')).map((r) => r.userName)).toEqual(['new@x']);
+	expect((await reopened.get('User', 'u-new'))!.meta.version).toBe('W/"3"');
 	await reopened.close();
 });

@@ -45,6 +45,13 @@ export function changedAttributes(before: Record<string, unknown> | undefined, a
 	return [...keys].filter((k) => k !== 'meta' && JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).sort();
 }
 
+/**
+ * A request that carries a password changes it (Okta's password sync sends it by PATCH or PUT). Passwords are never
+ * stored, so nothing else could tell: "password" is named among the changed attributes, with or without Forward Passwords.
+ */
+const withPassword = (attributes: string[], password: unknown): string[] =>
+	password === undefined || attributes.includes('password') ? attributes : [...attributes, 'password'].sort();
+
 /** Builds events; the password reaches them only when the trigger forwards passwords (it is never stored). */
 export class EventFactory {
 	constructor(
@@ -58,20 +65,21 @@ export class EventFactory {
 		id: string,
 		change: { before?: Resource; after?: Resource; members?: string[]; password?: unknown },
 	): ScimEvent {
-		const strip = (r?: Record<string, unknown>) => {
+		// The password is the new one: it belongs to the resource after the change, never to the one before.
+		const strip = (r?: Record<string, unknown>, withPassword = false) => {
 			if (!r) return undefined;
 			const copy = { ...r };
 			delete copy.password;
-			if (this.forwardPasswords && change.password !== undefined) copy.password = change.password;
+			if (withPassword && this.forwardPasswords && change.password !== undefined) copy.password = change.password;
 			return copy;
 		};
 		return {
 			event,
 			resourceType: type,
 			resourceId: id,
-			resource: strip(change.after),
+			resource: strip(change.after, true),
 			before: strip(change.before),
-			changedAttributes: changedAttributes(change.before, change.after),
+			changedAttributes: withPassword(changedAttributes(change.before, change.after), change.password),
 			...(change.members ? { members: change.members } : {}),
 			request: {
 				id: randomUUID(),
@@ -85,7 +93,7 @@ export class EventFactory {
 
 	/** The events of an update: user updated, deactivated or reactivated; group updated, members added or removed. */
 	changes(type: ResourceType, before: Resource, after: Resource, password?: unknown): ScimEvent[] {
-		const attributes = changedAttributes(before, after);
+		const attributes = withPassword(changedAttributes(before, after), password);
 		if (attributes.length === 0) return [];
 		if (type === 'User') {
 			const was = before.active !== false;

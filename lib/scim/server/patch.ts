@@ -6,6 +6,7 @@ import { type ScimPatchOperation, scimPatch } from 'scim-patch';
 import { cloneJson as clone, isObject } from '../../util';
 import { ENTERPRISE_USER_SCHEMA, withoutCoreSchema } from '../schema';
 import { ScimError } from './scimError';
+import { checkOperationValue } from './validation';
 
 const FORBIDDEN_SEGMENT = /(^|[.:[\]\s])(__proto__|prototype|constructor)([.:[\]\s]|$)/i;
 /** Attributes the server owns or derives: clients cannot set them (RFC 7643 §3.1, §4.1.2). */
@@ -80,7 +81,7 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 				out.push({ op: 'remove', path });
 				continue;
 			}
-			if (typeof value === 'string' || typeof value === 'number') value = { value: String(value) };
+			if (typeof value === 'string') value = { value };
 		}
 		// Clearing with "" or null means removing (RFC 7644 §3.5.2.3 treats null as unassigned).
 		if (value === null || value === '') {
@@ -88,6 +89,7 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			continue;
 		}
 		if (/^roles$/i.test(bare) && Array.isArray(value)) value = value.map((role, i) => rolesValue(role, index, i));
+		checkOperationValue(resourceType, path, value);
 		out.push({ op: op as 'add' | 'replace', path, value } as ScimPatchOperation);
 	}
 	return out;

@@ -9,9 +9,10 @@ import { isObject } from '../../util';
 import { EventFactory, ReferenceResolver, type ScimEvent } from './events';
 import { equalityKey, matchesFilter, parseScimFilter } from './filter';
 import { applyPatch } from './patch';
-import { assertKnownAttributes, dedupeMembers, incoming, present } from './resources';
+import { dedupeMembers, incoming, present } from './resources';
 import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './schemas';
 import { ScimError } from './scimError';
+import { validateResource } from './validation';
 
 export type { ScimEvent, ScimEventType } from './events';
 
@@ -207,8 +208,8 @@ export class ScimServiceProvider {
 		});
 	}
 
-	/** The resources a filter can name: equality on userName/displayName/externalId/id uses indexes, not scans. */
-	private async candidates(type: ResourceType, key: { attribute: string; value: string } | undefined): Promise<Resource[]> {
+	/** The resources an equality filter names through an index (userName/displayName, externalId, id), or undefined. */
+	private async indexed(type: ResourceType, key: { attribute: string; value: string } | undefined): Promise<Resource[] | undefined> {
 		const attribute = key?.attribute.toLowerCase();
 		if (key && attribute === (type === 'User' ? 'username' : 'displayname')) return this.store.findByName(type, key.value);
 		if (key && attribute === 'externalid') return this.store.findByExternalId(type, key.value);
@@ -216,26 +217,40 @@ export class ScimServiceProvider {
 			const one = await this.store.get(type, key.value);
 			return one ? [one] : [];
 		}
-		return this.store.list(type);
+		return undefined;
 	}
 
-	/** Lists with filter and paging, in a stable order across pages. */
+	/**
+	 * Lists with filter and paging, in the store's stable order (created, then id; across types, users first). An
+	 * equality on an indexed attribute reads only its candidates; anything else is paged by the store, which copies
+	 * only the page (a full pass through 100,000 users, 100 at a time, is linear).
+	 */
 	private async search(types: ResourceType[], query: Query): Promise<ScimHttpResponse> {
 		const startIndex = Math.max(1, Number.parseInt(query.startindex ?? '1', 10) || 1);
 		const rawCount = query.count === undefined ? this.maxResults : Number.parseInt(query.count, 10);
 		const count = Math.min(Math.max(0, Number.isNaN(rawCount) ? 0 : rawCount), this.maxResults);
 		const filter = query.filter ? parseScimFilter(query.filter) : undefined;
 		const key = filter ? equalityKey(filter) : undefined;
-		let found: Resource[] = [];
-		for (const type of types) found.push(...(await this.candidates(type, key)));
-		if (filter) found = found.filter((r) => matchesFilter(filter, r));
-		found.sort((a, b) => a.meta.created.localeCompare(b.meta.created) || a.id.localeCompare(b.id));
-		const page = count === 0 ? [] : found.slice(startIndex - 1, startIndex - 1 + count);
+		const match = filter ? (r: Resource) => matchesFilter(filter, r) : undefined;
+		let offset = startIndex - 1;
+		let total = 0;
+		const page: Resource[] = [];
+		for (const type of types) {
+			const candidates = await this.indexed(type, key);
+			let found: { total: number; resources: Resource[] };
+			if (candidates) {
+				const matching = candidates.filter((r) => matchesFilter(filter!, r));
+				found = { total: matching.length, resources: matching.slice(offset, offset + count - page.length) };
+			} else found = await this.store.page(type, { offset, limit: count - page.length, match });
+			total += found.total;
+			page.push(...found.resources);
+			offset = Math.max(0, offset - found.total);
+		}
 		return this.json(
 			200,
 			listResponse(
 				page.map((r) => this.present(r, query)),
-				found.length,
+				total,
 				startIndex,
 			),
 		);
@@ -269,18 +284,18 @@ export class ScimServiceProvider {
 		events: EventFactory,
 		emitted: ScimEvent[],
 	): Promise<ScimHttpResponse> {
+		// The password a PATCH sets (Okta's password sync) goes to the event, never to the store.
+		let password: unknown;
 		const patched = (current: Resource) => {
-			const next = applyPatch(current, req.body, type);
-			assertKnownAttributes(type, next, 'invalidPath');
+			const next = validateResource(type, applyPatch(current, req.body, type), { mode: 'patch', unchangedFrom: current });
 			if (type === 'Group') next.members = dedupeMembers(next.members);
-			if (type === 'User' && (typeof next.userName !== 'string' || !next.userName))
-				throw new ScimError(400, 'userName cannot be removed', 'mutability');
+			password = next.password;
 			delete next.password;
 			return next;
 		};
 		const result = await this.store.update(type, id, patched, req.headers['if-match']);
 		if (!result) throw new ScimError(404, `${type} ${id} not found`);
-		emitted.push(...events.changes(type, result.before, result.after));
+		emitted.push(...events.changes(type, result.before, result.after, password));
 		// Entra expects 204 for group membership PATCHes; users get the resource back.
 		if (type === 'Group') return { status: 204, headers: { ETag: result.after.meta.version } };
 		return this.json(200, this.present(result.after), { ETag: result.after.meta.version });

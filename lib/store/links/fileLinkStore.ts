@@ -98,6 +98,12 @@ export class FileLinkStore implements LinkStore {
 		if (present.length) this.write({ s: scope, t: type, l: Object.fromEntries(present.map((id) => [id, null])) });
 	}
 
+	async sources(type: ResourceType): Promise<string[]> {
+		const ids = new Set<string>();
+		for (const [key, map] of this.links) if (key.startsWith(`${type}\u0000`)) for (const id of map.keys()) ids.add(id);
+		return [...ids];
+	}
+
 	async close(): Promise<void> {
 		closeSync(this.journal);
 	}

@@ -15,5 +15,7 @@ export interface LinkStore {
 	get(scope: string, type: ResourceType, sourceIds: string[]): Promise<Map<string, string>>;
 	put(scope: string, type: ResourceType, links: Link[]): Promise<void>;
 	remove(scope: string, type: ResourceType, sourceIds: string[]): Promise<void>;
+	/** Every source id with a link in any target: what was provisioned from this store somewhere. */
+	sources(type: ResourceType): Promise<string[]>;
 	close(): Promise<void>;
 }

@@ -61,5 +61,14 @@ export class PostgresLinkStore implements LinkStore {
 		]);
 	}
 
+	async sources(type: ResourceType): Promise<string[]> {
+		await this.schema();
+		const { rows } = await this.pool.query(`SELECT DISTINCT source_id FROM ${TABLE} WHERE store_key = $1 AND type = $2`, [
+			this.storeKey,
+			type,
+		]);
+		return rows.map((r) => r.source_id as string);
+	}
+
 	async close(): Promise<void> {}
 }
