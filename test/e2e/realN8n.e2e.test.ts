@@ -70,7 +70,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const cookie = await ownerSession(n8n.url);
 		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		const ours = nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name).sort();
-		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.mapAttributes', 'n8n-nodes-provisioning.provisionUser', 'n8n-nodes-provisioning.scimTrigger']);
+		expect(ours).toEqual(['n8n-nodes-provisioning.deprovisionUser', 'n8n-nodes-provisioning.groupSync', 'n8n-nodes-provisioning.mapAttributes', 'n8n-nodes-provisioning.provisionUser', 'n8n-nodes-provisioning.provisioningLog', 'n8n-nodes-provisioning.scimTrigger']);
 		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		expect(credentials.map((c) => c.name).filter((n) => ['scimTargetApi', 'ldapDirectoryApi', 'scimTriggerAuthApi'].includes(n)).sort()).toEqual(['ldapDirectoryApi', 'scimTargetApi', 'scimTriggerAuthApi']);
 	});
