@@ -348,6 +348,10 @@ describe('alerts say what happened, the figures, and what to do', () => {
 		expect(skipped).toMatchObject({ alert: 'QuarantineSkipped', severity: 'info', figures: { received: 3, kept: 2 } });
 		expect(skipped.message).toMatch(/did not contact .*2 item\(s\) are kept.*1 could not be kept/);
 		expect(skipped.remedy).toMatch(/refused the credential/);
+		// A run whose items were all invalid (already failures) had nothing to keep, and changed nothing.
+		const empty = skippedAlert(q, true, context, policy, now, { received: 0, kept: 0 });
+		expect(empty.message).toMatch(/a trial run is under way; nothing was changed\.$/);
+		expect(empty.figures).toEqual({ received: 0, kept: 0 });
 		const lifted = quarantineAlert({ kind: 'lifted', previous: q, how: 'reset' }, context, policy, now);
 		expect(lifted).toMatchObject({ alert: 'QuarantineLifted', severity: 'resolved' });
 		const dropped = droppedAlert(

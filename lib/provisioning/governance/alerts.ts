@@ -143,7 +143,7 @@ export function skippedAlert(
 		? `${items.kept} item(s) are kept and will be tried first when the target is back${dropped ? `; ${dropped} could not be kept` : ''}`
 		: items.received
 			? `its ${items.received} item(s) were not kept (turn on Retry Failed Items to keep them, or rerun them later)`
-			: 'it had no items';
+			: 'nothing was changed';
 	return {
 		...context,
 		time: now,
