@@ -60,6 +60,20 @@ export function apiBaseUrl(raw: string): string {
 	return /\/api\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/api/v1`;
 }
 
+/**
+ * A query string with every reserved character percent-encoded (RFC 3986). n8n's API validates its query with
+ * express-openapi-validator, which refuses any value holding one of :/?#[]@!$&'()*+,;= as it came on the wire
+ * ("Parameter 'filter' must be url encoded"); axios leaves : , $ [ ] as they are and writes spaces as +, and
+ * encodeURIComponent leaves ! ' ( ) *.
+ */
+export function strictQueryString(params: Record<string, unknown>): string {
+	const encode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	return Object.entries(params)
+		.filter(([, value]) => value !== undefined && value !== null)
+		.map(([key, value]) => `${encode(key)}=${encode(String(value))}`)
+		.join('&');
+}
+
 export class DataTableApi {
 	private readonly http: AxiosInstance;
 	private readonly apiKey: string;
@@ -89,7 +103,8 @@ export class DataTableApi {
 	): Promise<T> {
 		let response;
 		try {
-			response = await this.http.request({ method, url: path, params: options.params, data: options.data });
+			const query = options.params ? strictQueryString(options.params) : '';
+			response = await this.http.request({ method, url: query ? `${path}?${query}` : path, data: options.data });
 		} catch (error) {
 			throw new ProvisioningError('TargetUnavailable', this.scrub(`n8n's API did not answer (${what}): ${(error as Error).message}`), {
 				transient: true,
