@@ -16,8 +16,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ensureRuntime, importAndActivate, installPackage, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
+import { ensureRuntime, importAndActivate, installPackage, ownerSession, packPackage, ROOT, type RunningN8n, startN8n } from '../../scripts/lib/n8nInstance';
 import { createApiKey, finishedExecutions, nodeOutput, publicApi, type PublicApi } from '../harness/n8nApi';
+import { screenshot } from '../harness/screenshot';
 import { freePort } from '../servers/ports';
 import { Postgres } from '../servers/postgres';
 import { ScimTestServer } from '../servers/scimServer';
@@ -191,6 +192,17 @@ describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 			for (const e of executions) expect((await api.call('DELETE', `/executions/${e.id}`)).status).toBe(200);
 			const after = (await api.get(`/data-tables/${table.id}/rows`, { limit: 100 })).data as any[];
 			expect(after).toHaveLength(3);
+
+			// Opt-in: the README's picture of the Data Table view (GOVERNANCE_SCREENSHOT=docs/data-table-view.png).
+			if (process.env.GOVERNANCE_SCREENSHOT) {
+				const projectId = table.projectId ?? (await api.get(`/data-tables/${table.id}`)).projectId;
+				await screenshot(`${n8n.url}/projects/${projectId}/datatables/${table.id}`, await ownerSession(n8n.url), join(ROOT, process.env.GOVERNANCE_SCREENSHOT), {
+					waitForText: audit.name,
+					// Wide enough to show the columns up to action, status and source_key (n8n gives each about 200 px).
+					width: 2880,
+					height: 400,
+				});
+			}
 		});
 
 		test('Prune: records older than 30 days go, newer ones stay', async () => {
