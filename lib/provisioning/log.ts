@@ -40,6 +40,13 @@ export interface ProvisioningLogRecord {
 	error?: { code: ProvisioningErrorCode; reason: string; field?: string };
 	/** Extra facts for some actions (Group Sync: members added and removed, unresolved, chunks). */
 	details?: Record<string, unknown>;
+	/** How the item is known across runs (node version 2): its first match key, `userName=ada@example.org`, or a group's name. */
+	sourceKey?: string;
+	/**
+	 * Retry of failed items (node version 2): this attempt's number, and whether the item is kept for the next run,
+	 * dropped after its last attempt, or could not be kept (and why). Absent for a first attempt that needs no retry.
+	 */
+	retry?: { attempt: number; kept?: boolean; dropped?: boolean; notKept?: string };
 }
 
 /** What became of one item (or one account, in reconcile): its record, and the error when it failed. */

@@ -10,14 +10,17 @@ import {
 import { parseEnvelope, type ProvisioningEnvelope } from '../../lib/envelope';
 import { ProvisioningError } from '../../lib/errors';
 import { type DeprovisionAction, type DeprovisionResult, deprovisionItems } from '../../lib/provisioning/deprovision';
+import { thresholdAlert } from '../../lib/provisioning/governance/alerts';
+import { envelopeKeeping } from '../../lib/provisioning/governance/keys';
 import { reconcileLeavers } from '../../lib/provisioning/reconcile';
 import type { DeletionThreshold } from '../../lib/provisioning/threshold';
 import type { OpenLdapDisableMethod } from '../../lib/targets/ldap/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, optionName, targetName } from '../shared/descriptions';
 import { envelopeFromRows } from '../shared/envelopeFromRows';
-import { runError, shapeOutcomes } from '../shared/failures';
-import { commonOptions, readInputs, runBatch, withTarget } from '../shared/pipeline';
+import { alertItems, isGoverned, runContext } from '../shared/governance';
+import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
+import { commonOptions, governedRun, readInputs, runBatch, shapeRun, withAlerts, withTarget } from '../shared/pipeline';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { deprovisionUserProperties, operationProperty } from './DeprovisionUserDescription';
@@ -51,7 +54,9 @@ export class DeprovisionUser implements INodeType {
 		name: 'deprovisionUser',
 		icon: { light: 'file:deprovisionUser.svg', dark: 'file:deprovisionUser.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
+		version: [1, 2],
+		defaultVersion: 2,
 		// "SCIM 2.0 App · Disable", "LDAP Directory · Reconcile: Disable"
 		subtitle: `={{ ${targetName} + " · " + ($parameter["mode"] === "reconcile" ? "Reconcile: " : "") + ${optionName(operationProperty)} }}`,
 		description:
@@ -59,15 +64,16 @@ export class DeprovisionUser implements INodeType {
 		defaults: { name: 'Deprovision User' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		// Short enough for the canvas: "Needs Approval" was cut off there.
-		outputNames: ['Done', 'To Approve'],
+		// Short enough for the canvas ("Needs Approval" was cut off there); version 2 adds Alerts.
+		outputs: versionedOutputs(['Done', 'To Approve'], ['Done', 'To Approve', 'Alerts']),
+		// The target's credential (testedBy: a real connection), and for version 2 the n8n API key of the Data Table log.
 		credentials: [
 			{ name: 'scimTargetApi', required: true, displayOptions: onlyForTarget('scim'), testedBy: 'scimTargetApiTest' },
 			{ name: 'ldapDirectoryApi', required: true, displayOptions: onlyForTarget('ldap'), testedBy: 'ldapDirectoryApiTest' },
 			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
+			{ name: 'provisioningLogApi', required: true, displayOptions: logCredentialDisplay },
 		],
-		properties: deprovisionUserProperties,
+		properties: [...deprovisionUserProperties, ...governanceProperties],
 	};
 
 	methods = { credentialTest };
@@ -110,24 +116,36 @@ export class DeprovisionUser implements INodeType {
 			deleteWhenSourceDeleted: nodeOptions.whenSourceDeleted === 'delete',
 		};
 
-		const result: DeprovisionResult = await withTarget(this, kind, settings, async (target) => {
+		const { run, context } = await withTarget(this, kind, settings, async (target) => {
+			const context = runContext(this, target);
 			if (mode === 'perItem') {
 				const links = nodeOptions.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs));
-				const run = () => deprovisionItems(target, inputs, { ...options, links });
-				return runBatch(this, target, inputs, dryRun, run, (outcomes) => ({ outcomes, staged: false, destructive: 0 }));
-			}
-			try {
-				// An unidentified source user would look like a leaver: the whole run stops before anything changes.
-				const bad = inputs.findIndex((input) => input instanceof ProvisioningError);
-				if (bad !== -1) {
-					const reason = (inputs[bad] as ProvisioningError).message;
-					throw new NodeOperationError(
-						this.getNode(),
-						`Item ${bad}: ${reason}. Reconcile needs every source user identified; nothing was changed.`,
-						{ itemIndex: bad },
+				const run = await governedRun(this, target, inputs, { kind, dryRun, keep: envelopeKeeping }, async (toRun) => {
+					const result: DeprovisionResult = await runBatch(
+						this,
+						target,
+						toRun,
+						dryRun,
+						() => deprovisionItems(target, toRun, { ...options, links }),
+						(outcomes) => ({ outcomes, staged: false, destructive: 0 }),
 					);
-				}
-				return await reconcileLeavers(
+					return { outcomes: result.outcomes, result };
+				});
+				return { run, context };
+			}
+			// An unidentified source user would look like a leaver: the whole run stops before anything changes.
+			const bad = inputs.findIndex((input) => input instanceof ProvisioningError);
+			if (bad !== -1) {
+				const reason = (inputs[bad] as ProvisioningError).message;
+				throw new NodeOperationError(
+					this.getNode(),
+					`Item ${bad}: ${reason}. Reconcile needs every source user identified; nothing was changed.`,
+					{ itemIndex: bad },
+				);
+			}
+			// A listing reconcile needs that fails stops the run before anything changes (governedRun says so with runError).
+			const run = await governedRun(this, target, inputs, { kind, dryRun, keep: envelopeKeeping, noRetry: true }, async () => {
+				const result = await reconcileLeavers(
 					target,
 					(inputs as ProvisioningEnvelope[]).map((e) => e.matchKeys),
 					{
@@ -137,23 +155,33 @@ export class DeprovisionUser implements INodeType {
 						protectedFilter: text('protectedFilter') || undefined,
 					},
 				);
-			} catch (error) {
-				// The listing reconcile needs failed: the run stops before anything changes.
-				throw runError(this, error);
-			}
+				return { outcomes: result.outcomes, result };
+			});
+			return { run, context };
 		});
 
-		if (result.staged && thresholdParams.onExceeded === 'error') {
-			throw new NodeOperationError(this.getNode(), `Accidental-deletion threshold exceeded: ${result.alert}. Nothing was changed.`, {
-				itemIndex: 0,
-				description: 'Review the planned disables and deletes, then turn on "Approve This Run" to apply them.',
-			});
+		const result = run.result;
+		if (result?.staged && thresholdParams.onExceeded === 'error') {
+			const error = new NodeOperationError(
+				this.getNode(),
+				`Accidental-deletion threshold exceeded: ${result.alert}. Nothing was changed.`,
+				{
+					itemIndex: 0,
+					description: 'Review the planned disables and deletes, then turn on "Approve This Run" to apply them.',
+				},
+			);
+			throw withAlerts(error, run.alerts);
 		}
 		// Reconcile records describe target accounts, not input items: they pair with the first source item.
-		const shaped = shapeOutcomes(this, result.outcomes, mode === 'reconcile' ? () => 0 : undefined);
-		if (!result.staged) return [shaped, []];
-		const approval = shaped.filter((item) => /^Staged/.test(String(item.json.action)));
-		for (const item of approval) item.json.alert = result.alert!;
-		return [shaped.filter((item) => !approval.includes(item)), approval];
+		const shaped = shapeRun(this, run, mode === 'reconcile' ? () => 0 : undefined);
+		const approval = result?.staged ? shaped.filter((item) => /^Staged/.test(String(item.json.action))) : [];
+		for (const item of approval) item.json.alert = result!.alert!;
+		const done = shaped.filter((item) => !approval.includes(item));
+		if (!isGoverned(this)) return [done, approval];
+		const alerts = [...run.alerts];
+		if (result?.staged) {
+			alerts.push(thresholdAlert(result.alert!, { staged: approval.length, managed: result.managed }, context, new Date().toISOString()));
+		}
+		return [done, approval, alertItems(alerts)];
 	}
 }

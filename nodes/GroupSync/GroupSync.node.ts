@@ -5,11 +5,13 @@ import {
 	type INodeTypeDescription,
 	NodeConnectionTypes,
 } from 'n8n-workflow';
+import { groupKeeping } from '../../lib/provisioning/governance/keys';
 import { groupInputNow, parseGroupInput } from '../../lib/provisioning/groupInput';
 import { type GroupSyncOptions, type MembershipMode, syncGroups } from '../../lib/provisioning/groups';
 import type { LdapGroupSchema } from '../../lib/targets/ldap/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, optionName, targetName } from '../shared/descriptions';
+import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { asTriggerItem, currentStates, linkBookFor } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
@@ -33,7 +35,9 @@ export class GroupSync implements INodeType {
 		name: 'groupSync',
 		icon: { light: 'file:groupSync.svg', dark: 'file:groupSync.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
+		version: [1, 2],
+		defaultVersion: 2,
 		// "SCIM 2.0 App · Authoritative", "LDAP Directory · From SCIM Trigger"
 		subtitle: `={{ ${targetName} + " · " + ($parameter["groupsFrom"] === "events" ? "From SCIM Trigger" : ${optionName(membershipModeProperty)}) }}`,
 		description:
@@ -41,13 +45,15 @@ export class GroupSync implements INodeType {
 		defaults: { name: 'Group Sync' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: versionedOutputs([''], ['Done', 'Alerts']),
+		// The target's credential (testedBy: a real connection), and for version 2 the n8n API key of the Data Table log.
 		credentials: [
 			{ name: 'scimTargetApi', required: true, displayOptions: onlyForTarget('scim'), testedBy: 'scimTargetApiTest' },
 			{ name: 'ldapDirectoryApi', required: true, displayOptions: onlyForTarget('ldap'), testedBy: 'ldapDirectoryApiTest' },
 			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
+			{ name: 'provisioningLogApi', required: true, displayOptions: logCredentialDisplay },
 		],
-		properties: groupSyncProperties,
+		properties: [...groupSyncProperties, ...governanceProperties],
 	};
 
 	methods = { credentialTest };
@@ -80,7 +86,7 @@ export class GroupSync implements INodeType {
 				placeholderMember: text('placeholderMember') || undefined,
 			};
 		}
-		const items = await runPerItem(this, {
+		return runPerItem(this, {
 			kind,
 			settings: target,
 			dryRun,
@@ -102,7 +108,7 @@ export class GroupSync implements INodeType {
 						events.map((e) => e?.store),
 					),
 				}),
+			keep: groupKeeping,
 		});
-		return [items];
 	}
 }

@@ -7,11 +7,13 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 import { parseEnvelope } from '../../lib/envelope';
+import { envelopeKeeping } from '../../lib/provisioning/governance/keys';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, targetName } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
+import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { provisionUserProperties } from './ProvisionUserDescription';
@@ -26,7 +28,9 @@ export class ProvisionUser implements INodeType {
 		name: 'provisionUser',
 		icon: { light: 'file:provisionUser.svg', dark: 'file:provisionUser.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
+		version: [1, 2],
+		defaultVersion: 2,
 		// "SCIM 2.0 App", "LDAP Directory · ou=People,dc=example,dc=org", "SQL Database · app_users", "… · dry run"
 		subtitle: `={{ ${targetName} + (${WHERE} ? " · " + ${WHERE} : "") + (($parameter["options"] || {})["dryRun"] ? " · dry run" : "") }}`,
 		description:
@@ -34,13 +38,15 @@ export class ProvisionUser implements INodeType {
 		defaults: { name: 'Provision User' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: versionedOutputs([''], ['Done', 'Alerts']),
+		// The target's credential (testedBy: a real connection), and for version 2 the n8n API key of the Data Table log.
 		credentials: [
 			{ name: 'scimTargetApi', required: true, displayOptions: onlyForTarget('scim'), testedBy: 'scimTargetApiTest' },
 			{ name: 'ldapDirectoryApi', required: true, displayOptions: onlyForTarget('ldap'), testedBy: 'ldapDirectoryApiTest' },
 			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
+			{ name: 'provisioningLogApi', required: true, displayOptions: logCredentialDisplay },
 		],
-		properties: provisionUserProperties,
+		properties: [...provisionUserProperties, ...governanceProperties],
 	};
 
 	methods = { credentialTest };
@@ -50,7 +56,7 @@ export class ProvisionUser implements INodeType {
 		const inputMode = this.getNodeParameter('inputMode', 0) as 'define' | 'envelope';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const { dryRun, concurrency } = commonOptions(this);
-		const items = await runPerItem(this, {
+		return runPerItem(this, {
 			kind,
 			settings: targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']),
 			dryRun,
@@ -66,7 +72,7 @@ export class ProvisionUser implements INodeType {
 					allowUpdate: options.allowUpdate !== false,
 					links: options.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs)),
 				}),
+			keep: envelopeKeeping,
 		});
-		return [items];
 	}
 }

@@ -14,7 +14,7 @@ const TARGET_VALUES = ['scim', 'ldap', 'sql', 'none'];
 export function onlyForTarget(kind: TargetKind): INodeCredentialDescription['displayOptions'] {
 	return {
 		// Every version of the nodes (a unit test keeps this in step with them).
-		show: { '@version': [1] },
+		show: { '@version': [1, 2] },
 		hide: { target: TARGET_VALUES.filter((value) => value !== kind) },
 	};
 }

@@ -87,12 +87,53 @@ export function shapeOutcomes(
 	outcomes: ItemOutcome[],
 	pairedIndex: (index: number) => number = (i) => i,
 ): INodeExecutionData[] {
-	return outcomes.map(({ record, error }, i) =>
-		error
-			? failureItem(ctx, error, i, pairedIndex(i), record)
-			: { json: record as unknown as INodeExecutionData['json'], pairedItem: { item: pairedIndex(i) } },
-	);
+	return shapeAt(ctx, outcomes, pairedIndex);
 }
+
+/** Like shapeOutcomes, for outcomes at input indexes where some inputs have none (a quarantined run tries nothing). */
+export function shapeAt(
+	ctx: IExecuteFunctions,
+	outcomes: Array<ItemOutcome | undefined>,
+	pairedIndex: (index: number) => number = (i) => i,
+): INodeExecutionData[] {
+	return outcomes.flatMap((outcome, i) => {
+		if (!outcome) return [];
+		const { record, error } = outcome;
+		return [
+			error
+				? failureItem(ctx, error, i, pairedIndex(i), record)
+				: { json: record as unknown as INodeExecutionData['json'], pairedItem: { item: pairedIndex(i) } },
+		];
+	});
+}
+
+/**
+ * Outcomes of items retried from an earlier run (node version 2): no input item of this run belongs to them, so
+ * they carry no pairedItem (n8n then copies no input into a failure) and are named by their key, not an index.
+ * An escrowed item never holds a secret (see lib/provisioning/governance/keys.ts).
+ */
+export function shapeRetried(ctx: IExecuteFunctions, retried: Array<{ outcome: ItemOutcome; key: string }>): INodeExecutionData[] {
+	return retried.map(({ outcome: { record, error }, key }) => {
+		if (!error) return { json: record as unknown as INodeExecutionData['json'] };
+		const message = `Retried item ${key}: ${error.message}`;
+		if (!ctx.continueOnFail()) {
+			if (error.fromTarget) return throwing(targetError(ctx, error, message, 0));
+			return throwing(new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: describe(error) }));
+		}
+		const detail = {
+			code: error.code,
+			reason: error.message,
+			...(error.field ? { field: error.field } : {}),
+			retriedKey: key,
+			provisioningLog: record,
+		};
+		return { json: { message, error: detail } as unknown as INodeExecutionData['json'] };
+	});
+}
+
+const throwing = (error: Error): never => {
+	throw error;
+};
 
 /**
  * Runs a step that reads one item's parameters or input: what it throws becomes that item's failure. An n8n

@@ -161,6 +161,8 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			'groupSyncTool',
 			'mapAttributes',
 			'provisionUser',
+			'provisioningLog',
+			'provisioningLogTool',
 			'provisionUserTool',
 			'scimStore',
 			'scimStoreTool',
@@ -175,7 +177,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{
 			name: string;
 		}>;
-		const ourCredentials = ['ldapDirectoryApi', 'scimTargetApi', 'scimTriggerAuthApi', 'sqlDatabaseApi'];
+		const ourCredentials = ['ldapDirectoryApi', 'provisioningLogApi', 'scimTargetApi', 'scimTriggerAuthApi', 'sqlDatabaseApi'];
 		expect(
 			credentials
 				.map((c) => c.name)

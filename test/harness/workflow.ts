@@ -15,6 +15,7 @@ import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.nod
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
+import { ProvisioningLog } from '../../nodes/ProvisioningLog/ProvisioningLog.node';
 import { ScimStore } from '../../nodes/ScimStore/ScimStore.node';
 
 /** Emits the items given in its "items" parameter: the stand-in for whatever upstream node feeds ours. */
@@ -46,6 +47,7 @@ const registry: Record<string, INodeType> = {
 	[`${PACKAGE}.groupSync`]: new GroupSync(),
 	[`${PACKAGE}.mapAttributes`]: new MapAttributes(),
 	[`${PACKAGE}.scimStore`]: new ScimStore(),
+	[`${PACKAGE}.provisioningLog`]: new ProvisioningLog(),
 	'test.items': new TestItems(),
 };
 
@@ -96,6 +98,8 @@ class TestCredentialsHelper extends ICredentialsHelper {
 }
 
 export interface WorkflowJson {
+	/** The workflow's id (default "test-workflow"): state kept per workflow (quarantine, retries) is kept apart by it. */
+	id?: string;
 	name?: string;
 	nodes: IWorkflowBase['nodes'];
 	connections: IWorkflowBase['connections'];
@@ -116,8 +120,9 @@ export async function runWorkflow(
 	json: WorkflowJson,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 ): Promise<WorkflowResult> {
+	const workflowId = json.id ?? 'test-workflow';
 	const workflow = new Workflow({
-		id: 'test-workflow',
+		id: workflowId,
 		name: json.name ?? 'test',
 		nodes: json.nodes,
 		connections: json.connections,
@@ -127,7 +132,7 @@ export async function runWorkflow(
 	});
 	const executionId = String(++executionCounter);
 	const workflowData = {
-		id: 'test-workflow',
+		id: workflowId,
 		name: json.name ?? 'test',
 		nodes: json.nodes,
 		connections: json.connections,

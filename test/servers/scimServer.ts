@@ -19,6 +19,8 @@ export interface Fault {
 	pathIncludes?: string;
 	/** Only requests whose filter contains this text. */
 	filterIncludes?: string;
+	/** Only requests whose JSON body contains this text (one user's create, say). */
+	bodyIncludes?: string;
 	/** How many matching requests this fault applies to. */
 	times: number;
 	/** Matching requests let through untouched before the fault starts. */
@@ -208,7 +210,8 @@ export class ScimTestServer {
 				f.times > 0 &&
 				(!f.method || f.method === req.method) &&
 				(!f.pathIncludes || req.path.includes(f.pathIncludes)) &&
-				(!f.filterIncludes || String(req.query.filter ?? '').includes(f.filterIncludes)),
+				(!f.filterIncludes || String(req.query.filter ?? '').includes(f.filterIncludes)) &&
+				(!f.bodyIncludes || JSON.stringify(req.body ?? null).includes(f.bodyIncludes)),
 		);
 		if (!fault) return next();
 		if (fault.skip) {

@@ -18,6 +18,7 @@ import {
 	Workflow,
 } from 'n8n-workflow';
 import { LdapDirectoryApi } from '../../credentials/LdapDirectoryApi.credentials';
+import { ProvisioningLogApi } from '../../credentials/ProvisioningLogApi.credentials';
 import { ScimTargetApi } from '../../credentials/ScimTargetApi.credentials';
 import { ScimTriggerAuthApi } from '../../credentials/ScimTriggerAuthApi.credentials';
 import { SqlDatabaseApi } from '../../credentials/SqlDatabaseApi.credentials';
@@ -25,6 +26,7 @@ import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.nod
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
+import { ProvisioningLog } from '../../nodes/ProvisioningLog/ProvisioningLog.node';
 import { ScimStore } from '../../nodes/ScimStore/ScimStore.node';
 import { ScimTrigger } from '../../nodes/ScimTrigger/ScimTrigger.node';
 import { tenantUrl, tenantUrlExpression, tokenProblem, webhookBaseUrl } from '../../nodes/ScimTrigger/tenantUrl';
@@ -39,8 +41,15 @@ const NODES: Record<string, INodeType> = {
 	MapAttributes: newest(new MapAttributes()),
 	ScimTrigger: newest(new ScimTrigger()),
 	ScimStore: newest(new ScimStore()),
+	ProvisioningLog: newest(new ProvisioningLog()),
 };
-const CREDENTIALS: ICredentialType[] = [new ScimTargetApi(), new LdapDirectoryApi(), new SqlDatabaseApi(), new ScimTriggerAuthApi()];
+const CREDENTIALS: ICredentialType[] = [
+	new ScimTargetApi(),
+	new LdapDirectoryApi(),
+	new SqlDatabaseApi(),
+	new ScimTriggerAuthApi(),
+	new ProvisioningLogApi(),
+];
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** GitHub's anchors for the README's headings. */
@@ -71,6 +80,19 @@ function subtitle(type: INodeType, parameters: Record<string, unknown>): string 
 	const workflow = new Workflow({ id: 'w', nodes: [node], connections: {}, active: false, nodeTypes });
 	return String(workflow.expression.getSimpleParameterValue(node, type.description.subtitle!, 'internal', {}));
 }
+
+/** A node's outputs for a version, as n8n's editor evaluates them (version 2 of the action nodes uses an expression). */
+function outputsOf(node: INodeType, version: number): Array<string | { type: string; displayName?: string }> {
+	const outputs = node.description.outputs;
+	if (typeof outputs !== 'string') return outputs as string[];
+	const expression = outputs.replace(/^=\{\{(.*)\}\}$/s, '$1');
+	return new Function('$nodeVersion', `return (${expression});`)(version);
+}
+const outputTypes = (node: INodeType, version: number) => outputsOf(node, version).map((o) => (typeof o === 'string' ? o : o.type));
+const outputNames = (node: INodeType, version: number) =>
+	typeof node.description.outputs === 'string'
+		? outputsOf(node, version).map((o) => (typeof o === 'string' ? '' : (o.displayName ?? '')))
+		: (node.description.outputNames ?? outputsOf(node, version).map(() => ''));
 
 /** Every property, nested ones included. */
 function allProperties(properties: INodeProperties[]): INodeProperties[] {
@@ -125,29 +147,32 @@ describe('subtitles show option names, not stored values', () => {
 });
 
 describe('the canvas', () => {
-	test('output names are short enough not to be cut off (Out of Scope is the longest that fits)', () => {
+	test('output names are short enough not to be cut off (Out of Scope is the longest that fits), in every version', () => {
 		for (const [name, node] of Object.entries(NODES)) {
-			for (const output of node.description.outputNames ?? [])
-				expect({ name, output, fits: output.length <= 'Out of Scope'.length }).toMatchObject({ fits: true });
+			for (const version of [node.description.version].flat()) {
+				for (const output of outputNames(node, version))
+					expect({ name, output, fits: output.length <= 'Out of Scope'.length }).toMatchObject({ fits: true });
+			}
 		}
-		expect(NODES.ScimTrigger.description.outputNames).toEqual(['Users', 'Leavers', 'Groups']);
-		expect(NODES.DeprovisionUser.description.outputNames).toEqual(['Done', 'To Approve']);
+		expect(outputNames(NODES.ScimTrigger, 2)).toEqual(['Users', 'Leavers', 'Groups']);
+		expect(outputNames(NODES.DeprovisionUser, 1)).toEqual(['Done', 'To Approve']);
+		expect(outputNames(NODES.DeprovisionUser, 2)).toEqual(['Done', 'To Approve', 'Alerts']);
+		expect(outputNames(NODES.ProvisionUser, 1)).toEqual(['']);
+		expect(outputNames(NODES.ProvisionUser, 2)).toEqual(['Done', 'Alerts']);
 	});
 
 	test('connections are NodeConnectionTypes, not string literals typed by hand', () => {
 		for (const node of Object.values(NODES)) {
-			for (const c of [...(node.description.inputs as string[]), ...(node.description.outputs as string[])])
-				expect(c).toBe(NodeConnectionTypes.Main);
+			for (const version of [node.description.version].flat()) {
+				for (const c of [...(node.description.inputs as string[]), ...outputTypes(node, version)]) expect(c).toBe(NodeConnectionTypes.Main);
+			}
 		}
 	});
 
 	test('the action nodes and SCIM Store are usable as AI tools; Map Attributes and the trigger are not', () => {
-		expect(['ProvisionUser', 'DeprovisionUser', 'GroupSync', 'ScimStore'].map((n) => NODES[n].description.usableAsTool)).toEqual([
-			true,
-			true,
-			true,
-			true,
-		]);
+		expect(
+			['ProvisionUser', 'DeprovisionUser', 'GroupSync', 'ScimStore', 'ProvisioningLog'].map((n) => NODES[n].description.usableAsTool),
+		).toEqual([true, true, true, true, true]);
 		expect(NODES.MapAttributes.description.usableAsTool).toBeUndefined();
 		expect(NODES.ScimTrigger.description.usableAsTool).toBeUndefined();
 	});
@@ -208,7 +233,8 @@ describe('the target a node writes to', () => {
 		for (const name of actionNodes) {
 			const node = NODES[name];
 			const versions = [node.description.version].flat();
-			for (const credential of node.description.credentials!) {
+			// The target credentials (version 2 adds the n8n API key of the Data Table log).
+			for (const credential of node.description.credentials!.filter((c) => c.name !== 'provisioningLogApi')) {
 				const kind = { scimTargetApi: 'scim', ldapDirectoryApi: 'ldap', sqlDatabaseApi: 'sql' }[credential.name];
 				expect(credential.displayOptions?.show?.['@version']).toEqual(expect.arrayContaining(versions));
 				for (const target of ['scim', 'ldap', 'sql', 'none']) {

@@ -1,0 +1,170 @@
+import {
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeConnectionTypes,
+	NodeOperationError,
+} from 'n8n-workflow';
+import type { LogQuery } from '../../lib/dataTables/logTable';
+import { recordInItem, rowFor } from '../../lib/provisioning/governance/logRows';
+import { openGovernanceStore } from '../../lib/store/governance/openGovernanceStore';
+import { configurationError } from '../shared/failures';
+import { logTableFor } from '../shared/governance';
+import { userFolder } from '../shared/triggerStore';
+import { provisioningLogProperties } from './ProvisioningLogDescription';
+
+type Operation = 'query' | 'prune' | 'append' | 'formatRows' | 'quarantineStatus' | 'resetQuarantine';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export class ProvisioningLog implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Provisioning Log',
+		name: 'provisioningLog',
+		icon: { light: 'file:provisioningLog.svg', dark: 'file:provisioningLog.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ {"query": "Query records", "prune": "Prune old records", "append": "Append records", "formatRows": "Format as table rows", "quarantineStatus": "Quarantine status", "resetQuarantine": "Reset quarantine"}[$parameter["operation"]] }}',
+		description: 'Query and prune the provisioning log kept in a Data Table; see and reset quarantined targets',
+		defaults: { name: 'Provisioning Log' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'provisioningLogApi',
+				required: true,
+				// Hidden by value rather than shown by it: see nodes/shared/governanceDescriptions.ts.
+				displayOptions: { hide: { operation: ['formatRows', 'quarantineStatus', 'resetQuarantine'] } },
+			},
+		],
+		properties: provisioningLogProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as Operation;
+		const text = (name: string, i = 0) => String(this.getNodeParameter(name, i, '') ?? '').trim();
+		try {
+			switch (operation) {
+				case 'query':
+					return [await query(this)];
+				case 'prune': {
+					const days = Number(this.getNodeParameter('retentionDays', 0, 30));
+					if (!(days > 0)) throw new NodeOperationError(this.getNode(), `Keep records for at least one day, not ${days}`);
+					const before = new Date(Date.now() - days * DAY);
+					const table = await logTableFor(this, text('logTable'), false);
+					const deleted = await table.prune(before);
+					return [
+						[{ json: { operation: 'prune', table: text('logTable'), olderThan: before.toISOString(), deleted }, pairedItem: { item: 0 } }],
+					];
+				}
+				case 'append': {
+					const rows = rowsOfInput(this);
+					const table = await logTableFor(this, text('logTable'));
+					await table.append(rows.map((r) => r.row));
+					return [this.getInputData()];
+				}
+				case 'formatRows':
+					return [rowsOfInput(this).map(({ row, index }) => ({ json: { ...row }, pairedItem: { item: index } }))];
+				case 'quarantineStatus':
+					return [await quarantineStatus(this)];
+				case 'resetQuarantine': {
+					const workflowId = text('stateWorkflowId');
+					if (!workflowId) throw new NodeOperationError(this.getNode(), 'Name the workflow whose quarantine to reset');
+					const nodeName = text('stateNode') || undefined;
+					const reset = await storeOf(this).clearQuarantine({ workflowId, nodeName });
+					return [[{ json: { operation: 'resetQuarantine', workflowId, node: nodeName ?? null, reset }, pairedItem: { item: 0 } }]];
+				}
+			}
+		} catch (error) {
+			// Already n8n's own error, saying what to fix: it stops the node as it is.
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+			if (error instanceof NodeOperationError) throw error;
+			throw configurationError(this, error);
+		}
+	}
+}
+
+const storeOf = (ctx: IExecuteFunctions) =>
+	openGovernanceStore(userFolder(), process.env, (error) => ctx.logger.warn(`Provisioning state store: ${error.message}`));
+
+/** One row per input item that carries a provisioning-log record (a record, or a failure with one). */
+function rowsOfInput(ctx: IExecuteFunctions) {
+	const workflow = ctx.getWorkflow();
+	const context = {
+		runId: String(ctx.getExecutionId() ?? ''),
+		workflowId: String(workflow.id ?? ''),
+		workflow: String(workflow.name ?? ''),
+	};
+	return ctx.getInputData().flatMap((item, index) => {
+		const record = recordInItem(item.json, (item.error as { context?: unknown } | undefined)?.context);
+		if (!record) {
+			const error = new NodeOperationError(ctx.getNode(), `Item ${index} holds no provisioning-log record`, {
+				itemIndex: index,
+				description: 'Connect the Done or error output of Provision User, Deprovision User or Group Sync.',
+			});
+			if (ctx.continueOnFail()) return [];
+			throw error;
+		}
+		const node = String(ctx.getNodeParameter('sourceNode', index, '') ?? '');
+		return [{ index, row: rowFor(record, { ...context, node }, { attempt: record.retry?.attempt }) }];
+	});
+}
+
+async function query(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const f = ctx.getNodeParameter('filters', 0, {}) as Record<string, unknown>;
+	const iso = (value: unknown) => {
+		if (value === undefined || value === '' || value === null) return undefined;
+		const ms = Date.parse(String(value));
+		if (Number.isNaN(ms)) throw new NodeOperationError(ctx.getNode(), `Filters: "${String(value)}" is not a date and time`);
+		return new Date(ms).toISOString();
+	};
+	const str = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+	const query: LogQuery = {
+		user: str(f.user),
+		targetId: str(f.targetId),
+		actions: Array.isArray(f.actions) && f.actions.length ? (f.actions as string[]) : undefined,
+		statuses: Array.isArray(f.statuses) && f.statuses.length ? (f.statuses as string[]) : undefined,
+		from: iso(f.from),
+		to: iso(f.to),
+		runId: str(f.runId),
+		workflowId: str(f.workflowId),
+		node: str(f.node),
+		limit: Math.max(1, Number(ctx.getNodeParameter('limit', 0, 50)) || 50),
+	};
+	const table = await logTableFor(ctx, String(ctx.getNodeParameter('logTable', 0, '')).trim(), false);
+	const rows = await table.query(query);
+	return rows.map((row) => ({ json: row, pairedItem: { item: 0 } }));
+}
+
+async function quarantineStatus(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const workflowId = String(ctx.getNodeParameter('stateWorkflowId', 0, '') ?? '').trim() || undefined;
+	const nodeName = String(ctx.getNodeParameter('stateNode', 0, '') ?? '').trim();
+	const only = ctx.getNodeParameter('onlyQuarantined', 0, true) !== false;
+	const store = storeOf(ctx);
+	const rows = (await store.listQuarantine({ workflowId })).filter(
+		(r) => (!nodeName || r.scope.nodeName === nodeName) && (!only || r.state.quarantine),
+	);
+	const out: INodeExecutionData[] = [];
+	for (const { scope, state, updated } of rows) {
+		const q = state.quarantine;
+		out.push({
+			json: {
+				workflowId: scope.workflowId,
+				node: scope.nodeName,
+				target: scope.target,
+				quarantined: q !== undefined,
+				since: q?.since ?? null,
+				reason: q?.reason ?? null,
+				nextTrialAt: q?.nextTrialAt ?? null,
+				failedTrials: q?.failedTrials ?? 0,
+				keptItems: await store.countEscrow(scope),
+				updated,
+			},
+			pairedItem: { item: 0 },
+		});
+	}
+	return out;
+}
