@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
+import './preferTypeScript';
 import { benchGroupSync } from './groupSync.bench';
 import { benchIdpFlow } from './idpFlow.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
