@@ -38,8 +38,8 @@ export class GroupSync implements INodeType {
 		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
 		version: [1, 2],
 		defaultVersion: 2,
-		// "SCIM 2.0 App · Authoritative", "LDAP Directory · From SCIM Trigger"
-		subtitle: `={{ ${targetName} + " · " + ($parameter["groupsFrom"] === "events" ? "From SCIM Trigger" : ${optionName(membershipModeProperty)}) }}`,
+		// "SCIM 2.0 App · Authoritative", "LDAP Directory · From IdP" (groups from SCIM Trigger events; short enough for the canvas)
+		subtitle: `={{ ${targetName} + " · " + ($parameter["groupsFrom"] === "events" ? "From IdP" : ${optionName(membershipModeProperty)}) }}`,
 		description:
 			'Create groups and sync their memberships in a SCIM app, LDAP directory or SQL database: diff-based, chunked and idempotent',
 		defaults: { name: 'Group Sync' },

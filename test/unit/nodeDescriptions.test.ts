@@ -120,7 +120,7 @@ describe('subtitles show option names, not stored values', () => {
 		['DeprovisionUser', { target: 'ldap', mode: 'reconcile', operation: 'delete' }, 'LDAP Directory · Reconcile: Delete'],
 		['GroupSync', { target: 'scim', mode: 'authoritative' }, 'SCIM 2.0 App · Authoritative'],
 		['GroupSync', { target: 'ldap', mode: 'removeListed' }, 'LDAP Directory · Remove Listed'],
-		['GroupSync', { target: 'scim', groupsFrom: 'events' }, 'SCIM 2.0 App · From SCIM Trigger'],
+		['GroupSync', { target: 'scim', groupsFrom: 'events' }, 'SCIM 2.0 App · From IdP'],
 		['ProvisionUser', { target: 'sql', sqlTable: 'app.users' }, 'SQL Database · app.users'],
 		['ScimStore', { operation: 'deletedUsers' }, 'Deleted users'],
 		['MapAttributes', { preset: 'scimPassthrough' }, 'SCIM → SCIM'],
