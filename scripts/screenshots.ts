@@ -460,6 +460,7 @@ async function newRowsWithoutErrors({ page, url, log }: Walkthrough): Promise<vo
 				'Default Value If Null',
 				'Apply',
 				'Match Precedence',
+				'Reference to Account By',
 				'Required',
 			]),
 		`a new Direct row with only its fields, in reading order (got ${newRow.join(', ')})`,
@@ -568,9 +569,17 @@ async function credentialForm(
 	const ndv = await openNode(page, node);
 	if (before) await before(ndv);
 	if (process.env.WALKTHROUGH_DEBUG) await page.screenshot({ path: join(tmpdir(), `walkthrough-${file}-before.png`) });
-	await ndv.locator('[data-test-id="node-credentials-select"]').click();
-	if (process.env.WALKTHROUGH_DEBUG) await page.screenshot({ path: join(tmpdir(), `walkthrough-${file}-select.png`) });
-	await page.locator('[data-test-id="node-credentials-select-item-new"]:visible').click();
+	// With no credential of the type yet, n8n 2.40 shows a "Connect to …" button instead of the select.
+	const select = ndv.locator('[data-test-id="node-credentials-select"]');
+	const connect = ndv.getByRole('button', { name: /^Connect to / });
+	await select.or(connect).first().waitFor({ timeout: 30000 });
+	if (await select.isVisible()) {
+		await select.click();
+		if (process.env.WALKTHROUGH_DEBUG) await page.screenshot({ path: join(tmpdir(), `walkthrough-${file}-select.png`) });
+		await page.locator('[data-test-id="node-credentials-select-item-new"]:visible').click();
+	} else {
+		await connect.click();
+	}
 	const modal = page.locator('[data-test-id="editCredential-modal"]');
 	await modal.waitFor({ timeout: 15000 });
 	await page.waitForTimeout(1200);
