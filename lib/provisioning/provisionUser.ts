@@ -168,7 +168,7 @@ async function provisionOne(
 	preCreated?: TargetEntry,
 ): Promise<ItemOutcome> {
 	const dryRun = options.dryRun ?? false;
-	const { envelope, attributes, createOnly, clear, wanted } = item;
+	const { envelope, attributes, createOnly, wanted } = item;
 	const log = recordFor(target, dryRun, envelope);
 	try {
 		log.step(
@@ -180,7 +180,7 @@ async function provisionOne(
 		if (match instanceof ProvisioningError) throw match;
 		if (match.entry) {
 			log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);
-			return { record: await updateExisting(target, match.entry, attributes, clear, options, log) };
+			return { record: await updateExisting(target, match.entry, item, options, log) };
 		}
 		log.step('Match', 'Success', `No account has ${match.tried.join(', then ')}`);
 		if (options.allowCreate === false) {
@@ -201,7 +201,7 @@ async function provisionOne(
 			log
 				.matched(created.adoptedAfterConflict)
 				.step('Match', 'Success', `The account appeared meanwhile (409 on create); matched ${created.entry.id}`);
-			return { record: await updateExisting(target, created.entry, attributes, clear, options, log) };
+			return { record: await updateExisting(target, created.entry, item, options, log) };
 		}
 		log.step(
 			'Provision',
@@ -214,17 +214,29 @@ async function provisionOne(
 	}
 }
 
+/** The changes that bring an account to the desired state: a new identifier (an LDAP move) first, then the values. */
+function changesFor(target: Target, entry: TargetEntry, item: PreparedItem): AttributeChange[] {
+	const { attributes, createOnly, clear } = item;
+	const users = target.users;
+	const desiredId = users.desiredId?.(attributes, createOnly) ?? null;
+	const values = desiredId === null ? attributes : Object.fromEntries(Object.entries(attributes).filter(([a]) => a.toLowerCase() !== 'dn'));
+	const comparable = users.comparable?.bind(users);
+	const desired = comparable ? Object.fromEntries(Object.entries(values).map(([a, v]) => [a, comparable(a, v)])) : values;
+	const changes = diffAttributes(entry.attributes, desired, { clear, ignoreCase: (a) => users.caseInsensitiveValues(a) });
+	if (desiredId !== null && !(users.sameId?.(entry.id, desiredId) ?? entry.id === desiredId)) {
+		changes.unshift({ attribute: 'dn', oldValue: entry.id, newValue: desiredId });
+	}
+	return changes;
+}
+
 async function updateExisting(
 	target: Target,
 	entry: TargetEntry,
-	attributes: AttributeMap,
-	clear: string[],
+	item: PreparedItem,
 	options: ProvisionOptions,
 	log: LogRecordBuilder,
 ): Promise<ProvisioningLogRecord> {
-	const comparable = target.users.comparable?.bind(target.users);
-	const desired = comparable ? Object.fromEntries(Object.entries(attributes).map(([a, v]) => [a, comparable(a, v)])) : attributes;
-	const changes = diffAttributes(entry.attributes, desired, { clear, ignoreCase: (a) => target.users.caseInsensitiveValues(a) });
+	const changes = changesFor(target, entry, item);
 	if (changes.length === 0) {
 		log.step('Provision', 'Success', 'The account already has the desired values');
 		return log.finish('NoChange', 'Success', entry.id);
@@ -239,7 +251,12 @@ async function updateExisting(
 		return log.finish('Update', 'Success', entry.id);
 	}
 	const id = await target.users.update(entry.id, changes);
-	log.step('Provision', 'Success', `Updated ${changes.map((c) => c.attribute).join(', ')}${id !== entry.id ? `; renamed to ${id}` : ''}`);
+	const moved = changes.some((c) => c.attribute === 'dn');
+	log.step(
+		'Provision',
+		'Success',
+		`Updated ${changes.map((c) => c.attribute).join(', ')}${id !== entry.id ? `; ${moved ? 'moved' : 'renamed'} to ${id}` : ''}`,
+	);
 	return log.finish('Update', 'Success', id);
 }
 

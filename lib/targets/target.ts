@@ -29,7 +29,7 @@ export interface AttributeChange {
 
 /** A write as the target received it, secrets redacted; tests and the provisioning log read these. */
 export interface WriteRecord {
-	operation: 'create' | 'update' | 'rename' | 'disable' | 'enable' | 'delete';
+	operation: 'create' | 'update' | 'rename' | 'move' | 'disable' | 'enable' | 'delete' | 'password';
 	targetId: string;
 	/** The protocol body (SCIM JSON, LDAP changes, SQL statement summary), redacted. */
 	body: unknown;
@@ -77,7 +77,14 @@ export interface Accounts {
 	 * that stopped its batch. The caller looks a failed one up again before creating it alone, so nothing is duplicated.
 	 */
 	createMany?(list: AttributeMap[]): Promise<Array<TargetEntry | ProvisioningError>>;
-	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename changes the DN). */
+	/**
+	 * Optional: the identifier the account should have now, from the desired values (an LDAP DN from the DN template
+	 * or an always-applied "dn"), or null when the target leaves it alone. A different one is a change of "dn": a move.
+	 */
+	desiredId?(attributes: AttributeMap, createOnly: AttributeMap): string | null;
+	/** Optional: whether two identifiers name the same account (DNs compare without case and escaping differences). */
+	sameId?(a: string, b: string): boolean;
+	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename or move changes the DN). */
 	update(id: string, changes: AttributeChange[]): Promise<string>;
 	/** Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). */
 	setActive(id: string, active: boolean): Promise<string>;

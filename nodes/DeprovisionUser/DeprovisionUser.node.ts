@@ -17,7 +17,7 @@ import { targetCredentials } from '../shared/descriptions';
 import { envelopeFromRows } from '../shared/envelopeFromRows';
 import { runError, shapeOutcomes } from '../shared/failures';
 import { commonOptions, readInputs, runBatch, withTarget } from '../shared/pipeline';
-import { type TargetKind, targetSettings } from '../shared/targets';
+import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { deprovisionUserProperties } from './DeprovisionUserDescription';
 
@@ -83,7 +83,9 @@ export class DeprovisionUser implements INodeType {
 			);
 		});
 		const settings = targetSettings(this, kind, ['searchBase', 'objectFilter']);
+		const nodeOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
 		if (kind === 'ldap') {
+			settings.dnReferences = (nodeOptions.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
 			const type = (text('openLdapDisable') || 'ppolicy') as OpenLdapDisableMethod['type'];
 			settings.openLdapDisable = {
 				type,
@@ -93,7 +95,6 @@ export class DeprovisionUser implements INodeType {
 				enabledContainer: text('enabledContainer'),
 			};
 		}
-		const nodeOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const options = {
 			action,
 			dryRun,

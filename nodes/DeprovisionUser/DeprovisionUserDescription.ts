@@ -1,5 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { concurrencyOption, dryRunOption, ldapSearchProperties, optionsCollection, targetProperty } from '../shared/descriptions';
+import {
+	concurrencyOption,
+	dnReferencesOption,
+	dryRunOption,
+	ldapSearchProperties,
+	optionsCollection,
+	targetProperty,
+} from '../shared/descriptions';
 import { sqlGroupProperties, sqlTableProperties } from '../shared/sqlDescriptions';
 
 export const deprovisionUserProperties: INodeProperties[] = [
@@ -192,6 +199,7 @@ export const deprovisionUserProperties: INodeProperties[] = [
 	},
 	optionsCollection([
 		concurrencyOption,
+		{ ...dnReferencesOption, displayOptions: { show: { '/target': ['ldap'], '/openLdapDisable': ['move'] } } },
 		dryRunOption('Whether to only report what would be disabled or deleted'),
 		{
 			displayName: 'Remember Target IDs',

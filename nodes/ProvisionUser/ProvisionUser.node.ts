@@ -6,7 +6,7 @@ import { credentialTest } from '../shared/credentialTests';
 import { targetCredentials } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
 import { commonOptions, runPerItem } from '../shared/pipeline';
-import { type TargetKind, targetSettings } from '../shared/targets';
+import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
 import { provisionUserProperties } from './ProvisionUserDescription';
 
 export class ProvisionUser implements INodeType {
@@ -32,9 +32,14 @@ export class ProvisionUser implements INodeType {
 		const inputMode = this.getNodeParameter('inputMode', 0) as 'define' | 'envelope';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const { dryRun, concurrency } = commonOptions(this);
+		const settings = targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']);
+		if (kind === 'ldap') {
+			settings.moveEntries = this.getNodeParameter('dnTemplateApply', 0, 'create') === 'always';
+			settings.dnReferences = (options.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
+		}
 		const items = await runPerItem(this, {
 			kind,
-			settings: targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']),
+			settings,
 			dryRun,
 			read: (item, i) =>
 				inputMode === 'envelope'

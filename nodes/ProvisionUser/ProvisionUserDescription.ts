@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import {
 	applyProperty,
 	concurrencyOption,
+	dnReferencesOption,
 	dryRunOption,
 	ldapSearchProperties,
 	matchPrecedenceProperty,
@@ -77,6 +78,22 @@ export const provisionUserProperties: INodeProperties[] = [
 		description: 'DN of new entries. {attribute} is replaced by that attribute\'s value, escaped. A "dn" attribute overrides it.',
 		displayOptions: { show: { target: ['ldap'] } },
 	},
+	{
+		displayName: 'Apply DN Template',
+		name: 'dnTemplateApply',
+		type: 'options',
+		options: [
+			{ name: 'Only During Creation', value: 'create', description: 'Existing entries stay where they are' },
+			{
+				name: 'Always (Move and Rename Entries)',
+				value: 'always',
+				description:
+					'An entry whose template DN changed (a new department OU, a new name) is moved and renamed in one modify DN; group memberships follow',
+			},
+		],
+		default: 'create',
+		displayOptions: { show: { target: ['ldap'] } },
+	},
 	...ldapSearchProperties,
 	...sqlTableProperties,
 	optionsCollection([
@@ -88,6 +105,7 @@ export const provisionUserProperties: INodeProperties[] = [
 			default: true,
 			description: 'Whether unmatched items create accounts; when off they are Skipped',
 		},
+		{ ...dnReferencesOption, displayOptions: { show: { '/target': ['ldap'] } } },
 		dryRunOption('Whether to only report what would change, writing nothing'),
 		{
 			displayName: 'Remember Target IDs',

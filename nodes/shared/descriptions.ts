@@ -95,3 +95,29 @@ export const matchPrecedenceProperty: INodeProperties = {
 	default: 0,
 	description: 'Match existing accounts by this attribute. 1 is tried first, then 2, and so on; 0 means not used for matching.',
 };
+
+/** LDAP: who makes group memberships and manager DNs follow an entry that moved or was renamed. */
+export const dnReferencesOption: INodeProperties = {
+	displayName: 'References After a Move (LDAP)',
+	name: 'dnReferences',
+	type: 'options',
+	options: [
+		{
+			name: 'Automatic',
+			value: 'auto',
+			description: 'Active Directory maintains them itself; for other directories this node rewrites them',
+		},
+		{
+			name: 'Rewritten by This Node',
+			value: 'rewrite',
+			description: 'Group members (member, uniqueMember), manager and secretary holding the old DN get the new one',
+		},
+		{
+			name: 'Maintained by the Directory',
+			value: 'server',
+			description: "The directory does it: OpenLDAP's refint overlay, 389-DS's referential integrity plugin",
+		},
+	],
+	default: 'auto',
+	description: 'When an LDAP entry moves to another OU or is renamed, who updates the DNs other entries hold of it',
+};

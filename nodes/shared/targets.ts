@@ -6,6 +6,7 @@ import {
 	type LdapConnectionOptions,
 	type LdapGroupOptions,
 	LdapTarget,
+	type LdapTargetOptions,
 	type OpenLdapDisableMethod,
 } from '../../lib/targets/ldap/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
@@ -25,6 +26,10 @@ export interface TargetSettings {
 	objectFilter?: string;
 	openLdapDisable?: OpenLdapDisableMethod;
 	groups?: LdapGroupOptions;
+	/** LDAP: the DN template applies on updates too (entries move). */
+	moveEntries?: boolean;
+	/** LDAP: who makes DN references follow a moved entry. */
+	dnReferences?: LdapTargetOptions['dnReferences'];
 	/** The SQL tables (SQL targets). */
 	sql?: SqlSettings;
 }
@@ -107,6 +112,8 @@ export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedO
 		dnTemplate: settings.dnTemplate || undefined,
 		openLdapDisable: settings.openLdapDisable,
 		groups: settings.groups,
+		moveEntries: settings.moveEntries,
+		dnReferences: settings.dnReferences,
 	});
 }
 

@@ -11,6 +11,7 @@ import { redactedChanges, replaceValues, type LdapValue } from '../../ldap/value
 import { asList } from '../../util';
 import type { WriteLog } from '../target';
 import type { LdapConnection } from './connection';
+import type { DnReferences } from './dnReferences';
 
 /** How an OpenLDAP account is disabled: ppolicy lock, a chosen attribute and value, or a move to a disabled OU. */
 export interface OpenLdapDisableMethod {
@@ -79,6 +80,7 @@ class MoveState implements AccountState {
 		private readonly connection: LdapConnection,
 		private readonly writes: WriteLog,
 		private readonly method: OpenLdapDisableMethod,
+		private readonly references: DnReferences,
 	) {}
 
 	isActive(dn: string): boolean {
@@ -98,11 +100,9 @@ class MoveState implements AccountState {
 		}
 		assertValidDn(container);
 		const [rdn] = splitDn(dn);
-		// Hex-escape backslashes: ldapts finds the RDN/superior split with a regex that misreads "\\,".
-		const newDn = `${rdn.replace(/\\\\/g, '\\5c')},${container}`;
-		await this.connection.run(active ? 'enable' : 'disable', (client) => client.modifyDN(dn, newDn));
-		const moved = `${rdn},${container}`;
+		const moved = await this.connection.modifyDN(dn, rdn, container);
 		this.writes.add(active ? 'enable' : 'disable', moved, { from: dn, to: moved });
+		await this.references.follow(dn, moved);
 		return moved;
 	}
 
@@ -152,11 +152,12 @@ export function accountStateFor(
 	method: OpenLdapDisableMethod | undefined,
 	connection: LdapConnection,
 	writes: WriteLog,
+	references: DnReferences,
 ): AccountState {
 	if (flavour === 'activeDirectory') return new ActiveDirectoryState(connection, writes);
 	if (flavour === '389ds') return new AttributeState(connection, writes, 'nsAccountLock', 'TRUE', 'ignoreCase');
 	const type = method?.type ?? 'ppolicy';
-	if (type === 'move') return new MoveState(connection, writes, method!);
+	if (type === 'move') return new MoveState(connection, writes, method!, references);
 	if (type === 'attribute') {
 		if (!method?.attribute || !method.value) {
 			throw new ProvisioningError('Configuration', 'Disabling by attribute needs the attribute and the disabled value', {

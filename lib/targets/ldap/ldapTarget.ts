@@ -4,6 +4,7 @@ import type { LdapFlavour } from '../../ldap/flavours';
 import { type Target, WriteLog } from '../target';
 import { accountStateFor, type OpenLdapDisableMethod } from './accountState';
 import { LdapConnection, type LdapConnectionOptions } from './connection';
+import { DnReferences } from './dnReferences';
 import { LdapAccounts } from './ldapAccounts';
 import { type LdapGroupOptions, LdapGroups } from './ldapGroups';
 
@@ -21,6 +22,14 @@ export interface LdapTargetOptions {
 	objectFilter?: string;
 	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org. */
 	dnTemplate?: string;
+	/** The DN template applies on updates too: entries move (and rename) when it gives another DN. */
+	moveEntries?: boolean;
+	/**
+	 * Who makes group memberships and manager DNs follow a moved or renamed entry: `server` (Active Directory, or
+	 * OpenLDAP's refint / 389-DS's referential integrity plugin), `rewrite` (this package), or `auto` (the default:
+	 * the server for Active Directory, this package otherwise).
+	 */
+	dnReferences?: 'auto' | 'rewrite' | 'server';
 	pageSize?: number;
 	openLdapDisable?: OpenLdapDisableMethod;
 	groups?: LdapGroupOptions;
@@ -35,14 +44,28 @@ export class LdapTarget implements Target {
 
 	constructor(options: LdapTargetOptions) {
 		this.connection = new LdapConnection(options.connection);
-		const state = accountStateFor(options.flavour, options.openLdapDisable, this.connection, this.log);
-		this.users = new LdapAccounts(this.connection, this.log, state, {
-			flavour: options.flavour,
-			searchBase: options.searchBase || options.baseDn,
-			objectFilter: normaliseFilter(options.objectFilter || '(objectClass=*)', 'objectFilter'),
-			dnTemplate: options.dnTemplate,
-			pageSize: options.pageSize,
-		});
+		const mode = options.dnReferences ?? 'auto';
+		const references = new DnReferences(
+			this.connection,
+			this.log,
+			options.baseDn,
+			mode === 'auto' ? (options.flavour === 'activeDirectory' ? 'server' : 'rewrite') : mode,
+		);
+		const state = accountStateFor(options.flavour, options.openLdapDisable, this.connection, this.log, references);
+		this.users = new LdapAccounts(
+			this.connection,
+			this.log,
+			state,
+			{
+				flavour: options.flavour,
+				searchBase: options.searchBase || options.baseDn,
+				objectFilter: normaliseFilter(options.objectFilter || '(objectClass=*)', 'objectFilter'),
+				dnTemplate: options.dnTemplate,
+				moveEntries: options.moveEntries,
+				pageSize: options.pageSize,
+			},
+			references,
+		);
 		this.groups = new LdapGroups(this.connection, this.log, options.baseDn, options.groups);
 	}
 
