@@ -35,6 +35,7 @@ function rowsFrom(parameters: RowParameters[]): MappingRow[] {
 		matchPrecedence: Number(p.matchPrecedence ?? 0),
 		required: p.required === true,
 		referenceBy: String(p.referenceBy ?? '').trim() || undefined,
+		clearWhenEmpty: p.clearWhenEmpty === true,
 	}));
 }
 

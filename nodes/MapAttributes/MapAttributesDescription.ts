@@ -31,6 +31,14 @@ export const mapAttributesProperties: INodeProperties[] = [
 				values: [
 					applyProperty,
 					{
+						displayName: 'Clear When Empty',
+						name: 'clearWhenEmpty',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether an empty value removes the attribute's value in the target (as Entra flows nulls), instead of leaving the old value. Not for rows applied only during creation.",
+					},
+					{
 						displayName: 'Constant Value',
 						name: 'constant',
 						type: 'string',
