@@ -252,11 +252,10 @@ async function updateExisting(
 	}
 	const id = await target.users.update(entry.id, changes);
 	const moved = changes.some((c) => c.attribute === 'dn');
-	log.step(
-		'Provision',
-		'Success',
-		`Updated ${changes.map((c) => c.attribute).join(', ')}${id !== entry.id ? `; ${moved ? 'moved' : 'renamed'} to ${id}` : ''}`,
-	);
+	const cleared = changes.filter((c) => c.newValue === undefined || c.newValue === null).map((c) => c.attribute);
+	const set = changes.filter((c) => !cleared.includes(c.attribute)).map((c) => c.attribute);
+	const what = [...(set.length ? [`Updated ${set.join(', ')}`] : []), ...(cleared.length ? [`cleared ${cleared.join(', ')}`] : [])];
+	log.step('Provision', 'Success', `${what.join('; ')}${id !== entry.id ? `; ${moved ? 'moved' : 'renamed'} to ${id}` : ''}`);
 	return log.finish('Update', 'Success', id);
 }
 

@@ -8,6 +8,12 @@ import { unique } from '../../util';
 import type { Accounts, AttributeChange, ListOptions, TargetEntry } from '../target';
 import { type PatchOperation, resourcePath, type ScimApi, type ScimResource } from './scimApi';
 
+/**
+ * What clearing an attribute removes: an element's value (`phoneNumbers[type eq "work"].value`) removes the element,
+ * which would otherwise stay behind as a bare `{type: "work"}` that a later add duplicates.
+ */
+const clearedPath = (attribute: string) => (/\]\.value$/i.test(attribute) ? attribute.slice(0, -'.value'.length) : attribute);
+
 export class ScimUsers implements Accounts {
 	readonly identityAttributes = ['userName', 'externalId', 'displayName'];
 
@@ -109,7 +115,7 @@ export class ScimUsers implements Accounts {
 			if (change.newValue === undefined || change.newValue === null) {
 				// Clearing an extension reference (…:User:manager.value) clears the reference itself (see below for why).
 				const whole = path.schema && path.subAttribute === 'value' && !path.filter;
-				return { op: 'remove', path: whole ? `${path.schema}:${path.attribute}` : change.attribute };
+				return { op: 'remove', path: whole ? `${path.schema}:${path.attribute}` : clearedPath(change.attribute) };
 			}
 			if (path.filter && (change.oldValue === undefined || change.oldValue === null)) {
 				// Replacing a filtered path that matches nothing is 400 noTarget (RFC 7644 §3.5.2.3): add the element instead.
@@ -136,7 +142,7 @@ export class ScimUsers implements Accounts {
 		const idempotent = operations.every((op) => !(op.op === 'add' && Array.isArray(op.value)));
 		await this.api.modify(this.resourceType, id, 'update', operations, idempotent, (resource) => {
 			for (const change of changes) {
-				if (change.newValue === undefined || change.newValue === null) removeScimPath(resource, change.attribute);
+				if (change.newValue === undefined || change.newValue === null) removeScimPath(resource, clearedPath(change.attribute));
 				else writeScimPath(resource, change.attribute, change.newValue);
 			}
 		});
