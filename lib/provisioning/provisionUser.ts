@@ -3,6 +3,7 @@ import { type AttributeMap, compactAttributes, type ProvisioningEnvelope } from 
 import { ProvisioningError, toProvisioningError } from '../errors';
 import type { AttributeChange, Target, TargetEntry } from '../targets/target';
 import { unique } from '../util';
+import { anchorFirst } from './anchor';
 import { diffAttributes } from './diff';
 import { type LinkBook, rememberAccounts } from './links';
 import { type ItemOutcome, type LogRecordBuilder, type ProvisioningLogRecord, recordFor } from './log';
@@ -19,6 +20,8 @@ export interface ProvisionOptions {
 	createRetries?: number;
 	/** Remembered target ids of items from a SCIM Trigger store: matched first, and recorded after a success. */
 	links?: LinkBook;
+	/** Target attribute holding the source key (employeeNumber, externalId): matched before every other key. */
+	anchor?: string;
 }
 
 /** An input that could not even be read as an envelope fails on its own, without stopping the batch. */
@@ -68,7 +71,7 @@ async function withReferences(target: Target, items: PreparedItem[], links?: Lin
  * then per item (bounded concurrency) create, update or leave alone. Results keep input order.
  */
 export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ItemOutcome[]> {
-	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(input)));
+	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(anchorFirst(input, options.anchor))));
 	const ready = prepared.filter((p): p is PreparedItem => !(p instanceof ProvisioningError));
 	await withReferences(target, ready, options.links);
 	const matches = await matchEnvelopes(

@@ -7,6 +7,7 @@ import { isEmptyValue, type MatchKey, type ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
 import type { Accounts, Target, TargetEntry } from '../targets/target';
 import { asList, unique } from '../util';
+import { hasAnchor } from './anchor';
 import { type DeprovisionOptions, type DeprovisionResult, executePlans, planFor } from './deprovision';
 import { recordFor } from './log';
 import { validateThreshold } from './threshold';
@@ -18,6 +19,9 @@ export interface ReconcileOptions extends DeprovisionOptions {
 	protectedValues?: string[];
 	/** Target-native filter selecting protected accounts. */
 	protectedFilter?: string;
+	/** Anchor attribute: only accounts carrying it are in scope (the ones the package provisioned), unless includeUnanchored. */
+	anchor?: string;
+	includeUnanchored?: boolean;
 }
 
 /** Source values by attribute, for O(1) membership tests. */
@@ -107,9 +111,13 @@ export async function reconcileLeavers(target: Target, keyLists: MatchKey[][], o
 	checkSource(keyLists);
 	const accounts = target.users;
 	const matchAttributes = unique(keyLists.flatMap((keys) => keys.filter((k) => !isEmptyValue(k.value)).map((k) => k.attribute)));
-	const listedAttributes = unique([...matchAttributes, ...accounts.identityAttributes]);
+	const listedAttributes = unique([...matchAttributes, ...accounts.identityAttributes, ...(options.anchor ? [options.anchor] : [])]);
+	const anchoredOnly = options.anchor && !options.includeUnanchored ? options.anchor : undefined;
 	const listed: TargetEntry[] = [];
-	for await (const entry of accounts.listAll({ attributes: listedAttributes, filter: options.scopeFilter })) listed.push(entry);
+	for await (const entry of accounts.listAll({ attributes: listedAttributes, filter: options.scopeFilter })) {
+		// An account without the anchor was not provisioned by the package: left alone unless the user opts in.
+		if (!anchoredOnly || hasAnchor(entry, anchoredOnly)) listed.push(entry);
+	}
 	// Indexed after the listing: a target knows how it compares values (its collations) once it has read.
 	const index = buildSourceIndex(accounts, keyLists);
 	const isProtected = await protectionTest(accounts, options, listedAttributes);

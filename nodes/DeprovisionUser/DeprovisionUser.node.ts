@@ -9,6 +9,7 @@ import {
 import { parseEnvelope, type ProvisioningEnvelope } from '../../lib/envelope';
 import { ProvisioningError } from '../../lib/errors';
 import { type DeprovisionAction, type DeprovisionResult, deprovisionItems } from '../../lib/provisioning/deprovision';
+import { anchorFirst } from '../../lib/provisioning/anchor';
 import { reconcileLeavers } from '../../lib/provisioning/reconcile';
 import type { DeletionThreshold } from '../../lib/provisioning/threshold';
 import type { OpenLdapDisableMethod } from '../../lib/targets/ldap/ldapTarget';
@@ -120,14 +121,17 @@ export class DeprovisionUser implements INodeType {
 						{ itemIndex: bad },
 					);
 				}
+				const anchor = text('anchorAttribute') || undefined;
 				return await reconcileLeavers(
 					target,
-					(inputs as ProvisioningEnvelope[]).map((e) => e.matchKeys),
+					(inputs as ProvisioningEnvelope[]).map((e) => anchorFirst(e, anchor).matchKeys),
 					{
 						...options,
 						scopeFilter: text('scopeFilter') || undefined,
 						protectedValues: splitProtected(text('protectedValues')),
 						protectedFilter: text('protectedFilter') || undefined,
+						anchor,
+						includeUnanchored: this.getNodeParameter('includeUnanchored', 0, false) === true,
 					},
 				);
 			} catch (error) {

@@ -94,6 +94,24 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		displayOptions: { show: { mode: ['reconcile'] } },
 	},
 	{
+		displayName: 'Anchor Attribute',
+		name: 'anchorAttribute',
+		type: 'string',
+		default: '',
+		placeholder: 'employeeNumber, externalId',
+		description:
+			'The attribute Provision User records the source key in. Source users are matched by it first, and only accounts carrying it are reconciled: accounts the package never created are left alone.',
+		displayOptions: { show: { mode: ['reconcile'] } },
+	},
+	{
+		displayName: 'Reconcile Accounts Without the Anchor',
+		name: 'includeUnanchored',
+		type: 'boolean',
+		default: false,
+		description: 'Whether accounts without the anchor attribute are reconciled too (they may be leavers the package never created)',
+		displayOptions: { show: { mode: ['reconcile'] } },
+	},
+	{
 		displayName: 'Protected Accounts',
 		name: 'protectedValues',
 		type: 'string',

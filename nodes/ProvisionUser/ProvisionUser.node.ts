@@ -51,6 +51,7 @@ export class ProvisionUser implements INodeType {
 					concurrency,
 					allowCreate: options.allowCreate !== false,
 					allowUpdate: options.allowUpdate !== false,
+					anchor: String(options.anchorAttribute ?? '').trim() || undefined,
 					links: options.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs)),
 				}),
 		});

@@ -97,6 +97,15 @@ export const provisionUserProperties: INodeProperties[] = [
 	...ldapSearchProperties,
 	...sqlTableProperties,
 	optionsCollection([
+		{
+			displayName: 'Anchor Attribute',
+			name: 'anchorAttribute',
+			type: 'string',
+			default: '',
+			placeholder: 'employeeNumber, externalId',
+			description:
+				'A target attribute that records the source key on the account (map it in the attributes). Accounts are matched by it before any other key, so a user whose user name and email change together is updated, not duplicated.',
+		},
 		concurrencyOption,
 		{
 			displayName: 'Create Accounts',
