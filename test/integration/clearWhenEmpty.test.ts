@@ -49,7 +49,11 @@ const ldapRows = [
 const flow = (rows: object[], target: 'scim' | 'ldap', items: object[]) =>
 	runWorkflow(
 		chain(items, [
-			{ name: 'Map', type: 'mapAttributes', parameters: { preset: 'none', mappings: { mapping: rows }, options: { missingAsEmpty: true } } },
+			{
+				name: 'Map',
+				type: 'mapAttributes',
+				parameters: { preset: 'none', mappings: { mapping: rows }, options: { missingAsEmpty: true } },
+			},
 			{
 				name: 'Provision',
 				type: 'provisionUser',
@@ -79,7 +83,12 @@ describe('SCIM target', () => {
 		expect(record.modifiedProperties).toEqual(
 			expect.arrayContaining([
 				expect.objectContaining({ name: 'title', oldValue: 'Analyst', newValue: null, cleared: true }),
-				expect.objectContaining({ name: 'phoneNumbers[type eq "work"].value', oldValue: '+44 20 7946 0000', newValue: null, cleared: true }),
+				expect.objectContaining({
+					name: 'phoneNumbers[type eq "work"].value',
+					oldValue: '+44 20 7946 0000',
+					newValue: null,
+					cleared: true,
+				}),
 			]),
 		);
 		expect(record.modifiedProperties.map((p: { name: string }) => p.name)).not.toContain(`${ENT}:department`);
@@ -122,7 +131,13 @@ describe('LDAP target', () => {
 		const record = res.output('Provision')[0].json as Record<string, any>;
 		expect(record.action).toBe('Update');
 		expect(record.modifiedProperties).toEqual([
-			expect.objectContaining({ name: 'title', oldValue: 'Rear Admiral', newValue: null, cleared: true, source: 'Direct: title (empty: cleared)' }),
+			expect.objectContaining({
+				name: 'title',
+				oldValue: 'Rear Admiral',
+				newValue: null,
+				cleared: true,
+				source: 'Direct: title (empty: cleared)',
+			}),
 			expect.objectContaining({ name: 'telephoneNumber', oldValue: '+1 555 0100', newValue: null, cleared: true }),
 		]);
 		const written = slapd.auditLog().slice(audit);
