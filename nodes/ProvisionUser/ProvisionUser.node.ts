@@ -36,6 +36,7 @@ export class ProvisionUser implements INodeType {
 		if (kind === 'ldap') {
 			settings.moveEntries = this.getNodeParameter('dnTemplateApply', 0, 'create') === 'always';
 			settings.dnReferences = (options.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
+			settings.mustChangePassword = options.mustChangePassword === true;
 		}
 		const items = await runPerItem(this, {
 			kind,

@@ -117,6 +117,14 @@ export const provisionUserProperties: INodeProperties[] = [
 		{ ...dnReferencesOption, displayOptions: { show: { '/target': ['ldap'] } } },
 		dryRunOption('Whether to only report what would change, writing nothing'),
 		{
+			displayName: 'Must Change Password at Next Logon',
+			name: 'mustChangePassword',
+			type: 'boolean',
+			default: false,
+			description: 'Whether new Active Directory accounts must set a new password when they first log on (pwdLastSet 0)',
+			displayOptions: { show: { '/target': ['ldap'] } },
+		},
+		{
 			displayName: 'Remember Target IDs',
 			name: 'rememberTargetIds',
 			type: 'boolean',

@@ -30,6 +30,8 @@ export interface TargetSettings {
 	moveEntries?: boolean;
 	/** LDAP: who makes DN references follow a moved entry. */
 	dnReferences?: LdapTargetOptions['dnReferences'];
+	/** LDAP (Active Directory): new accounts must change their password at next logon. */
+	mustChangePassword?: boolean;
 	/** The SQL tables (SQL targets). */
 	sql?: SqlSettings;
 }
@@ -114,6 +116,7 @@ export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedO
 		groups: settings.groups,
 		moveEntries: settings.moveEntries,
 		dnReferences: settings.dnReferences,
+		mustChangePassword: settings.mustChangePassword,
 	});
 }
 

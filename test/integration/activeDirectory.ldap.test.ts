@@ -148,3 +148,28 @@ test('Deprovision User disables by setting ACCOUNTDISABLE and keeps the other us
 	expect((await deprovision('enable')).output('Node', 0)[0].json.action).toBe('Enable');
 	expect(uac()).toEqual(['66048']);
 });
+
+test('"Must Change Password at Next Logon" creates the account with pwdLastSet 0; without it none is written', async () => {
+	const withPassword = envelope('fay');
+	(withPassword.createOnly as Record<string, unknown>).unicodePwd = 'Sup3r-Secret!';
+	const res = await runWorkflow(
+		itemsInto('provisionUser', { ...params, options: { mustChangePassword: true } }, [withPassword], { onError: 'continueErrorOutput' }),
+		credentials(),
+	);
+	expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create']);
+	expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD fay)', ['pwdLastSet'])).get(`cn=AD fay,${USERS}`)!.pwdLastSet).toEqual(['0']);
+	expect(JSON.stringify(res.run.data.resultData.runData.Node)).not.toContain('Sup3r-Secret!');
+	await runWorkflow(itemsInto('provisionUser', params, [envelope('gus')]), credentials());
+	expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD gus)', ['pwdLastSet'])).get(`cn=AD gus,${USERS}`)!.pwdLastSet).toBeUndefined();
+});
+
+test('"Must Change Password at Next Logon" on a directory that is not Active Directory fails clearly', async () => {
+	const res = await runWorkflow(
+		itemsInto('provisionUser', { ...params, options: { mustChangePassword: true } }, [envelope('hal')], { onError: 'continueErrorOutput' }),
+		credentials({ flavour: 'openldap' }),
+	);
+	const failures = [res.error?.message ?? '', ...res.output('Node', 1).map((i) => errorOf(i).reason)].join(' ');
+	expect(failures).toMatch(/is for Active Directory \(pwdLastSet\)/);
+	expect(res.output('Node', 0).map((i) => i.json.action)).not.toContain('Create');
+	expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD hal)', ['cn'])).size).toBe(0);
+});

@@ -116,6 +116,7 @@ class ActiveDirectoryState implements AccountState {
 	constructor(
 		private readonly connection: LdapConnection,
 		private readonly writes: WriteLog,
+		private readonly mustChangePassword = false,
 	) {}
 
 	isActive(_dn: string, values: EntryValues): boolean | undefined {
@@ -139,6 +140,8 @@ class ActiveDirectoryState implements AccountState {
 	}
 
 	completeNewEntry(record: Record<string, LdapValue[]>): void {
+		// pwdLastSet 0: "User must change password at next logon" (the only values AD accepts on a write are 0 and -1).
+		if (this.mustChangePassword && !hasAttribute(record, 'pwdLastSet')) record.pwdLastSet = ['0'];
 		if (hasAttribute(record, 'userAccountControl')) return;
 		record.userAccountControl = [String(initialUserAccountControl(hasAttribute(record, 'unicodePwd')))];
 	}
@@ -153,8 +156,14 @@ export function accountStateFor(
 	connection: LdapConnection,
 	writes: WriteLog,
 	references: DnReferences,
+	mustChangePassword = false,
 ): AccountState {
-	if (flavour === 'activeDirectory') return new ActiveDirectoryState(connection, writes);
+	if (flavour === 'activeDirectory') return new ActiveDirectoryState(connection, writes, mustChangePassword);
+	if (mustChangePassword) {
+		throw new ProvisioningError('Configuration', '"Must Change Password at Next Logon" is for Active Directory (pwdLastSet)', {
+			field: 'mustChangePassword',
+		});
+	}
 	if (flavour === '389ds') return new AttributeState(connection, writes, 'nsAccountLock', 'TRUE', 'ignoreCase');
 	const type = method?.type ?? 'ppolicy';
 	if (type === 'move') return new MoveState(connection, writes, method!, references);

@@ -31,6 +31,8 @@ export interface LdapTargetOptions {
 	 */
 	dnReferences?: 'auto' | 'rewrite' | 'server';
 	pageSize?: number;
+	/** Active Directory: new accounts must change their password at next logon (pwdLastSet 0). */
+	mustChangePassword?: boolean;
 	openLdapDisable?: OpenLdapDisableMethod;
 	groups?: LdapGroupOptions;
 }
@@ -51,7 +53,14 @@ export class LdapTarget implements Target {
 			options.baseDn,
 			mode === 'auto' ? (options.flavour === 'activeDirectory' ? 'server' : 'rewrite') : mode,
 		);
-		const state = accountStateFor(options.flavour, options.openLdapDisable, this.connection, this.log, references);
+		const state = accountStateFor(
+			options.flavour,
+			options.openLdapDisable,
+			this.connection,
+			this.log,
+			references,
+			options.mustChangePassword,
+		);
 		this.users = new LdapAccounts(
 			this.connection,
 			this.log,
