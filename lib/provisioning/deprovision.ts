@@ -25,6 +25,8 @@ export interface DeprovisionOptions {
 	 * remembered: Group Sync still names it to take it out of groups, and a lookup of it just finds nothing.
 	 */
 	links?: LinkBook;
+	/** The time disables are stamped with and delayed deletion counts from; the system clock unless a test sets one. */
+	clock?: () => Date;
 }
 
 export interface DeprovisionResult {
@@ -81,7 +83,13 @@ export function planFor(target: Target, entry: TargetEntry, action: DeprovisionA
 	return { log, entry, write: action };
 }
 
-async function apply(target: Target, entry: TargetEntry, write: DeprovisionAction, log: LogRecordBuilder): Promise<ItemOutcome> {
+async function apply(
+	target: Target,
+	entry: TargetEntry,
+	write: DeprovisionAction,
+	log: LogRecordBuilder,
+	now: () => Date,
+): Promise<ItemOutcome> {
 	let id = entry.id;
 	if (write === 'delete') await target.users.delete(entry.id);
 	else if (write === 'removeFromGroups') {
@@ -91,7 +99,7 @@ async function apply(target: Target, entry: TargetEntry, write: DeprovisionActio
 			log.step('Provision', 'Success', 'The account is in no groups');
 			return { record: log.finish('NoChange', 'Success', entry.id) };
 		}
-	} else id = await target.users.setActive(entry.id, write === 'enable');
+	} else id = await target.users.setActive(entry.id, write === 'enable', now());
 	const moved = id !== entry.id ? `; moved to ${id}` : '';
 	log.step('Provision', 'Success', write === 'removeFromGroups' ? DONE_TEXT[write] : `${DONE_TEXT[write]} ${entry.id}${moved}`);
 	return { record: log.finish(DONE[write], 'Success', id) };
@@ -121,7 +129,7 @@ export async function executePlans(
 					return { record: log.finish(DONE[write], 'Success', entry.id) };
 				}
 				try {
-					return await apply(target, entry, write, log);
+					return await apply(target, entry, write, log, options.clock ?? (() => new Date()));
 				} catch (thrown) {
 					return log.fail(thrown);
 				}

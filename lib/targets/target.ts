@@ -15,6 +15,11 @@ export interface TargetEntry {
 	attributes: AttributeMap;
 	/** Whether the account is enabled, where the target knows. */
 	active?: boolean;
+	/**
+	 * When a disabled account was disabled, where the target records it (the disabled-time attribute Deprovision User
+	 * stamps), or its last change where that is all the target knows (never earlier than the disable). Delayed deletion reads it.
+	 */
+	disabledAt?: Date;
 }
 
 /** One attribute that differs between the target and the desired state. */
@@ -86,8 +91,11 @@ export interface Accounts {
 	sameId?(a: string, b: string): boolean;
 	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename or move changes the DN). */
 	update(id: string, changes: AttributeChange[]): Promise<string>;
-	/** Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). */
-	setActive(id: string, active: boolean): Promise<string>;
+	/**
+	 * Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). A disable
+	 * records `at` in the target's disabled-time attribute where one is configured; an enable clears it.
+	 */
+	setActive(id: string, active: boolean, at?: Date): Promise<string>;
 	/** Deletes; an account that is already gone counts as deleted. */
 	delete(id: string): Promise<void>;
 	/** Every account in scope, paged: bounded memory whatever the size. */

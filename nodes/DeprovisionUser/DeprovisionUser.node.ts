@@ -85,6 +85,7 @@ export class DeprovisionUser implements INodeType {
 		});
 		const settings = targetSettings(this, kind, ['searchBase', 'objectFilter']);
 		const nodeOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
+		settings.disabledTimeAttribute = String(nodeOptions.disabledTimeAttribute ?? '').trim() || undefined;
 		if (kind === 'ldap') {
 			settings.dnReferences = (nodeOptions.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
 			const type = (text('openLdapDisable') || 'ppolicy') as OpenLdapDisableMethod['type'];
@@ -132,6 +133,10 @@ export class DeprovisionUser implements INodeType {
 						protectedFilter: text('protectedFilter') || undefined,
 						anchor,
 						includeUnanchored: this.getNodeParameter('includeUnanchored', 0, false) === true,
+						deleteDisabledAfterDays:
+							nodeOptions.deleteDisabledAfterDays === undefined || nodeOptions.deleteDisabledAfterDays === ''
+								? undefined
+								: Number(nodeOptions.deleteDisabledAfterDays),
 					},
 				);
 			} catch (error) {

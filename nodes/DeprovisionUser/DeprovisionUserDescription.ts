@@ -217,6 +217,26 @@ export const deprovisionUserProperties: INodeProperties[] = [
 	},
 	optionsCollection([
 		concurrencyOption,
+		{
+			displayName: 'Delete Disabled Accounts After (Days)',
+			name: 'deleteDisabledAfterDays',
+			type: 'number',
+			default: 30,
+			typeOptions: { minValue: 0 },
+			description:
+				"Delayed deletion (Entra's soft delete, then a hard delete): leavers are disabled first, and a leaver disabled for more than this many days is deleted. The deletes count toward the accidental-deletion threshold.",
+			displayOptions: { show: { '/mode': ['reconcile'], '/operation': ['disable'] } },
+		},
+		{
+			displayName: 'Disabled Time Attribute',
+			name: 'disabledTimeAttribute',
+			type: 'string',
+			default: '',
+			placeholder: 'pwdEndTime, extensionAttribute15, urn:…:User:disabledAt',
+			description:
+				'Where a disable records its time, for delayed deletion: an LDAP attribute (GeneralizedTime, cleared on reactivation) or a SCIM attribute path (ISO time). Empty: OpenLDAP with the password-policy lock uses pwdEndTime; other directories read modifyTimestamp and SCIM apps meta.lastModified, the last change (a later change restarts the wait).',
+			displayOptions: { show: { '/target': ['ldap', 'scim'] } },
+		},
 		{ ...dnReferencesOption, displayOptions: { show: { '/target': ['ldap'], '/openLdapDisable': ['move'] } } },
 		dryRunOption('Whether to only report what would be disabled or deleted'),
 		{

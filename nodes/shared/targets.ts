@@ -32,6 +32,8 @@ export interface TargetSettings {
 	dnReferences?: LdapTargetOptions['dnReferences'];
 	/** LDAP (Active Directory): new accounts must change their password at next logon. */
 	mustChangePassword?: boolean;
+	/** LDAP attribute or SCIM path a disable stamps with its time (delayed deletion); empty: the target's default. */
+	disabledTimeAttribute?: string;
 	/** The SQL tables (SQL targets). */
 	sql?: SqlSettings;
 }
@@ -117,12 +119,16 @@ export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedO
 		moveEntries: settings.moveEntries,
 		dnReferences: settings.dnReferences,
 		mustChangePassword: settings.mustChangePassword,
+		disabledTimeAttribute: settings.disabledTimeAttribute || undefined,
 	});
 }
 
 /** Turns the node's chosen credential into a Target; configuration errors surface as ProvisioningError. */
 export async function targetFromCredentials(ctx: IExecuteFunctions, kind: TargetKind, settings: TargetSettings = {}): Promise<Target> {
-	if (kind === 'scim') return new ScimTarget(scimClientFromCredentials(await ctx.getCredentials(SCIM_CREDENTIAL)));
+	if (kind === 'scim') {
+		const client = scimClientFromCredentials(await ctx.getCredentials(SCIM_CREDENTIAL));
+		return new ScimTarget(client, { disabledTimeAttribute: settings.disabledTimeAttribute || undefined });
+	}
 	if (kind === 'sql') return sqlTargetFromCredentials(await ctx.getCredentials(SQL_CREDENTIAL), settings.sql);
 	return ldapTargetFromCredentials(await ctx.getCredentials(LDAP_CREDENTIAL), settings);
 }

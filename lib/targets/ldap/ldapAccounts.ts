@@ -82,7 +82,8 @@ export class LdapAccounts implements Accounts {
 			if (lower === 'dn') values[name] = entry.dn;
 			else if (byLower.has(lower)) values[name] = readableValue(lower, byLower.get(lower));
 		}
-		return { id: entry.dn, attributes: values, active: this.state.isActive(entry.dn, byLower) };
+		const active = this.state.isActive(entry.dn, byLower);
+		return { id: entry.dn, attributes: values, active, ...(active === false ? { disabledAt: this.state.disabledAt(byLower) } : {}) };
 	}
 
 	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
@@ -242,8 +243,8 @@ export class LdapAccounts implements Accounts {
 		return [moved, rest];
 	}
 
-	setActive(dn: string, active: boolean): Promise<string> {
-		return this.state.setActive(dn, active);
+	setActive(dn: string, active: boolean, at?: Date): Promise<string> {
+		return this.state.setActive(dn, active, at);
 	}
 
 	async delete(dn: string): Promise<void> {

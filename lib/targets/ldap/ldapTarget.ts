@@ -34,6 +34,11 @@ export interface LdapTargetOptions {
 	/** Active Directory: new accounts must change their password at next logon (pwdLastSet 0). */
 	mustChangePassword?: boolean;
 	openLdapDisable?: OpenLdapDisableMethod;
+	/**
+	 * Where a disable records its time, for delayed deletion: an attribute stamped with the time (GeneralizedTime) and
+	 * cleared on enable. Default: pwdEndTime for OpenLDAP's password-policy lock, otherwise modifyTimestamp (read only).
+	 */
+	disabledTimeAttribute?: string;
 	groups?: LdapGroupOptions;
 }
 
@@ -60,6 +65,7 @@ export class LdapTarget implements Target {
 			this.log,
 			references,
 			options.mustChangePassword,
+			options.disabledTimeAttribute,
 		);
 		this.users = new LdapAccounts(
 			this.connection,

@@ -19,7 +19,19 @@ export class ScimUsers implements Accounts {
 
 	private readonly resourceType = 'Users';
 
-	constructor(private readonly api: ScimApi) {}
+	constructor(
+		private readonly api: ScimApi,
+		/** Stamped with the time of a disable; unset, the resource's meta.lastModified tells (never earlier than the disable). */
+		private readonly disabledTimeAttribute?: string,
+	) {}
+
+	/** When a disabled account was disabled: the stamp, or its last modification. */
+	private disabledAt(resource: ScimResource): Date | undefined {
+		const raw = this.disabledTimeAttribute ? readScimPath(resource, this.disabledTimeAttribute) : resource.meta?.lastModified;
+		if (typeof raw !== 'string') return undefined;
+		const date = new Date(raw);
+		return Number.isNaN(date.getTime()) ? undefined : date;
+	}
 
 	caseInsensitiveValues(): boolean {
 		return false;
@@ -38,7 +50,8 @@ export class ScimUsers implements Accounts {
 			const value = readScimPath(resource, name);
 			if (value !== undefined) values[name] = value as AttributeMap[string];
 		}
-		return { id: String(resource.id), attributes: values, active: typeof resource.active === 'boolean' ? resource.active : undefined };
+		const active = typeof resource.active === 'boolean' ? resource.active : undefined;
+		return { id: String(resource.id), attributes: values, active, ...(active === false ? { disabledAt: this.disabledAt(resource) } : {}) };
 	}
 
 	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
@@ -149,9 +162,15 @@ export class ScimUsers implements Accounts {
 		return id;
 	}
 
-	async setActive(id: string, active: boolean): Promise<string> {
+	/** A disable also stamps the disabled-time attribute when one is set; an enable leaves it (the next disable overwrites it). */
+	async setActive(id: string, active: boolean, at: Date = new Date()): Promise<string> {
 		const operations: PatchOperation[] = [{ op: 'replace', path: 'active', value: active }];
-		await this.api.modify(this.resourceType, id, active ? 'enable' : 'disable', operations, true, (resource) => (resource.active = active));
+		const stamp = !active && this.disabledTimeAttribute ? at.toISOString() : undefined;
+		if (stamp) operations.push(...this.patchOperations([{ attribute: this.disabledTimeAttribute!, oldValue: undefined, newValue: stamp }]));
+		await this.api.modify(this.resourceType, id, active ? 'enable' : 'disable', operations, true, (resource) => {
+			resource.active = active;
+			if (stamp) writeScimPath(resource, this.disabledTimeAttribute!, stamp);
+		});
 		return id;
 	}
 
