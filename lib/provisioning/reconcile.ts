@@ -151,6 +151,9 @@ async function protectionTest(
 export async function reconcileLeavers(target: Target, keyLists: MatchKey[][], options: ReconcileOptions): Promise<DeprovisionResult> {
 	validateThreshold(options.threshold);
 	validateDelay(options.deleteDisabledAfterDays, options.action);
+	if (options.action === 'resetPassword') {
+		throw new ProvisioningError('Configuration', 'Reset Password works per item, not on reconciled leavers', { field: 'mode' });
+	}
 	checkSource(keyLists);
 	const accounts = target.users;
 	const matchAttributes = unique(keyLists.flatMap((keys) => keys.filter((k) => !isEmptyValue(k.value)).map((k) => k.attribute)));

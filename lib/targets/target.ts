@@ -96,6 +96,11 @@ export interface Accounts {
 	 * records `at` in the target's disabled-time attribute where one is configured; an enable clears it.
 	 */
 	setActive(id: string, active: boolean, at?: Date): Promise<string>;
+	/**
+	 * Optional: an administrator's password reset (Active Directory's unicodePwd, over an encrypted connection only).
+	 * The password is never logged, recorded or echoed in an error.
+	 */
+	resetPassword?(id: string, password: string, mustChange: boolean): Promise<void>;
 	/** Deletes; an account that is already gone counts as deleted. */
 	delete(id: string): Promise<void>;
 	/** Every account in scope, paged: bounded memory whatever the size. */

@@ -97,9 +97,14 @@ export class DeprovisionUser implements INodeType {
 				enabledContainer: text('enabledContainer'),
 			};
 		}
+		// Reset Password: each item's new password, evaluated per item; it goes to the target and nowhere else.
+		const passwords =
+			action === 'resetPassword' ? this.getInputData().map((_, i) => String(this.getNodeParameter('newPassword', i, '') ?? '')) : undefined;
 		const options = {
 			action,
 			dryRun,
+			passwords,
+			mustChangePassword: action === 'resetPassword' && this.getNodeParameter('resetMustChangePassword', 0, false) === true,
 			concurrency,
 			threshold: thresholdFrom(thresholdParams),
 			deleteWhenSourceDeleted: nodeOptions.whenSourceDeleted === 'delete',

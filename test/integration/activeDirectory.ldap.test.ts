@@ -173,3 +173,78 @@ test('"Must Change Password at Next Logon" on a directory that is not Active Dir
 	expect(res.output('Node', 0).map((i) => i.json.action)).not.toContain('Create');
 	expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD hal)', ['cn'])).size).toBe(0);
 });
+
+describe('Deprovision User → Reset Password (Active Directory)', () => {
+	const NEW = 'N3w-Secr3t!pass';
+	const reset = (cred: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+		runWorkflow(
+			itemsInto(
+				'deprovisionUser',
+				{
+					target: 'ldap',
+					mode: 'perItem',
+					operation: 'resetPassword',
+					inputMode: 'define',
+					searchBase: USERS,
+					objectFilter: '(objectClass=user)',
+					matchKeys: { key: [{ attribute: 'cn', value: '={{ $json.cn }}' }] },
+					newPassword: NEW,
+					...extra,
+				},
+				[{ cn: 'AD ivy' }],
+				{ onError: 'continueErrorOutput' },
+			),
+			credentials(cred),
+		);
+	const unicodePwd = () => {
+		const raw = /unicodePwd:: (\S+)/.exec(slapd.ldapsearch(`cn=AD ivy,${USERS}`, '(objectClass=*)', ['unicodePwd'], 'base'))?.[1];
+		return raw === undefined ? undefined : Buffer.from(raw, 'base64');
+	};
+	const ivy = () => parseLdif(slapd.ldapsearch(USERS, '(cn=AD ivy)', ['pwdLastSet'])).get(`cn=AD ivy,${USERS}`)!;
+	const everything = (res: Awaited<ReturnType<typeof runWorkflow>>) =>
+		JSON.stringify([res.run.data.resultData, res.error?.message ?? '']) + slapd.ldapsearch(USERS, '(cn=AD ivy)', ['*']);
+
+	beforeAll(async () => {
+		const user = envelope('ivy');
+		(user.createOnly as Record<string, unknown>).unicodePwd = 'Old-Secret!1';
+		await runWorkflow(itemsInto('provisionUser', params, [user]), credentials());
+	});
+
+	test('over LDAPS: unicodePwd replaced as quoted UTF-16LE, pwdLastSet 0; the password is in no output or log', async () => {
+		const res = await reset({});
+		const [record] = res.output('Node', 0).map((i) => i.json as Record<string, any>);
+		expect(record).toMatchObject({ action: 'Update', status: 'Success', targetId: `cn=AD ivy,${USERS}` });
+		expect(record.modifiedProperties).toEqual([{ name: 'unicodePwd', oldValue: '[Redact]', newValue: '[Redact]' }]);
+		expect(unicodePwd()!.equals(Buffer.from(`"${NEW}"`, 'utf16le'))).toBe(true);
+		expect(ivy().pwdLastSet).toEqual(['0']);
+		expect(everything(res)).not.toContain(NEW);
+	});
+
+	test('over StartTLS it works too; without "Must Change Password" pwdLastSet is left alone', async () => {
+		await reset({}, { newPassword: 'Other-Secr3t!' });
+		expect(unicodePwd()!.equals(Buffer.from('"Other-Secr3t!"', 'utf16le'))).toBe(true);
+		const res = await reset({ urls: slapd.url, startTls: true }, { resetMustChangePassword: false });
+		expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Update']);
+		expect(unicodePwd()!.equals(Buffer.from(`"${NEW}"`, 'utf16le'))).toBe(true);
+		expect(everything(res)).not.toContain(NEW);
+	});
+
+	test('over plain LDAP it is refused clearly, nothing is sent, and the password is not in the error', async () => {
+		const before = slapd.auditLog().length;
+		const res = await reset({ urls: slapd.url, caCertificate: '' }, { newPassword: 'Plain-Secr3t!' });
+		expect(res.output('Node', 0)).toHaveLength(0);
+		const [failure] = res.output('Node', 2).map(errorOf);
+		expect(failure).toMatchObject({ code: 'Configuration', field: 'newPassword' });
+		expect(failure.reason).toMatch(/only over an encrypted connection: use an ldaps:\/\/ URL or turn on StartTLS/);
+		expect(slapd.auditLog().slice(before)).toBe('');
+		expect(everything(res)).not.toContain('Plain-Secr3t!');
+		expect(unicodePwd()!.equals(Buffer.from(`"${NEW}"`, 'utf16le'))).toBe(true);
+	});
+
+	test('on a directory that is not Active Directory it is refused clearly', async () => {
+		const res = await reset({ flavour: 'openldap' });
+		const reasons = [res.error?.message ?? '', ...res.output('Node', 2).map((i) => errorOf(i).reason)].join(' ');
+		expect(reasons).toMatch(/Reset Password is for Active Directory/);
+		expect(everything(res)).not.toContain(NEW);
+	});
+});

@@ -5,7 +5,16 @@ import { assertValidDn, rdnAttribute, renderDnTemplate } from '../../ldap/dnTemp
 import { escapeDnValue, normaliseDn, rdnParts, splitDn } from '../../ldap/escape';
 import { anyOfFilter, equalityFilter, withinScope } from '../../ldap/filters';
 import type { LdapFlavour } from '../../ldap/flavours';
-import { ldapValues, modifyChanges, readableValue, redactedChanges, redactedRecord, type LdapValue } from '../../ldap/values';
+import {
+	ldapValues,
+	modifyChanges,
+	passwordResetChanges,
+	readableValue,
+	redactedChanges,
+	redactedRecord,
+	type LdapValue,
+} from '../../ldap/values';
+import { scrubSecrets } from '../../redact';
 import { chunks, unique } from '../../util';
 import type { Accounts, AttributeChange, ListOptions, TargetEntry, WriteLog } from '../target';
 import type { AccountState } from './accountState';
@@ -245,6 +254,32 @@ export class LdapAccounts implements Accounts {
 
 	setActive(dn: string, active: boolean, at?: Date): Promise<string> {
 		return this.state.setActive(dn, active, at);
+	}
+
+	/**
+	 * Active Directory only, and only over LDAPS or StartTLS: refused before anything is sent otherwise. A failure's
+	 * message is scrubbed of the password and carries no cause (the request held it).
+	 */
+	async resetPassword(dn: string, password: string, mustChange: boolean): Promise<void> {
+		if (this.options.flavour !== 'activeDirectory') {
+			throw new ProvisioningError(
+				'Configuration',
+				"Reset Password is for Active Directory (unicodePwd); set the credential's directory flavour to Active Directory",
+				{ field: 'operation' },
+			);
+		}
+		const changes = passwordResetChanges(password, mustChange, this.connection.secure);
+		try {
+			await this.connection.modify(dn, changes);
+		} catch (thrown) {
+			const error = thrown instanceof ProvisioningError ? thrown : new ProvisioningError('TargetRejected', String(thrown));
+			throw new ProvisioningError(error.code, scrubSecrets(error.message, [password]), {
+				field: error.field ?? 'newPassword',
+				targetStatus: error.targetStatus,
+				transient: error.transient,
+			});
+		}
+		this.writes.add('password', dn, redactedChanges(changes));
 	}
 
 	async delete(dn: string): Promise<void> {
