@@ -73,6 +73,8 @@ async function withReferences(target: Target, items: PreparedItem[], links?: Lin
 export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ItemOutcome[]> {
 	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(anchorFirst(input, options.anchor))));
 	const ready = prepared.filter((p): p is PreparedItem => !(p instanceof ProvisioningError));
+	const derivedFrom = target.users.derivedFrom ?? [];
+	if (derivedFrom.length) for (const p of ready) p.wanted = unique([...p.wanted, ...derivedFrom]);
 	await withReferences(target, ready, options.links);
 	const matches = await matchEnvelopes(
 		target,
@@ -190,7 +192,8 @@ async function provisionOne(
 			log.step('Provision', 'Skipped', 'Creating accounts is switched off');
 			return { record: log.finish('Skipped', 'Skipped') };
 		}
-		const all: AttributeMap = { ...createOnly, ...attributes };
+		const given: AttributeMap = { ...createOnly, ...attributes };
+		const all = target.users.adjustDesired?.(given) ?? given;
 		const previewId = target.users.previewId(all);
 		log.changes(Object.entries(all).map(([attribute, newValue]): AttributeChange => ({ attribute, oldValue: undefined, newValue })));
 		if (dryRun) {
@@ -222,7 +225,8 @@ function changesFor(target: Target, entry: TargetEntry, item: PreparedItem): Att
 	const { attributes, createOnly, clear } = item;
 	const users = target.users;
 	const desiredId = users.desiredId?.(attributes, createOnly) ?? null;
-	const values = desiredId === null ? attributes : Object.fromEntries(Object.entries(attributes).filter(([a]) => a.toLowerCase() !== 'dn'));
+	const adjusted = users.adjustDesired?.(attributes, entry) ?? attributes;
+	const values = desiredId === null ? adjusted : Object.fromEntries(Object.entries(adjusted).filter(([a]) => a.toLowerCase() !== 'dn'));
 	const comparable = users.comparable?.bind(users);
 	const desired = comparable ? Object.fromEntries(Object.entries(values).map(([a, v]) => [a, comparable(a, v)])) : values;
 	const changes = diffAttributes(entry.attributes, desired, { clear, ignoreCase: (a) => users.caseInsensitiveValues(a) });

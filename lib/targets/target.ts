@@ -83,6 +83,13 @@ export interface Accounts {
 	 */
 	createMany?(list: AttributeMap[]): Promise<Array<TargetEntry | ProvisioningError>>;
 	/**
+	 * Optional: desired values the target derives from the account's current ones (Active Directory's named
+	 * userAccountControl flags, which keep every other bit). `current` is absent on a create. Attributes it needs
+	 * read are in `derivedFrom`.
+	 */
+	adjustDesired?(desired: AttributeMap, current?: TargetEntry): AttributeMap;
+	readonly derivedFrom?: string[];
+	/**
 	 * Optional: the identifier the account should have now, from the desired values (an LDAP DN from the DN template
 	 * or an always-applied "dn"), or null when the target leaves it alone. A different one is a change of "dn": a move.
 	 */

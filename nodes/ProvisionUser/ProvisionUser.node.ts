@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { parseEnvelope } from '../../lib/envelope';
+import { uacFlagsFrom } from '../../lib/ldap/flavours';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { credentialTest } from '../shared/credentialTests';
@@ -37,6 +38,7 @@ export class ProvisionUser implements INodeType {
 			settings.moveEntries = this.getNodeParameter('dnTemplateApply', 0, 'create') === 'always';
 			settings.dnReferences = (options.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
 			settings.mustChangePassword = options.mustChangePassword === true;
+			settings.uacFlags = uacFlagsFrom(this.getNodeParameter('accountControl', 0, {}) as Record<string, boolean>);
 		}
 		const items = await runPerItem(this, {
 			kind,

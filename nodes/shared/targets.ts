@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 import { ProvisioningError } from '../../lib/errors';
-import type { LdapFlavour } from '../../lib/ldap/flavours';
+import type { LdapFlavour, UacFlags } from '../../lib/ldap/flavours';
 import { type ScimAuth, ScimClient } from '../../lib/scim/client';
 import {
 	type LdapConnectionOptions,
@@ -32,6 +32,8 @@ export interface TargetSettings {
 	dnReferences?: LdapTargetOptions['dnReferences'];
 	/** LDAP (Active Directory): new accounts must change their password at next logon. */
 	mustChangePassword?: boolean;
+	/** LDAP (Active Directory): userAccountControl flags set and cleared by Provision User. */
+	uacFlags?: UacFlags;
 	/** LDAP attribute or SCIM path a disable stamps with its time (delayed deletion); empty: the target's default. */
 	disabledTimeAttribute?: string;
 	/** The SQL tables (SQL targets). */
@@ -120,6 +122,7 @@ export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedO
 		dnReferences: settings.dnReferences,
 		mustChangePassword: settings.mustChangePassword,
 		disabledTimeAttribute: settings.disabledTimeAttribute || undefined,
+		uacFlags: settings.uacFlags,
 	});
 }
 

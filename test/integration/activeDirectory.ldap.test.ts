@@ -248,3 +248,61 @@ describe('Deprovision User → Reset Password (Active Directory)', () => {
 		expect(everything(res)).not.toContain(NEW);
 	});
 });
+
+describe('Provision User → Account Control Flags (userAccountControl by name)', () => {
+	const uacOf = (cn: string) =>
+		parseLdif(slapd.ldapsearch(USERS, `(cn=${cn})`, ['userAccountControl'])).get(`cn=${cn},${USERS}`)!.userAccountControl;
+	const provision = (items: object[], accountControl: Record<string, boolean>) =>
+		runWorkflow(itemsInto('provisionUser', { ...params, accountControl }, items, { onError: 'continueErrorOutput' }), credentials());
+
+	test('on create the flags go on top of what a new account gets (514 without a password)', async () => {
+		const res = await provision([envelope('jan')], { passwordNeverExpires: true, dontRequirePreauth: true });
+		expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create']);
+		expect(uacOf('AD jan')).toEqual([String(514 | 0x10000 | 0x400000)]);
+	});
+
+	test('on update the chosen flags are set and cleared and every other bit kept; a rerun is NoChange', async () => {
+		// A disabled account with "password not required" and "trusted for delegation", made by someone else.
+		slapd.ldapadd(
+			[
+				`dn: cn=AD kim,${USERS}`,
+				'objectClass: user',
+				'objectClass: extensibleObject',
+				'cn: AD kim',
+				'sn: kim',
+				'sAMAccountName: kim',
+				...Object.entries(adMandatory).map(([k, v]) => `${k}: ${v}`),
+				`userAccountControl: ${512 | 0x2 | 0x20 | 0x80000}`,
+				'',
+			].join('\n'),
+		);
+		const kim = { ...envelope('kim'), matchKeys: [{ attribute: 'cn', value: 'AD kim' }] };
+		const flags = { smartcardRequired: true, passwordNotRequired: false, passwordNeverExpires: true };
+		const res = await provision([kim], flags);
+		const [record] = res.output('Node', 0).map((i) => i.json as Record<string, any>);
+		expect(record.action).toBe('Update');
+		const expected = 512 | 0x2 | 0x80000 | 0x40000 | 0x10000;
+		expect(record.modifiedProperties).toContainEqual({
+			name: 'userAccountControl',
+			oldValue: String(512 | 0x2 | 0x20 | 0x80000),
+			newValue: String(expected),
+		});
+		expect(uacOf('AD kim')).toEqual([String(expected)]);
+		expect((await provision([kim], flags)).output('Node', 0)[0].json.action).toBe('NoChange');
+		// Without the flags, Provision User leaves userAccountControl alone.
+		expect((await provision([kim], {})).output('Node', 0)[0].json.action).toBe('NoChange');
+		expect(uacOf('AD kim')).toEqual([String(expected)]);
+	});
+
+	test('flags on another directory flavour fail clearly and write nothing', async () => {
+		const res = await runWorkflow(
+			itemsInto('provisionUser', { ...params, accountControl: { passwordNeverExpires: true } }, [envelope('lou')], {
+				onError: 'continueErrorOutput',
+			}),
+			credentials({ flavour: 'openldap' }),
+		);
+		const failures = [res.error?.message ?? '', ...res.output('Node', 1).map((i) => errorOf(i).reason)].join(' ');
+		expect(failures).toMatch(/Account control flags are for Active Directory/);
+		expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD lou)', ['cn'])).size).toBe(0);
+	});
+});

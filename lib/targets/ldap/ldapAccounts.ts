@@ -4,7 +4,7 @@ import { ProvisioningError } from '../../errors';
 import { assertValidDn, rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
 import { escapeDnValue, normaliseDn, rdnParts, splitDn } from '../../ldap/escape';
 import { anyOfFilter, equalityFilter, withinScope } from '../../ldap/filters';
-import type { LdapFlavour } from '../../ldap/flavours';
+import { applyUacFlags, initialUserAccountControl, type LdapFlavour, type UacFlags } from '../../ldap/flavours';
 import {
 	ldapValues,
 	modifyChanges,
@@ -32,6 +32,8 @@ export interface LdapAccountOptions {
 	/** The DN template applies on every update too: an entry whose template DN changed is moved (and renamed). */
 	moveEntries?: boolean;
 	pageSize?: number;
+	/** Active Directory: userAccountControl flags set and cleared on create and update, every other bit kept. */
+	uacFlags?: UacFlags;
 }
 
 /** Values per OR-filter of a batched lookup: long enough to save round trips, short enough for any server's limits. */
@@ -54,6 +56,39 @@ export class LdapAccounts implements Accounts {
 		private readonly options: LdapAccountOptions,
 		private readonly references: DnReferences,
 	) {}
+
+	private get uacFlags(): UacFlags | undefined {
+		const flags = this.options.uacFlags;
+		return flags && (flags.set || flags.clear) ? flags : undefined;
+	}
+
+	get derivedFrom(): string[] {
+		return this.uacFlags ? ['userAccountControl'] : [];
+	}
+
+	/**
+	 * The named userAccountControl flags on top of the mapped value, else the account's current one, else (a create)
+	 * what a new account gets: 512, or 514 without a password.
+	 */
+	adjustDesired(desired: AttributeMap, current?: TargetEntry): AttributeMap {
+		const flags = this.uacFlags;
+		if (!flags) return desired;
+		const key = Object.keys(desired).find((k) => k.toLowerCase() === 'useraccountcontrol') ?? 'userAccountControl';
+		const mapped = desired[key];
+		const now = current?.attributes.userAccountControl;
+		const base =
+			mapped !== undefined && mapped !== null && mapped !== ''
+				? Number(mapped)
+				: now !== undefined && now !== null
+					? Number(now)
+					: initialUserAccountControl(findAttribute(desired, 'unicodepwd') !== undefined);
+		if (!Number.isInteger(base)) {
+			throw new ProvisioningError('InvalidInput', `userAccountControl must be a whole number, not "${String(mapped ?? now)}"`, {
+				field: 'userAccountControl',
+			});
+		}
+		return { ...desired, [key]: String(applyUacFlags(base, flags)) };
+	}
 
 	caseInsensitiveValues(attribute: string): boolean {
 		return attribute.toLowerCase() === 'objectclass';

@@ -1,6 +1,7 @@
 /** An LDAP directory (OpenLDAP, 389-DS, Active Directory) as a target: accounts and groups over one connection. */
 import { normaliseFilter } from '../../ldap/filters';
-import type { LdapFlavour } from '../../ldap/flavours';
+import type { LdapFlavour, UacFlags } from '../../ldap/flavours';
+import { ProvisioningError } from '../../errors';
 import { type Target, WriteLog } from '../target';
 import { accountStateFor, type OpenLdapDisableMethod } from './accountState';
 import { LdapConnection, type LdapConnectionOptions } from './connection';
@@ -39,6 +40,8 @@ export interface LdapTargetOptions {
 	 * cleared on enable. Default: pwdEndTime for OpenLDAP's password-policy lock, otherwise modifyTimestamp (read only).
 	 */
 	disabledTimeAttribute?: string;
+	/** Active Directory: userAccountControl flags Provision User sets and clears, keeping every other bit. */
+	uacFlags?: UacFlags;
 	groups?: LdapGroupOptions;
 }
 
@@ -50,6 +53,11 @@ export class LdapTarget implements Target {
 	private readonly log = new WriteLog();
 
 	constructor(options: LdapTargetOptions) {
+		if (options.uacFlags && (options.uacFlags.set || options.uacFlags.clear) && options.flavour !== 'activeDirectory') {
+			throw new ProvisioningError('Configuration', 'Account control flags are for Active Directory (userAccountControl)', {
+				field: 'accountControl',
+			});
+		}
 		this.connection = new LdapConnection(options.connection);
 		const mode = options.dnReferences ?? 'auto';
 		const references = new DnReferences(
@@ -78,6 +86,7 @@ export class LdapTarget implements Target {
 				dnTemplate: options.dnTemplate,
 				moveEntries: options.moveEntries,
 				pageSize: options.pageSize,
+				uacFlags: options.uacFlags,
 			},
 			references,
 		);
