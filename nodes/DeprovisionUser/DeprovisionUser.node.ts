@@ -86,6 +86,8 @@ export class DeprovisionUser implements INodeType {
 		const settings = targetSettings(this, kind, ['searchBase', 'objectFilter']);
 		const nodeOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
 		settings.disabledTimeAttribute = String(nodeOptions.disabledTimeAttribute ?? '').trim() || undefined;
+		// SQL: the disabled-time attribute is a timestamp column of the users table.
+		if (settings.sql && settings.disabledTimeAttribute) settings.sql.users.disabledAtColumn = settings.disabledTimeAttribute;
 		if (kind === 'ldap') {
 			settings.dnReferences = (nodeOptions.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
 			const type = (text('openLdapDisable') || 'ppolicy') as OpenLdapDisableMethod['type'];

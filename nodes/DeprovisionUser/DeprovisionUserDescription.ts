@@ -262,10 +262,9 @@ export const deprovisionUserProperties: INodeProperties[] = [
 			name: 'disabledTimeAttribute',
 			type: 'string',
 			default: '',
-			placeholder: 'pwdEndTime, extensionAttribute15, urn:…:User:disabledAt',
+			placeholder: 'pwdEndTime, extensionAttribute15, urn:…:User:disabledAt, disabled_at',
 			description:
-				'Where a disable records its time, for delayed deletion: an LDAP attribute (GeneralizedTime, cleared on reactivation) or a SCIM attribute path (ISO time). Empty: OpenLDAP with the password-policy lock uses pwdEndTime; other directories read modifyTimestamp and SCIM apps meta.lastModified, the last change (a later change restarts the wait).',
-			displayOptions: { show: { '/target': ['ldap', 'scim'] } },
+				'Where a disable records its time, for delayed deletion: an LDAP attribute (GeneralizedTime, cleared on reactivation), a SCIM attribute path (ISO time) or a SQL timestamp column (cleared on reactivation). Empty: OpenLDAP with the password-policy lock uses pwdEndTime; other directories read modifyTimestamp and SCIM apps meta.lastModified, the last change (a later change restarts the wait); SQL records none.',
 		},
 		{ ...dnReferencesOption, displayOptions: { show: { '/target': ['ldap'], '/openLdapDisable': ['move'] } } },
 		dryRunOption('Whether to only report what would be disabled or deleted'),

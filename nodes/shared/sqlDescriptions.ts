@@ -95,14 +95,6 @@ export const sqlTableProperties: INodeProperties[] = [
 				default: 'active',
 				description: 'Column saying whether the account is enabled (Disable and Reactivate set it)',
 			},
-			{
-				displayName: 'Disabled Time Column',
-				name: 'disabledAtColumn',
-				type: 'string',
-				default: 'disabled_at',
-				description:
-					"Timestamp column Disable sets to the time it disabled the account and Reactivate clears; reconcile's delayed deletion reads it",
-			},
 			{ displayName: 'Enabled Value', name: 'enabledValue', type: 'string', default: 'true' },
 			{ displayName: 'Disabled Value', name: 'disabledValue', type: 'string', default: 'false', placeholder: 'false or disabled' },
 			{

@@ -54,7 +54,6 @@ export function readSqlSettings(ctx: IExecuteFunctions): SqlSettings {
 		enabledValue: state.enabledValue === undefined ? undefined : String(state.enabledValue),
 		disabledValue: state.disabledValue === undefined ? undefined : String(state.disabledValue),
 		softDeleteColumn: text(state.softDeleteColumn) || undefined,
-		disabledAtColumn: text(state.disabledAtColumn) || undefined,
 	};
 	const membershipTable = text(param('sqlMembershipTable'));
 	if (!membershipTable) return { users };

@@ -6,6 +6,7 @@ import { deprovisionItems } from '../../lib/provisioning/deprovision';
 import { reconcileLeavers } from '../../lib/provisioning/reconcile';
 import { sqlTargetFromCredentials } from '../../nodes/shared/sqlSettings';
 import { createSchema, ENGINES, type SqlServer, startSqlServer } from '../harness/sql';
+import { itemsInto, runWorkflow } from '../harness/workflow';
 
 describe.each(ENGINES)('Delayed deletion → SQL (%s)', (engine) => {
 	let server: SqlServer;
@@ -66,5 +67,31 @@ describe.each(ENGINES)('Delayed deletion → SQL (%s)', (engine) => {
 		const back = await row('s-new');
 		expect(Boolean(back.active)).toBe(true);
 		expect(back.disabled_at).toBeNull();
+	});
+
+	test('through the node: "Disabled Time Attribute" names the column the disable sets', async () => {
+		await server.admin('users').insert({ user_name: 's-node' });
+		const res = await runWorkflow(
+			itemsInto(
+				'deprovisionUser',
+				{
+					target: 'sql',
+					mode: 'perItem',
+					operation: 'disable',
+					inputMode: 'define',
+					matchKeys: { key: [{ attribute: 'user_name', value: 's-node' }] },
+					sqlTable: 'users',
+					sqlKeyColumn: 'id',
+					sqlAccountState: { activeColumn: 'active' },
+					options: { disabledTimeAttribute: 'disabled_at' },
+				},
+				[{}],
+			),
+			{ sqlDatabaseApi: server.credential },
+		);
+		expect(res.output('Node', 0)[0].json.action).toBe('Disable');
+		const stamped = (await row('s-node')).disabled_at;
+		expect(stamped).not.toBeNull();
+		expect(Number.isNaN(new Date(stamped).getTime())).toBe(false);
 	});
 });
