@@ -37,9 +37,13 @@ const SERVER_TIMES = new Set(['modifytimestamp', 'whenchanged']);
  * by an enable (GeneralizedTime), or the entry's last change (modifyTimestamp), which is never earlier than the disable.
  */
 export class DisabledTime {
-	readonly writable: boolean;
+	writable: boolean;
 
-	constructor(readonly attribute: string) {
+	constructor(
+		readonly attribute: string,
+		/** Chosen by the user (a failure to write it is theirs to see), or the flavour's default (given up if undefined). */
+		readonly chosen = true,
+	) {
 		if (!/^([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)+)$/.test(attribute)) {
 			throw new ProvisioningError('Configuration', `"${attribute}" is not an LDAP attribute name`, { field: 'disabledTimeAttribute' });
 		}
@@ -49,6 +53,16 @@ export class DisabledTime {
 	read(values: EntryValues): Date | undefined {
 		const [raw] = asList(values.get(this.attribute.toLowerCase()) as unknown);
 		return raw === undefined || raw === null ? undefined : parseGeneralizedTime(String(raw));
+	}
+
+	/**
+	 * A default stamp the server does not know (OpenLDAP before 2.5 has no pwdEndTime: undefined attribute type, 17)
+	 * is given up for the execution, so disabling works as before; true when the write should be tried again without it.
+	 */
+	giveUp(error: unknown): boolean {
+		if (this.chosen || !this.writable || !(error instanceof ProvisioningError) || error.targetStatus !== 17) return false;
+		this.writable = false;
+		return true;
 	}
 
 	/** The stamp's part of a disable (the time) or an enable (cleared); nothing for a server-kept time. */
@@ -101,9 +115,16 @@ class AttributeState implements AccountState {
 	}
 
 	async setActive(dn: string, active: boolean, at?: Date): Promise<string> {
-		const changes = [replaceValues(this.attribute, active ? [] : [this.disabledValue]), ...this.time.changes(active, at)];
-		await this.connection.run(active ? 'enable' : 'disable', (client) => client.modify(dn, changes));
-		this.writes.add(active ? 'enable' : 'disable', dn, redactedChanges(changes));
+		const changes = () => [replaceValues(this.attribute, active ? [] : [this.disabledValue]), ...this.time.changes(active, at)];
+		let sent = changes();
+		try {
+			await this.connection.run(active ? 'enable' : 'disable', (client) => client.modify(dn, sent));
+		} catch (error) {
+			if (!this.time.giveUp(error)) throw error;
+			sent = changes();
+			await this.connection.run(active ? 'enable' : 'disable', (client) => client.modify(dn, sent));
+		}
+		this.writes.add(active ? 'enable' : 'disable', dn, redactedChanges(sent));
 		return dn;
 	}
 
@@ -219,7 +240,7 @@ export function accountStateFor(
 	mustChangePassword = false,
 	disabledTimeAttribute?: string,
 ): AccountState {
-	const time = new DisabledTime(disabledTimeAttribute || defaultDisabledTimeAttribute(flavour, method));
+	const time = new DisabledTime(disabledTimeAttribute || defaultDisabledTimeAttribute(flavour, method), !!disabledTimeAttribute);
 	if (flavour === 'activeDirectory') return new ActiveDirectoryState(connection, writes, time, mustChangePassword);
 	if (mustChangePassword) {
 		throw new ProvisioningError('Configuration', '"Must Change Password at Next Logon" is for Active Directory (pwdLastSet)', {
