@@ -48,6 +48,37 @@ export function normaliseDn(dn: string): string {
 		.join(',');
 }
 
+/** Decodes RFC 4514 escapes; runs of hex escapes are UTF-8 bytes (`\\c3\\a9` is "é"). A quoted value loses its quotes. */
 export function unescapeDnValue(value: string): string {
-	return value.replace(/\\([0-9a-fA-F]{2}|.)/g, (_, esc: string) => (esc.length === 2 ? String.fromCharCode(parseInt(esc, 16)) : esc));
+	const quoted = /^"(.*)"$/s.exec(value);
+	const text = quoted ? quoted[1] : value;
+	return text.replace(/(?:\\[0-9a-fA-F]{2})+|\\(.)/gs, (run: string, single?: string) =>
+		single !== undefined ? single : Buffer.from(run.replace(/\\/g, ''), 'hex').toString('utf8'),
+	);
+}
+
+/** An RDN's attribute=value pairs (several for a multi-valued RDN such as cn=a+uid=b), values unescaped. */
+export function rdnParts(rdn: string): Array<{ type: string; value: string }> {
+	const parts: string[] = [];
+	let current = '';
+	let quoted = false;
+	for (let i = 0; i < rdn.length; i++) {
+		const ch = rdn[i];
+		if (ch === '\\' && i + 1 < rdn.length) {
+			current += ch + rdn[++i];
+			continue;
+		}
+		if (ch === '"') quoted = !quoted;
+		if (ch === '+' && !quoted) {
+			parts.push(current);
+			current = '';
+			continue;
+		}
+		current += ch;
+	}
+	parts.push(current);
+	return parts.map((part) => {
+		const eq = part.indexOf('=');
+		return { type: part.slice(0, eq).trim(), value: unescapeDnValue(part.slice(eq + 1).trim()) };
+	});
 }

@@ -1,3 +1,5 @@
+import { ProvisioningError } from '../errors';
+
 /** Directory products we know how to write to; they differ in passwords and in how accounts are disabled. */
 export type LdapFlavour = 'openldap' | '389ds' | 'activeDirectory';
 
@@ -5,9 +7,60 @@ export type LdapFlavour = 'openldap' | '389ds' | 'activeDirectory';
 export const UAC = {
 	ACCOUNTDISABLE: 0x2,
 	PASSWD_NOTREQD: 0x20,
+	ENCRYPTED_TEXT_PWD_ALLOWED: 0x80,
 	NORMAL_ACCOUNT: 0x200,
 	DONT_EXPIRE_PASSWORD: 0x10000,
+	SMARTCARD_REQUIRED: 0x40000,
+	TRUSTED_FOR_DELEGATION: 0x80000,
+	NOT_DELEGATED: 0x100000,
+	USE_DES_KEY_ONLY: 0x200000,
+	DONT_REQ_PREAUTH: 0x400000,
 } as const;
+
+/** userAccountControl flags by the names Provision User offers them under. */
+export const UAC_FLAGS = {
+	accountDisabled: UAC.ACCOUNTDISABLE,
+	passwordNotRequired: UAC.PASSWD_NOTREQD,
+	reversibleEncryption: UAC.ENCRYPTED_TEXT_PWD_ALLOWED,
+	passwordNeverExpires: UAC.DONT_EXPIRE_PASSWORD,
+	smartcardRequired: UAC.SMARTCARD_REQUIRED,
+	trustedForDelegation: UAC.TRUSTED_FOR_DELEGATION,
+	notDelegated: UAC.NOT_DELEGATED,
+	useDesKeyOnly: UAC.USE_DES_KEY_ONLY,
+	dontRequirePreauth: UAC.DONT_REQ_PREAUTH,
+} as const;
+
+export type UacFlagName = keyof typeof UAC_FLAGS;
+
+/** Flags to turn on and flags to turn off; every other bit is kept. */
+export interface UacFlags {
+	set: number;
+	clear: number;
+}
+
+/** Named choices (on, off; unnamed ones are left alone) as bit masks. An unknown name is a configuration error. */
+export function uacFlagsFrom(choices: Record<string, boolean | undefined>): UacFlags {
+	let set = 0;
+	let clear = 0;
+	for (const [name, on] of Object.entries(choices)) {
+		if (on === undefined) continue;
+		const bit = (UAC_FLAGS as Record<string, number>)[name];
+		if (bit === undefined) {
+			throw new ProvisioningError('Configuration', `"${name}" is not a userAccountControl flag this node knows`, {
+				field: 'accountControl',
+			});
+		}
+		if (on) set |= bit;
+		else clear |= bit;
+	}
+	return { set, clear };
+}
+
+/** Sets and clears the chosen flags, keeping every other bit (a current value that is not a number counts as 512). */
+export function applyUacFlags(userAccountControl: number, flags: UacFlags): number {
+	const current = Number.isInteger(userAccountControl) && userAccountControl >= 0 ? userAccountControl : UAC.NORMAL_ACCOUNT;
+	return ((current | flags.set) & ~flags.clear) >>> 0;
+}
 
 /** Sets or clears ACCOUNTDISABLE, keeping every other bit. */
 export function withAccountDisabled(userAccountControl: number, disabled: boolean): number {

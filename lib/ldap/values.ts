@@ -65,6 +65,22 @@ export function modifyChanges(changes: AttributeChange[], secure: boolean): Chan
 	return out;
 }
 
+/**
+ * An administrator's password reset on Active Directory: unicodePwd replaced, and pwdLastSet 0 when the user must
+ * change it at next logon. Refused, before anything is sent, on a connection that is not encrypted.
+ */
+export function passwordResetChanges(password: string, mustChange: boolean, secure: boolean): Change[] {
+	if (!secure) {
+		throw new ProvisioningError(
+			'Configuration',
+			'Reset Password writes unicodePwd, which Active Directory accepts only over an encrypted connection: use an ldaps:// URL or turn on StartTLS in the credential. Nothing was sent.',
+			{ field: 'newPassword' },
+		);
+	}
+	if (password === '') throw new ProvisioningError('MissingRequiredValue', 'The new password is empty', { field: 'newPassword' });
+	return [replaceValues('unicodePwd', [encodeUnicodePwd(password)]), ...(mustChange ? [replaceValues('pwdLastSet', ['0'])] : [])];
+}
+
 /** Changes as the provisioning log and tests see them, secrets redacted. */
 export const redactedChanges = (changes: Change[]) =>
 	changes.map((c) => ({

@@ -31,6 +31,12 @@ export interface MappingRow {
 	 * or DN instead. For a Direct path into a SCIM reference ({value, userName, …}), its value is the source id too.
 	 */
 	referenceBy?: string;
+	/**
+	 * An empty result clears the target attribute (Entra's null flow): it goes to the envelope's clearAttributes, so the
+	 * action node removes the value. Off by default: empty values are never sent. Not for create-only rows, and a row
+	 * with a default value keeps the default's create-only meaning.
+	 */
+	clearWhenEmpty?: boolean;
 }
 
 export interface MappingOptions {
@@ -162,6 +168,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		const trace: Record<string, string> = {};
 		const pendingUnique: PendingUnique[] = [];
 		const references: Record<string, AccountReference> = {};
+		const clear: string[] = [];
 		// One context per item, shared by every expression row.
 		const ctx: EvalContext = {
 			attribute: (name) => {
@@ -193,6 +200,10 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			}
 			if (empty(result)) {
 				if (row.required) throw new ProvisioningError('MissingRequiredValue', `${label}: a required value is empty`, { field: row.target });
+				if (row.clearWhenEmpty && !onCreate) {
+					clear.push(row.target);
+					trace[row.target] = `${rowTrace} (empty: cleared)`;
+				}
 				continue;
 			}
 			if (Array.isArray(result) && row.target.toLowerCase() !== 'objectclass' && result.length === 1) result = result[0] as AttributeValue;
@@ -220,6 +231,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		});
 		const envelope: ProvisioningEnvelope = { attributes, createOnly, matchKeys, redact, trace };
 		if (Object.keys(references).length) envelope.references = references;
+		if (clear.length) envelope.clearAttributes = clear;
 		return { envelope, pendingUnique };
 	};
 }

@@ -4,6 +4,7 @@
  */
 import pLimit from 'p-limit';
 import { ProvisioningError } from '../errors';
+import { REDACTED } from '../redact';
 import type { Target, TargetEntry } from '../targets/target';
 import { type ItemOutcome, type LogRecordBuilder, type ProvisioningAction, recordFor } from './log';
 import { type LinkBook, linkedSource } from './links';
@@ -11,7 +12,7 @@ import { matchEnvelopes } from './match';
 import type { ProvisionInput } from './provisionUser';
 import { type DeletionThreshold, thresholdExceeded, validateThreshold } from './threshold';
 
-export type DeprovisionAction = 'disable' | 'delete' | 'enable' | 'removeFromGroups';
+export type DeprovisionAction = 'disable' | 'delete' | 'enable' | 'removeFromGroups' | 'resetPassword';
 
 export interface DeprovisionOptions {
 	action: DeprovisionAction;
@@ -25,6 +26,12 @@ export interface DeprovisionOptions {
 	 * remembered: Group Sync still names it to take it out of groups, and a lookup of it just finds nothing.
 	 */
 	links?: LinkBook;
+	/** The time disables are stamped with and delayed deletion counts from; the system clock unless a test sets one. */
+	clock?: () => Date;
+	/** Reset Password (per item): each input's new password, by input index. Never logged. */
+	passwords?: Array<string | undefined>;
+	/** Reset Password: the user must change the password at next logon (Active Directory's pwdLastSet 0). */
+	mustChangePassword?: boolean;
 }
 
 export interface DeprovisionResult {
@@ -44,6 +51,8 @@ export interface Plan {
 	entry?: TargetEntry;
 	write?: DeprovisionAction;
 	final?: ItemOutcome;
+	/** Reset Password: the new password (only ever sent to the target). */
+	password?: string;
 }
 
 const STAGED: Partial<Record<DeprovisionAction, ProvisioningAction>> = { disable: 'StagedDisable', delete: 'StagedDelete' };
@@ -52,18 +61,21 @@ const DONE: Record<DeprovisionAction, ProvisioningAction> = {
 	delete: 'Delete',
 	enable: 'Enable',
 	removeFromGroups: 'Update',
+	resetPassword: 'Update',
 };
 const DONE_TEXT: Record<DeprovisionAction, string> = {
 	disable: 'Disabled',
 	delete: 'Deleted',
 	enable: 'Enabled',
 	removeFromGroups: 'Removed from its groups',
+	resetPassword: 'Reset the password of',
 };
 const PLANNED_TEXT: Record<DeprovisionAction, string> = {
 	disable: 'disabled',
 	delete: 'deleted',
 	enable: 'enabled',
 	removeFromGroups: 'removed from its groups',
+	resetPassword: 'given the new password',
 };
 const isDestructive = (write?: DeprovisionAction) => write === 'disable' || write === 'delete';
 
@@ -78,12 +90,17 @@ export function planFor(target: Target, entry: TargetEntry, action: DeprovisionA
 			{ attribute: target.system === 'scim' ? 'active' : 'accountEnabled', oldValue: entry.active ?? null, newValue: action === 'enable' },
 		]);
 	}
+	if (action === 'resetPassword') {
+		log.changes([{ attribute: 'unicodePwd', oldValue: null, newValue: REDACTED }]);
+	}
 	return { log, entry, write: action };
 }
 
-async function apply(target: Target, entry: TargetEntry, write: DeprovisionAction, log: LogRecordBuilder): Promise<ItemOutcome> {
+async function apply(target: Target, plan: Plan, now: () => Date, mustChangePassword: boolean): Promise<ItemOutcome> {
+	const { entry, write, log } = plan as Required<Pick<Plan, 'entry' | 'write'>> & Plan;
 	let id = entry.id;
 	if (write === 'delete') await target.users.delete(entry.id);
+	else if (write === 'resetPassword') await target.users.resetPassword!(entry.id, plan.password ?? '', mustChangePassword);
 	else if (write === 'removeFromGroups') {
 		const removed = await target.groups.removeFromAllGroups(entry.id);
 		log.changes([{ attribute: 'groups', oldValue: removed, newValue: [] }]);
@@ -91,7 +108,7 @@ async function apply(target: Target, entry: TargetEntry, write: DeprovisionActio
 			log.step('Provision', 'Success', 'The account is in no groups');
 			return { record: log.finish('NoChange', 'Success', entry.id) };
 		}
-	} else id = await target.users.setActive(entry.id, write === 'enable');
+	} else id = await target.users.setActive(entry.id, write === 'enable', now());
 	const moved = id !== entry.id ? `; moved to ${id}` : '';
 	log.step('Provision', 'Success', write === 'removeFromGroups' ? DONE_TEXT[write] : `${DONE_TEXT[write]} ${entry.id}${moved}`);
 	return { record: log.finish(DONE[write], 'Success', id) };
@@ -121,7 +138,7 @@ export async function executePlans(
 					return { record: log.finish(DONE[write], 'Success', entry.id) };
 				}
 				try {
-					return await apply(target, entry, write, log);
+					return await apply(target, plan, options.clock ?? (() => new Date()), options.mustChangePassword === true);
 				} catch (thrown) {
 					return log.fail(thrown);
 				}
@@ -144,11 +161,14 @@ export async function countManaged(target: Target, scopeFilter?: string): Promis
  */
 export async function deprovisionItems(target: Target, inputs: ProvisionInput[], options: DeprovisionOptions): Promise<DeprovisionResult> {
 	validateThreshold(options.threshold);
+	if (options.action === 'resetPassword' && !target.users.resetPassword) {
+		throw new ProvisioningError('Configuration', 'Reset Password is for Active Directory (LDAP targets)', { field: 'operation' });
+	}
 	const dryRun = options.dryRun ?? false;
 	const envelopes = inputs.filter((i) => !(i instanceof ProvisioningError)) as Exclude<ProvisionInput, ProvisioningError>[];
 	const matches = await matchEnvelopes(target, envelopes, [], options.links);
 	const matchOf = new Map(envelopes.map((e, i) => [e, matches[i]]));
-	const plans = inputs.map((input): Plan => {
+	const plans = inputs.map((input, index): Plan => {
 		if (input instanceof ProvisioningError) {
 			const log = recordFor(target, dryRun);
 			return { log, final: log.fail(input) };
@@ -171,7 +191,8 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 		log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);
 		const deleted = options.deleteWhenSourceDeleted && input.source?.deleted === true && options.action === 'disable';
 		if (deleted) log.step('Scope', 'Success', 'The source deleted this user: the account is deleted');
-		return planFor(target, match.entry, deleted ? 'delete' : options.action, log);
+		const plan = planFor(target, match.entry, deleted ? 'delete' : options.action, log);
+		return options.action === 'resetPassword' ? { ...plan, password: options.passwords?.[index] ?? '' } : plan;
 	});
 	const needsTotal =
 		options.threshold?.maxPercent !== undefined && !options.threshold.approved && plans.some((p) => isDestructive(p.write));

@@ -20,6 +20,8 @@ export interface ModifiedProperty {
 	newValue: AttributeValue | undefined;
 	/** The mapping row that produced the value, when Map Attributes supplied a trace. */
 	source?: string;
+	/** The value was removed (a clear-when-empty row, or the envelope's clearAttributes): newValue is null. */
+	cleared?: true;
 }
 
 /** One record per object per run, modelled on Entra's provisioning log. Never holds a secret. */
@@ -95,11 +97,13 @@ export class LogRecordBuilder {
 	changes(changes: AttributeChange[]): this {
 		this.record.modifiedProperties = changes.map((c) => {
 			const secret = isSecretAttribute(c.attribute, this.secrets);
+			const cleared = (c.newValue === undefined || c.newValue === null) && c.oldValue !== undefined && c.oldValue !== null;
 			const property: ModifiedProperty = {
 				name: c.attribute,
 				oldValue: secret && c.oldValue !== undefined ? REDACTED : c.oldValue,
-				newValue: secret && c.newValue !== undefined ? REDACTED : c.newValue,
+				newValue: cleared ? null : secret && c.newValue !== undefined ? REDACTED : c.newValue,
 			};
+			if (cleared) property.cleared = true;
 			if (this.trace[c.attribute]) property.source = this.trace[c.attribute];
 			return property;
 		});

@@ -3,6 +3,7 @@ import { type AttributeMap, compactAttributes, type ProvisioningEnvelope } from 
 import { ProvisioningError, toProvisioningError } from '../errors';
 import type { AttributeChange, Target, TargetEntry } from '../targets/target';
 import { unique } from '../util';
+import { anchorFirst } from './anchor';
 import { diffAttributes } from './diff';
 import { type LinkBook, rememberAccounts } from './links';
 import { type ItemOutcome, type LogRecordBuilder, type ProvisioningLogRecord, recordFor } from './log';
@@ -19,6 +20,8 @@ export interface ProvisionOptions {
 	createRetries?: number;
 	/** Remembered target ids of items from a SCIM Trigger store: matched first, and recorded after a success. */
 	links?: LinkBook;
+	/** Target attribute holding the source key (employeeNumber, externalId): matched before every other key. */
+	anchor?: string;
 }
 
 /** An input that could not even be read as an envelope fails on its own, without stopping the batch. */
@@ -69,8 +72,10 @@ async function withReferences(target: Target, items: PreparedItem[], links?: Lin
  * then per item (bounded concurrency) create, update or leave alone. Results keep input order.
  */
 export async function provisionUsers(target: Target, inputs: ProvisionInput[], options: ProvisionOptions = {}): Promise<ItemOutcome[]> {
-	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(input)));
+	const prepared = inputs.map((input) => (input instanceof ProvisioningError ? input : prepare(anchorFirst(input, options.anchor))));
 	const ready = prepared.filter((p): p is PreparedItem => !(p instanceof ProvisioningError));
+	const derivedFrom = target.users.derivedFrom ?? [];
+	if (derivedFrom.length) for (const p of ready) p.wanted = unique([...p.wanted, ...derivedFrom]);
 	await withReferences(target, ready, options.links);
 	const matches = await matchEnvelopes(
 		target,
@@ -169,7 +174,7 @@ async function provisionOne(
 	preCreated?: TargetEntry,
 ): Promise<ItemOutcome> {
 	const dryRun = options.dryRun ?? false;
-	const { envelope, attributes, createOnly, clear, wanted } = item;
+	const { envelope, attributes, createOnly, wanted } = item;
 	const log = recordFor(target, dryRun, envelope);
 	try {
 		log.step(
@@ -181,14 +186,15 @@ async function provisionOne(
 		if (match instanceof ProvisioningError) throw match;
 		if (match.entry) {
 			log.matched(match.key!).step('Match', 'Success', `Matched ${match.entry.id} by ${match.key!.attribute}`);
-			return { record: await updateExisting(target, match.entry, attributes, clear, options, log) };
+			return { record: await updateExisting(target, match.entry, item, options, log) };
 		}
 		log.step('Match', 'Success', `No account has ${match.tried.join(', then ')}`);
 		if (options.allowCreate === false) {
 			log.step('Provision', 'Skipped', 'Creating accounts is switched off');
 			return { record: log.finish('Skipped', 'Skipped') };
 		}
-		const all: AttributeMap = { ...createOnly, ...attributes };
+		const given: AttributeMap = { ...createOnly, ...attributes };
+		const all = target.users.adjustDesired?.(given) ?? given;
 		const previewId = target.users.previewId(all);
 		log.changes(Object.entries(all).map(([attribute, newValue]): AttributeChange => ({ attribute, oldValue: undefined, newValue })));
 		if (dryRun) {
@@ -202,7 +208,7 @@ async function provisionOne(
 			log
 				.matched(created.adoptedAfterConflict)
 				.step('Match', 'Success', `The account appeared meanwhile (409 on create); matched ${created.entry.id}`);
-			return { record: await updateExisting(target, created.entry, attributes, clear, options, log) };
+			return { record: await updateExisting(target, created.entry, item, options, log) };
 		}
 		log.step(
 			'Provision',
@@ -215,17 +221,30 @@ async function provisionOne(
 	}
 }
 
+/** The changes that bring an account to the desired state: a new identifier (an LDAP move) first, then the values. */
+function changesFor(target: Target, entry: TargetEntry, item: PreparedItem): AttributeChange[] {
+	const { attributes, createOnly, clear } = item;
+	const users = target.users;
+	const desiredId = users.desiredId?.(attributes, createOnly) ?? null;
+	const adjusted = users.adjustDesired?.(attributes, entry) ?? attributes;
+	const values = desiredId === null ? adjusted : Object.fromEntries(Object.entries(adjusted).filter(([a]) => a.toLowerCase() !== 'dn'));
+	const comparable = users.comparable?.bind(users);
+	const desired = comparable ? Object.fromEntries(Object.entries(values).map(([a, v]) => [a, comparable(a, v)])) : values;
+	const changes = diffAttributes(entry.attributes, desired, { clear, ignoreCase: (a) => users.caseInsensitiveValues(a) });
+	if (desiredId !== null && !(users.sameId?.(entry.id, desiredId) ?? entry.id === desiredId)) {
+		changes.unshift({ attribute: 'dn', oldValue: entry.id, newValue: desiredId });
+	}
+	return changes;
+}
+
 async function updateExisting(
 	target: Target,
 	entry: TargetEntry,
-	attributes: AttributeMap,
-	clear: string[],
+	item: PreparedItem,
 	options: ProvisionOptions,
 	log: LogRecordBuilder,
 ): Promise<ProvisioningLogRecord> {
-	const comparable = target.users.comparable?.bind(target.users);
-	const desired = comparable ? Object.fromEntries(Object.entries(attributes).map(([a, v]) => [a, comparable(a, v)])) : attributes;
-	const changes = diffAttributes(entry.attributes, desired, { clear, ignoreCase: (a) => target.users.caseInsensitiveValues(a) });
+	const changes = changesFor(target, entry, item);
 	if (changes.length === 0) {
 		log.step('Provision', 'Success', 'The account already has the desired values');
 		return log.finish('NoChange', 'Success', entry.id);
@@ -240,7 +259,11 @@ async function updateExisting(
 		return log.finish('Update', 'Success', entry.id);
 	}
 	const id = await target.users.update(entry.id, changes);
-	log.step('Provision', 'Success', `Updated ${changes.map((c) => c.attribute).join(', ')}${id !== entry.id ? `; renamed to ${id}` : ''}`);
+	const moved = changes.some((c) => c.attribute === 'dn');
+	const cleared = changes.filter((c) => c.newValue === undefined || c.newValue === null).map((c) => c.attribute);
+	const set = changes.filter((c) => !cleared.includes(c.attribute)).map((c) => c.attribute);
+	const what = [...(set.length ? [`Updated ${set.join(', ')}`] : []), ...(cleared.length ? [`cleared ${cleared.join(', ')}`] : [])];
+	log.step('Provision', 'Success', `${what.join('; ')}${id !== entry.id ? `; ${moved ? 'moved' : 'renamed'} to ${id}` : ''}`);
 	return log.finish('Update', 'Success', id);
 }
 

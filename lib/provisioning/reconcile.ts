@@ -7,8 +7,9 @@ import { isEmptyValue, type MatchKey, type ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
 import type { Accounts, Target, TargetEntry } from '../targets/target';
 import { asList, unique } from '../util';
-import { type DeprovisionOptions, type DeprovisionResult, executePlans, planFor } from './deprovision';
-import { recordFor } from './log';
+import { hasAnchor } from './anchor';
+import { type DeprovisionOptions, type DeprovisionResult, executePlans, type Plan, planFor } from './deprovision';
+import { type LogRecordBuilder, recordFor } from './log';
 import { validateThreshold } from './threshold';
 
 export interface ReconcileOptions extends DeprovisionOptions {
@@ -18,6 +19,51 @@ export interface ReconcileOptions extends DeprovisionOptions {
 	protectedValues?: string[];
 	/** Target-native filter selecting protected accounts. */
 	protectedFilter?: string;
+	/** Anchor attribute: only accounts carrying it are in scope (the ones the package provisioned), unless includeUnanchored. */
+	anchor?: string;
+	includeUnanchored?: boolean;
+	/**
+	 * Delayed deletion (Entra's soft delete, then a hard delete later): with the Disable operation, a leaver that has
+	 * been disabled for more than this many days is deleted. The deletes count toward the threshold like any other.
+	 */
+	deleteDisabledAfterDays?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function validateDelay(days: number | undefined, action: DeprovisionOptions['action']): void {
+	if (days === undefined) return;
+	if (!Number.isFinite(days) || days < 0) {
+		throw new ProvisioningError('Configuration', `"Delete Disabled Accounts After (Days)" must be 0 or more, not ${days}`, {
+			field: 'deleteDisabledAfterDays',
+		});
+	}
+	if (action !== 'disable') {
+		throw new ProvisioningError(
+			'Configuration',
+			'Delayed deletion works with the Disable operation: leavers are disabled first, deleted later',
+			{
+				field: 'deleteDisabledAfterDays',
+			},
+		);
+	}
+}
+
+/** A disabled leaver under delayed deletion: deleted once disabled longer than the delay, otherwise left as it is. */
+export function planDelayedDeletion(target: Target, entry: TargetEntry, days: number, now: Date, log: LogRecordBuilder): Plan {
+	if (!entry.disabledAt) {
+		log.step('Provision', 'Warning', 'The account is already disabled, with no recorded time of disabling: it is not deleted');
+		return { log, entry, final: { record: log.finish('NoChange', 'Warning', entry.id) } };
+	}
+	const since = entry.disabledAt.toISOString();
+	const age = now.getTime() - entry.disabledAt.getTime();
+	if (age > days * DAY_MS) {
+		log.step('Scope', 'Success', `Disabled since ${since}, more than ${days} days: the account is deleted`);
+		return planFor(target, entry, 'delete', log);
+	}
+	const due = new Date(entry.disabledAt.getTime() + days * DAY_MS).toISOString();
+	log.step('Provision', 'Success', `The account is already disabled (since ${since}); it is deleted after ${due}`);
+	return { log, entry, final: { record: log.finish('NoChange', 'Success', entry.id) } };
 }
 
 /** Source values by attribute, for O(1) membership tests. */
@@ -104,18 +150,29 @@ async function protectionTest(
 
 export async function reconcileLeavers(target: Target, keyLists: MatchKey[][], options: ReconcileOptions): Promise<DeprovisionResult> {
 	validateThreshold(options.threshold);
+	validateDelay(options.deleteDisabledAfterDays, options.action);
+	if (options.action === 'resetPassword') {
+		throw new ProvisioningError('Configuration', 'Reset Password works per item, not on reconciled leavers', { field: 'mode' });
+	}
 	checkSource(keyLists);
 	const accounts = target.users;
 	const matchAttributes = unique(keyLists.flatMap((keys) => keys.filter((k) => !isEmptyValue(k.value)).map((k) => k.attribute)));
-	const listedAttributes = unique([...matchAttributes, ...accounts.identityAttributes]);
+	const listedAttributes = unique([...matchAttributes, ...accounts.identityAttributes, ...(options.anchor ? [options.anchor] : [])]);
+	const anchoredOnly = options.anchor && !options.includeUnanchored ? options.anchor : undefined;
 	const listed: TargetEntry[] = [];
-	for await (const entry of accounts.listAll({ attributes: listedAttributes, filter: options.scopeFilter })) listed.push(entry);
+	for await (const entry of accounts.listAll({ attributes: listedAttributes, filter: options.scopeFilter })) {
+		// An account without the anchor was not provisioned by the package: left alone unless the user opts in.
+		if (!anchoredOnly || hasAnchor(entry, anchoredOnly)) listed.push(entry);
+	}
 	// Indexed after the listing: a target knows how it compares values (its collations) once it has read.
 	const index = buildSourceIndex(accounts, keyLists);
 	const isProtected = await protectionTest(accounts, options, listedAttributes);
+	const now = (options.clock ?? (() => new Date()))();
+	const delay = options.deleteDisabledAfterDays;
 	const plans = findLeavers(accounts, listed, index, isProtected).map((entry) => {
 		const log = recordFor(target, options.dryRun ?? false);
 		log.step('Scope', 'Success', `Not in the source: no source user has this account's ${matchAttributes.join(' or ')}`);
+		if (delay !== undefined && entry.active === false) return planDelayedDeletion(target, entry, delay, now, log);
 		return planFor(target, entry, options.action, log);
 	});
 	return executePlans(target, plans, options, listed.length);

@@ -15,6 +15,11 @@ export interface TargetEntry {
 	attributes: AttributeMap;
 	/** Whether the account is enabled, where the target knows. */
 	active?: boolean;
+	/**
+	 * When a disabled account was disabled, where the target records it (the disabled-time attribute Deprovision User
+	 * stamps), or its last change where that is all the target knows (never earlier than the disable). Delayed deletion reads it.
+	 */
+	disabledAt?: Date;
 }
 
 /** One attribute that differs between the target and the desired state. */
@@ -29,7 +34,7 @@ export interface AttributeChange {
 
 /** A write as the target received it, secrets redacted; tests and the provisioning log read these. */
 export interface WriteRecord {
-	operation: 'create' | 'update' | 'rename' | 'disable' | 'enable' | 'delete';
+	operation: 'create' | 'update' | 'rename' | 'move' | 'disable' | 'enable' | 'delete' | 'password';
 	targetId: string;
 	/** The protocol body (SCIM JSON, LDAP changes, SQL statement summary), redacted. */
 	body: unknown;
@@ -77,10 +82,32 @@ export interface Accounts {
 	 * that stopped its batch. The caller looks a failed one up again before creating it alone, so nothing is duplicated.
 	 */
 	createMany?(list: AttributeMap[]): Promise<Array<TargetEntry | ProvisioningError>>;
-	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename changes the DN). */
+	/**
+	 * Optional: desired values the target derives from the account's current ones (Active Directory's named
+	 * userAccountControl flags, which keep every other bit). `current` is absent on a create. Attributes it needs
+	 * read are in `derivedFrom`.
+	 */
+	adjustDesired?(desired: AttributeMap, current?: TargetEntry): AttributeMap;
+	readonly derivedFrom?: string[];
+	/**
+	 * Optional: the identifier the account should have now, from the desired values (an LDAP DN from the DN template
+	 * or an always-applied "dn"), or null when the target leaves it alone. A different one is a change of "dn": a move.
+	 */
+	desiredId?(attributes: AttributeMap, createOnly: AttributeMap): string | null;
+	/** Optional: whether two identifiers name the same account (DNs compare without case and escaping differences). */
+	sameId?(a: string, b: string): boolean;
+	/** Applies the changes and returns the account's identifier afterwards (an LDAP rename or move changes the DN). */
 	update(id: string, changes: AttributeChange[]): Promise<string>;
-	/** Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). */
-	setActive(id: string, active: boolean): Promise<string>;
+	/**
+	 * Enables or disables; returns the account's identifier afterwards (moving to a disabled OU changes the DN). A disable
+	 * records `at` in the target's disabled-time attribute where one is configured; an enable clears it.
+	 */
+	setActive(id: string, active: boolean, at?: Date): Promise<string>;
+	/**
+	 * Optional: an administrator's password reset (Active Directory's unicodePwd, over an encrypted connection only).
+	 * The password is never logged, recorded or echoed in an error.
+	 */
+	resetPassword?(id: string, password: string, mustChange: boolean): Promise<void>;
 	/** Deletes; an account that is already gone counts as deleted. */
 	delete(id: string): Promise<void>;
 	/** Every account in scope, paged: bounded memory whatever the size. */

@@ -12,6 +12,7 @@ import { ProvisioningError } from '../../lib/errors';
 import { type DeprovisionAction, type DeprovisionResult, deprovisionItems } from '../../lib/provisioning/deprovision';
 import { thresholdAlert } from '../../lib/provisioning/governance/alerts';
 import { envelopeKeeping } from '../../lib/provisioning/governance/keys';
+import { anchorFirst } from '../../lib/provisioning/anchor';
 import { reconcileLeavers } from '../../lib/provisioning/reconcile';
 import type { DeletionThreshold } from '../../lib/provisioning/threshold';
 import type { OpenLdapDisableMethod } from '../../lib/targets/ldap/ldapTarget';
@@ -21,7 +22,7 @@ import { envelopeFromRows } from '../shared/envelopeFromRows';
 import { alertItems, isGoverned, runContext } from '../shared/governance';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, governedRun, readInputs, runBatch, shapeRun, withAlerts, withTarget } from '../shared/pipeline';
-import { type TargetKind, targetSettings } from '../shared/targets';
+import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
 import { deprovisionUserProperties, operationProperty } from './DeprovisionUserDescription';
 
@@ -97,7 +98,12 @@ export class DeprovisionUser implements INodeType {
 			);
 		});
 		const settings = targetSettings(this, kind, ['searchBase', 'objectFilter']);
+		const nodeOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
+		settings.disabledTimeAttribute = String(nodeOptions.disabledTimeAttribute ?? '').trim() || undefined;
+		// SQL: the disabled-time attribute is a timestamp column of the users table.
+		if (settings.sql && settings.disabledTimeAttribute) settings.sql.users.disabledAtColumn = settings.disabledTimeAttribute;
 		if (kind === 'ldap') {
+			settings.dnReferences = (nodeOptions.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
 			const type = (text('openLdapDisable') || 'ppolicy') as OpenLdapDisableMethod['type'];
 			settings.openLdapDisable = {
 				type,
@@ -107,10 +113,14 @@ export class DeprovisionUser implements INodeType {
 				enabledContainer: text('enabledContainer'),
 			};
 		}
-		const nodeOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
+		// Reset Password: each item's new password, evaluated per item; it goes to the target and nowhere else.
+		const passwords =
+			action === 'resetPassword' ? this.getInputData().map((_, i) => String(this.getNodeParameter('newPassword', i, '') ?? '')) : undefined;
 		const options = {
 			action,
 			dryRun,
+			passwords,
+			mustChangePassword: action === 'resetPassword' && this.getNodeParameter('resetMustChangePassword', 0, false) === true,
 			concurrency,
 			threshold: thresholdFrom(thresholdParams),
 			deleteWhenSourceDeleted: nodeOptions.whenSourceDeleted === 'delete',
@@ -120,7 +130,9 @@ export class DeprovisionUser implements INodeType {
 			const context = runContext(this, target);
 			if (mode === 'perItem') {
 				const links = nodeOptions.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs));
-				const run = await governedRun(this, target, inputs, { kind, dryRun, keep: envelopeKeeping }, async (toRun) => {
+				// A password reset is never kept for a retry: the passwords are read per input item, in input order.
+				const noRetry = action === 'resetPassword';
+				const run = await governedRun(this, target, inputs, { kind, dryRun, keep: envelopeKeeping, noRetry }, async (toRun) => {
 					const result: DeprovisionResult = await runBatch(
 						this,
 						target,
@@ -145,14 +157,21 @@ export class DeprovisionUser implements INodeType {
 			}
 			// A listing reconcile needs that fails stops the run before anything changes (governedRun says so with runError).
 			const run = await governedRun(this, target, inputs, { kind, dryRun, keep: envelopeKeeping, noRetry: true }, async () => {
+				const anchor = text('anchorAttribute') || undefined;
 				const result = await reconcileLeavers(
 					target,
-					(inputs as ProvisioningEnvelope[]).map((e) => e.matchKeys),
+					(inputs as ProvisioningEnvelope[]).map((e) => anchorFirst(e, anchor).matchKeys),
 					{
 						...options,
 						scopeFilter: text('scopeFilter') || undefined,
 						protectedValues: splitProtected(text('protectedValues')),
 						protectedFilter: text('protectedFilter') || undefined,
+						anchor,
+						includeUnanchored: this.getNodeParameter('includeUnanchored', 0, false) === true,
+						deleteDisabledAfterDays:
+							nodeOptions.deleteDisabledAfterDays === undefined || nodeOptions.deleteDisabledAfterDays === ''
+								? undefined
+								: Number(nodeOptions.deleteDisabledAfterDays),
 					},
 				);
 				return { outcomes: result.outcomes, result };

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import {
 	concurrencyOption,
+	dnReferencesOption,
 	dryRunOption,
 	ldapSearchProperties,
 	optionsCollection,
@@ -53,6 +54,12 @@ export const operationProperty: INodeProperties = {
 			description: 'Take the account out of every group that lists it; the account itself stays',
 			action: 'Remove accounts from all groups',
 		},
+		{
+			name: 'Reset Password (Active Directory)',
+			value: 'resetPassword',
+			description: 'Set a new password (unicodePwd) over LDAPS or StartTLS, refused on an unencrypted connection; per item',
+			action: 'Reset account passwords',
+		},
 	],
 	default: 'disable',
 	description: 'What happens to each account found',
@@ -63,6 +70,25 @@ export const deprovisionUserProperties: INodeProperties[] = [
 	targetCredentialSlot,
 	modeProperty,
 	operationProperty,
+	{
+		displayName: 'New Password',
+		name: 'newPassword',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		required: true,
+		description:
+			'The password each matched account gets (an expression can give one per item). It is sent only to the directory: never in the output, the provisioning log or an error.',
+		displayOptions: { show: { operation: ['resetPassword'] } },
+	},
+	{
+		displayName: 'Must Change Password at Next Logon',
+		name: 'resetMustChangePassword',
+		type: 'boolean',
+		default: true,
+		description: 'Whether the user must choose a new password at next logon (pwdLastSet 0)',
+		displayOptions: { show: { operation: ['resetPassword'] } },
+	},
 	{
 		displayName: 'Identify Accounts From',
 		name: 'inputMode',
@@ -124,6 +150,24 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		placeholder: '(employeeType=staff) or: active eq true',
 		description:
 			'Only accounts matching this target-native filter are reconciled (an LDAP filter within the search base, or a SCIM filter)',
+		displayOptions: { show: { mode: ['reconcile'] } },
+	},
+	{
+		displayName: 'Anchor Attribute',
+		name: 'anchorAttribute',
+		type: 'string',
+		default: '',
+		placeholder: 'employeeNumber, externalId',
+		description:
+			'The attribute Provision User records the source key in. Source users are matched by it first, and only accounts carrying it are reconciled: accounts the package never created are left alone.',
+		displayOptions: { show: { mode: ['reconcile'] } },
+	},
+	{
+		displayName: 'Reconcile Accounts Without the Anchor',
+		name: 'includeUnanchored',
+		type: 'boolean',
+		default: false,
+		description: 'Whether accounts without the anchor attribute are reconciled too (they may be leavers the package never created)',
 		displayOptions: { show: { mode: ['reconcile'] } },
 	},
 	{
@@ -204,7 +248,7 @@ export const deprovisionUserProperties: INodeProperties[] = [
 		placeholder: 'Add Limit',
 		default: {},
 		description:
-			'Disables and deletes are counted together. If a run would exceed a limit nothing is changed and every planned action goes to "Needs Approval".',
+			'Disables and deletes are counted together. If a run would exceed a limit nothing is changed and every planned action goes to "To Approve".',
 		options: [
 			{
 				displayName: 'Approve This Run',
@@ -247,6 +291,26 @@ export const deprovisionUserProperties: INodeProperties[] = [
 	},
 	optionsCollection([
 		concurrencyOption,
+		{
+			displayName: 'Delete Disabled Accounts After (Days)',
+			name: 'deleteDisabledAfterDays',
+			type: 'number',
+			default: 30,
+			typeOptions: { minValue: 0 },
+			description:
+				"Delayed deletion (Entra's soft delete, then a hard delete): leavers are disabled first, and a leaver disabled for more than this many days is deleted. The deletes count toward the accidental-deletion threshold.",
+			displayOptions: { show: { '/mode': ['reconcile'], '/operation': ['disable'] } },
+		},
+		{
+			displayName: 'Disabled Time Attribute',
+			name: 'disabledTimeAttribute',
+			type: 'string',
+			default: '',
+			placeholder: 'pwdEndTime, extensionAttribute15, urn:…:User:disabledAt, disabled_at',
+			description:
+				'Where a disable records its time, for delayed deletion: an LDAP attribute (GeneralizedTime, cleared on reactivation), a SCIM attribute path (ISO time) or a SQL timestamp column (cleared on reactivation). Empty: OpenLDAP with the password-policy lock uses pwdEndTime; other directories read modifyTimestamp and SCIM apps meta.lastModified, the last change (a later change restarts the wait); SQL records none.',
+		},
+		{ ...dnReferencesOption, displayOptions: { show: { '/target': ['ldap'], '/openLdapDisable': ['move'] } } },
 		dryRunOption('Whether to only report what would be disabled or deleted'),
 		{
 			displayName: 'Remember Target IDs',

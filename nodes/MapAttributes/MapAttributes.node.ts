@@ -42,6 +42,7 @@ function rowsFrom(parameters: RowParameters[]): MappingRow[] {
 		matchPrecedence: Number(p.matchPrecedence ?? 0),
 		required: p.required === true,
 		referenceBy: String(p.referenceBy ?? '').trim() || undefined,
+		clearWhenEmpty: p.clearWhenEmpty === true,
 	}));
 }
 
@@ -125,7 +126,7 @@ export class MapAttributes implements INodeType {
 		// SCIM Trigger events are mapped from the user as the store holds it now: executions that run out of
 		// order then converge. A user the store no longer holds is out of scope.
 		const events = items.map((item) => (['resource', 'before'].includes(sourcePath) ? asTriggerItem(item.json) : undefined));
-		const current = options.readCurrentState === false ? [] : await currentStates(this, events);
+		const current = options.readCurrentState === false || !events.some(Boolean) ? [] : await currentStates(this, events);
 
 		// Each item ends in exactly one place: In Scope, Out of Scope, or a failure.
 		const placed: Array<{ output: 0 | 1; item: INodeExecutionData; mapped?: MappedItem } | ProvisioningError> = items.map((item, i) =>

@@ -145,6 +145,15 @@ export const mapAttributesProperties: INodeProperties[] = [
 						default: false,
 						description: 'Whether an empty value fails the item',
 					},
+					{
+						displayName: 'Clear When Empty',
+						name: 'clearWhenEmpty',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether an empty value removes the attribute's value in the target (as Entra flows nulls), instead of leaving the old value. Not for rows applied only during creation.",
+						displayOptions: { hide: { type: ['none'] } },
+					},
 				],
 			},
 		],

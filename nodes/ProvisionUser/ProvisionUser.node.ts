@@ -7,6 +7,7 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 import { parseEnvelope } from '../../lib/envelope';
+import { uacFlagsFrom } from '../../lib/ldap/flavours';
 import { envelopeKeeping } from '../../lib/provisioning/governance/keys';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
 import { linkBookFor, storesOf } from '../shared/triggerStore';
@@ -15,7 +16,7 @@ import { onlyForTarget, targetName } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
-import { type TargetKind, targetSettings } from '../shared/targets';
+import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
 import { provisionUserProperties } from './ProvisionUserDescription';
 
 /** For LDAP targets the search base, else the container of the DN template; for SQL targets the table. */
@@ -56,9 +57,16 @@ export class ProvisionUser implements INodeType {
 		const inputMode = this.getNodeParameter('inputMode', 0) as 'define' | 'envelope';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const { dryRun, concurrency } = commonOptions(this);
+		const settings = targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']);
+		if (kind === 'ldap') {
+			settings.moveEntries = this.getNodeParameter('dnTemplateApply', 0, 'create') === 'always';
+			settings.dnReferences = (options.dnReferences as TargetSettings['dnReferences']) ?? 'auto';
+			settings.mustChangePassword = options.mustChangePassword === true;
+			settings.uacFlags = uacFlagsFrom(this.getNodeParameter('accountControl', 0, {}) as Record<string, boolean>);
+		}
 		return runPerItem(this, {
 			kind,
-			settings: targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']),
+			settings,
 			dryRun,
 			read: (item, i) =>
 				inputMode === 'envelope'
@@ -70,6 +78,7 @@ export class ProvisionUser implements INodeType {
 					concurrency,
 					allowCreate: options.allowCreate !== false,
 					allowUpdate: options.allowUpdate !== false,
+					anchor: String(options.anchorAttribute ?? '').trim() || undefined,
 					links: options.rememberTargetIds === false ? undefined : linkBookFor(this, target, storesOf(inputs)),
 				}),
 			keep: envelopeKeeping,

@@ -134,3 +134,29 @@ export function optionName(parameter: INodeProperties, names?: Record<string, st
 
 /** The subtitle part naming the target: "SCIM 2.0 App", "LDAP Directory". */
 export const targetName = optionName(targetProperty);
+
+/** LDAP: who makes group memberships and manager DNs follow an entry that moved or was renamed. */
+export const dnReferencesOption: INodeProperties = {
+	displayName: 'References After a Move (LDAP)',
+	name: 'dnReferences',
+	type: 'options',
+	options: [
+		{
+			name: 'Automatic',
+			value: 'auto',
+			description: 'Active Directory maintains them itself; for other directories this node rewrites them',
+		},
+		{
+			name: 'Rewritten by This Node',
+			value: 'rewrite',
+			description: 'Group members (member, uniqueMember), manager and secretary holding the old DN get the new one',
+		},
+		{
+			name: 'Maintained by the Directory',
+			value: 'server',
+			description: "The directory does it: OpenLDAP's refint overlay, 389-DS's referential integrity plugin",
+		},
+	],
+	default: 'auto',
+	description: 'When an LDAP entry moves to another OU or is renamed, who updates the DNs other entries hold of it',
+};

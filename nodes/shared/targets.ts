@@ -1,12 +1,13 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 import { ProvisioningError } from '../../lib/errors';
 import { parseJson } from '../../lib/util';
-import type { LdapFlavour } from '../../lib/ldap/flavours';
+import type { LdapFlavour, UacFlags } from '../../lib/ldap/flavours';
 import { type ScimAuth, ScimClient } from '../../lib/scim/client';
 import {
 	type LdapConnectionOptions,
 	type LdapGroupOptions,
 	LdapTarget,
+	type LdapTargetOptions,
 	type OpenLdapDisableMethod,
 } from '../../lib/targets/ldap/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
@@ -26,6 +27,16 @@ export interface TargetSettings {
 	objectFilter?: string;
 	openLdapDisable?: OpenLdapDisableMethod;
 	groups?: LdapGroupOptions;
+	/** LDAP: the DN template applies on updates too (entries move). */
+	moveEntries?: boolean;
+	/** LDAP: who makes DN references follow a moved entry. */
+	dnReferences?: LdapTargetOptions['dnReferences'];
+	/** LDAP (Active Directory): new accounts must change their password at next logon. */
+	mustChangePassword?: boolean;
+	/** LDAP (Active Directory): userAccountControl flags set and cleared by Provision User. */
+	uacFlags?: UacFlags;
+	/** LDAP attribute or SCIM path a disable stamps with its time (delayed deletion); empty: the target's default. */
+	disabledTimeAttribute?: string;
 	/** The SQL tables (SQL targets). */
 	sql?: SqlSettings;
 }
@@ -104,12 +115,20 @@ export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedO
 		dnTemplate: settings.dnTemplate || undefined,
 		openLdapDisable: settings.openLdapDisable,
 		groups: settings.groups,
+		moveEntries: settings.moveEntries,
+		dnReferences: settings.dnReferences,
+		mustChangePassword: settings.mustChangePassword,
+		disabledTimeAttribute: settings.disabledTimeAttribute || undefined,
+		uacFlags: settings.uacFlags,
 	});
 }
 
 /** Turns the node's chosen credential into a Target; configuration errors surface as ProvisioningError. */
 export async function targetFromCredentials(ctx: IExecuteFunctions, kind: TargetKind, settings: TargetSettings = {}): Promise<Target> {
-	if (kind === 'scim') return new ScimTarget(scimClientFromCredentials(await ctx.getCredentials(SCIM_CREDENTIAL)));
+	if (kind === 'scim') {
+		const client = scimClientFromCredentials(await ctx.getCredentials(SCIM_CREDENTIAL));
+		return new ScimTarget(client, { disabledTimeAttribute: settings.disabledTimeAttribute || undefined });
+	}
 	if (kind === 'sql') return sqlTargetFromCredentials(await ctx.getCredentials(SQL_CREDENTIAL), settings.sql);
 	return ldapTargetFromCredentials(await ctx.getCredentials(LDAP_CREDENTIAL), settings);
 }

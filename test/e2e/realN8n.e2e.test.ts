@@ -168,7 +168,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			'scimStoreTool',
 			'scimTrigger',
 		];
-		expect(ours).toEqual(nodeNames.map((n) => `n8n-nodes-provisioning.${n}`));
+		expect(ours).toEqual(nodeNames.map((n) => `n8n-nodes-provisioning.${n}`).sort());
 		expect(
 			nodes
 				.filter((n) => n.name === 'n8n-nodes-provisioning.scimTrigger')

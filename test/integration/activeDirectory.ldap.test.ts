@@ -148,3 +148,161 @@ test('Deprovision User disables by setting ACCOUNTDISABLE and keeps the other us
 	expect((await deprovision('enable')).output('Node', 0)[0].json.action).toBe('Enable');
 	expect(uac()).toEqual(['66048']);
 });
+
+test('"Must Change Password at Next Logon" creates the account with pwdLastSet 0; without it none is written', async () => {
+	const withPassword = envelope('fay');
+	(withPassword.createOnly as Record<string, unknown>).unicodePwd = 'Sup3r-Secret!';
+	const res = await runWorkflow(
+		itemsInto('provisionUser', { ...params, options: { mustChangePassword: true } }, [withPassword], { onError: 'continueErrorOutput' }),
+		credentials(),
+	);
+	expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create']);
+	expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD fay)', ['pwdLastSet'])).get(`cn=AD fay,${USERS}`)!.pwdLastSet).toEqual(['0']);
+	expect(JSON.stringify(res.run.data.resultData.runData.Node)).not.toContain('Sup3r-Secret!');
+	await runWorkflow(itemsInto('provisionUser', params, [envelope('gus')]), credentials());
+	expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD gus)', ['pwdLastSet'])).get(`cn=AD gus,${USERS}`)!.pwdLastSet).toBeUndefined();
+});
+
+test('"Must Change Password at Next Logon" on a directory that is not Active Directory fails clearly', async () => {
+	const res = await runWorkflow(
+		itemsInto('provisionUser', { ...params, options: { mustChangePassword: true } }, [envelope('hal')], { onError: 'continueErrorOutput' }),
+		credentials({ flavour: 'openldap' }),
+	);
+	const failures = [res.error?.message ?? '', ...res.output('Node', 1).map((i) => errorOf(i).reason)].join(' ');
+	expect(failures).toMatch(/is for Active Directory \(pwdLastSet\)/);
+	expect(res.output('Node', 0).map((i) => i.json.action)).not.toContain('Create');
+	expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD hal)', ['cn'])).size).toBe(0);
+});
+
+describe('Deprovision User → Reset Password (Active Directory)', () => {
+	const NEW = 'N3w-Secr3t!pass';
+	const reset = (cred: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+		runWorkflow(
+			itemsInto(
+				'deprovisionUser',
+				{
+					target: 'ldap',
+					mode: 'perItem',
+					operation: 'resetPassword',
+					inputMode: 'define',
+					searchBase: USERS,
+					objectFilter: '(objectClass=user)',
+					matchKeys: { key: [{ attribute: 'cn', value: '={{ $json.cn }}' }] },
+					newPassword: NEW,
+					...extra,
+				},
+				[{ cn: 'AD ivy' }],
+				{ onError: 'continueErrorOutput' },
+			),
+			credentials(cred),
+		);
+	const unicodePwd = () => {
+		const raw = /unicodePwd:: (\S+)/.exec(slapd.ldapsearch(`cn=AD ivy,${USERS}`, '(objectClass=*)', ['unicodePwd'], 'base'))?.[1];
+		return raw === undefined ? undefined : Buffer.from(raw, 'base64');
+	};
+	const ivy = () => parseLdif(slapd.ldapsearch(USERS, '(cn=AD ivy)', ['pwdLastSet'])).get(`cn=AD ivy,${USERS}`)!;
+	const everything = (res: Awaited<ReturnType<typeof runWorkflow>>) =>
+		JSON.stringify([res.run.data.resultData, res.error?.message ?? '']) + slapd.ldapsearch(USERS, '(cn=AD ivy)', ['*']);
+
+	beforeAll(async () => {
+		const user = envelope('ivy');
+		(user.createOnly as Record<string, unknown>).unicodePwd = 'Old-Secret!1';
+		await runWorkflow(itemsInto('provisionUser', params, [user]), credentials());
+	});
+
+	test('over LDAPS: unicodePwd replaced as quoted UTF-16LE, pwdLastSet 0; the password is in no output or log', async () => {
+		const res = await reset({});
+		const [record] = res.output('Node', 0).map((i) => i.json as Record<string, any>);
+		expect(record).toMatchObject({ action: 'Update', status: 'Success', targetId: `cn=AD ivy,${USERS}` });
+		expect(record.modifiedProperties).toEqual([{ name: 'unicodePwd', oldValue: '[Redact]', newValue: '[Redact]' }]);
+		expect(unicodePwd()!.equals(Buffer.from(`"${NEW}"`, 'utf16le'))).toBe(true);
+		expect(ivy().pwdLastSet).toEqual(['0']);
+		expect(everything(res)).not.toContain(NEW);
+	});
+
+	test('over StartTLS it works too; without "Must Change Password" pwdLastSet is left alone', async () => {
+		await reset({}, { newPassword: 'Other-Secr3t!' });
+		expect(unicodePwd()!.equals(Buffer.from('"Other-Secr3t!"', 'utf16le'))).toBe(true);
+		const res = await reset({ urls: slapd.url, startTls: true }, { resetMustChangePassword: false });
+		expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Update']);
+		expect(unicodePwd()!.equals(Buffer.from(`"${NEW}"`, 'utf16le'))).toBe(true);
+		expect(everything(res)).not.toContain(NEW);
+	});
+
+	test('over plain LDAP it is refused clearly, nothing is sent, and the password is not in the error', async () => {
+		const before = slapd.auditLog().length;
+		const res = await reset({ urls: slapd.url, caCertificate: '' }, { newPassword: 'Plain-Secr3t!' });
+		expect(res.output('Node', 0)).toHaveLength(0);
+		const [failure] = res.output('Node', 2).map(errorOf);
+		expect(failure).toMatchObject({ code: 'Configuration', field: 'newPassword' });
+		expect(failure.reason).toMatch(/only over an encrypted connection: use an ldaps:\/\/ URL or turn on StartTLS/);
+		expect(slapd.auditLog().slice(before)).toBe('');
+		expect(everything(res)).not.toContain('Plain-Secr3t!');
+		expect(unicodePwd()!.equals(Buffer.from(`"${NEW}"`, 'utf16le'))).toBe(true);
+	});
+
+	test('on a directory that is not Active Directory it is refused clearly', async () => {
+		const res = await reset({ flavour: 'openldap' });
+		const reasons = [res.error?.message ?? '', ...res.output('Node', 2).map((i) => errorOf(i).reason)].join(' ');
+		expect(reasons).toMatch(/Reset Password is for Active Directory/);
+		expect(everything(res)).not.toContain(NEW);
+	});
+});
+
+describe('Provision User → Account Control Flags (userAccountControl by name)', () => {
+	const uacOf = (cn: string) =>
+		parseLdif(slapd.ldapsearch(USERS, `(cn=${cn})`, ['userAccountControl'])).get(`cn=${cn},${USERS}`)!.userAccountControl;
+	const provision = (items: object[], accountControl: Record<string, boolean>) =>
+		runWorkflow(itemsInto('provisionUser', { ...params, accountControl }, items, { onError: 'continueErrorOutput' }), credentials());
+
+	test('on create the flags go on top of what a new account gets (514 without a password)', async () => {
+		const res = await provision([envelope('jan')], { passwordNeverExpires: true, dontRequirePreauth: true });
+		expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['Create']);
+		expect(uacOf('AD jan')).toEqual([String(514 | 0x10000 | 0x400000)]);
+	});
+
+	test('on update the chosen flags are set and cleared and every other bit kept; a rerun is NoChange', async () => {
+		// A disabled account with "password not required" and "trusted for delegation", made by someone else.
+		slapd.ldapadd(
+			[
+				`dn: cn=AD kim,${USERS}`,
+				'objectClass: user',
+				'objectClass: extensibleObject',
+				'cn: AD kim',
+				'sn: kim',
+				'sAMAccountName: kim',
+				...Object.entries(adMandatory).map(([k, v]) => `${k}: ${v}`),
+				`userAccountControl: ${512 | 0x2 | 0x20 | 0x80000}`,
+				'',
+			].join('\n'),
+		);
+		const kim = { ...envelope('kim'), matchKeys: [{ attribute: 'cn', value: 'AD kim' }] };
+		const flags = { smartcardRequired: true, passwordNotRequired: false, passwordNeverExpires: true };
+		const res = await provision([kim], flags);
+		const [record] = res.output('Node', 0).map((i) => i.json as Record<string, any>);
+		expect(record.action).toBe('Update');
+		const expected = 512 | 0x2 | 0x80000 | 0x40000 | 0x10000;
+		expect(record.modifiedProperties).toContainEqual({
+			name: 'userAccountControl',
+			oldValue: String(512 | 0x2 | 0x20 | 0x80000),
+			newValue: String(expected),
+		});
+		expect(uacOf('AD kim')).toEqual([String(expected)]);
+		expect((await provision([kim], flags)).output('Node', 0)[0].json.action).toBe('NoChange');
+		// Without the flags, Provision User leaves userAccountControl alone.
+		expect((await provision([kim], {})).output('Node', 0)[0].json.action).toBe('NoChange');
+		expect(uacOf('AD kim')).toEqual([String(expected)]);
+	});
+
+	test('flags on another directory flavour fail clearly and write nothing', async () => {
+		const res = await runWorkflow(
+			itemsInto('provisionUser', { ...params, accountControl: { passwordNeverExpires: true } }, [envelope('lou')], {
+				onError: 'continueErrorOutput',
+			}),
+			credentials({ flavour: 'openldap' }),
+		);
+		const failures = [res.error?.message ?? '', ...res.output('Node', 1).map((i) => errorOf(i).reason)].join(' ');
+		expect(failures).toMatch(/Account control flags are for Active Directory/);
+		expect(parseLdif(slapd.ldapsearch(USERS, '(cn=AD lou)', ['cn'])).size).toBe(0);
+	});
+});

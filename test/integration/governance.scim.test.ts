@@ -341,8 +341,8 @@ describe('node versions', () => {
 		expect(outputsOf('provisionUser', 1)).toEqual(['main']);
 		expect(outputsOf('provisionUser', 1, 'continueErrorOutput')).toEqual(['Success', 'Error']);
 		expect(outputsOf('provisionUser', 2, 'continueErrorOutput')).toEqual(['Done', 'Alerts', 'Error']);
-		expect(outputsOf('deprovisionUser', 1)).toEqual(['Done', 'Needs Approval']);
-		expect(outputsOf('deprovisionUser', 2, 'continueErrorOutput')).toEqual(['Done', 'Needs Approval', 'Alerts', 'Error']);
+		expect(outputsOf('deprovisionUser', 1)).toEqual(['Done', 'To Approve']);
+		expect(outputsOf('deprovisionUser', 2, 'continueErrorOutput')).toEqual(['Done', 'To Approve', 'Alerts', 'Error']);
 		expect(outputsOf('groupSync', 2)).toEqual(['Done', 'Alerts']);
 		for (const node of [new ProvisionUser(), new DeprovisionUser(), new GroupSync()]) {
 			expect(node.description.version).toEqual([1, 2]);
@@ -370,7 +370,7 @@ describe('node versions', () => {
 });
 
 describe('every action node gets it alike', () => {
-	test('Deprovision User: the accidental-deletion threshold is one alert, the planned disables wait on Needs Approval', async () => {
+	test('Deprovision User: the accidental-deletion threshold is one alert, the planned disables wait on To Approve', async () => {
 		const wf = freshWorkflow();
 		for (const e of users('t', 3)) {
 			await runWorkflow(provision(wf, [e], { quarantine: false }), credentials());

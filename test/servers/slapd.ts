@@ -13,6 +13,11 @@ export interface SlapdOptions {
 	tls?: boolean;
 	/** Extra schemas: names from /etc/ldap/schema (msuser for Active Directory classes) or absolute paths. */
 	extraSchemas?: string[];
+	/**
+	 * Extra overlays: `refint` keeps member, uniqueMember, manager and secretary DNs right when an entry is renamed,
+	 * moved or deleted (as Active Directory does by itself). It works asynchronously, after the modify DN answers.
+	 */
+	overlays?: Array<'refint'>;
 }
 
 const SLAPD = '/usr/sbin/slapd';
@@ -119,6 +124,7 @@ export class Slapd {
 			'moduleload back_mdb',
 			'moduleload ppolicy',
 			'moduleload auditlog',
+			...(this.options.overlays?.includes('refint') ? ['moduleload refint'] : []),
 			...tls,
 			'sizelimit unlimited',
 			'database mdb',
@@ -133,6 +139,9 @@ export class Slapd {
 			'overlay ppolicy',
 			'overlay auditlog',
 			`auditlog ${this.auditLogPath}`,
+			...(this.options.overlays?.includes('refint')
+				? ['overlay refint', 'refint_attributes member uniqueMember manager secretary', `refint_nothing cn=nobody,${this.suffix}`]
+				: []),
 			'',
 		].join('\n');
 		writeFileSync(join(this.dir, 'slapd.conf'), config);

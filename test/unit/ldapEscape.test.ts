@@ -1,4 +1,5 @@
-import { escapeDnValue, escapeFilterValue, normaliseDn, splitDn, unescapeDnValue } from '../../lib/ldap/escape';
+import { escapeDnValue, escapeFilterValue, normaliseDn, rdnParts, splitDn, unescapeDnValue } from '../../lib/ldap/escape';
+import { ldaptsSafeRdn } from '../../lib/targets/ldap/connection';
 import { assertValidDn, renderDnTemplate } from '../../lib/ldap/dnTemplate';
 
 describe('RFC 4515 filter value escaping', () => {
@@ -62,5 +63,29 @@ describe('DN templates', () => {
 		expect(() => assertValidDn('not a dn')).toThrow(expect.objectContaining({ code: 'InvalidDn' }));
 		expect(() => assertValidDn('uid=,dc=x')).toThrow(expect.objectContaining({ code: 'InvalidDn' }));
 		expect(() => assertValidDn('uid=a,dc=x')).not.toThrow();
+	});
+});
+
+describe('DN values for modify DN through ldapts', () => {
+	test('hex escapes decode as UTF-8, quoted values lose their quotes, multi-valued RDNs split at unescaped +', () => {
+		expect(unescapeDnValue('Lu\\c4\\8di\\c4\\87')).toBe('Lučić');
+		expect(unescapeDnValue('"Smith, John"')).toBe('Smith, John');
+		expect(rdnParts('cn=a\\+b+uid=c')).toEqual([
+			{ type: 'cn', value: 'a+b' },
+			{ type: 'uid', value: 'c' },
+		]);
+	});
+
+	test.each([
+		['cn=Smith\\, John \\+\\"\\\\\\<\\>\\; \\\\', 'cn=Smith\\, John \\+\\"\\5c\\<\\>\\; \\5c'],
+		['cn=ends with backslash\\\\', 'cn=ends with backslash\\5c'],
+		['cn=Lu\\c4\\8di\\c4\\87', 'cn=Lučić'],
+		['cn="quoted, value"', 'cn=quoted\\, value'],
+	])('%s is sent as %s, which ldapts splits after the RDN', (rdn, wire) => {
+		expect(ldaptsSafeRdn(rdn)).toBe(wire);
+		const argument = `${wire},ou=R\\,D,dc=example,dc=org`;
+		// ldapts's own split (Client.modifyDN): at the first comma not preceded by a backslash.
+		expect(argument.slice(0, argument.search(/[^\\],/) + 1)).toBe(wire);
+		expect(unescapeDnValue(wire.slice(3))).toBe(rdnParts(rdn)[0].value);
 	});
 });

@@ -281,6 +281,7 @@ describe('Map Attributes rows', () => {
 			'Match Precedence',
 			'Reference to Account By',
 			'Required',
+			'Clear When Empty',
 		]);
 		expect(shownFor('constant').slice(0, 3)).toEqual(['Target Attribute', 'Mapping Type', 'Constant Value']);
 		expect(shownFor('expression').slice(0, 3)).toEqual(['Target Attribute', 'Mapping Type', 'Entra Expression']);
@@ -290,6 +291,7 @@ describe('Map Attributes rows', () => {
 	test('the parameter names are those saved workflows use', () => {
 		expect(mapping.map((p) => p.name).sort()).toEqual([
 			'apply',
+			'clearWhenEmpty',
 			'constant',
 			'defaultValue',
 			'expression',

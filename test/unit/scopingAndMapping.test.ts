@@ -135,3 +135,30 @@ describe('mapping rows', () => {
 		expect(Object.keys(PRESETS)).toEqual(['scimToOpenLdap', 'scimToActiveDirectory', 'hrCsvToScim', 'scimPassthrough']);
 	});
 });
+
+describe('clear when empty', () => {
+	const rows = [
+		{ target: 'userName', type: 'direct' as const, source: 'upn', matchPrecedence: 1 },
+		{ target: 'title', type: 'direct' as const, source: 'title', clearWhenEmpty: true },
+		{ target: 'mobile', type: 'direct' as const, source: 'mobile', clearWhenEmpty: true },
+		{ target: 'department', type: 'direct' as const, source: 'department' },
+		{ target: 'nickName', type: 'direct' as const, source: 'nick', clearWhenEmpty: true, apply: 'create' as const },
+		{ target: 'locale', type: 'direct' as const, source: 'locale', clearWhenEmpty: true, defaultValue: 'en-US' },
+		{ target: 'costCenter', type: 'expression' as const, expression: 'IgnoreFlowIfNullOrEmpty([cc])', clearWhenEmpty: true },
+	];
+	const map = compileMapping(rows, { missingAsEmpty: true });
+
+	test('an empty value of a flagged row is cleared; unflagged, create-only, defaulted and IgnoreFlow rows are not', () => {
+		const { envelope } = map({ upn: 'ada@example.org', title: '', mobile: null, department: '', nick: '', locale: '', cc: '' });
+		expect(envelope.clearAttributes).toEqual(['title', 'mobile']);
+		expect(envelope.attributes).toEqual({ userName: 'ada@example.org' });
+		expect(envelope.createOnly).toEqual({ locale: 'en-US' });
+		expect(envelope.trace?.title).toBe('Direct: title (empty: cleared)');
+	});
+
+	test('a value present is set as usual, and nothing is cleared', () => {
+		const { envelope } = map({ upn: 'ada@example.org', title: 'Analyst', mobile: '+1', department: 'R&D' });
+		expect(envelope.clearAttributes).toBeUndefined();
+		expect(envelope.attributes).toMatchObject({ title: 'Analyst', mobile: '+1', department: 'R&D' });
+	});
+});

@@ -189,7 +189,7 @@ export function thresholdAlert(reason: string, figures: { staged: number; manage
 		severity: 'critical',
 		message: `The accidental-deletion threshold held back this run: ${reason}. Nothing was disabled or deleted.`,
 		remedy:
-			'Review the planned disables and deletes on the Needs Approval output. If they are right, run again with Approve This Run turned on; if not, fix the source (an empty or partial export?) first.',
+			'Review the planned disables and deletes on the To Approve output. If they are right, run again with Approve This Run turned on; if not, fix the source (an empty or partial export?) first.',
 		figures,
 	};
 }

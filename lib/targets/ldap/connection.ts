@@ -4,6 +4,7 @@
  */
 import { type Change, Client, type Control, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
 import { ProvisioningError, type ProvisioningErrorCode } from '../../errors';
+import { escapeDnValue, rdnParts, splitDn } from '../../ldap/escape';
 import { scrubSecrets } from '../../redact';
 
 export interface LdapConnectionOptions {
@@ -166,6 +167,25 @@ export class LdapConnection {
 		return this.run('modify', (client) => client.modify(dn, changes, controls));
 	}
 
+	/**
+	 * Renames an entry to `newRdn` and, with `newSuperior`, moves it under that parent in the same operation; returns
+	 * the new DN. The one place that works around ldapts's modifyDN (README, known library issues): it takes a whole
+	 * new DN and finds the RDN/parent boundary at the first comma not preceded by a backslash, so a value ending in an
+	 * escaped backslash ("a\\,ou=…") would be split inside the RDN, and a DN object is sent whole as the RDN. The RDN is
+	 * therefore sent with every backslash itself hex-escaped (\5c), and the boundary ldapts will find is checked first.
+	 */
+	async modifyDN(dn: string, newRdn: string, newSuperior?: string): Promise<string> {
+		const wire = ldaptsSafeRdn(newRdn);
+		const argument = newSuperior ? `${wire},${newSuperior}` : wire;
+		const boundary = argument.search(/[^\\],/);
+		const split = boundary === -1 ? argument : argument.slice(0, boundary + 1);
+		if (split !== wire) {
+			throw new ProvisioningError('Internal', `Cannot send the new RDN "${newRdn}" through ldapts without it being split`, { field: 'dn' });
+		}
+		await this.run(newSuperior ? 'move' : 'rename', (client) => client.modifyDN(dn, argument));
+		return newSuperior ? `${newRdn},${newSuperior}` : [newRdn, ...splitDn(dn).slice(1)].join(',');
+	}
+
 	private drop(): void {
 		const stale = this.client;
 		this.client = undefined;
@@ -177,4 +197,11 @@ export class LdapConnection {
 		this.client = undefined;
 		if (pending) await pending.then((c) => c.unbind()).catch(() => undefined);
 	}
+}
+
+/** An RDN re-escaped for ldapts: RFC 4514 escapes, with backslashes as \5c so that no escape ends in a backslash. */
+export function ldaptsSafeRdn(rdn: string): string {
+	return rdnParts(rdn)
+		.map(({ type, value }) => `${type}=${escapeDnValue(value).replace(/\\\\/g, '\\5c')}`)
+		.join('+');
 }

@@ -2,14 +2,24 @@
 import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
 import { assertValidDn, rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
-import { escapeDnValue, splitDn } from '../../ldap/escape';
+import { escapeDnValue, normaliseDn, rdnParts, splitDn } from '../../ldap/escape';
 import { anyOfFilter, equalityFilter, withinScope } from '../../ldap/filters';
-import type { LdapFlavour } from '../../ldap/flavours';
-import { ldapValues, modifyChanges, readableValue, redactedChanges, redactedRecord, type LdapValue } from '../../ldap/values';
+import { applyUacFlags, initialUserAccountControl, type LdapFlavour, type UacFlags } from '../../ldap/flavours';
+import {
+	ldapValues,
+	modifyChanges,
+	passwordResetChanges,
+	readableValue,
+	redactedChanges,
+	redactedRecord,
+	type LdapValue,
+} from '../../ldap/values';
+import { scrubSecrets } from '../../redact';
 import { chunks, unique } from '../../util';
 import type { Accounts, AttributeChange, ListOptions, TargetEntry, WriteLog } from '../target';
 import type { AccountState } from './accountState';
 import type { LdapConnection, LdapEntry } from './connection';
+import type { DnReferences } from './dnReferences';
 
 export interface LdapAccountOptions {
 	flavour: LdapFlavour;
@@ -19,7 +29,11 @@ export interface LdapAccountOptions {
 	objectFilter: string;
 	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org. */
 	dnTemplate?: string;
+	/** The DN template applies on every update too: an entry whose template DN changed is moved (and renamed). */
+	moveEntries?: boolean;
 	pageSize?: number;
+	/** Active Directory: userAccountControl flags set and cleared on create and update, every other bit kept. */
+	uacFlags?: UacFlags;
 }
 
 /** Values per OR-filter of a batched lookup: long enough to save round trips, short enough for any server's limits. */
@@ -40,7 +54,41 @@ export class LdapAccounts implements Accounts {
 		private readonly writes: WriteLog,
 		private readonly state: AccountState,
 		private readonly options: LdapAccountOptions,
+		private readonly references: DnReferences,
 	) {}
+
+	private get uacFlags(): UacFlags | undefined {
+		const flags = this.options.uacFlags;
+		return flags && (flags.set || flags.clear) ? flags : undefined;
+	}
+
+	get derivedFrom(): string[] {
+		return this.uacFlags ? ['userAccountControl'] : [];
+	}
+
+	/**
+	 * The named userAccountControl flags on top of the mapped value, else the account's current one, else (a create)
+	 * what a new account gets: 512, or 514 without a password.
+	 */
+	adjustDesired(desired: AttributeMap, current?: TargetEntry): AttributeMap {
+		const flags = this.uacFlags;
+		if (!flags) return desired;
+		const key = Object.keys(desired).find((k) => k.toLowerCase() === 'useraccountcontrol') ?? 'userAccountControl';
+		const mapped = desired[key];
+		const now = current?.attributes.userAccountControl;
+		const base =
+			mapped !== undefined && mapped !== null && mapped !== ''
+				? Number(mapped)
+				: now !== undefined && now !== null
+					? Number(now)
+					: initialUserAccountControl(findAttribute(desired, 'unicodepwd') !== undefined);
+		if (!Number.isInteger(base)) {
+			throw new ProvisioningError('InvalidInput', `userAccountControl must be a whole number, not "${String(mapped ?? now)}"`, {
+				field: 'userAccountControl',
+			});
+		}
+		return { ...desired, [key]: String(applyUacFlags(base, flags)) };
+	}
 
 	caseInsensitiveValues(attribute: string): boolean {
 		return attribute.toLowerCase() === 'objectclass';
@@ -78,7 +126,8 @@ export class LdapAccounts implements Accounts {
 			if (lower === 'dn') values[name] = entry.dn;
 			else if (byLower.has(lower)) values[name] = readableValue(lower, byLower.get(lower));
 		}
-		return { id: entry.dn, attributes: values, active: this.state.isActive(entry.dn, byLower) };
+		const active = this.state.isActive(entry.dn, byLower);
+		return { id: entry.dn, attributes: values, active, ...(active === false ? { disabledAt: this.state.disabledAt(byLower) } : {}) };
 	}
 
 	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
@@ -126,6 +175,21 @@ export class LdapAccounts implements Accounts {
 		return renderDnTemplate(this.options.dnTemplate ?? '', attributes);
 	}
 
+	/** The DN an entry should have: an always-applied "dn", or the DN template when it applies on updates too. */
+	desiredId(attributes: AttributeMap, createOnly: AttributeMap): string | null {
+		const always = findAttribute(attributes, 'dn');
+		if (typeof always === 'string' && always !== '') {
+			assertValidDn(always);
+			return always;
+		}
+		if (findAttribute(createOnly, 'dn') !== undefined || !this.options.moveEntries) return null;
+		return renderDnTemplate(this.options.dnTemplate ?? '', { ...createOnly, ...attributes });
+	}
+
+	sameId(a: string, b: string): boolean {
+		return normaliseDn(a) === normaliseDn(b);
+	}
+
 	async create(attributes: AttributeMap): Promise<TargetEntry> {
 		const dn = this.previewId(attributes)!;
 		const record: Record<string, LdapValue[]> = {};
@@ -149,29 +213,34 @@ export class LdapAccounts implements Accounts {
 		return { id: dn, attributes: {} };
 	}
 
-	/** Renames the entry when its RDN attribute changes (so the DN follows, e.g. uid), then modifies the rest. */
+	/**
+	 * A change of "dn" moves the entry (and renames it, in the same modify DN); otherwise a change of its RDN attribute
+	 * (e.g. uid) renames it. The other changes follow in one modify, and references to the old DN follow the entry.
+	 */
 	async update(dn: string, changes: AttributeChange[]): Promise<string> {
-		if (changes.some((c) => c.attribute.toLowerCase() === 'dn')) {
-			throw new ProvisioningError('InvalidInput', 'The DN cannot be changed by an update; mark "dn" as create-only', { field: 'dn' });
-		}
-		const [rdn, ...parent] = splitDn(dn);
-		const rdnName = rdnAttribute(dn);
-		const rename = changes.find(
-			(c) =>
-				c.attribute.toLowerCase() === rdnName.toLowerCase() &&
-				!c.added &&
-				!c.removed &&
-				(typeof c.newValue === 'string' || typeof c.newValue === 'number'),
-		);
+		const dnChange = changes.find((c) => c.attribute.toLowerCase() === 'dn');
 		let current = dn;
-		if (rename) {
-			const newRdn = `${rdnName}=${escapeDnValue(rename.newValue as string | number)}`;
-			// Only the new RDN is passed: ldapts splits a full new DN with a regex that misreads "\\," (README, known library issues).
-			await this.connection.run('rename', (client) => client.modifyDN(dn, newRdn));
-			current = [newRdn, ...parent].join(',');
-			this.writes.add('rename', current, { from: dn, oldRdn: rdn, newRdn });
+		let rest = changes.filter((c) => c !== dnChange);
+		if (dnChange) {
+			if (typeof dnChange.newValue !== 'string') throw new ProvisioningError('InvalidDn', 'The new DN must be text', { field: 'dn' });
+			[current, rest] = await this.moveTo(dn, dnChange.newValue, rest);
+		} else {
+			const rdnName = rdnAttribute(dn);
+			const rename = changes.find(
+				(c) =>
+					c.attribute.toLowerCase() === rdnName.toLowerCase() &&
+					!c.added &&
+					!c.removed &&
+					(typeof c.newValue === 'string' || typeof c.newValue === 'number'),
+			);
+			if (rename) {
+				const newRdn = `${rdnName}=${escapeDnValue(rename.newValue as string | number)}`;
+				current = await this.connection.modifyDN(dn, newRdn);
+				this.writes.add('rename', current, { from: dn, oldRdn: splitDn(dn)[0], newRdn });
+				rest = rest.filter((c) => c !== rename);
+			}
 		}
-		const rest = changes.filter((c) => c !== rename);
+		if (current !== dn) await this.references.follow(dn, current);
 		if (rest.length === 0) return current;
 		const modifications = modifyChanges(rest, this.connection.secure);
 		await this.connection.modify(current, modifications);
@@ -179,8 +248,73 @@ export class LdapAccounts implements Accounts {
 		return current;
 	}
 
-	setActive(dn: string, active: boolean): Promise<string> {
-		return this.state.setActive(dn, active);
+	/**
+	 * One modify DN with the new parent (when it moves) and the new RDN (when it changes). The new RDN's values are
+	 * set by the server, so changes that only say that are dropped; an old RDN value of another attribute is kept.
+	 */
+	private async moveTo(dn: string, newDn: string, changes: AttributeChange[]): Promise<[string, AttributeChange[]]> {
+		assertValidDn(newDn);
+		const [oldRdn, ...oldParent] = splitDn(dn);
+		const [newRdn, ...newParent] = splitDn(newDn);
+		const moves = normaliseDn(oldParent.join(',')) !== normaliseDn(newParent.join(','));
+		const renames = normaliseDn(oldRdn) !== normaliseDn(newRdn);
+		if (!moves && !renames) return [dn, changes];
+		let moved: string;
+		try {
+			moved = await this.connection.modifyDN(dn, renames ? newRdn : oldRdn, moves ? newParent.join(',') : undefined);
+		} catch (error) {
+			if (moves && error instanceof ProvisioningError && error.targetStatus === 32 && !(await this.get(newParent.join(','), []))) {
+				throw new ProvisioningError(
+					'TargetRejected',
+					`Cannot move ${dn}: the new parent ${newParent.join(',')} does not exist. Create it, or change the DN template.`,
+					{ field: 'dn', targetStatus: 32 },
+				);
+			}
+			throw error;
+		}
+		this.writes.add(moves ? 'move' : 'rename', moved, { from: dn, to: moved });
+		if (!renames) return [moved, changes];
+		const set = rdnParts(newRdn);
+		const isSet = (type: string, value: unknown) =>
+			set.some((p) => p.type.toLowerCase() === type.toLowerCase() && p.value.toLowerCase() === String(value).toLowerCase());
+		const rest = changes.filter((c) => !(!c.added && !c.removed && isSet(c.attribute, c.newValue)));
+		for (const old of rdnParts(oldRdn)) {
+			const sameType = set.some((p) => p.type.toLowerCase() === old.type.toLowerCase());
+			const handled = rest.some((c) => c.attribute.toLowerCase() === old.type.toLowerCase());
+			if (!sameType && !handled)
+				rest.push({ attribute: old.type, oldValue: undefined, newValue: old.value, added: [old.value], removed: [] });
+		}
+		return [moved, rest];
+	}
+
+	setActive(dn: string, active: boolean, at?: Date): Promise<string> {
+		return this.state.setActive(dn, active, at);
+	}
+
+	/**
+	 * Active Directory only, and only over LDAPS or StartTLS: refused before anything is sent otherwise. A failure's
+	 * message is scrubbed of the password and carries no cause (the request held it).
+	 */
+	async resetPassword(dn: string, password: string, mustChange: boolean): Promise<void> {
+		if (this.options.flavour !== 'activeDirectory') {
+			throw new ProvisioningError(
+				'Configuration',
+				"Reset Password is for Active Directory (unicodePwd); set the credential's directory flavour to Active Directory",
+				{ field: 'operation' },
+			);
+		}
+		const changes = passwordResetChanges(password, mustChange, this.connection.secure);
+		try {
+			await this.connection.modify(dn, changes);
+		} catch (thrown) {
+			const error = thrown instanceof ProvisioningError ? thrown : new ProvisioningError('TargetRejected', String(thrown));
+			throw new ProvisioningError(error.code, scrubSecrets(error.message, [password]), {
+				field: error.field ?? 'newPassword',
+				targetStatus: error.targetStatus,
+				transient: error.transient,
+			});
+		}
+		this.writes.add('password', dn, redactedChanges(changes));
 	}
 
 	async delete(dn: string): Promise<void> {

@@ -5,7 +5,7 @@ import { Control } from 'ldapts';
  */
 import { ProvisioningError } from '../../errors';
 import { rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
-import { escapeDnValue, escapeFilterValue, normaliseDn, splitDn } from '../../ldap/escape';
+import { escapeDnValue, escapeFilterValue, normaliseDn } from '../../ldap/escape';
 import { anyOfFilter } from '../../ldap/filters';
 import { addValues, allValues, deleteValues, firstValue, redactedChanges, replaceValues } from '../../ldap/values';
 import { chunks, unique } from '../../util';
@@ -191,10 +191,8 @@ export class LdapGroups implements Groups {
 
 	async renameGroup(dn: string, displayName: string): Promise<string> {
 		const rdnName = rdnAttribute(dn);
-		const [, ...parent] = splitDn(dn);
 		const newRdn = `${rdnName}=${escapeDnValue(displayName)}`;
-		await this.connection.run('group rename', (client) => client.modifyDN(dn, newRdn));
-		const renamed = [newRdn, ...parent].join(',');
+		const renamed = await this.connection.modifyDN(dn, newRdn);
 		if (rdnName.toLowerCase() !== 'cn') await this.connection.modify(renamed, [replaceValues('cn', [displayName])]);
 		this.writes.add('rename', renamed, { from: dn, newRdn });
 		if (this.placeholderGroups.delete(dn)) this.placeholderGroups.add(renamed);

@@ -5,6 +5,14 @@ import { ScimApi, type ScimApiOptions } from './scimApi';
 import { ScimGroups } from './scimGroups';
 import { ScimUsers } from './scimUsers';
 
+export interface ScimTargetOptions extends ScimApiOptions {
+	/**
+	 * Where a disable records its time, for delayed deletion: a SCIM attribute path written with active=false (an ISO
+	 * time; it needs an attribute the app's schema has). Default: the resource's meta.lastModified, read only.
+	 */
+	disabledTimeAttribute?: string;
+}
+
 export class ScimTarget implements Target {
 	readonly system = 'scim' as const;
 	readonly users: ScimUsers;
@@ -13,10 +21,10 @@ export class ScimTarget implements Target {
 
 	constructor(
 		readonly client: ScimClient,
-		options: ScimApiOptions = {},
+		options: ScimTargetOptions = {},
 	) {
 		const api = new ScimApi(client, this.log, options);
-		this.users = new ScimUsers(api);
+		this.users = new ScimUsers(api, options.disabledTimeAttribute);
 		this.groups = new ScimGroups(api);
 	}
 

@@ -8,12 +8,30 @@ import { unique } from '../../util';
 import type { Accounts, AttributeChange, ListOptions, TargetEntry } from '../target';
 import { type PatchOperation, resourcePath, type ScimApi, type ScimResource } from './scimApi';
 
+/**
+ * What clearing an attribute removes: an element's value (`phoneNumbers[type eq "work"].value`) removes the element,
+ * which would otherwise stay behind as a bare `{type: "work"}` that a later add duplicates.
+ */
+const clearedPath = (attribute: string) => (/\]\.value$/i.test(attribute) ? attribute.slice(0, -'.value'.length) : attribute);
+
 export class ScimUsers implements Accounts {
 	readonly identityAttributes = ['userName', 'externalId', 'displayName'];
 
 	private readonly resourceType = 'Users';
 
-	constructor(private readonly api: ScimApi) {}
+	constructor(
+		private readonly api: ScimApi,
+		/** Stamped with the time of a disable; unset, the resource's meta.lastModified tells (never earlier than the disable). */
+		private readonly disabledTimeAttribute?: string,
+	) {}
+
+	/** When a disabled account was disabled: the stamp, or its last modification. */
+	private disabledAt(resource: ScimResource): Date | undefined {
+		const raw = this.disabledTimeAttribute ? readScimPath(resource, this.disabledTimeAttribute) : resource.meta?.lastModified;
+		if (typeof raw !== 'string') return undefined;
+		const date = new Date(raw);
+		return Number.isNaN(date.getTime()) ? undefined : date;
+	}
 
 	caseInsensitiveValues(): boolean {
 		return false;
@@ -32,7 +50,8 @@ export class ScimUsers implements Accounts {
 			const value = readScimPath(resource, name);
 			if (value !== undefined) values[name] = value as AttributeMap[string];
 		}
-		return { id: String(resource.id), attributes: values, active: typeof resource.active === 'boolean' ? resource.active : undefined };
+		const active = typeof resource.active === 'boolean' ? resource.active : undefined;
+		return { id: String(resource.id), attributes: values, active, ...(active === false ? { disabledAt: this.disabledAt(resource) } : {}) };
 	}
 
 	async find(key: MatchKey, attributes: string[]): Promise<TargetEntry[]> {
@@ -109,7 +128,7 @@ export class ScimUsers implements Accounts {
 			if (change.newValue === undefined || change.newValue === null) {
 				// Clearing an extension reference (…:User:manager.value) clears the reference itself (see below for why).
 				const whole = path.schema && path.subAttribute === 'value' && !path.filter;
-				return { op: 'remove', path: whole ? `${path.schema}:${path.attribute}` : change.attribute };
+				return { op: 'remove', path: whole ? `${path.schema}:${path.attribute}` : clearedPath(change.attribute) };
 			}
 			if (path.filter && (change.oldValue === undefined || change.oldValue === null)) {
 				// Replacing a filtered path that matches nothing is 400 noTarget (RFC 7644 §3.5.2.3): add the element instead.
@@ -136,16 +155,22 @@ export class ScimUsers implements Accounts {
 		const idempotent = operations.every((op) => !(op.op === 'add' && Array.isArray(op.value)));
 		await this.api.modify(this.resourceType, id, 'update', operations, idempotent, (resource) => {
 			for (const change of changes) {
-				if (change.newValue === undefined || change.newValue === null) removeScimPath(resource, change.attribute);
+				if (change.newValue === undefined || change.newValue === null) removeScimPath(resource, clearedPath(change.attribute));
 				else writeScimPath(resource, change.attribute, change.newValue);
 			}
 		});
 		return id;
 	}
 
-	async setActive(id: string, active: boolean): Promise<string> {
+	/** A disable also stamps the disabled-time attribute when one is set; an enable leaves it (the next disable overwrites it). */
+	async setActive(id: string, active: boolean, at: Date = new Date()): Promise<string> {
 		const operations: PatchOperation[] = [{ op: 'replace', path: 'active', value: active }];
-		await this.api.modify(this.resourceType, id, active ? 'enable' : 'disable', operations, true, (resource) => (resource.active = active));
+		const stamp = !active && this.disabledTimeAttribute ? at.toISOString() : undefined;
+		if (stamp) operations.push(...this.patchOperations([{ attribute: this.disabledTimeAttribute!, oldValue: undefined, newValue: stamp }]));
+		await this.api.modify(this.resourceType, id, active ? 'enable' : 'disable', operations, true, (resource) => {
+			resource.active = active;
+			if (stamp) writeScimPath(resource, this.disabledTimeAttribute!, stamp);
+		});
 		return id;
 	}
 

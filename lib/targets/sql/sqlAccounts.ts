@@ -208,7 +208,8 @@ export class SqlAccounts implements Accounts {
 		return plan.id;
 	}
 
-	async setActive(id: string, active: boolean): Promise<string> {
+	/** One UPDATE of the active column, and of the disabled-time column when there is one (the time, or NULL on enable). */
+	async setActive(id: string, active: boolean, at: Date = new Date()): Promise<string> {
 		const layout = await this.layout();
 		if (!layout.active) {
 			throw new ProvisioningError(
@@ -222,11 +223,16 @@ export class SqlAccounts implements Accounts {
 		const { column, enabled, disabled } = layout.active;
 		const value = toDb((active ? enabled : disabled) as AttributeValue, column, this.engine, column.name);
 		const key = keyBinding(layout, id, this.engine) as Exclude<Binding, null>;
+		const set: Record<string, Binding> = { [column.name]: value };
+		if (layout.disabledAt) {
+			const stamp = layout.disabledAt;
+			set[stamp.name] = active ? null : toDb(at.toISOString(), stamp, this.engine, stamp.name);
+		}
 		const count = await this.connection.run(active ? 'enable' : 'disable', (db) =>
-			live(layout, db(qualified(layout.table)).where(layout.key.name, key)).update({ [column.name]: value }),
+			live(layout, db(qualified(layout.table)).where(layout.key.name, key)).update(set),
 		);
 		if (Number(count) === 0) throw new ProvisioningError('NotFound', `Row ${id} is no longer in ${layout.name}`);
-		this.writes.add(active ? 'enable' : 'disable', id, { table: layout.name, set: { [column.name]: value } });
+		this.writes.add(active ? 'enable' : 'disable', id, { table: layout.name, set });
 		return id;
 	}
 

@@ -34,6 +34,8 @@ export interface SqlUserTableSettings {
 	disabledValue?: string;
 	/** Timestamp column: set means deleted. Deletes then set it, and such rows are not live accounts. */
 	softDeleteColumn?: string;
+	/** Timestamp column a disable sets to its time and an enable clears, for delayed deletion. */
+	disabledAtColumn?: string;
 	/** Rows per page when listing (default 1000). */
 	pageSize?: number;
 }
@@ -49,6 +51,7 @@ interface Checked {
 	multi: Array<{ attribute: string; table?: TableName; userKey: string; value: string; column?: string }>;
 	active?: string;
 	softDelete?: string;
+	disabledAt?: string;
 }
 
 /** Checks every configured name as an identifier, naming the parameter at fault. */
@@ -79,6 +82,7 @@ export function checkUserSettings(settings: SqlUserTableSettings): Checked {
 		multi,
 		active: optionalColumnName(settings.activeColumn, 'sqlActiveColumn'),
 		softDelete: optionalColumnName(settings.softDeleteColumn, 'sqlSoftDeleteColumn'),
+		disabledAt: optionalColumnName(settings.disabledAtColumn, 'sqlDisabledAtColumn'),
 	};
 }
 
@@ -96,6 +100,7 @@ export class UserLayout {
 		private readonly children: Map<string, TableInfo>,
 		readonly active: { column: ColumnInfo; enabled: unknown; disabled: unknown } | undefined,
 		readonly softDelete: ColumnInfo | undefined,
+		readonly disabledAt: ColumnInfo | undefined,
 	) {}
 
 	static async load(connection: SqlConnection, settings: SqlUserTableSettings, checked = checkUserSettings(settings)): Promise<UserLayout> {
@@ -116,7 +121,8 @@ export class UserLayout {
 			active = { column, enabled, disabled };
 		}
 		const softDelete = checked.softDelete ? requireColumn(info, checked.softDelete, 'sqlSoftDeleteColumn') : undefined;
-		return new UserLayout(info, requireColumn(info, checked.key, 'sqlKeyColumn'), checked, children, active, softDelete);
+		const disabledAt = checked.disabledAt ? requireColumn(info, checked.disabledAt, 'sqlDisabledAtColumn') : undefined;
+		return new UserLayout(info, requireColumn(info, checked.key, 'sqlKeyColumn'), checked, children, active, softDelete, disabledAt);
 	}
 
 	get table(): TableName {

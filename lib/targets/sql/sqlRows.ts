@@ -22,6 +22,7 @@ type Row = Record<string, unknown>;
 export function selection(layout: UserLayout, attributes: string[]): string[] {
 	const columns = new Set([layout.key.name]);
 	if (layout.active) columns.add(layout.active.column.name);
+	if (layout.disabledAt) columns.add(layout.disabledAt.name);
 	for (const attribute of attributes) {
 		const storage = layout.storage(attribute);
 		if (storage?.kind === 'column') columns.add(storage.column.name);
@@ -93,7 +94,8 @@ export async function toEntries(connection: SqlConnection, layout: UserLayout, r
 			const state = fromDb(row[layout.active.column.name], layout.active.column);
 			active = state === undefined ? undefined : canonicalValue(state) !== disabled;
 		}
-		return { id, attributes: entry, ...(active === undefined ? {} : { active }) };
+		const since = active === false && layout.disabledAt ? disabledSince(row[layout.disabledAt.name]) : undefined;
+		return { id, attributes: entry, ...(active === undefined ? {} : { active }), ...(since ? { disabledAt: since } : {}) };
 	});
 }
 
@@ -137,4 +139,11 @@ export function applyFilter(
 		});
 	}
 	return query;
+}
+
+/** A disabled-time column's value (a Date from the driver, or text) as a time. */
+function disabledSince(value: unknown): Date | undefined {
+	if (value === null || value === undefined || value === '') return undefined;
+	const date = value instanceof Date ? value : new Date(String(value));
+	return Number.isNaN(date.getTime()) ? undefined : date;
 }
