@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { inTransaction } from './pgTransaction';
 import { StoreError } from './storeError';
 import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from './identityStore';
 
@@ -212,18 +213,7 @@ export class PostgresIdentityStore implements IdentityStore {
 
 	private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
 		await this.schema();
-		const client = await this.pool.connect();
-		try {
-			await client.query('BEGIN');
-			const result = await work(client);
-			await client.query('COMMIT');
-			return result;
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			throw error;
-		} finally {
-			client.release();
-		}
+		return inTransaction(this.pool, work);
 	}
 
 	update(type: ResourceType, id: string, change: (current: Resource) => Record<string, unknown>, ifMatch?: string) {

@@ -3,28 +3,14 @@
  * process and every worker. A quarantine change is a read-modify-write of one row under `SELECT … FOR UPDATE`;
  * kept items are claimed with a lease by one conditional UPDATE, so two runs at once never retry the same item.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { EscrowEntry } from '../../provisioning/governance/escrow';
 import type { QuarantineState } from '../../provisioning/governance/quarantine';
 import type { GovernanceScope, GovernanceStore, QuarantineRow } from '../../provisioning/governance/store';
+import { inTransaction } from '../pgTransaction';
 
 export const QUARANTINE_TABLE = 'provisioning_quarantine';
 export const ESCROW_TABLE = 'provisioning_escrow';
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-	const client = await pool.connect();
-	try {
-		await client.query('BEGIN');
-		const result = await work(client);
-		await client.query('COMMIT');
-		return result;
-	} catch (error) {
-		await client.query('ROLLBACK').catch(() => undefined);
-		throw error;
-	} finally {
-		client.release();
-	}
-}
 
 export class PostgresGovernanceStore implements GovernanceStore {
 	private ready?: Promise<void>;
