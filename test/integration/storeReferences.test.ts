@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLinksAt, openStoreAt, type StoreLocation } from '../../lib/store/openStore';
+import { StoreRefSigner } from '../../lib/store/storeRef';
 import { chain, runWorkflow, type WorkflowJson } from '../harness/workflow';
 import { Postgres } from '../servers/postgres';
 import { ScimTestServer } from '../servers/scimServer';
@@ -161,6 +162,26 @@ describe("an item that names another workflow's trigger store (file)", () => {
 		await runWorkflow(inWorkflow('wf-b', chain([forged], [groupSync])), credentials());
 		expect(appGroups().map((g) => g.displayName)).not.toContain('Secret Group');
 		expect(appUsers().map((u) => u.userName)).toEqual(['victim@x.org']);
+	});
+	test('a reference the trigger signed for workflow A is used in A (current state, remembered id), and not when copied into B', async () => {
+		const signed = StoreRefSigner.of(process.env)!.sign(A, 'wf-a');
+		const event = { event: 'user.updated', resourceType: 'User', resourceId: victim, resource: { userName: 'stale@x.org' }, store: signed };
+		const inA = await runWorkflow(inWorkflow('wf-a', chain([event], [mapUsers])), credentials());
+		expect(inA.output('Map')[0].json).toMatchObject({ attributes: { userName: 'victim@x.org' }, source: { id: victim, store: signed } });
+		const inB = await runWorkflow(inWorkflow('wf-b', chain([event], [mapUsers])), credentials());
+		expect(inB.output('Map')[0].json.attributes).toMatchObject({ userName: 'stale@x.org' });
+
+		const envelope = (userName: string) => ({
+			attributes: { userName },
+			matchKeys: [{ attribute: 'userName', value: userName }],
+			source: { id: victim, store: signed },
+		});
+		const copied = await runWorkflow(inWorkflow('wf-b', chain([envelope('copy@x.org')], [provision])), credentials());
+		expect(copied.output('Provision').map((i) => i.json.action)).toEqual(['Create']);
+		expect(app.store.users.get(victimAccount)).toMatchObject({ userName: 'victim@x.org' });
+		const own = await runWorkflow(inWorkflow('wf-a', chain([envelope('renamed@x.org')], [provision])), credentials());
+		expect(own.output('Provision').map((i) => [i.json.action, (i.json.matchedBy as any)?.attribute])).toEqual([['Update', 'id']]);
+		expect(app.store.users.get(victimAccount)).toMatchObject({ userName: 'renamed@x.org' });
 	});
 });
 
