@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PoolConfig } from 'pg';
 
 /** A variable as n8n's config reads it: set (even empty) wins over `<NAME>_FILE`, whose file is read and trimmed. */
 function rawEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -48,4 +49,40 @@ export function n8nEncryptionKey(env: NodeJS.ProcessEnv): string | undefined {
 		if (typeof key === 'string' && key) return key;
 	}
 	return n8nText(env, 'N8N_ENCRYPTION_KEY') || undefined;
+}
+
+/** Settings read once per set of values: n8n reads them once at start, and `_FILE` secrets are files. */
+const postgresConfigs = new Map<string, PoolConfig | undefined>();
+
+/**
+ * n8n's own PostgreSQL connection (which queue mode requires), built as @n8n/db builds it: TLS when SSL_ENABLED,
+ * and TLS with these options whenever a CA, client certificate or key is given or verification is turned off.
+ * CA, certificate and key are PEM text (or `_FILE`: a file holding it).
+ */
+export function n8nPostgresConfig(env: NodeJS.ProcessEnv): PoolConfig | undefined {
+	const cacheKey = JSON.stringify(Object.entries(env).filter(([name]) => name.startsWith('DB_TYPE') || name.startsWith('DB_POSTGRESDB_')));
+	if (!postgresConfigs.has(cacheKey)) postgresConfigs.set(cacheKey, readPostgresConfig(env));
+	return postgresConfigs.get(cacheKey);
+}
+
+function readPostgresConfig(env: NodeJS.ProcessEnv): PoolConfig | undefined {
+	if (n8nText(env, 'DB_TYPE') !== 'postgresdb') return undefined;
+	const text = (name: string, fallback = '') => n8nText(env, `DB_POSTGRESDB_${name}`) ?? fallback;
+	const [ca, cert, key] = [text('SSL_CA'), text('SSL_CERT'), text('SSL_KEY')];
+	const rejectUnauthorized = n8nBoolean(env, 'DB_POSTGRESDB_SSL_REJECT_UNAUTHORIZED', true);
+	const ssl =
+		ca || cert || key || !rejectUnauthorized
+			? { ca: ca || undefined, cert: cert || undefined, key: key || undefined, rejectUnauthorized }
+			: n8nBoolean(env, 'DB_POSTGRESDB_SSL_ENABLED', false);
+	const schema = text('SCHEMA', 'public');
+	return {
+		host: text('HOST', 'localhost'),
+		port: n8nNumber(env, 'DB_POSTGRESDB_PORT', 5432),
+		database: text('DATABASE', 'n8n'),
+		user: text('USER', 'postgres'),
+		password: text('PASSWORD'),
+		ssl,
+		connectionTimeoutMillis: n8nNumber(env, 'DB_POSTGRESDB_CONNECTION_TIMEOUT', 20000),
+		...(schema !== 'public' ? { options: `-c search_path=${schema}` } : {}),
+	};
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool, type PoolConfig } from 'pg';
+import { n8nPostgresConfig } from './n8nSettings';
 import { FileIdentityStore } from './fileIdentityStore';
 import type { IdentityStore } from './identityStore';
 import { FileLinkStore } from './links/fileLinkStore';
@@ -15,20 +16,7 @@ export type StoreChoice = 'auto' | 'file' | 'postgres';
 export type { StoreLocation } from './storeRef';
 
 /** n8n's own database settings when n8n runs on PostgreSQL (which queue mode requires). */
-export function n8nPostgresConfig(env: NodeJS.ProcessEnv): PoolConfig | undefined {
-	if (env.DB_TYPE !== 'postgresdb') return undefined;
-	const get = (name: string) => env[`DB_POSTGRESDB_${name}`];
-	const schema = get('SCHEMA');
-	return {
-		host: get('HOST') ?? 'localhost',
-		port: Number(get('PORT') ?? 5432),
-		database: get('DATABASE') ?? 'n8n',
-		user: get('USER') ?? 'postgres',
-		password: get('PASSWORD'),
-		...(get('SSL_ENABLED') === 'true' ? { ssl: { rejectUnauthorized: get('SSL_REJECT_UNAUTHORIZED') !== 'false' } } : {}),
-		...(schema ? { options: `-c search_path=${schema}` } : {}),
-	};
-}
+export { n8nPostgresConfig } from './n8nSettings';
 
 const fileBase = (userFolder: string) => join(userFolder, '.n8n', 'n8n-nodes-provisioning', 'scim-trigger');
 /** A file store's folder: the key checked, the path inside the stores folder. */
