@@ -1,6 +1,6 @@
 /** Groundwork for the SCIM Trigger (issue 4): the embedded, durable identity store. */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
@@ -165,6 +165,31 @@ test('short writes (journal and snapshot): every acknowledged entry loads, each 
 	await reopened.close();
 });
 
+test('an append that fails midway (a full disk) or whose sync fails is cut back off: nothing unacknowledged stays, the next write loads', async () => {
+	const fs = require('node:fs') as typeof import('node:fs');
+	const store = new FileIdentityStore(dir);
+	const a = await store.create('User', user(1));
+	const realWrite = fs.writeSync;
+	let calls = 0;
+	// The first call writes 10 bytes, the next finds the disk full.
+	(fs as { writeSync: unknown }).writeSync = (fd: number, buffer: Buffer, offset: number) => {
+		if (++calls > 1) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+		return realWrite(fd, buffer, offset, 10, null);
+	};
+	await expect(store.create('User', user(2))).rejects.toThrow(/ENOSPC/);
+	fs.writeSync = realWrite;
+	const realSync = fs.fdatasync;
+	(fs as { fdatasync: unknown }).fdatasync = (_fd: number, callback: (error: Error) => void) => callback(new Error('EIO: i/o error'));
+	await expect(store.create('User', user(3))).rejects.toThrow(/EIO/);
+	fs.fdatasync = realSync;
+	const c = await store.create('User', user(4));
+	await store.close();
+	expect(fileProblems()).toEqual([]);
+	const reopened = new FileIdentityStore(dir);
+	expect((await reopened.list('User')).map((r) => r.id)).toEqual([a.id, c.id]);
+	await reopened.close();
+});
+
 /**
  * One writer in a child process, its writes cut short at random (seeded), killed with SIGKILL: either stopped right
  * after a short write (mid-line, for certain) or at a random moment. Its acknowledged ids are what it printed after
@@ -222,9 +247,16 @@ test('killed mid-line and at random points, with short writes: every acknowledge
 	const acknowledged: string[] = [];
 	for (let round = 0; round < 6; round++) {
 		const seed = SEED + round;
-		const ids = await crashRound(seed, round % 2 === 0);
+		const midLine = round % 2 === 0;
+		const ids = await crashRound(seed, midLine);
 		expect({ seed, acknowledgedSome: ids.length > 0 }).toEqual({ seed, acknowledgedSome: true });
 		acknowledged.push(...ids);
+		if (midLine) {
+			// Stopped right after a short write: a line (or the snapshot being written) is unfinished on disk.
+			const journal = readFileSync(join(dir, 'journal.jsonl'));
+			const unfinished = journal.length > 0 && journal[journal.length - 1] !== 0x0a;
+			expect({ seed, unfinished: unfinished || existsSync(join(dir, 'snapshot.jsonl.tmp')) }).toEqual({ seed, unfinished: true });
+		}
 		// Before the next writer cuts it off: only the last line may be torn; every complete line is one entry.
 		expect({ seed, problems: fileProblems() }).toEqual({ seed, problems: [] });
 		const reopened = new FileIdentityStore(dir);
