@@ -9,7 +9,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { relative, resolve } from 'node:path';
 import { isObject } from '../util';
-import { n8nEncryptionKey } from './n8nSettings';
+import { n8nEncryptionKey, n8nFolder } from './n8nSettings';
 
 export interface StoreLocation {
 	key: string;
@@ -50,14 +50,26 @@ export function checkLocation(location: StoreLocation): StoreLocation {
 
 const own = (o: Record<string, unknown>, name: string) => (Object.prototype.hasOwnProperty.call(o, name) ? o[name] : undefined);
 
+const signers = new Map<string, StoreRefSigner>();
+
 export class StoreRefSigner {
 	private constructor(private readonly secret: Buffer) {}
 
-	/** This n8n's signer, or undefined when its encryption key is not found (outside n8n). */
+	/**
+	 * This n8n's signer, or undefined when its encryption key is not found (outside n8n). Kept per process once found,
+	 * as n8n reads its key once at start.
+	 */
 	static of(env: NodeJS.ProcessEnv): StoreRefSigner | undefined {
-		const key = n8nEncryptionKey(env);
+		const where = JSON.stringify([n8nFolder(env), env.N8N_ENCRYPTION_KEY, env.N8N_ENCRYPTION_KEY_FILE]);
+		let signer = signers.get(where);
+		const key = signer ? undefined : n8nEncryptionKey(env);
 		// A key of its own (domain separation): the encryption key itself never signs anything.
-		return key ? new StoreRefSigner(createHmac('sha256', key).update('n8n-nodes-provisioning store reference').digest()) : undefined;
+		if (key)
+			signers.set(
+				where,
+				(signer = new StoreRefSigner(createHmac('sha256', key).update('n8n-nodes-provisioning store reference').digest())),
+			);
+		return signer;
 	}
 
 	private mac(location: StoreLocation, workflowId: string): string {
