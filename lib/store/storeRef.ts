@@ -61,15 +61,12 @@ export class StoreRefSigner {
 	 */
 	static of(env: NodeJS.ProcessEnv): StoreRefSigner | undefined {
 		const where = JSON.stringify([n8nFolder(env), env.N8N_ENCRYPTION_KEY, env.N8N_ENCRYPTION_KEY_FILE]);
-		let signer = signers.get(where);
-		const key = signer ? undefined : n8nEncryptionKey(env);
-		// A key of its own (domain separation): the encryption key itself never signs anything.
-		if (key)
-			signers.set(
-				where,
-				(signer = new StoreRefSigner(createHmac('sha256', key).update('n8n-nodes-provisioning store reference').digest())),
-			);
-		return signer;
+		if (!signers.has(where)) {
+			const key = n8nEncryptionKey(env);
+			// A key of its own (domain separation): the encryption key itself never signs anything.
+			if (key) signers.set(where, new StoreRefSigner(createHmac('sha256', key).update('n8n-nodes-provisioning store reference').digest()));
+		}
+		return signers.get(where);
 	}
 
 	private mac(location: StoreLocation, workflowId: string): string {

@@ -54,7 +54,7 @@ export function storeTrust(ctx: IExecuteFunctions): StoreTrust {
 		if (!ref && !warned) {
 			warned = true;
 			ctx.logger.warn(
-				"Items carry a SCIM Trigger store reference that was not signed for this workflow by this n8n (made up, copied from another workflow, or made before the references were signed): they are handled without the trigger's store",
+				"Items carry a SCIM Trigger store reference that was not signed for this workflow by this n8n (made up, copied from another workflow, or made by a version of n8n-nodes-provisioning that did not sign them): they are handled without the trigger's store",
 			);
 		}
 		return ref;
