@@ -6,6 +6,7 @@
  */
 import { ScimServiceProvider, type ScimEvent } from '../lib/scim/server/serviceProvider';
 import { openStoreAt, registerWebhook, type StoreLocation } from '../lib/store/openStore';
+import { StoreRefSigner } from '../lib/store/storeRef';
 import { chain, type ChainStep, runWorkflow } from '../test/harness/workflow';
 import { ScimTestServer } from '../test/servers/scimServer';
 
@@ -19,7 +20,8 @@ async function setup(key: string) {
 	const location: StoreLocation = { key, kind: 'file' };
 	const provider = new ScimServiceProvider(openStoreAt(location, process.env.N8N_USER_FOLDER!, process.env), {
 		baseUrl: 'https://n8n.example/webhook/bench/scim/v2',
-		storeLocation: location,
+		// As the trigger does: signed for the workflow its events run in (the harness's default id).
+		storeLocation: StoreRefSigner.of(process.env)!.sign(location, 'test-workflow'),
 	});
 	const credentials = { scimTargetApi: { baseUrl: app.baseUrl, authentication: 'bearer', token: app.token, timeoutMs: 120000 } };
 	const push = async (method: string, path: string, body?: unknown) => provider.handle({ method, path, query: {}, headers: {}, body });

@@ -12,6 +12,7 @@ import { benchTriggerStore } from './triggerStore.bench';
 import { profileScimTrigger } from './triggerProfile.bench';
 
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS ??= 'false';
+process.env.N8N_ENCRYPTION_KEY ??= 'n8n-nodes-provisioning-bench-key';
 process.env.N8N_USER_FOLDER ??= require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'n8n-bench-'));
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import { ProvisioningError } from './errors';
+import type { StoreRef } from './store/storeRef';
 import { isObject as isPlainObject } from './util';
 
 export type ScalarValue = string | number | boolean;
@@ -10,8 +11,8 @@ export interface EnvelopeSource {
 	system?: string;
 	/** The source's id of the item (a SCIM Trigger's resource id). */
 	id?: string;
-	/** The SCIM Trigger store the item came from: the action nodes remember there where it landed (Entra's anchor). */
-	store?: { key: string; kind: 'file' | 'postgres' };
+	/** The SCIM Trigger store the item came from, signed: the action nodes remember there where it landed (Entra's anchor). */
+	store?: StoreRef;
 	/** The source no longer holds this user (the IdP deleted it). */
 	deleted?: boolean;
 }
@@ -141,8 +142,19 @@ export function looksLikeEnvelope(json: unknown): boolean {
 	return isPlainObject(json) && isPlainObject(json.attributes);
 }
 
-/** Validates an item's json as an envelope, naming the field at fault. */
-export function parseEnvelope(json: unknown): ProvisioningEnvelope {
+/** The source as given, its store kept only when `trustStore` accepts it (see lib/store/storeRef.ts). */
+function checkSource(value: unknown, trustStore?: (store: unknown) => StoreRef | undefined): EnvelopeSource | undefined {
+	if (!isPlainObject(value)) return undefined;
+	const { store, ...source } = value as Record<string, unknown>;
+	const trusted = trustStore?.(store);
+	return { ...(source as EnvelopeSource), ...(trusted ? { store: trusted } : {}) };
+}
+
+/**
+ * Validates an item's json as an envelope, naming the field at fault. `source.store` is data like the rest: it is
+ * dropped unless `trustStore` says this workflow may use it.
+ */
+export function parseEnvelope(json: unknown, trustStore?: (store: unknown) => StoreRef | undefined): ProvisioningEnvelope {
 	if (!looksLikeEnvelope(json)) {
 		throw new ProvisioningError(
 			'InvalidInput',
@@ -151,7 +163,7 @@ export function parseEnvelope(json: unknown): ProvisioningEnvelope {
 		);
 	}
 	const obj = json as Record<string, unknown>;
-	const source = isPlainObject(obj.source) ? (obj.source as EnvelopeSource) : undefined;
+	const source = checkSource(obj.source, trustStore);
 	return {
 		attributes: checkAttributeMap(obj.attributes, 'attributes'),
 		createOnly: checkAttributeMap(obj.createOnly, 'createOnly'),

@@ -62,7 +62,7 @@ const sourceReference = (m: unknown): SourceReference | undefined =>
  * A SCIM Trigger group event (or a SCIM Store group item) as Group Sync input: created, updated and synced
  * groups carry all their members (authoritative); membership events only the members added or removed.
  */
-export function groupInputFromEvent(json: Record<string, unknown>): GroupInput {
+export function groupInputFromEvent(json: Record<string, unknown>, store?: StoreRef): GroupInput {
 	const event = String(json.event ?? '');
 	const how = EVENT_MODES[event];
 	if (!how || json.resourceType !== 'Group') {
@@ -75,7 +75,6 @@ export function groupInputFromEvent(json: Record<string, unknown>): GroupInput {
 		if (!ref) throw new ProvisioningError('InvalidInput', `members[${i}] has no value`, { field: `members[${i}]` });
 		return { kind: 'source' as const, ref };
 	});
-	const store = isObject(json.store) ? (json.store as unknown as StoreRef) : undefined;
 	const input = parseGroupInput({ displayName: resource.displayName, externalId: resource.externalId, members: [] });
 	return {
 		...input,
@@ -157,8 +156,8 @@ const memberRefs = (resource: Record<string, unknown>): MemberRef[] =>
  * (an added member that is still a member, a removed one that still is not), with the whole current
  * membership for a target that does not hold the group yet. Without a readable store, the event as sent.
  */
-export function groupInputNow(json: Record<string, unknown>, now?: CurrentGroup): GroupInput {
-	const input = groupInputFromEvent(json);
+export function groupInputNow(json: Record<string, unknown>, now?: CurrentGroup, store?: StoreRef): GroupInput {
+	const input = groupInputFromEvent(json, store);
 	if (!now || now.error || input.remove) return input;
 	if (!now.resource) return { ...input, skip: "The group is no longer in the SCIM Trigger's store: the IdP deleted it since this event" };
 	const current = parseGroupInput({ displayName: now.resource.displayName, externalId: now.resource.externalId, members: [] });

@@ -6,21 +6,9 @@
  * says which); queue mode with several webhook processes needs a shared store instead.
  */
 import { randomUUID } from 'node:crypto';
-import {
-	closeSync,
-	existsSync,
-	fdatasync,
-	fsyncSync,
-	mkdirSync,
-	openSync,
-	readFileSync,
-	renameSync,
-	truncateSync,
-	unlinkSync,
-	writeFileSync,
-	writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Journal, linesOf, readJournal, writeAll } from './journal';
 import { StoreError } from './storeError';
 import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from './identityStore';
 
@@ -40,16 +28,6 @@ const externalOf = (r: Record<string, unknown>) => (r.externalId === undefined |
 
 /** The listing order: created, then id. Neither changes after a create, so an update never moves a resource. */
 const before = (a: Resource, b: Resource) => a.meta.created < b.meta.created || (a.meta.created === b.meta.created && a.id < b.id);
-
-/** The lines of a file read as bytes, decoded one at a time (no second copy of the whole file as text). */
-function* linesOf(bytes: Buffer): Generator<string> {
-	for (let start = 0; start < bytes.length;) {
-		let end = bytes.indexOf(0x0a, start);
-		if (end === -1) end = bytes.length;
-		if (end > start) yield bytes.toString('utf8', start, end);
-		start = end + 1;
-	}
-}
 
 /** Makes renames in a directory durable. */
 function syncDirectory(dir: string): void {
@@ -86,7 +64,7 @@ export class FileIdentityStore implements IdentityStore {
 	private readonly byExternalId: Record<ResourceType, Map<string, Ids>> = { User: new Map(), Group: new Map() };
 	/** Ids in listing order, built on first use (after loading) and then kept up to date by every create and delete. */
 	private readonly order: Record<ResourceType, string[] | undefined> = { User: undefined, Group: undefined };
-	private journal: number;
+	private journal: Journal;
 	private journalEntries = 0;
 	/** The latest meta.created of any resource (ms): creates take a later millisecond, so the listing order is the creation order. */
 	private lastCreated = 0;
@@ -101,7 +79,7 @@ export class FileIdentityStore implements IdentityStore {
 		this.lockPath = join(dir, 'store.lock');
 		this.takeLock();
 		this.load();
-		this.journal = openSync(join(dir, 'journal.jsonl'), 'a');
+		this.journal = new Journal(join(dir, 'journal.jsonl'));
 	}
 
 	private takeLock(): void {
@@ -131,12 +109,8 @@ export class FileIdentityStore implements IdentityStore {
 			const data = JSON.parse(readFileSync(legacy, 'utf8')) as Record<ResourceType, Resource[]>;
 			for (const type of ['User', 'Group'] as const) for (const r of data[type] ?? []) this.index(type, r);
 		}
-		const journal = join(this.dir, 'journal.jsonl');
-		if (!existsSync(journal)) return;
-		const bytes = readFileSync(journal);
 		// A torn tail (crash mid-line) is cut off, so the next append starts on a clean line.
-		if (bytes.length && bytes[bytes.length - 1] !== 0x0a) truncateSync(journal, bytes.lastIndexOf(0x0a) + 1);
-		for (const line of linesOf(bytes)) {
+		for (const line of readJournal(join(this.dir, 'journal.jsonl'))) {
 			if (!line.trim()) continue;
 			let entry: JournalEntry;
 			try {
@@ -210,13 +184,12 @@ export class FileIdentityStore implements IdentityStore {
 	}
 
 	/**
-	 * Appends, and counts the write only once it is on disk (fdatasync: the data and the file's new length). The sync
-	 * runs on libuv's thread pool, so n8n goes on serving other requests and running executions meanwhile; writes stay
-	 * one at a time (exclusive), and readers see a write only after it is durable.
+	 * Appends, and counts the write only once it is on disk (see journal.ts). The sync runs on libuv's thread pool, so
+	 * n8n goes on serving other requests and running executions meanwhile; writes stay one at a time (exclusive), and
+	 * readers see a write only after it is durable.
 	 */
 	private async write(entry: JournalEntry): Promise<void> {
-		writeSync(this.journal, `${JSON.stringify(entry)}\n`);
-		await new Promise<void>((resolve, reject) => fdatasync(this.journal, (error) => (error ? reject(error) : resolve())));
+		await this.journal.append(`${JSON.stringify(entry)}\n`);
 		this.apply(entry);
 		this.journalEntries++;
 		const live = this.resources.User.size + this.resources.Group.size;
@@ -237,22 +210,22 @@ export class FileIdentityStore implements IdentityStore {
 			for (const data of this.resources[type].values()) {
 				chunk += `${JSON.stringify({ op: 'put', type, id: data.id, data })}\n`;
 				if (chunk.length >= 1 << 20) {
-					writeSync(fd, chunk);
+					writeAll(fd, chunk);
 					chunk = '';
 				}
 			}
-		writeSync(fd, chunk);
+		writeAll(fd, chunk);
 		fsyncSync(fd);
 		closeSync(fd);
 		renameSync(tmp, join(this.dir, 'snapshot.jsonl'));
 		syncDirectory(this.dir);
 		if (existsSync(join(this.dir, 'snapshot.json'))) unlinkSync(join(this.dir, 'snapshot.json'));
-		closeSync(this.journal);
+		this.journal.close();
 		const fresh = join(this.dir, 'journal.jsonl.tmp');
 		writeFileSync(fresh, '');
 		renameSync(fresh, join(this.dir, 'journal.jsonl'));
 		syncDirectory(this.dir);
-		this.journal = openSync(join(this.dir, 'journal.jsonl'), 'a');
+		this.journal = new Journal(join(this.dir, 'journal.jsonl'));
 		this.journalEntries = 0;
 	}
 
@@ -364,7 +337,7 @@ export class FileIdentityStore implements IdentityStore {
 
 	async close(): Promise<void> {
 		await this.queue;
-		closeSync(this.journal);
+		this.journal.close();
 		OPEN_STORES.delete(this.dir);
 		try {
 			unlinkSync(this.lockPath);

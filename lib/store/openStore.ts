@@ -1,45 +1,33 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool, type PoolConfig } from 'pg';
+import { n8nPostgresConfig } from './n8nSettings';
 import { FileIdentityStore } from './fileIdentityStore';
 import type { IdentityStore } from './identityStore';
 import { FileLinkStore } from './links/fileLinkStore';
 import type { LinkStore } from './links/linkStore';
 import { PostgresLinkStore } from './links/postgresLinkStore';
 import { PostgresIdentityStore } from './postgresIdentityStore';
+import { checkLocation, isStoreKey, pathInside, type StoreLocation } from './storeRef';
 
 export type StoreChoice = 'auto' | 'file' | 'postgres';
 
-/** Where one SCIM Trigger's store lives: events carry this, so later nodes (and other workflows) reach the same store. */
-export interface StoreLocation {
-	key: string;
-	kind: 'file' | 'postgres';
-}
+/** Where one SCIM Trigger's store lives; items carry it signed (see storeRef.ts). */
+export type { StoreLocation } from './storeRef';
 
 /** n8n's own database settings when n8n runs on PostgreSQL (which queue mode requires). */
-export function n8nPostgresConfig(env: NodeJS.ProcessEnv): PoolConfig | undefined {
-	if (env.DB_TYPE !== 'postgresdb') return undefined;
-	const get = (name: string) => env[`DB_POSTGRESDB_${name}`];
-	const schema = get('SCHEMA');
-	return {
-		host: get('HOST') ?? 'localhost',
-		port: Number(get('PORT') ?? 5432),
-		database: get('DATABASE') ?? 'n8n',
-		user: get('USER') ?? 'postgres',
-		password: get('PASSWORD'),
-		...(get('SSL_ENABLED') === 'true' ? { ssl: { rejectUnauthorized: get('SSL_REJECT_UNAUTHORIZED') !== 'false' } } : {}),
-		...(schema ? { options: `-c search_path=${schema}` } : {}),
-	};
-}
+export { n8nPostgresConfig } from './n8nSettings';
 
 const fileBase = (userFolder: string) => join(userFolder, '.n8n', 'n8n-nodes-provisioning', 'scim-trigger');
+/** A file store's folder: the key checked, the path inside the stores folder. */
+const fileStoreFolder = (userFolder: string, key: string) => pathInside(fileBase(userFolder), key);
 
 /** Which store a trigger's choice means here: PostgreSQL when asked, or automatic while n8n runs on PostgreSQL. */
 export function storeLocation(choice: StoreChoice, key: string, env: NodeJS.ProcessEnv): StoreLocation {
 	const postgres = choice !== 'file' && n8nPostgresConfig(env) !== undefined;
 	if (choice === 'postgres' && !postgres)
 		throw new Error('the PostgreSQL store needs n8n itself to run on PostgreSQL (DB_TYPE=postgresdb)');
-	return { key, kind: postgres ? 'postgres' : 'file' };
+	return checkLocation({ key, kind: postgres ? 'postgres' : 'file' });
 }
 
 /**
@@ -69,13 +57,14 @@ export function openStoreAt(
 	env: NodeJS.ProcessEnv,
 	onBackgroundError: (error: Error) => void = () => undefined,
 ): IdentityStore {
-	const cacheKey = `${location.kind}:${location.key}`;
+	const { kind, key } = checkLocation(location);
+	const cacheKey = `${kind}:${key}`;
 	let store = open.get(cacheKey);
 	if (!store) {
 		store =
-			location.kind === 'postgres'
-				? new PostgresIdentityStore(postgresConfig(env), location.key, onBackgroundError)
-				: new FileIdentityStore(join(fileBase(userFolder), location.key));
+			kind === 'postgres'
+				? new PostgresIdentityStore(postgresConfig(env), key, onBackgroundError)
+				: new FileIdentityStore(fileStoreFolder(userFolder, key));
 		open.set(cacheKey, store);
 	}
 	return store;
@@ -99,13 +88,14 @@ export function openLinksAt(
 	env: NodeJS.ProcessEnv,
 	onBackgroundError: (error: Error) => void = () => undefined,
 ): LinkStore {
-	const cacheKey = `${location.kind}:${location.key}`;
+	const { kind, key } = checkLocation(location);
+	const cacheKey = `${kind}:${key}`;
 	let links = openLinks.get(cacheKey);
 	if (!links) {
-		if (location.kind === 'postgres') {
-			links = new PostgresLinkStore(sharedPool(env, onBackgroundError), location.key);
+		if (kind === 'postgres') {
+			links = new PostgresLinkStore(sharedPool(env, onBackgroundError), key);
 		} else {
-			const dir = join(fileBase(userFolder), location.key);
+			const dir = fileStoreFolder(userFolder, key);
 			mkdirSync(dir, { recursive: true });
 			links = new FileLinkStore(dir);
 		}
@@ -125,8 +115,10 @@ export async function registerWebhook(
 	env: NodeJS.ProcessEnv,
 	onBackgroundError: (error: Error) => void = () => undefined,
 ): Promise<void> {
+	checkLocation(location);
 	const entry = `${webhookId}=${location.kind}:${location.key}`;
 	if (registered.has(entry)) return;
+	const file = pathInside(join(fileBase(userFolder), 'webhooks'), webhookId, '.json');
 	if (location.kind === 'postgres') {
 		const pool = sharedPool(env, onBackgroundError);
 		await pool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
@@ -135,10 +127,8 @@ export async function registerWebhook(
 			location.key,
 		]);
 	} else {
-		const dir = join(fileBase(userFolder), 'webhooks');
-		mkdirSync(dir, { recursive: true });
-		const file = join(dir, `${webhookId}.json`);
-		writeFileSync(`${file}.tmp`, JSON.stringify(location));
+		mkdirSync(join(fileBase(userFolder), 'webhooks'), { recursive: true });
+		writeFileSync(`${file}.tmp`, JSON.stringify({ kind: location.kind, key: location.key }));
 		renameSync(`${file}.tmp`, file);
 	}
 	registered.add(entry);
@@ -151,13 +141,15 @@ export async function locateByWebhook(
 	env: NodeJS.ProcessEnv,
 	onBackgroundError: (error: Error) => void = () => undefined,
 ): Promise<StoreLocation | undefined> {
-	if (!/^[\w-]+$/.test(webhookId)) return undefined;
+	if (!isStoreKey(webhookId)) return undefined;
 	if (n8nPostgresConfig(env)) {
 		const pool = sharedPool(env, onBackgroundError);
 		await pool.query(`CREATE TABLE IF NOT EXISTS ${REGISTRY} (webhook_id text PRIMARY KEY, store_key text NOT NULL)`);
 		const { rows } = await pool.query(`SELECT store_key FROM ${REGISTRY} WHERE webhook_id = $1`, [webhookId]);
-		if (rows[0]) return { key: rows[0].store_key, kind: 'postgres' };
+		if (rows[0]) return checkLocation({ key: rows[0].store_key, kind: 'postgres' });
 	}
-	const file = join(fileBase(userFolder), 'webhooks', `${webhookId}.json`);
-	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoreLocation) : undefined;
+	const file = pathInside(join(fileBase(userFolder), 'webhooks'), webhookId, '.json');
+	if (!existsSync(file)) return undefined;
+	const { kind, key } = JSON.parse(readFileSync(file, 'utf8')) as StoreLocation;
+	return checkLocation({ kind, key });
 }

@@ -23,7 +23,7 @@ import { alertItems, isGoverned, runContext } from '../shared/governance';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, governedRun, readInputs, runBatch, shapeRun, withAlerts, withTarget } from '../shared/pipeline';
 import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
-import { linkBookFor, storesOf } from '../shared/triggerStore';
+import { linkBookFor, storesOf, storeTrust } from '../shared/triggerStore';
 import { deprovisionUserProperties, operationProperty } from './DeprovisionUserDescription';
 
 interface MatchKeyRow {
@@ -88,8 +88,9 @@ export class DeprovisionUser implements INodeType {
 		const { dryRun, concurrency } = commonOptions(this);
 		const text = (name: string) => String(this.getNodeParameter(name, 0, '') ?? '').trim();
 
+		const trust = storeTrust(this);
 		const inputs = readInputs(this, (item, i) => {
-			if (inputMode === 'envelope') return parseEnvelope(item.json);
+			if (inputMode === 'envelope') return parseEnvelope(item.json, trust);
 			// Match key rows are in precedence order.
 			const rows = this.getNodeParameter('matchKeys.key', i, []) as MatchKeyRow[];
 			return envelopeFromRows(

@@ -13,7 +13,7 @@ import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, optionName, targetName } from '../shared/descriptions';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
-import { asTriggerItem, currentStates, linkBookFor } from '../shared/triggerStore';
+import { asTriggerItem, currentStates, linkBookFor, storeTrust } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { groupSyncProperties, membershipModeProperty } from './GroupSyncDescription';
 
@@ -72,7 +72,8 @@ export class GroupSync implements INodeType {
 			concurrency,
 		};
 		const fromEvents = this.getNodeParameter('groupsFrom', 0, 'define') === 'events';
-		const events = fromEvents ? this.getInputData().map((item) => asTriggerItem(item.json)) : [];
+		const trust = storeTrust(this);
+		const events = fromEvents ? this.getInputData().map((item) => asTriggerItem(item.json, trust)) : [];
 		// Groups as the trigger's store holds them now, so executions that run out of order still converge.
 		const current = fromEvents ? await currentStates(this, events) : [];
 		settings.memberKey = (this.getNodeParameter('memberKey', 0, 'userName') as 'userName' | 'externalId') ?? 'userName';
@@ -92,7 +93,7 @@ export class GroupSync implements INodeType {
 			dryRun,
 			read: (item, i) =>
 				fromEvents
-					? groupInputNow(item.json, current[i])
+					? groupInputNow(item.json, current[i], events[i]?.store)
 					: parseGroupInput({
 							displayName: text('displayName', i),
 							externalId: text('externalId', i) || undefined,

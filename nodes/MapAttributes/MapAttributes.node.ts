@@ -16,7 +16,7 @@ import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, optionName } from '../shared/descriptions';
 import { configurationError, failureItem, readItem } from '../shared/failures';
 import { withTarget } from '../shared/pipeline';
-import { asTriggerItem, currentStates } from '../shared/triggerStore';
+import { asTriggerItem, currentStates, storeTrust } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
 import { mapAttributesProperties, PRESET_SUBTITLES, presetProperty } from './MapAttributesDescription';
 
@@ -124,8 +124,10 @@ export class MapAttributes implements INodeType {
 		const shared = perItem ? undefined : compileFor(0);
 
 		// SCIM Trigger events are mapped from the user as the store holds it now: executions that run out of
-		// order then converge. A user the store no longer holds is out of scope.
-		const events = items.map((item) => (['resource', 'before'].includes(sourcePath) ? asTriggerItem(item.json) : undefined));
+		// order then converge. A user the store no longer holds is out of scope. An item whose store reference is not
+		// signed for this workflow is a plain item: no store is read.
+		const trust = storeTrust(this);
+		const events = items.map((item) => (['resource', 'before'].includes(sourcePath) ? asTriggerItem(item.json, trust) : undefined));
 		const current = options.readCurrentState === false || !events.some(Boolean) ? [] : await currentStates(this, events);
 
 		// Each item ends in exactly one place: In Scope, Out of Scope, or a failure.

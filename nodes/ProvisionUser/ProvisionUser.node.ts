@@ -10,7 +10,7 @@ import { parseEnvelope } from '../../lib/envelope';
 import { uacFlagsFrom } from '../../lib/ldap/flavours';
 import { envelopeKeeping } from '../../lib/provisioning/governance/keys';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
-import { linkBookFor, storesOf } from '../shared/triggerStore';
+import { linkBookFor, storesOf, storeTrust } from '../shared/triggerStore';
 import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, targetName } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
@@ -64,13 +64,14 @@ export class ProvisionUser implements INodeType {
 			settings.mustChangePassword = options.mustChangePassword === true;
 			settings.uacFlags = uacFlagsFrom(this.getNodeParameter('accountControl', 0, {}) as Record<string, boolean>);
 		}
+		const trust = storeTrust(this);
 		return runPerItem(this, {
 			kind,
 			settings,
 			dryRun,
 			read: (item, i) =>
 				inputMode === 'envelope'
-					? parseEnvelope(item.json)
+					? parseEnvelope(item.json, trust)
 					: envelopeFromRows(this.getNodeParameter('attributes.attribute', i, []) as AttributeRow[], { id: String(i) }),
 			run: (target, inputs) =>
 				provisionUsers(target, inputs, {

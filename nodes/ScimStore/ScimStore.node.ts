@@ -10,7 +10,7 @@ import {
 import { ReferenceResolver } from '../../lib/scim/server/events';
 import type { Resource, ResourceType } from '../../lib/store/identityStore';
 import { locateByWebhook, openLinksAt, openStoreAt } from '../../lib/store/openStore';
-import { userFolder } from '../shared/triggerStore';
+import { signedStoreRef, userFolder } from '../shared/triggerStore';
 import { scimStoreProperties } from './ScimStoreDescription';
 
 /** The webhook id in a tenant URL (…/webhook/<id>/scim/v2), or the id itself. */
@@ -56,6 +56,8 @@ export class ScimStore implements INodeType {
 			});
 		}
 		const store = openStoreAt(location, userFolder(), process.env, onError);
+		// Signed for this workflow: the nodes that take these items read and remember through it.
+		const ref = signedStoreRef(this, location) as unknown as IDataObject;
 		if (operation === 'deletedUsers') {
 			// Remembered where they were provisioned, gone from the store: envelopes that match by the remembered id only.
 			const provisioned = await openLinksAt(location, userFolder(), process.env, onError).sources('User');
@@ -63,7 +65,7 @@ export class ScimStore implements INodeType {
 			for (const id of provisioned) if (!(await store.get('User', id))) gone.push(id);
 			return [
 				gone.map((id) => ({
-					json: { attributes: {}, matchKeys: [], source: { id, store: location, deleted: true } } as unknown as IDataObject,
+					json: { attributes: {}, matchKeys: [], source: { id, store: ref, deleted: true } },
 					pairedItem: { item: 0 },
 				})),
 			];
@@ -88,7 +90,7 @@ export class ScimStore implements INodeType {
 					resourceType: type,
 					resourceId: resource.id,
 					resource: (await resolver.enrichResource(copy)) as IDataObject,
-					store: location as unknown as IDataObject,
+					store: ref,
 				},
 				pairedItem: { item: 0 },
 			});

@@ -21,6 +21,7 @@ import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import type { IdentityStore } from '../../lib/store/identityStore';
 import { openStoreAt, registerWebhook, type StoreChoice, type StoreLocation, storeLocation } from '../../lib/store/openStore';
+import { signedStoreRef } from '../shared/triggerStore';
 import { scimTriggerProperties } from './ScimTriggerDescription';
 import { SCIM_BASE, tenantUrl, tokenProblem } from './tenantUrl';
 
@@ -88,7 +89,8 @@ async function storeFor(ctx: IWebhookFunctions, choice: string): Promise<{ store
 	const store = openStoreAt(location, userFolder, process.env, report);
 	const webhookId = ctx.getNode().webhookId;
 	if (webhookId) await registerWebhook(webhookId, location, userFolder, process.env, report);
-	return { store, location };
+	// Events carry the location signed for this workflow: the only reference later nodes accept.
+	return { store, location: signedStoreRef(ctx, location) };
 }
 
 /** Public base URLs by webhook id: derived from n8n's configuration, which only changes with a restart. */

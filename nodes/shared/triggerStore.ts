@@ -1,14 +1,17 @@
 /**
  * Items that come from a SCIM Trigger (its events, or the SCIM Store node) say where the trigger's store lives.
  * The nodes use it for two things Entra does: read the user or group as it is now (not as the event saw it, so
- * executions that run out of order still converge), and remember where each one landed in the target.
+ * executions that run out of order still converge), and remember where each one landed in the target. Only a
+ * reference signed for this workflow by this n8n is used (lib/store/storeRef.ts): any other item, whatever its
+ * `store` says, is handled without a store.
  */
 import { homedir } from 'node:os';
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { LinkBook, linkScope, type StoreRef } from '../../lib/provisioning/links';
+import { LinkBook, linkScope } from '../../lib/provisioning/links';
 import { ReferenceResolver } from '../../lib/scim/server/events';
 import type { Resource, ResourceType } from '../../lib/store/identityStore';
 import { openLinksAt, openStoreAt } from '../../lib/store/openStore';
+import { type StoreLocation, type StoreRef, StoreRefSigner } from '../../lib/store/storeRef';
 import type { Target } from '../../lib/targets/target';
 import { isObject } from '../../lib/util';
 
@@ -24,12 +27,46 @@ export interface TriggerItem {
 
 export const userFolder = () => process.env.N8N_USER_FOLDER ?? homedir();
 
-export function asTriggerItem(json: unknown): TriggerItem | undefined {
+type InWorkflow = Pick<IExecuteFunctions, 'getWorkflow'>;
+const workflowIdOf = (ctx: InWorkflow) => String(ctx.getWorkflow().id ?? '');
+
+/** A store's location signed for the workflow `ctx` runs in (a SCIM Trigger's events, a SCIM Store node's items). */
+export function signedStoreRef(ctx: InWorkflow, location: StoreLocation): StoreRef {
+	const signer = StoreRefSigner.of(process.env);
+	if (!signer)
+		throw new Error(
+			"n8n's encryption key was not found (N8N_ENCRYPTION_KEY, or the n8n folder's settings file), so SCIM Trigger store references cannot be signed",
+		);
+	return signer.sign(location, workflowIdOf(ctx));
+}
+
+/** A store reference is an item's value: this says whether this workflow may use it. */
+export type StoreTrust = (value: unknown) => StoreRef | undefined;
+
+/** Checks the store references of one node run; the first one refused is logged (once per run, not per item). */
+export function storeTrust(ctx: IExecuteFunctions): StoreTrust {
+	const signer = StoreRefSigner.of(process.env);
+	const workflowId = workflowIdOf(ctx);
+	let warned = false;
+	return (value) => {
+		if (value === undefined || value === null) return undefined;
+		const ref = signer?.verify(value, workflowId);
+		if (!ref && !warned) {
+			warned = true;
+			ctx.logger.warn(
+				"Items carry a SCIM Trigger store reference that was not signed for this workflow by this n8n (made up, copied from another workflow, or made by a version of n8n-nodes-provisioning that did not sign them): they are handled without the trigger's store",
+			);
+		}
+		return ref;
+	};
+}
+
+/** A SCIM Trigger event (or SCIM Store item) whose store reference this workflow may use; anything else is a plain item. */
+export function asTriggerItem(json: unknown, trust: StoreTrust): TriggerItem | undefined {
 	if (!isObject(json) || typeof json.event !== 'string' || typeof json.resourceId !== 'string') return undefined;
 	if (json.resourceType !== 'User' && json.resourceType !== 'Group') return undefined;
-	const store = json.store;
-	if (!isObject(store) || typeof store.key !== 'string' || (store.kind !== 'file' && store.kind !== 'postgres')) return undefined;
-	return json as unknown as TriggerItem;
+	const store = trust(json.store);
+	return store ? ({ ...json, store } as unknown as TriggerItem) : undefined;
 }
 
 /** The store's current version of an item's user or group, with its references; undefined when it is gone. */
@@ -72,7 +109,7 @@ export function linkBookFor(
 	);
 }
 
-/** The trigger stores the envelopes came from. */
+/** The trigger stores the envelopes came from (checked when they were read: parseEnvelope). */
 export const storesOf = (inputs: unknown[]): Array<StoreRef | undefined> =>
 	inputs.map((input) => (isObject(input) && isObject(input.source) ? (input.source.store as StoreRef | undefined) : undefined));
 

@@ -5,3 +5,5 @@ import { join } from 'node:path';
 // n8n-core writes its settings under the user folder: keep tests away from the real one.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-test-'));
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS ??= 'false';
+// The instance key n8n's processes share: SCIM Trigger store references are signed with a key derived from it.
+process.env.N8N_ENCRYPTION_KEY ??= 'n8n-nodes-provisioning-test-key';

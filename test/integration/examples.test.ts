@@ -18,6 +18,7 @@ import {
 } from 'n8n-workflow';
 import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/store/openStore';
+import { StoreRefSigner } from '../../lib/store/storeRef';
 import { runWorkflow, registerNodeType, type WorkflowJson } from '../harness/workflow';
 import { ScimTestServer } from '../servers/scimServer';
 
@@ -123,7 +124,8 @@ beforeAll(async () => {
 	const location: StoreLocation = { kind: 'file', key: 'examples-trigger' };
 	provider = new ScimServiceProvider(openStoreAt(location, userFolder, process.env), {
 		baseUrl: `https://n8n.example/webhook/${TRIGGER_WEBHOOK_ID}/scim/v2`,
-		storeLocation: location,
+		// As the SCIM Trigger does: its events carry the location signed for its own workflow.
+		storeLocation: StoreRefSigner.of(process.env)!.sign(location, example('scim-trigger-to-scim-app.json').id!),
 	});
 	await registerWebhook(TRIGGER_WEBHOOK_ID, location, userFolder, process.env);
 });

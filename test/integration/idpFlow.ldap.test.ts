@@ -5,6 +5,7 @@
 import { normaliseDn } from '../../lib/ldap/escape';
 import { ScimServiceProvider, type ScimEvent } from '../../lib/scim/server/serviceProvider';
 import { openStoreAt, type StoreLocation } from '../../lib/store/openStore';
+import { StoreRefSigner } from '../../lib/store/storeRef';
 import { chain, runWorkflow } from '../harness/workflow';
 import { parseLdif, Slapd } from '../servers/slapd';
 
@@ -20,7 +21,8 @@ beforeAll(async () => {
 	const location: StoreLocation = { key: 'idp-flow-ldap', kind: 'file' };
 	provider = new ScimServiceProvider(openStoreAt(location, process.env.N8N_USER_FOLDER!, process.env), {
 		baseUrl: 'https://n8n.example/webhook/l/scim/v2',
-		storeLocation: location,
+		// As the trigger does: signed for the workflow its events run in (the harness's default id).
+		storeLocation: StoreRefSigner.of(process.env)!.sign(location, 'test-workflow'),
 	});
 });
 afterAll(() => slapd.stop());

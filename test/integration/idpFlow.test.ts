@@ -5,6 +5,7 @@
  */
 import { ScimServiceProvider, type ScimEvent } from '../../lib/scim/server/serviceProvider';
 import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/store/openStore';
+import { type StoreRef, StoreRefSigner } from '../../lib/store/storeRef';
 import { chain, type ChainStep, runWorkflow } from '../harness/workflow';
 import { ScimTestServer } from '../servers/scimServer';
 
@@ -14,6 +15,8 @@ const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:
 let app: ScimTestServer;
 let provider: ScimServiceProvider;
 let location: StoreLocation;
+/** The location as the trigger's events carry it: signed for the workflow they run in (the harness's default id). */
+let signed: StoreRef;
 let run = 0;
 beforeAll(async () => {
 	app = await ScimTestServer.start();
@@ -23,7 +26,8 @@ beforeEach(() => {
 	// A fresh trigger store per test: a new key is a new trigger node.
 	location = { key: `idp-flow-${++run}`, kind: 'file' };
 	const store = openStoreAt(location, process.env.N8N_USER_FOLDER!, process.env);
-	provider = new ScimServiceProvider(store, { baseUrl: 'https://n8n.example/webhook/w/scim/v2', storeLocation: location });
+	signed = StoreRefSigner.of(process.env)!.sign(location, 'test-workflow');
+	provider = new ScimServiceProvider(store, { baseUrl: 'https://n8n.example/webhook/w/scim/v2', storeLocation: signed });
 	app.store.users.clear();
 	app.store.groups.clear();
 	app.faults.length = 0;
@@ -200,7 +204,7 @@ const syncEvent = (type: 'User' | 'Group', resource: any) => ({
 	resourceType: type,
 	resourceId: resource.id,
 	resource,
-	store: location,
+	store: signed,
 });
 
 describe('Okta group push', () => {

@@ -27,8 +27,8 @@ export interface ScimEvent {
 	members?: string[];
 	/** The same members with their userName and externalId (or a group's displayName), for targets to resolve. */
 	memberReferences?: Reference[];
-	/** Where the trigger's store lives, so later nodes can read the current state and remember target ids. */
-	store?: { key: string; kind: 'file' | 'postgres' };
+	/** Where the trigger's store lives (signed by the trigger), so later nodes can read the current state and remember target ids. */
+	store?: { key: string; kind: 'file' | 'postgres'; sig?: string };
 	request: { id: string; time: string; client: string; method: string; path: string };
 }
 

@@ -4,8 +4,9 @@
  * afresh for every operation and replaced atomically (written, fsynced, renamed); operations on a file are
  * serialised within the process, so two executions finishing at once both land.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAll } from '../journal';
 import type { EscrowEntry } from '../../provisioning/governance/escrow';
 import type { QuarantineState } from '../../provisioning/governance/quarantine';
 import type { GovernanceScope, GovernanceStore, QuarantineRow } from '../../provisioning/governance/store';
@@ -41,7 +42,7 @@ export class FileGovernanceStore implements GovernanceStore {
 		const tmp = `${path}.tmp`;
 		const fd = openSync(tmp, 'w');
 		try {
-			writeSync(fd, JSON.stringify(data));
+			writeAll(fd, JSON.stringify(data));
 			fsyncSync(fd);
 		} finally {
 			closeSync(fd);

@@ -1,10 +1,11 @@
 /**
  * Links in a JSON-lines journal beside the file identity store, loaded into memory once per process. Each
- * write batch is appended and fsynced; the journal is rewritten when it outgrows the live links.
+ * write batch is appended and synced (one at a time); the journal is rewritten when it outgrows the live links.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourceType } from '../identityStore';
+import { Journal, readJournal, writeAll } from '../journal';
 import type { Link, LinkStore } from './linkStore';
 
 interface Entry {
@@ -19,23 +20,23 @@ const keyOf = (scope: string, type: ResourceType) => `${type}\u0000${scope}`;
 export class FileLinkStore implements LinkStore {
 	private readonly links = new Map<string, Map<string, string>>();
 	private readonly path: string;
-	private journal: number;
+	private journal: Journal;
 	private entries = 0;
+	private queue: Promise<unknown> = Promise.resolve();
 
 	constructor(dir: string) {
 		this.path = join(dir, 'links.jsonl');
-		if (existsSync(this.path)) {
-			for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-				if (!line.trim()) continue;
-				try {
-					this.apply(JSON.parse(line) as Entry);
-					this.entries++;
-				} catch {
-					// A torn last line (a crash mid-write): that batch was never acknowledged.
-				}
+		// A torn last line (a crash mid-write: that batch was never acknowledged) is cut off the file.
+		for (const line of readJournal(this.path)) {
+			if (!line.trim()) continue;
+			try {
+				this.apply(JSON.parse(line) as Entry);
+				this.entries++;
+			} catch {
+				// Not a batch: skipped.
 			}
 		}
-		this.journal = openSync(this.path, 'a');
+		this.journal = new Journal(this.path);
 	}
 
 	private apply(entry: Entry): void {
@@ -48,13 +49,17 @@ export class FileLinkStore implements LinkStore {
 		this.links.set(key, map);
 	}
 
-	private write(entry: Entry): void {
-		writeSync(this.journal, `${JSON.stringify(entry)}\n`);
-		fsyncSync(this.journal);
-		this.apply(entry);
-		this.entries++;
-		const live = [...this.links.values()].reduce((n, m) => n + (m.size ? 1 : 0), 0);
-		if (this.entries > 1000 && this.entries > live * 4) this.compact();
+	/** One batch at a time, in arrival order; applied once it is on disk. */
+	private write(entry: Entry): Promise<void> {
+		const run = this.queue.then(async () => {
+			await this.journal.append(`${JSON.stringify(entry)}\n`);
+			this.apply(entry);
+			this.entries++;
+			const live = [...this.links.values()].reduce((n, m) => n + (m.size ? 1 : 0), 0);
+			if (this.entries > 1000 && this.entries > live * 4) this.compact();
+		});
+		this.queue = run.catch(() => undefined);
+		return run;
 	}
 
 	private compact(): void {
@@ -64,14 +69,14 @@ export class FileLinkStore implements LinkStore {
 		for (const [key, map] of this.links) {
 			if (!map.size) continue;
 			const [t, s] = key.split('\u0000') as [ResourceType, string];
-			writeSync(fd, `${JSON.stringify({ s, t, l: Object.fromEntries(map) })}\n`);
+			writeAll(fd, `${JSON.stringify({ s, t, l: Object.fromEntries(map) })}\n`);
 			count++;
 		}
 		fsyncSync(fd);
 		closeSync(fd);
 		renameSync(tmp, this.path);
-		closeSync(this.journal);
-		this.journal = openSync(this.path, 'a');
+		this.journal.close();
+		this.journal = new Journal(this.path);
 		this.entries = count;
 	}
 
@@ -89,13 +94,13 @@ export class FileLinkStore implements LinkStore {
 	async put(scope: string, type: ResourceType, links: Link[]): Promise<void> {
 		const current = this.links.get(keyOf(scope, type));
 		const changed = links.filter((l) => current?.get(l.sourceId) !== l.targetId);
-		if (changed.length) this.write({ s: scope, t: type, l: Object.fromEntries(changed.map((l) => [l.sourceId, l.targetId])) });
+		if (changed.length) await this.write({ s: scope, t: type, l: Object.fromEntries(changed.map((l) => [l.sourceId, l.targetId])) });
 	}
 
 	async remove(scope: string, type: ResourceType, sourceIds: string[]): Promise<void> {
 		const current = this.links.get(keyOf(scope, type));
 		const present = sourceIds.filter((id) => current?.has(id));
-		if (present.length) this.write({ s: scope, t: type, l: Object.fromEntries(present.map((id) => [id, null])) });
+		if (present.length) await this.write({ s: scope, t: type, l: Object.fromEntries(present.map((id) => [id, null])) });
 	}
 
 	async sources(type: ResourceType): Promise<string[]> {
@@ -105,6 +110,7 @@ export class FileLinkStore implements LinkStore {
 	}
 
 	async close(): Promise<void> {
-		closeSync(this.journal);
+		await this.queue;
+		this.journal.close();
 	}
 }
