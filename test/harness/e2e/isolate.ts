@@ -1,7 +1,8 @@
 /**
  * The same shipped workflow loaded by two suites into one n8n would share its SCIM Trigger store (kept per
  * workflow and node id) and its tenant URL (the webhook id). `isolate` gives a suite its own copy: workflow ids get
- * the suite's tag, webhook ids are derived from the tag, and references between the copied workflows follow.
+ * the suite's tag, webhook ids are derived from the tag, and references between the copied workflows follow (an
+ * error workflow's id, a SCIM Store's tenant URL naming a trigger's webhook id).
  */
 import { createHash } from 'node:crypto';
 import type { WorkflowFile } from '../../../scripts/lib/n8nInstance';
@@ -14,10 +15,14 @@ const uuidFrom = (seed: string) => {
 export function isolate<T extends WorkflowFile>(workflows: T[], tag: string): T[] {
 	if (!/^[A-Za-z0-9]{1,8}$/.test(tag)) throw new Error(`isolate: the tag "${tag}" must be 1–8 letters or digits`);
 	const ids = new Map(workflows.map((w) => [w.id, `${w.id}${tag}`]));
+	const webhookIds = new Map(
+		workflows.flatMap((w) => (w.nodes ?? []).flatMap((n) => (n.webhookId ? [[n.webhookId, uuidFrom(`${tag}:${n.webhookId}`)]] : []))),
+	);
 	return workflows.map((workflow) => {
-		const copy = JSON.parse(JSON.stringify(workflow)) as T & { settings?: { errorWorkflow?: string } };
+		let text = JSON.stringify(workflow);
+		for (const [from, to] of webhookIds) text = text.split(from).join(to);
+		const copy = JSON.parse(text) as T & { settings?: { errorWorkflow?: string } };
 		copy.id = ids.get(workflow.id)!;
-		for (const node of copy.nodes ?? []) if (node.webhookId) node.webhookId = uuidFrom(`${tag}:${node.webhookId}`);
 		if (copy.settings?.errorWorkflow && ids.has(copy.settings.errorWorkflow))
 			copy.settings.errorWorkflow = ids.get(copy.settings.errorWorkflow);
 		return copy;

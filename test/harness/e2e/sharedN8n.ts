@@ -44,6 +44,8 @@ export interface SharedN8n {
 	readonly api: PublicApi;
 	readonly runtime: N8nRuntime;
 	readonly userFolder: string;
+	/** The n8n process (its group leader). */
+	readonly pid: number;
 	/** Imports credentials and workflows into the running n8n and activates the workflows not marked `active: false`. */
 	load(set: { credentials?: object[]; workflows: WorkflowFile[] }): Promise<void>;
 	/** Deactivates what this handle loaded. */
@@ -115,6 +117,9 @@ function handle(runtime: N8nRuntime, initial: InstanceState): SharedN8n {
 		},
 		runtime,
 		userFolder: state.options.userFolder,
+		get pid() {
+			return state.pid;
+		},
 		async load({ credentials = [], workflows }) {
 			const reused = workflows.filter((w) => state.loaded.includes(w.id) && !mine.includes(w.id));
 			if (reused.length)
