@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { activateInDatabase } from './activation';
 import { cleanEnv, type N8nRuntime } from './runtime';
 
 export {
@@ -150,11 +151,16 @@ function runCli(runtime: N8nRuntime, options: N8nOptions, args: string[]): strin
 }
 
 /**
- * Imports credentials and workflows (n8n stopped) and activates the workflows not marked `active: false`. One
- * import command for all workflows (each command boots n8n's CLI: seconds); activation is one command per workflow,
- * as neither major has a command that activates a chosen list.
+ * Imports credentials and workflows (n8n stopped) and activates the workflows not marked `active: false`. Each n8n
+ * CLI command boots n8n (seconds; many on a busy machine): one imports every workflow, and activation is one row
+ * update (scripts/lib/activation.ts), with a command per workflow only when that cannot be done.
  */
-export function importAndActivate(runtime: N8nRuntime, options: N8nOptions, credentials: object[], workflows: WorkflowFile[]): void {
+export async function importAndActivate(
+	runtime: N8nRuntime,
+	options: N8nOptions,
+	credentials: object[],
+	workflows: WorkflowFile[],
+): Promise<void> {
 	const work = join(options.userFolder, 'import');
 	mkdirSync(work, { recursive: true });
 	if (credentials.length) {
@@ -170,11 +176,12 @@ export function importAndActivate(runtime: N8nRuntime, options: N8nOptions, cred
 	const file = join(work, 'workflows.json');
 	writeFileSync(file, JSON.stringify(workflows.map((wf) => ({ versionId: randomUUID(), ...wf, active: false }))));
 	runCli(runtime, options, ['import:workflow', `--input=${file}`]);
+	const active = workflows.filter((wf) => wf.active !== false).map((wf) => wf.id);
+	if (await activateInDatabase({ runtime, userFolder: options.userFolder, env: n8nEnv(runtime, options) }, active)) return;
 	const major = Number(runtime.version.split('.')[0]);
-	for (const wf of workflows) {
-		if (wf.active === false) continue;
-		if (major >= 2) runCli(runtime, options, ['publish:workflow', `--id=${wf.id}`]);
-		else runCli(runtime, options, ['update:workflow', `--id=${wf.id}`, '--active=true']);
+	for (const id of active) {
+		if (major >= 2) runCli(runtime, options, ['publish:workflow', `--id=${id}`]);
+		else runCli(runtime, options, ['update:workflow', `--id=${id}`, '--active=true']);
 	}
 }
 

@@ -137,7 +137,7 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 			brokerPort: await freePort(),
 			extraEnv: queueEnv,
 		};
-		importAndActivate(
+		await importAndActivate(
 			runtime,
 			mainOptions,
 			[
