@@ -205,7 +205,7 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 		};
 		const port = await freePort();
 		const n8nOptions = { userFolder, port, brokerPort: await freePort(), extraEnv: options.extraEnv };
-		importAndActivate(
+		await importAndActivate(
 			runtime,
 			n8nOptions,
 			[

@@ -658,18 +658,28 @@ const STEPS = [
 	credentialForms,
 ];
 
-export async function walkthrough(options: { check: boolean; log?: (line: string) => void; env?: Record<string, string> }): Promise<void> {
+export interface WalkthroughOptions {
+	check: boolean;
+	log?: (line: string) => void;
+	env?: Record<string, string>;
+	/** An `npm start` that is already running (the e2e test's, or one of yours while working on a step); left running. */
+	attach?: Omit<RunningStart, 'stop'>;
+}
+
+export async function walkthrough(options: WalkthroughOptions): Promise<void> {
 	const log = options.log ?? ((line: string) => console.log(line));
 	expect(existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install chromium)`);
-	// To iterate on the walkthrough, point it at an `npm start` that is already running.
-	const attached = process.env.WALKTHROUGH_N8N_URL;
+	const attached =
+		options.attach ??
+		(process.env.WALKTHROUGH_N8N_URL
+			? {
+					url: process.env.WALKTHROUGH_N8N_URL,
+					tenantUrl: String(process.env.WALKTHROUGH_TENANT_URL),
+					token: String(process.env.WALKTHROUGH_TOKEN),
+				}
+			: undefined);
 	const n8n: RunningStart = attached
-		? {
-				url: attached,
-				tenantUrl: String(process.env.WALKTHROUGH_TENANT_URL),
-				token: String(process.env.WALKTHROUGH_TOKEN),
-				stop: async () => undefined,
-			}
+		? { ...attached, stop: async () => undefined }
 		: await startLocalN8n((line) => log(`  npm start | ${line}`), options.env);
 	let browser: Browser | undefined;
 	try {

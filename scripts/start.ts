@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 		.find((n) => n.type === 'n8n-nodes-provisioning.scimTrigger') as { webhookId: string };
 	// n8n 2.x's task runner broker needs a port of its own.
 	const options = { userFolder, port, brokerPort: await freePort() };
-	importAndActivate(runtime, options, credentials, workflows);
+	await importAndActivate(runtime, options, credentials, workflows);
 	const n8n = await startN8n(runtime, options, process.env.N8N_ECHO_LOG === 'true');
 
 	console.log(`

@@ -4,8 +4,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { activateInDatabase } from './activation';
 import { cleanEnv, type N8nRuntime } from './runtime';
 
 export {
@@ -62,6 +63,8 @@ export interface N8nOptions {
 	brokerPort?: number;
 	encryptionKey?: string;
 	extraEnv?: Record<string, string>;
+	/** Append n8n's output to this file instead of keeping it in memory (an instance other test files attach to). */
+	logFile?: string;
 }
 
 /** n8n's environment: ours minus what npm adds for its scripts, and the runtime's Node first on PATH (n8n 2.x starts its task runner as `node`). */
@@ -98,15 +101,23 @@ export function n8nEnv(runtime: N8nRuntime, options: N8nOptions): NodeJS.Process
 	};
 }
 
-function n8nBin(runtime: N8nRuntime): string {
+export function n8nBin(runtime: N8nRuntime): string {
 	return join(runtime.dir, 'node_modules', 'n8n', 'bin', 'n8n');
 }
 
-/** Imports credentials and workflows (n8n stopped) and activates the workflows. */
 interface WorkflowNode {
 	type: string;
 	webhookId?: string;
 	parameters?: Record<string, unknown>;
+}
+
+/** A workflow as n8n exports and imports it; `active: false` keeps it inactive. */
+export interface WorkflowFile {
+	id: string;
+	active?: boolean;
+	versionId?: string;
+	nodes?: WorkflowNode[];
+	[key: string]: unknown;
 }
 
 /** A static production webhook path per trigger, by node type (path relative to /webhook/). */
@@ -118,44 +129,59 @@ const WEBHOOK_PROBES: Record<string, (node: WorkflowNode) => string> = {
 };
 const probesFile = (userFolder: string) => join(userFolder, 'import', 'webhooks.json');
 
-export function importAndActivate(
+/** The webhook paths the active ones of these workflows register: n8n is ready for them once each answers. */
+export function webhookProbes(workflows: WorkflowFile[]): string[] {
+	return workflows
+		.filter((wf) => wf.active !== false)
+		.flatMap((wf) => (wf.nodes ?? []).filter((n) => WEBHOOK_PROBES[n.type]).map((n) => WEBHOOK_PROBES[n.type](n)));
+}
+
+/** Runs one n8n CLI command (n8n may be running: the commands only write to its database). */
+function runCli(runtime: N8nRuntime, options: N8nOptions, args: string[]): string {
+	try {
+		return execFileSync(runtime.node.bin, [n8nBin(runtime), ...args], {
+			env: n8nEnv(runtime, options),
+			stdio: ['ignore', 'pipe', 'pipe'],
+			encoding: 'utf8',
+		});
+	} catch (error) {
+		const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+		throw new Error(`n8n ${args[0]} failed:\n${String(stdout ?? '').slice(-3000)}\n${String(stderr ?? '').slice(-3000)}`);
+	}
+}
+
+/**
+ * Imports credentials and workflows (n8n stopped) and activates the workflows not marked `active: false`. Each n8n
+ * CLI command boots n8n (seconds; many on a busy machine): one imports every workflow, and activation is one row
+ * update (scripts/lib/activation.ts), with a command per workflow only when that cannot be done.
+ */
+export async function importAndActivate(
 	runtime: N8nRuntime,
 	options: N8nOptions,
 	credentials: object[],
-	workflows: Array<{ id: string; active?: boolean; nodes?: WorkflowNode[] }>,
-): void {
-	const env = n8nEnv(runtime, options);
+	workflows: WorkflowFile[],
+): Promise<void> {
 	const work = join(options.userFolder, 'import');
 	mkdirSync(work, { recursive: true });
-	const run = (args: string[]) => {
-		try {
-			return execFileSync(runtime.node.bin, [n8nBin(runtime), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-		} catch (error) {
-			const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-			throw new Error(`n8n ${args[0]} failed:\n${String(stdout ?? '').slice(-3000)}\n${String(stderr ?? '').slice(-3000)}`);
-		}
-	};
 	if (credentials.length) {
 		writeFileSync(join(work, 'credentials.json'), JSON.stringify(credentials));
-		run(['import:credentials', `--input=${join(work, 'credentials.json')}`]);
+		runCli(runtime, options, ['import:credentials', `--input=${join(work, 'credentials.json')}`]);
 	}
-	const major = Number(runtime.version.split('.')[0]);
 	// The webhooks startN8n waits for: what the active workflows register.
 	const probes = new Set<string>(
 		existsSync(probesFile(options.userFolder)) ? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8')) : [],
 	);
-	for (const wf of workflows) {
-		if (wf.active === false) continue;
-		for (const node of wf.nodes ?? []) if (WEBHOOK_PROBES[node.type]) probes.add(WEBHOOK_PROBES[node.type](node));
-	}
+	for (const probe of webhookProbes(workflows)) probes.add(probe);
 	writeFileSync(probesFile(options.userFolder), JSON.stringify([...probes]));
-	for (const wf of workflows) {
-		const file = join(work, `${wf.id}.json`);
-		writeFileSync(file, JSON.stringify({ versionId: randomUUID(), ...wf, active: false }));
-		run(['import:workflow', `--input=${file}`]);
-		if (wf.active === false) continue;
-		if (major >= 2) run(['publish:workflow', `--id=${wf.id}`]);
-		else run(['update:workflow', `--id=${wf.id}`, '--active=true']);
+	const file = join(work, 'workflows.json');
+	writeFileSync(file, JSON.stringify(workflows.map((wf) => ({ versionId: randomUUID(), ...wf, active: false }))));
+	runCli(runtime, options, ['import:workflow', `--input=${file}`]);
+	const active = workflows.filter((wf) => wf.active !== false).map((wf) => wf.id);
+	if (await activateInDatabase({ runtime, userFolder: options.userFolder, env: n8nEnv(runtime, options) }, active)) return;
+	const major = Number(runtime.version.split('.')[0]);
+	for (const id of active) {
+		if (major >= 2) runCli(runtime, options, ['publish:workflow', `--id=${id}`]);
+		else runCli(runtime, options, ['update:workflow', `--id=${id}`, '--active=true']);
 	}
 }
 
@@ -181,18 +207,27 @@ export async function startN8n(
 		worker: /n8n worker is now ready|Worker started/i,
 		webhook: /Webhook listener waiting for requests/i,
 	}[command];
+	let output = '';
+	let logFrom = 0;
+	let stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe'];
+	if (options.logFile) {
+		logFrom = existsSync(options.logFile) ? statSync(options.logFile).size : 0;
+		const fd = openSync(options.logFile, 'a');
+		stdio = ['ignore', fd, fd];
+	}
 	const child = spawn(runtime.node.bin, [n8nBin(runtime), command], {
 		env: n8nEnv(runtime, options),
-		stdio: ['ignore', 'pipe', 'pipe'],
+		stdio: stdio as never,
 		detached: true,
 	});
-	let output = '';
+	if (typeof stdio[1] === 'number') closeSync(stdio[1]);
 	const collect = (chunk: Buffer) => {
 		output += chunk.toString();
 		if (echo) process.stdout.write(chunk);
 	};
-	child.stdout!.on('data', collect);
-	child.stderr!.on('data', collect);
+	child.stdout?.on('data', collect);
+	child.stderr?.on('data', collect);
+	const log = () => (options.logFile ? readFileSync(options.logFile).subarray(logFrom).toString() : output);
 	const url = `http://127.0.0.1:${options.port}`;
 	const stop = async () => {
 		if (child.exitCode !== null) return;
@@ -211,28 +246,54 @@ export async function startN8n(
 			}
 		}
 	};
-	const deadline = Date.now() + 120000;
-	const wait = async (what: string) => {
-		if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}:\n${output.slice(-4000)}`);
-		if (Date.now() > deadline) throw new Error(`n8n did not start in time (${what}):\n${output.slice(-4000)}`);
-		await new Promise((r) => setTimeout(r, 200));
-	};
 	try {
-		while (!ready.test(output)) await wait('not ready');
-		// n8n 2.40 activates published workflows in the background after "Editor is now accessible"; a CORS preflight
-		// lists a webhook's methods only once it is registered, and runs nothing.
+		const started = await waitUntil(
+			() => ready.test(log()),
+			() => child.exitCode === null,
+			log,
+			'not ready',
+		);
+		// n8n 2.40 activates published workflows in the background after "Editor is now accessible".
 		const probes: string[] =
 			command !== 'worker' && existsSync(probesFile(options.userFolder))
 				? JSON.parse(readFileSync(probesFile(options.userFolder), 'utf8'))
 				: [];
-		for (const path of probes) {
-			while (!(await webhookRegistered(url, path))) await wait(`webhook ${path} not registered`);
-		}
+		await waitForWebhooks(url, probes, () => child.exitCode === null, log, started);
 	} catch (error) {
 		await stop();
 		throw error;
 	}
-	return { url, process: child, log: () => output, stop };
+	return { url, process: child, log, stop };
+}
+
+/** Polls until `done`; fails with n8n's last output when n8n exits or the start takes over two minutes. */
+async function waitUntil(
+	done: () => boolean | Promise<boolean>,
+	running: () => boolean,
+	log: () => string,
+	what: string,
+	since = Date.now(),
+): Promise<number> {
+	while (!(await done())) {
+		if (!running()) throw new Error(`n8n exited:\n${log().slice(-4000)}`);
+		if (Date.now() > since + 120000) throw new Error(`n8n did not start in time (${what}):\n${log().slice(-4000)}`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	return since;
+}
+
+/**
+ * Waits until every webhook path is registered: a CORS preflight lists a webhook's methods only once it is, and
+ * runs nothing.
+ */
+export async function waitForWebhooks(
+	url: string,
+	paths: string[],
+	running: () => boolean,
+	log: () => string,
+	since = Date.now(),
+): Promise<void> {
+	for (const path of paths) await waitUntil(() => webhookRegistered(url, path), running, log, `webhook ${path} not registered`, since);
 }
 
 async function webhookRegistered(url: string, path: string): Promise<boolean> {

@@ -6,28 +6,17 @@
  *   node, survives deleting the executions, is pruned by age, and holds no secret;
  * - n8n without one (1.x): a clear error before anything is written, and the fallback example's rows land in
  *   PostgreSQL through n8n's own Postgres node;
- * - queue mode: the quarantine one worker recorded makes another worker (another process) skip the target.
+ * Queue mode (the quarantine one worker recorded makes another worker skip the target) is in queueMode.e2e.test.ts,
+ * on that suite's cluster.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import {
-	ensureRuntime,
-	importAndActivate,
-	type N8nRuntime,
-	installPackage,
-	ownerSession,
-	packPackage,
-	ROOT,
-	type RunningN8n,
-	startN8n,
-} from '../../scripts/lib/n8nInstance';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
-import { createApiKey, finishedExecutions, nodeOutput, publicApi, type PublicApi } from '../harness/n8nApi';
+import { ownerSession, ROOT } from '../../scripts/lib/n8nInstance';
+import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
+import { finishedExecutions, type PublicApi } from '../harness/n8nApi';
+import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { screenshot } from '../harness/screenshot';
-import { freePort } from '../servers/ports';
 import { Postgres } from '../servers/postgres';
 import { ScimTestServer } from '../servers/scimServer';
 
@@ -121,14 +110,6 @@ const fallbackByWebhook = {
 	],
 };
 
-let tarball: string;
-let packDir: string;
-beforeAll(() => {
-	packDir = mkdtempSync(join(tmpdir(), 'pack-gov-'));
-	tarball = packPackage(packDir);
-}, 300000);
-afterAll(() => rmSync(packDir, { recursive: true, force: true }));
-
 const post = async (url: string, body: unknown) => {
 	const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 	const text = await res.text();
@@ -149,24 +130,19 @@ const postWhenReady = async (url: string, body: unknown) => {
 	}
 };
 
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
-
 describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 	let scim: ScimTestServer;
 	let pg: Postgres;
-	let n8n: RunningN8n;
+	let n8n: SharedN8n;
 	let api: PublicApi;
-	let userFolder: string;
 	let apiKey: string;
 
 	beforeAll(async () => {
-		const runtime = await ensureRuntime(version);
+		n8n = await sharedN8n(version);
+		api = n8n.api;
+		apiKey = api.key;
 		scim = await ScimTestServer.start();
 		pg = await Postgres.start();
-		userFolder = mkdtempSync(join(tmpdir(), `n8n-gov-${version}-`));
-		installPackage(userFolder, tarball);
-		const port = await freePort();
-		const options = { userFolder, port, brokerPort: await freePort() };
 		const credentials = [
 			{
 				id: 'DemoScimTarget1',
@@ -181,36 +157,19 @@ describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 				type: 'postgres',
 				data: { host: '127.0.0.1', port: pg.port, database: 'postgres', user: 'postgres', password: '', ssl: 'disable' },
 			},
+			// The n8n API credential the examples name, with this n8n's key.
+			{ ...N8N_API_CREDENTIAL, type: 'provisioningLogApi', data: { apiKey, baseUrl: `${n8n.url}/api/v1` } },
 		];
-		// Every example of the issue imports into both majors; none is active yet.
-		importAndActivate(
-			runtime,
-			options,
-			credentials,
-			[audit, alertsExample, errorWorkflow, fallback, queryWorkflow, pruneWorkflow, fallbackByWebhook].map((w) => ({
-				...w,
-				active: false,
-			})),
-		);
-		n8n = await startN8n(runtime, options);
-		apiKey = await createApiKey(n8n.url);
-		await n8n.stop();
-		// The n8n API credential the examples name, with the new key; then the workflows the test calls are activated.
-		importAndActivate(
-			runtime,
-			options,
-			[{ ...N8N_API_CREDENTIAL, type: 'provisioningLogApi', data: { apiKey, baseUrl: `http://127.0.0.1:${port}/api/v1` } }],
-			[audit, queryWorkflow, pruneWorkflow, fallbackByWebhook].map((w) => ({ ...w, active: true })),
-		);
-		n8n = await startN8n(runtime, options);
-		api = publicApi(n8n.url, apiKey);
+		// Every example of the issue imports into both majors; the workflows the test calls are active.
+		const active = [audit, queryWorkflow, pruneWorkflow, fallbackByWebhook];
+		const inactive = [alertsExample, errorWorkflow, fallback].map((w) => ({ ...w, active: false }));
+		await n8n.load({ credentials, workflows: [...active, ...inactive] });
 	}, 900000);
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await n8n?.unload();
 		await scim?.stop();
 		await pg?.stop();
-		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
 
 	const hire = {
@@ -361,144 +320,5 @@ describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 		} finally {
 			await db.end();
 		}
-	});
-});
-
-describe.each(VERSIONS)('quarantine in queue mode on n8n %s', (version) => {
-	let pg: Postgres;
-	let redis: ChildProcess;
-	let scim: ScimTestServer;
-	let work: string;
-	let runtime: N8nRuntime;
-	let main: RunningN8n;
-	let worker: RunningN8n | undefined;
-	let mainOptions: Parameters<typeof startN8n>[1];
-	let api: PublicApi;
-	const workflow = {
-		id: 'GovQueue1',
-		name: 'e2e: quarantine shared by workers',
-		nodes: [
-			{
-				id: 'w1',
-				name: 'HR Batch',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: 'f0e1d2c3-0000-4000-8000-000000000004',
-				parameters: { httpMethod: 'POST', path: 'queue-batch', responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: 'w2',
-				name: 'Split',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { fieldToSplitOut: 'body.users', options: {} },
-			},
-			{
-				id: 'w3',
-				name: 'Provision User',
-				type: 'n8n-nodes-provisioning.provisionUser',
-				typeVersion: 2,
-				position: [400, 0],
-				onError: 'continueErrorOutput',
-				parameters: { target: 'scim', inputMode: 'envelope', governance: {}, options: {} },
-				credentials: { scimTargetApi: { id: 'DemoScimTarget1', name: 'Demo SCIM app' } },
-			},
-		],
-		connections: {
-			'HR Batch': { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
-			Split: { main: [[{ node: 'Provision User', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-	const batch = (prefix: string, n: number) => ({
-		users: Array.from({ length: n }, (_, i) => ({
-			attributes: { userName: `${prefix}${i}@x.org` },
-			matchKeys: [{ attribute: 'userName', value: `${prefix}${i}@x.org` }],
-		})),
-	});
-
-	beforeAll(async () => {
-		if (!existsSync('/usr/bin/redis-server'))
-			throw new Error('redis-server is missing: install it with "apt-get install -y redis-server". Queue mode needs a real Redis.');
-		runtime = await ensureRuntime(version);
-		pg = await Postgres.start();
-		const redisPort = await freePort();
-		redis = spawn('/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-			stdio: 'ignore',
-		});
-		scim = await ScimTestServer.start();
-		work = mkdtempSync(join(tmpdir(), 'queue-gov-'));
-		const userFolder = join(work, 'home');
-		installPackage(userFolder, tarball);
-		const extraEnv = {
-			DB_TYPE: 'postgresdb',
-			DB_POSTGRESDB_HOST: '127.0.0.1',
-			DB_POSTGRESDB_PORT: String(pg.port),
-			DB_POSTGRESDB_DATABASE: 'postgres',
-			DB_POSTGRESDB_USER: 'postgres',
-			DB_POSTGRESDB_PASSWORD: '',
-			EXECUTIONS_MODE: 'queue',
-			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-			QUEUE_BULL_REDIS_PORT: String(redisPort),
-		};
-		mainOptions = { userFolder, port: await freePort(), brokerPort: await freePort(), extraEnv };
-		importAndActivate(
-			runtime,
-			mainOptions,
-			[
-				{
-					id: 'DemoScimTarget1',
-					name: 'Demo SCIM app',
-					type: 'scimTargetApi',
-					data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 5000 },
-				},
-			],
-			[workflow],
-		);
-		main = await startN8n(runtime, mainOptions);
-		api = publicApi(main.url, await createApiKey(main.url));
-	}, 900000);
-
-	afterAll(async () => {
-		await worker?.stop();
-		await main?.stop();
-		redis?.kill();
-		await scim?.stop();
-		await pg?.stop();
-		if (work) rmSync(work, { recursive: true, force: true });
-	});
-
-	const startWorker = async () =>
-		startN8n(runtime, { ...mainOptions, port: await freePort(), brokerPort: await freePort() }, false, 'worker');
-
-	test('worker A quarantines the target; worker B, another process started afterwards, skips it without a request', async () => {
-		scim.faults.push({ status: 503, times: 100000 });
-		worker = await startWorker();
-		expect((await postWhenReady(`${main.url}/webhook/queue-batch`, batch('a', 20))).status).toBe(200);
-		const [first] = await finishedExecutions(api, workflow.id, 1);
-		expect(nodeOutput(first, 'Provision User', 1)).toEqual([expect.objectContaining({ alert: 'QuarantineEntered' })]);
-		expect(nodeOutput(first, 'Provision User', 2)).toHaveLength(20);
-		await worker.stop();
-
-		const db = new Client(pg.config);
-		await db.connect();
-		try {
-			const { rows } = await db.query(`SELECT state FROM provisioning_quarantine WHERE workflow_id = $1`, [workflow.id]);
-			expect(rows).toEqual([{ state: expect.objectContaining({ quarantine: expect.objectContaining({ reason: 'failureRate' }) }) }]);
-		} finally {
-			await db.end();
-		}
-
-		worker = await startWorker();
-		scim.resetLog();
-		expect((await post(`${main.url}/webhook/queue-batch`, batch('b', 3))).status).toBe(200);
-		const [, second] = await finishedExecutions(api, workflow.id, 2);
-		expect(nodeOutput(second, 'Provision User', 1)).toEqual([
-			expect.objectContaining({ alert: 'QuarantineSkipped', figures: { received: 3, kept: 3 } }),
-		]);
-		expect(nodeOutput(second, 'Provision User', 2)).toEqual([]);
-		expect(scim.requests).toEqual([]);
 	});
 });

@@ -4,21 +4,14 @@
  * groups, members and managers; a batch of HR records names managers by employee id; an app outage is healed by the
  * resync workflow.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normaliseDn } from '../../lib/ldap/escape';
-import {
-	ensureRuntime,
-	importAndActivate,
-	installPackage,
-	packPackage,
-	ROOT,
-	type RunningN8n,
-	startN8n,
-} from '../../scripts/lib/n8nInstance';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
-import { freePort } from '../servers/ports';
+import { ROOT } from '../../scripts/lib/n8nInstance';
+import { isolate } from '../harness/e2e/isolate';
+import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
+import { eventually } from '../harness/eventually';
+import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { ScimTestServer } from '../servers/scimServer';
 import { parseLdif, Slapd } from '../servers/slapd';
 
@@ -29,47 +22,28 @@ const PEOPLE = 'ou=People,dc=example,dc=org';
 const GROUPS = 'ou=Groups,dc=example,dc=org';
 const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
 const workflow = (file: string) => JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
-const flagship = workflow('examples/scim-trigger-to-scim-app.json');
-const ldapFlow = workflow('examples/scim-trigger-to-ldap.json');
-const resync = workflow('examples/resync-scim-trigger-to-scim-app.json');
-const hrBatch = workflow('test/e2e/fixtures/hr-batch-managers.json');
-
-let tarball: string;
-let packDir: string;
-beforeAll(() => {
-	packDir = mkdtempSync(join(tmpdir(), 'pack-'));
-	tarball = packPackage(packDir);
-}, 300000);
-afterAll(() => rmSync(packDir, { recursive: true, force: true }));
-
-/** Polls until the check holds (executions run in the background after the trigger answered). */
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-	for (let i = 0; i < 300; i++) {
-		if (await check()) return;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`timed out waiting for: ${what}`);
-}
-
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
+// Other suites load the flagship into the same n8n: this suite's copies have their own ids and tenant URLs.
+const [flagship, ldapFlow, resync, hrBatch] = isolate(
+	[
+		workflow('examples/scim-trigger-to-scim-app.json'),
+		workflow('examples/scim-trigger-to-ldap.json'),
+		workflow('examples/resync-scim-trigger-to-scim-app.json'),
+		workflow('test/e2e/fixtures/hr-batch-managers.json'),
+	],
+	'Idp',
+);
 
 describe.each(VERSIONS)('real n8n %s', (version) => {
 	let app: ScimTestServer;
 	let slapd: Slapd;
-	let n8n: RunningN8n;
-	let userFolder: string;
+	let n8n: SharedN8n;
 
 	beforeAll(async () => {
-		const runtime = await ensureRuntime(version);
+		n8n = await sharedN8n(version);
 		app = await ScimTestServer.start();
 		slapd = await Slapd.start({});
-		userFolder = mkdtempSync(join(tmpdir(), `n8n-idp-${version}-`));
-		installPackage(userFolder, tarball);
-		const options = { userFolder, port: await freePort(), brokerPort: await freePort() };
-		importAndActivate(
-			runtime,
-			options,
-			[
+		await n8n.load({
+			credentials: [
 				{
 					id: 'DemoScimTarget1',
 					name: 'Demo SCIM app',
@@ -84,16 +58,14 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 					data: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'openldap' },
 				},
 			],
-			[flagship, ldapFlow, { ...resync, active: true }, hrBatch],
-		);
-		n8n = await startN8n(runtime, options);
+			workflows: [flagship, ldapFlow, { ...resync, active: true }, hrBatch],
+		});
 	}, 900000);
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await n8n?.unload();
 		await app?.stop();
 		await slapd?.stop();
-		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
 
 	const scim = (trigger: { nodes: Array<{ webhookId?: string }> }) => async (method: string, path: string, body?: unknown) => {

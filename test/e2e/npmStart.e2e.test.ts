@@ -1,17 +1,22 @@
 /**
  * `npm start` as a newcomer runs it: through npm (which hands the project's .npmrc, ignore-scripts=true included,
  * to everything it starts), on free ports and a fresh user folder. It prints the SCIM endpoint and token, a user
- * pushed there reaches the demo app, and Ctrl+C stops every process it started.
+ * pushed there reaches the demo app, the editor walkthrough (issue 15: scripts/screenshots.ts in check mode, in
+ * headless Chromium) passes on it, and Ctrl+C stops every process it started.
+ *
+ * The walkthrough runs on npm start's default n8n, or on each of E2E_N8N_VERSIONS when that is set. It needs
+ * Debian's chromium at /usr/bin/chromium (.ci/run installs it; CHROMIUM_PATH overrides).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_N8N_VERSION, ensureRuntime, ROOT } from '../../scripts/lib/n8nInstance';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
+import { walkthrough } from '../../scripts/screenshots';
+import { E2E_N8N_VERSIONS, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
+const WALKTHROUGH_VERSIONS = process.env.E2E_N8N_VERSIONS ? E2E_N8N_VERSIONS : [DEFAULT_N8N_VERSION];
 
 interface Proc {
 	pid: number;
@@ -48,14 +53,15 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 	let child: ChildProcess;
 	let output = '';
 	let userFolder: string;
-	let banner: { endpoint: string; token: string; demoUrl: string; demoToken: string };
+	let banner: { n8nUrl: string; endpoint: string; token: string; demoUrl: string; demoToken: string };
 	const exited = () => child.exitCode !== null || child.signalCode !== null;
 
 	beforeAll(async () => {
 		userFolder = mkdtempSync(join(tmpdir(), 'npm-start-'));
+		const port = await freePort();
 		const env: NodeJS.ProcessEnv = {
 			...process.env,
-			N8N_PORT: String(await freePort()),
+			N8N_PORT: String(port),
 			DEMO_SCIM_PORT: String(await freePort()),
 			N8N_USER_FOLDER: userFolder,
 		};
@@ -75,7 +81,7 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 		const demoToken = /Demo SCIM token\s+(\S+)/.exec(output);
 		if (!scim || !demoUrl || !demoToken)
 			throw new Error(`npm start did not print the SCIM endpoint, its token and the demo app:\n${output.slice(-3000)}`);
-		banner = { endpoint: scim[1], token: scim[2], demoUrl: demoUrl[1], demoToken: demoToken[1] };
+		banner = { n8nUrl: `http://127.0.0.1:${port}`, endpoint: scim[1], token: scim[2], demoUrl: demoUrl[1], demoToken: demoToken[1] };
 	}, RUNTIME_INSTALL_TIMEOUT);
 
 	afterAll(async () => {
@@ -124,6 +130,25 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 		expect(found).toHaveLength(1);
 		expect(found[0]).toMatchObject({ userName, externalId: 'newcomer', active: true });
 	});
+
+	if (WALKTHROUGH_VERSIONS.includes(version))
+		test(
+			'the editor walkthrough passes on it (headless Chromium)',
+			async () => {
+				const log: string[] = [];
+				try {
+					await walkthrough({
+						check: true,
+						attach: { url: banner.n8nUrl, tenantUrl: banner.endpoint, token: banner.token },
+						log: (line) => log.push(line),
+					});
+				} catch (error) {
+					// The walkthrough says what is missing; the last lines say where it got to.
+					throw new Error(`${(error as Error).message}\n--- walkthrough log (last lines) ---\n${log.slice(-40).join('\n')}`);
+				}
+			},
+			30 * 60 * 1000,
+		);
 
 	test('Ctrl+C stops npm start, n8n and everything n8n started', async () => {
 		const groups = new Set(

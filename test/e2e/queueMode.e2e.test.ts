@@ -1,23 +1,26 @@
 /**
  * n8n in queue mode, for real: PostgreSQL as n8n's database, Redis, a main process, a worker and a webhook
  * processor. The SCIM Trigger then keeps its store in PostgreSQL, so any process answers from the same data,
- * and executions run on the worker.
+ * and executions run on the worker. The same cluster then shows governance across processes (issue 12): the
+ * quarantine one worker recorded makes another worker (another process) skip the target.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
 	ensureRuntime,
 	importAndActivate,
-	installPackage,
-	packPackage,
+	type N8nOptions,
+	type N8nRuntime,
 	ROOT,
 	type RunningN8n,
 	startN8n,
 } from '../../scripts/lib/n8nInstance';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
+import { userFolderWithPackage } from '../harness/e2e/run';
+import { eventually } from '../harness/eventually';
+import { createApiKey, finishedExecutions, nodeOutput, type PublicApi, publicApi } from '../harness/n8nApi';
+import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import { Postgres } from '../servers/postgres';
 import { ScimTestServer } from '../servers/scimServer';
@@ -26,30 +29,96 @@ const VERSIONS = E2E_N8N_VERSIONS;
 const TOKEN = 'queue-mode-scim-token-0123456789';
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'scim-trigger-to-scim-app.json'), 'utf8'));
 
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
+const post = async (url: string, body: unknown) => {
+	const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+	const text = await res.text();
+	let json: any = text;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		/* not JSON */
+	}
+	return { status: res.status, json };
+};
+/** Webhooks of workflows activated in the background answer 404 until registered. */
+const postWhenReady = async (url: string, body: unknown) => {
+	for (let i = 0; ; i++) {
+		const res = await post(url, body);
+		if (res.status !== 404 || i > 100) return res;
+		await new Promise((r) => setTimeout(r, 300));
+	}
+};
 
 describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 	let pg: Postgres;
 	let redis: ChildProcess;
 	let scim: ScimTestServer;
-	let work: string;
+	let runtime: N8nRuntime;
+	let mainOptions: N8nOptions;
+	let api: PublicApi;
+	let worker: RunningN8n | undefined;
 	const processes: RunningN8n[] = [];
+	let mainBase = '';
 	let mainUrl = '';
 	let webhookUrl = '';
+	const quarantineWorkflow = {
+		id: 'GovQueue1',
+		name: 'e2e: quarantine shared by workers',
+		nodes: [
+			{
+				id: 'w1',
+				name: 'HR Batch',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: 'f0e1d2c3-0000-4000-8000-000000000004',
+				parameters: { httpMethod: 'POST', path: 'queue-batch', responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: 'w2',
+				name: 'Split',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { fieldToSplitOut: 'body.users', options: {} },
+			},
+			{
+				id: 'w3',
+				name: 'Provision User',
+				type: 'n8n-nodes-provisioning.provisionUser',
+				typeVersion: 2,
+				position: [400, 0],
+				onError: 'continueErrorOutput',
+				parameters: { target: 'scim', inputMode: 'envelope', governance: {}, options: {} },
+				credentials: { scimTargetApi: { id: 'DemoScimTarget1', name: 'Demo SCIM app' } },
+			},
+		],
+		connections: {
+			'HR Batch': { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
+			Split: { main: [[{ node: 'Provision User', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+	const batch = (prefix: string, n: number) => ({
+		users: Array.from({ length: n }, (_, i) => ({
+			attributes: { userName: `${prefix}${i}@x.org` },
+			matchKeys: [{ attribute: 'userName', value: `${prefix}${i}@x.org` }],
+		})),
+	});
+
+	const startWorker = async () =>
+		startN8n(runtime, { ...mainOptions, port: await freePort(), brokerPort: await freePort() }, false, 'worker');
 
 	beforeAll(async () => {
 		if (!existsSync('/usr/bin/redis-server'))
 			throw new Error('redis-server is missing: install it with "apt-get install -y redis-server". Queue mode needs a real Redis.');
-		const runtime = await ensureRuntime(VERSION);
+		runtime = await ensureRuntime(VERSION);
 		pg = await Postgres.start();
 		const redisPort = await freePort();
 		redis = spawn('/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
 			stdio: 'ignore',
 		});
 		scim = await ScimTestServer.start();
-		work = mkdtempSync(join(tmpdir(), 'queue-'));
-		const userFolder = join(work, 'home');
-		installPackage(userFolder, packPackage(join(work, 'pack')));
 		const queueEnv = {
 			DB_TYPE: 'postgresdb',
 			DB_POSTGRESDB_HOST: '127.0.0.1',
@@ -62,35 +131,43 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 			QUEUE_BULL_REDIS_PORT: String(redisPort),
 		};
 		const mainPort = await freePort();
-		const main = { userFolder, port: mainPort, brokerPort: await freePort(), extraEnv: queueEnv };
-		importAndActivate(
+		mainOptions = {
+			userFolder: userFolderWithPackage(`queue-${VERSION}`),
+			port: mainPort,
+			brokerPort: await freePort(),
+			extraEnv: queueEnv,
+		};
+		await importAndActivate(
 			runtime,
-			main,
+			mainOptions,
 			[
 				{
 					id: 'DemoScimTarget1',
 					name: 'Demo SCIM app',
 					type: 'scimTargetApi',
-					data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token },
+					data: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 5000 },
 				},
 				{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: TOKEN } },
 			],
-			[example],
+			[example, quarantineWorkflow],
 		);
-		processes.push(await startN8n(runtime, main));
-		processes.push(await startN8n(runtime, { ...main, port: await freePort(), brokerPort: await freePort() }, false, 'worker'));
+		const main = await startN8n(runtime, mainOptions);
+		processes.push(main);
+		worker = await startWorker();
 		const hookPort = await freePort();
-		processes.push(await startN8n(runtime, { ...main, port: hookPort, brokerPort: await freePort() }, false, 'webhook'));
-		mainUrl = `http://127.0.0.1:${mainPort}/webhook/${example.nodes[0].webhookId}/scim/v2`;
+		processes.push(await startN8n(runtime, { ...mainOptions, port: hookPort, brokerPort: await freePort() }, false, 'webhook'));
+		mainBase = main.url;
+		mainUrl = `${main.url}/webhook/${example.nodes[0].webhookId}/scim/v2`;
 		webhookUrl = `http://127.0.0.1:${hookPort}/webhook/${example.nodes[0].webhookId}/scim/v2`;
+		api = publicApi(main.url, await createApiKey(main.url));
 	}, 900000);
 
 	afterAll(async () => {
+		await worker?.stop();
 		for (const p of processes.reverse()) await p.stop();
 		redis?.kill();
 		await scim?.stop();
 		await pg?.stop();
-		if (work) rmSync(work, { recursive: true, force: true });
 	});
 
 	const call = async (base: string, method: string, path: string, body?: unknown) => {
@@ -127,8 +204,10 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 		} finally {
 			await db.end();
 		}
-		for (let i = 0; i < 150 && ![...scim.store.users.values()].some((u) => u.userName === 'queue.user@example.org'); i++)
-			await new Promise((r) => setTimeout(r, 100));
+		await eventually(
+			() => [...scim.store.users.values()].some((u) => u.userName === 'queue.user@example.org'),
+			'the worker provisioned it',
+		);
 		expect([...scim.store.users.values()].find((u) => u.userName === 'queue.user@example.org')).toMatchObject({ externalId: 'Q1' });
 	});
 
@@ -149,5 +228,35 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 			),
 		);
 		expect((await call(mainUrl, 'GET', `/Groups/${gid}`)).body.members).toHaveLength(20);
+	});
+
+	test('worker A quarantines the target; worker B, another process started afterwards, skips it without a request', async () => {
+		await worker?.stop();
+		scim.faults.push({ status: 503, times: 100000 });
+		worker = await startWorker();
+		expect((await postWhenReady(`${mainBase}/webhook/queue-batch`, batch('a', 20))).status).toBe(200);
+		const [first] = await finishedExecutions(api, quarantineWorkflow.id, 1);
+		expect(nodeOutput(first, 'Provision User', 1)).toEqual([expect.objectContaining({ alert: 'QuarantineEntered' })]);
+		expect(nodeOutput(first, 'Provision User', 2)).toHaveLength(20);
+		await worker.stop();
+
+		const db = new Client(pg.config);
+		await db.connect();
+		try {
+			const { rows } = await db.query(`SELECT state FROM provisioning_quarantine WHERE workflow_id = $1`, [quarantineWorkflow.id]);
+			expect(rows).toEqual([{ state: expect.objectContaining({ quarantine: expect.objectContaining({ reason: 'failureRate' }) }) }]);
+		} finally {
+			await db.end();
+		}
+
+		worker = await startWorker();
+		scim.resetLog();
+		expect((await post(`${mainBase}/webhook/queue-batch`, batch('b', 3))).status).toBe(200);
+		const [, second] = await finishedExecutions(api, quarantineWorkflow.id, 2);
+		expect(nodeOutput(second, 'Provision User', 1)).toEqual([
+			expect.objectContaining({ alert: 'QuarantineSkipped', figures: { received: 3, kept: 3 } }),
+		]);
+		expect(nodeOutput(second, 'Provision User', 2)).toEqual([]);
+		expect(scim.requests).toEqual([]);
 	});
 });

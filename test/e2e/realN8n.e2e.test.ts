@@ -2,22 +2,12 @@
  * End to end in real n8n (the newest 1.x and 2.x, see TESTED_N8N_VERSIONS): the packed package installed as the Community Nodes
  * installer does it, the shipped example workflow imported and activated, driven over HTTP.
  */
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-	ensureRuntime,
-	importAndActivate,
-	installPackage,
-	type N8nRuntime,
-	ownerSession,
-	packPackage,
-	ROOT,
-	type RunningN8n,
-	startN8n,
-} from '../../scripts/lib/n8nInstance';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
-import { freePort } from '../servers/ports';
+import { ownerSession, ROOT } from '../../scripts/lib/n8nInstance';
+import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
+import { eventually } from '../harness/eventually';
+import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import {
 	entraDelete,
 	entraGroupConversation,
@@ -77,33 +67,15 @@ const children = (pid: number) =>
 			}
 		});
 
-let tarball: string;
-let packDir: string;
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
-beforeAll(() => {
-	packDir = mkdtempSync(join(tmpdir(), 'pack-'));
-	tarball = packPackage(packDir);
-}, 300000);
-afterAll(() => rmSync(packDir, { recursive: true, force: true }));
-
 describe.each(VERSIONS)('real n8n %s', (version) => {
 	let scim: ScimTestServer;
-	let n8n: RunningN8n;
-	let userFolder: string;
-	let restart: () => Promise<void>;
-	let runtime: N8nRuntime;
+	let n8n: SharedN8n;
 
 	beforeAll(async () => {
-		runtime = await ensureRuntime(version);
+		n8n = await sharedN8n(version);
 		scim = await ScimTestServer.start();
-		userFolder = mkdtempSync(join(tmpdir(), `n8n-e2e-${version}-`));
-		installPackage(userFolder, tarball);
-		const port = await freePort();
-		const options = { userFolder, port, brokerPort: await freePort() };
-		importAndActivate(
-			runtime,
-			options,
-			[
+		await n8n.load({
+			credentials: [
 				{
 					id: 'DemoScimTarget1',
 					name: 'Demo SCIM app',
@@ -117,19 +89,13 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 					data: { token: TRIGGER_TOKEN, allowBasic: false },
 				},
 			],
-			[example, mappedExample, triggerExample, codeWorkflow],
-		);
-		n8n = await startN8n(runtime, options);
-		restart = async () => {
-			await n8n.stop();
-			n8n = await startN8n(runtime, options);
-		};
+			workflows: [example, mappedExample, triggerExample, codeWorkflow],
+		});
 	}, 600000);
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await n8n?.unload();
 		await scim?.stop();
-		rmSync(userFolder, { recursive: true, force: true });
 	});
 
 	const post = async (body: object) => {
@@ -187,7 +153,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	});
 
 	test('n8n and its Code node run on the Node its engines ask for', async () => {
-		expect(exe(n8n.process.pid!)).toBe(realpathSync(runtime.node.bin));
+		expect(exe(n8n.pid)).toBe(realpathSync(n8n.runtime.node.bin));
 		const res = await fetch(`${n8n.url}/webhook/code-node`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
@@ -196,9 +162,9 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		expect(res.status).toBe(200);
 		expect(await res.json()).toEqual({ doubled: 42 });
 		if (Number(version.split('.')[0]) >= 2) {
-			const runner = children(n8n.process.pid!).filter((c) => c.cmdline.includes('task-runner'));
+			const runner = children(n8n.pid).filter((c) => c.cmdline.includes('task-runner'));
 			expect(runner).toHaveLength(1);
-			expect(exe(runner[0].pid)).toBe(realpathSync(runtime.node.bin));
+			expect(exe(runner[0].pid)).toBe(realpathSync(n8n.runtime.node.bin));
 		}
 	});
 
@@ -295,10 +261,6 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 				scim.faults.length = 0;
 			}
 		});
-		const eventually = async (check: () => boolean) => {
-			for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
-			expect(check()).toBe(true);
-		};
 
 		test('Entra: test connection, create, GET back, PATCH forms, disable; downstream workflow provisions and deprovisions', async () => {
 			expect(await scimCall('GET', '/Users?filter=userName+eq+%2201234567-89ab-cdef-0123-456789abcdef%22')).toMatchObject({
@@ -324,7 +286,10 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 					.totalResults,
 			).toBe(1);
 			// The workflow received the event and provisioned the user into the downstream SCIM app.
-			await eventually(() => [...scim.store.users.values()].some((u) => u.userName === 'Grace@contoso.com' && u.externalId === 'entra-1'));
+			await eventually(
+				() => [...scim.store.users.values()].some((u) => u.userName === 'Grace@contoso.com' && u.externalId === 'entra-1'),
+				'the downstream workflow created Grace in the app',
+			);
 
 			expect(
 				(
@@ -342,10 +307,16 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 				displayName: 'Rear Admiral Hopper',
 				[ENT]: { manager: { value: 'boss' } },
 			});
-			await eventually(() => [...scim.store.users.values()].some((u) => u.displayName === 'Rear Admiral Hopper'));
+			await eventually(
+				() => [...scim.store.users.values()].some((u) => u.displayName === 'Rear Admiral Hopper'),
+				'the rename reached the app',
+			);
 
 			expect((await scimCall('PATCH', `/Users/${id}`, PATCH([{ op: 'Replace', path: 'active', value: 'False' }]))).body.active).toBe(false);
-			await eventually(() => [...scim.store.users.values()].find((u) => u.userName === 'Grace@contoso.com')?.active === false);
+			await eventually(
+				() => [...scim.store.users.values()].find((u) => u.userName === 'Grace@contoso.com')?.active === false,
+				'the disable reached the app',
+			);
 		});
 
 		test('Okta: create with a password never echoed, 409 on a duplicate, paged list', async () => {
@@ -395,7 +366,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		test('restarting n8n keeps every user and group', async () => {
 			const before = (await scimCall('GET', '/Users?count=1000')).body;
 			const groups = (await scimCall('GET', '/Groups')).body.totalResults;
-			await restart();
+			await n8n.restart();
 			const after = (await scimCall('GET', '/Users?count=1000')).body;
 			expect(after.totalResults).toBe(before.totalResults);
 			expect(after.Resources.map((r: any) => r.id).sort()).toEqual(before.Resources.map((r: any) => r.id).sort());

@@ -4,20 +4,11 @@
  * (Forward Passwords on) while never being stored or returned. Events are captured by an HTTP Request node posting
  * each item to a local server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-	ensureRuntime,
-	importAndActivate,
-	installPackage,
-	ownerSession,
-	packPackage,
-	type RunningN8n,
-	startN8n,
-} from '../../scripts/lib/n8nInstance';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
+import { ownerSession } from '../../scripts/lib/n8nInstance';
+import { eventuallyFind } from '../harness/eventually';
+import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
+import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { freePort } from '../servers/ports';
 import {
 	entraDelete,
@@ -33,24 +24,13 @@ const TOKEN = 'e2e-typed-trigger-token-0123456789abcdef';
 const WEBHOOK_ID = '0c1d2e3f-4a5b-4c6d-8e7f-901234567890';
 const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
 
-let tarball: string;
-let packDir: string;
-beforeAll(() => {
-	packDir = mkdtempSync(join(tmpdir(), 'pack-typed-'));
-	tarball = packPackage(packDir);
-}, 300000);
-afterAll(() => rmSync(packDir, { recursive: true, force: true }));
-
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
-
 describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
-	let n8n: RunningN8n;
-	let userFolder: string;
+	let n8n: SharedN8n;
 	let capture: Server;
 	const events: any[] = [];
 
 	beforeAll(async () => {
-		const runtime = await ensureRuntime(version);
+		n8n = await sharedN8n(version);
 		capture = createServer((req, res) => {
 			let text = '';
 			req.on('data', (c) => (text += c));
@@ -61,10 +41,6 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		});
 		const capturePort = await freePort();
 		await new Promise<void>((r) => capture.listen(capturePort, '127.0.0.1', () => r()));
-		userFolder = mkdtempSync(join(tmpdir(), `n8n-typed-${version}-`));
-		installPackage(userFolder, tarball);
-		const port = await freePort();
-		const options = { userFolder, port, brokerPort: await freePort() };
 		const forward = {
 			id: 'fw',
 			name: 'Capture',
@@ -107,19 +83,15 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 			},
 			settings: { executionOrder: 'v1' },
 		};
-		importAndActivate(
-			runtime,
-			options,
-			[{ id: 'TypedAuth1', name: 'typed', type: 'scimTriggerAuthApi', data: { token: TOKEN } }],
-			[workflow],
-		);
-		n8n = await startN8n(runtime, options);
+		await n8n.load({
+			credentials: [{ id: 'TypedAuth1', name: 'typed', type: 'scimTriggerAuthApi', data: { token: TOKEN } }],
+			workflows: [workflow],
+		});
 	}, 600000);
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await n8n?.unload();
 		capture?.close();
-		rmSync(userFolder, { recursive: true, force: true });
 	});
 
 	const call: ScimCall = async (method, path, body, query = {}, headers = {}) => {
@@ -131,14 +103,6 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		});
 		const text = await res.text();
 		return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: text ? JSON.parse(text) : undefined };
-	};
-	const eventually = async <T>(find: () => T | undefined): Promise<T> => {
-		for (let i = 0; i < 200; i++) {
-			const found = find();
-			if (found !== undefined) return found;
-			await new Promise((r) => setTimeout(r, 50));
-		}
-		throw new Error('the event never reached the workflow');
 	};
 
 	test('n8n knows both versions of the node, version 2 the default', async () => {
@@ -216,7 +180,10 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		);
 		expect(patched.status).toBe(200);
 		expect(JSON.stringify(patched.body)).not.toContain('Pw-');
-		const event = await eventually(() => events.find((e) => e.resourceId === id && e.event === 'user.updated'));
+		const event = await eventuallyFind(
+			() => events.find((e) => e.resourceId === id && e.event === 'user.updated'),
+			'the event reached the workflow',
+		);
 		expect(event).toMatchObject({
 			changedAttributes: ['password'],
 			resource: { userName: 'pw@typed', password: 'Synced-Pw-2!' },

@@ -3,21 +3,10 @@
  * (no install scripts, so knex, pg and mysql2 must work as plain JavaScript), a SQL Database credential imported, and
  * the workflow Webhook → Map Attributes → Provision User (SQL) driven over HTTP against a real PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import {
-	ensureRuntime,
-	importAndActivate,
-	installPackage,
-	ownerSession,
-	packPackage,
-	type RunningN8n,
-	startN8n,
-} from '../../scripts/lib/n8nInstance';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
-import { freePort } from '../servers/ports';
+import { ownerSession } from '../../scripts/lib/n8nInstance';
+import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
+import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { Postgres } from '../servers/postgres';
 
 const VERSIONS = E2E_N8N_VERSIONS;
@@ -83,13 +72,9 @@ const workflow = {
 	pinData: {},
 };
 
-let tarball: string;
-let packDir: string;
 let pg: Postgres;
 let admin: Knex;
 beforeAll(async () => {
-	packDir = mkdtempSync(join(tmpdir(), 'pack-'));
-	tarball = packPackage(packDir);
 	pg = await Postgres.start({ password: PASSWORD });
 	admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 1 } });
 	await admin.raw(`create table users (
@@ -99,25 +84,16 @@ beforeAll(async () => {
 afterAll(async () => {
 	await admin?.destroy();
 	await pg?.stop();
-	rmSync(packDir, { recursive: true, force: true });
 });
 
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
-
 describe.each(VERSIONS)('real n8n %s with a SQL target', (version) => {
-	let n8n: RunningN8n;
-	let userFolder: string;
+	let n8n: SharedN8n;
 
 	beforeAll(async () => {
 		await admin.raw('truncate users restart identity');
-		const runtime = await ensureRuntime(version);
-		userFolder = mkdtempSync(join(tmpdir(), `n8n-e2e-sql-${version}-`));
-		installPackage(userFolder, tarball);
-		const options = { userFolder, port: await freePort(), brokerPort: await freePort() };
-		importAndActivate(
-			runtime,
-			options,
-			[
+		n8n = await sharedN8n(version);
+		await n8n.load({
+			credentials: [
 				{
 					id: 'AppDatabase1',
 					name: 'App database',
@@ -125,15 +101,11 @@ describe.each(VERSIONS)('real n8n %s with a SQL target', (version) => {
 					data: { engine: 'postgres', host: '127.0.0.1', port: pg.port, database: 'postgres', user: 'postgres', password: PASSWORD },
 				},
 			],
-			[workflow],
-		);
-		n8n = await startN8n(runtime, options);
+			workflows: [workflow],
+		});
 	}, 600000);
 
-	afterAll(async () => {
-		await n8n?.stop();
-		rmSync(userFolder, { recursive: true, force: true });
-	});
+	afterAll(() => n8n?.unload());
 
 	const post = async (body: object) => {
 		const res = await fetch(`${n8n.url}/webhook/provision-sql`, {

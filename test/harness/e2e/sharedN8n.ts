@@ -1,0 +1,164 @@
+/**
+ * One real n8n per version (regular mode, SQLite) shared by the e2e suites of a run: started by the first suite
+ * that asks, then found again by the next through a state file. A suite loads its credentials and workflows into
+ * the running n8n (n8n's CLI imports them; the public API activates them) and unloads them at its end, so
+ * suites do not see each other's active workflows. Isolation that sharing cannot give (restarting n8n, another
+ * database, queue mode) stays with the suite that needs it.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+	ensureRuntime,
+	n8nBin,
+	n8nEnv,
+	type N8nOptions,
+	type N8nRuntime,
+	startN8n,
+	waitForWebhooks,
+	webhookProbes,
+	type WorkflowFile,
+} from '../../../scripts/lib/n8nInstance';
+import { createApiKey, type PublicApi, publicApi } from '../n8nApi';
+import { freePort } from '../../servers/ports';
+import { alive, currentRun, recordProcess, stopGroup, userFolderWithPackage } from './run';
+
+const execFileAsync = promisify(execFile);
+
+interface InstanceState {
+	version: string;
+	options: N8nOptions;
+	pid: number;
+	apiKey: string;
+	/** Workflow ids loaded by any suite so far: a second suite loading the same id would share its trigger store. */
+	loaded: string[];
+	/** Webhook paths of the workflows active now, by workflow id: what a restart waits for. */
+	probes: Record<string, string[]>;
+}
+
+export interface SharedN8n {
+	readonly version: string;
+	readonly url: string;
+	readonly api: PublicApi;
+	readonly runtime: N8nRuntime;
+	readonly userFolder: string;
+	/** The n8n process (its group leader). */
+	readonly pid: number;
+	/** Imports credentials and workflows into the running n8n and activates the workflows not marked `active: false`. */
+	load(set: { credentials?: object[]; workflows: WorkflowFile[] }): Promise<void>;
+	/** Deactivates what this handle loaded. */
+	unload(): Promise<void>;
+	/** Stops and starts n8n on the same folder and port (what a restart must keep, it keeps). */
+	restart(): Promise<void>;
+	/** n8n's output since this handle was made. */
+	log(): string;
+}
+
+const stateFile = (version: string) => join(currentRun().dir, 'instances', `regular-${version}.json`);
+
+function readState(version: string): InstanceState | undefined {
+	const file = stateFile(version);
+	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as InstanceState) : undefined;
+}
+
+function writeState(state: InstanceState): void {
+	mkdirSync(join(currentRun().dir, 'instances'), { recursive: true });
+	writeFileSync(stateFile(state.version), JSON.stringify(state));
+}
+
+async function launch(runtime: N8nRuntime, options: N8nOptions): Promise<number> {
+	const n8n = await startN8n(runtime, options);
+	n8n.process.unref();
+	recordProcess(`regular-${runtime.version}`, { pid: n8n.process.pid!, what: `n8n ${runtime.version}` });
+	return n8n.process.pid!;
+}
+
+/** The run's n8n of this version: started on first use, found again afterwards. */
+export async function sharedN8n(version: string): Promise<SharedN8n> {
+	const runtime = await ensureRuntime(version);
+	let state = readState(version);
+	if (!state || !alive(state.pid)) {
+		const userFolder = state?.options.userFolder ?? userFolderWithPackage(`regular-${version}`);
+		const port = await freePort();
+		const options: N8nOptions = { userFolder, port, brokerPort: await freePort(), logFile: join(userFolder, 'n8n.log') };
+		const pid = await launch(runtime, options);
+		const apiKey = state?.apiKey ?? (await createApiKey(`http://127.0.0.1:${port}`));
+		state = { version, options, pid, apiKey, loaded: state?.loaded ?? [], probes: {} };
+		writeState(state);
+	}
+	return handle(runtime, state);
+}
+
+function handle(runtime: N8nRuntime, initial: InstanceState): SharedN8n {
+	let state = initial;
+	const url = () => `http://127.0.0.1:${state.options.port}`;
+	const logFile = state.options.logFile!;
+	const logFrom = existsSync(logFile) ? readFileSync(logFile).length : 0;
+	const mine: string[] = [];
+	const cli = async (args: string[]) => {
+		try {
+			await execFileAsync(runtime.node.bin, [n8nBin(runtime), ...args], { env: n8nEnv(runtime, state.options), maxBuffer: 64 << 20 });
+		} catch (error) {
+			const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+			throw new Error(`n8n ${args[0]} failed:\n${String(stdout ?? '').slice(-3000)}\n${String(stderr ?? '').slice(-3000)}`);
+		}
+	};
+	const api = () => publicApi(url(), state.apiKey);
+	const log = () => (existsSync(logFile) ? readFileSync(logFile).subarray(logFrom).toString() : '');
+	return {
+		version: state.version,
+		get url() {
+			return url();
+		},
+		get api() {
+			return api();
+		},
+		runtime,
+		userFolder: state.options.userFolder,
+		get pid() {
+			return state.pid;
+		},
+		async load({ credentials = [], workflows }) {
+			const reused = workflows.filter((w) => state.loaded.includes(w.id) && !mine.includes(w.id));
+			if (reused.length)
+				throw new Error(`workflows ${reused.map((w) => w.id).join(', ')} were loaded by another suite into this n8n: isolate() them`);
+			const work = join(state.options.userFolder, 'import', String(Date.now()));
+			mkdirSync(work, { recursive: true });
+			if (credentials.length) {
+				writeFileSync(join(work, 'credentials.json'), JSON.stringify(credentials));
+				await cli(['import:credentials', `--input=${join(work, 'credentials.json')}`]);
+			}
+			const versioned = workflows.map((w) => ({ versionId: w.versionId ?? randomUUID(), ...w, active: false }));
+			writeFileSync(join(work, 'workflows.json'), JSON.stringify(versioned));
+			await cli(['import:workflow', `--input=${join(work, 'workflows.json')}`]);
+			mine.push(...workflows.map((w) => w.id));
+			state = { ...state, loaded: [...new Set([...state.loaded, ...mine])] };
+			writeState(state);
+			const active = workflows.filter((w) => w.active !== false);
+			for (const w of active) {
+				const res = await api().call('POST', `/workflows/${w.id}/activate`);
+				if (res.status >= 300) throw new Error(`n8n did not activate ${w.id}: ${res.status} ${JSON.stringify(res.body)}`);
+				state.probes[w.id] = webhookProbes([w]);
+			}
+			writeState(state);
+			await waitForWebhooks(url(), webhookProbes(active), () => alive(state.pid), log);
+		},
+		async unload() {
+			for (const id of mine.splice(0)) {
+				await api().call('POST', `/workflows/${id}/deactivate`);
+				delete state.probes[id];
+			}
+			writeState(state);
+		},
+		async restart() {
+			await stopGroup(state.pid);
+			const pid = await launch(runtime, state.options);
+			state = { ...state, pid };
+			writeState(state);
+			await waitForWebhooks(url(), Object.values(state.probes).flat(), () => alive(state.pid), log);
+		},
+		log,
+	};
+}
