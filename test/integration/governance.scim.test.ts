@@ -300,8 +300,10 @@ describe('retry of failed items', () => {
 			{ attempt: 1, kept: true },
 		]);
 		const dir = join(userFolder(), '.n8n', 'n8n-nodes-provisioning', 'governance');
-		const stored = readdirSync(dir)
-			.map((f) => readFileSync(join(dir, f), 'utf8'))
+		// Every file of the store: workflows, the run sequence, and the successes per target (accounts/).
+		const stored = readdirSync(dir, { recursive: true, withFileTypes: true })
+			.filter((f) => f.isFile())
+			.map((f) => readFileSync(join(f.parentPath ?? f.path, f.name), 'utf8'))
 			.join('\n');
 		expect(stored).toContain('q@x.org');
 		expect(stored).not.toContain('p@x.org');
