@@ -4,7 +4,7 @@
  */
 import { ProvisioningError } from '../../lib/errors';
 import { droppedAlert, quarantineAlert, skippedAlert, thresholdAlert } from '../../lib/provisioning/governance/alerts';
-import { deferInputs, isRetryable, planInputs, settleEscrow } from '../../lib/provisioning/governance/escrow';
+import { deferInputs, isRetryable, planInputs, settleEscrow, succeededAccounts } from '../../lib/provisioning/governance/escrow';
 import { envelopeKeeping, groupKeeping } from '../../lib/provisioning/governance/keys';
 import { changesText, LOG_COLUMNS, recordInItem, rowFor } from '../../lib/provisioning/governance/logRows';
 import { DEFAULT_POLICY, formatMinutes, parseSchedule, validatePolicy } from '../../lib/provisioning/governance/policy';
@@ -13,6 +13,7 @@ import {
 	figuresOf,
 	healthyState,
 	type QuarantineState,
+	releaseTrial,
 	settle,
 	TRIAL_LEASE_MS,
 } from '../../lib/provisioning/governance/quarantine';
@@ -122,6 +123,17 @@ describe('quarantine transitions', () => {
 		const claimed = decide(state, T0 + 15 * min).state;
 		expect(decide(claimed, T0 + 15 * min + TRIAL_LEASE_MS - 1).decision.kind).toBe('skip');
 		expect(decide(claimed, T0 + 15 * min + TRIAL_LEASE_MS + 1).decision.kind).toBe('trial');
+	});
+
+	test('a trial whose run failed for a reason other than the target frees the trial at once, unless another run holds it now', () => {
+		const state = settle(undefined, figuresOf([failed('AuthenticationFailed')]), { kind: 'run' }, T0, policy).state;
+		const { state: claimed, decision } = decide(state, T0 + 15 * min);
+		const released = releaseTrial(claimed, decision);
+		expect(released.quarantine?.trialUntil).toBeUndefined();
+		expect(decide(released, T0 + 16 * min).decision.kind).toBe('trial');
+		// This run's lease ran out and another run claimed the trial: that one is left alone.
+		const other = decide(released, T0 + 60 * min).state;
+		expect(releaseTrial(other, decision)).toEqual(other);
 	});
 
 	test('a trial where nothing reached the target is no verdict; a reset lifts at once', () => {
@@ -262,6 +274,25 @@ describe('escrow', () => {
 			undefined,
 			{ attempt: 5, dropped: true },
 			{ attempt: 1, notKept: 'it holds a secret value' },
+		]);
+	});
+
+	test('successes: the accounts changed, each with its input’s sequence number; not a failure, a skip or a member delta', () => {
+		const prior = { key: 'userName=r', input: {}, attempts: 1, firstFailedAt: '2026-11-29T00:00:00.000Z', inputSeq: 2, version: 5 };
+		const skipped = (): ItemOutcome => ({ record: recordFor(target, false).finish('Skipped', 'Skipped') });
+		const inputs = [
+			{ input: env('a'), keeping: { key: 'userName=a', account: 'user:userName=a' }, retried: false },
+			{ input: env('r'), keeping: { key: 'userName=r', account: 'user:userName=r' }, prior, retried: true },
+			{ input: env('f'), keeping: { key: 'userName=f', account: 'user:userName=f' }, retried: false },
+			{ input: env('s'), keeping: { key: 'userName=s', account: 'user:userName=s' }, retried: false },
+			{ input: {}, keeping: { key: 'G|additive|x', account: 'group:G', partial: true }, retried: false },
+			{ input: env('p'), keeping: { key: 'userName=p', account: 'user:userName=p', notKept: 'secret' }, retried: false },
+		];
+		const outcomes = [ok(), ok(), failed('Timeout', true), skipped(), ok(), ok()];
+		expect(succeededAccounts(inputs, outcomes, 9)).toEqual([
+			{ account: 'user:userName=a', inputSeq: 9 },
+			{ account: 'user:userName=r', inputSeq: 2 },
+			{ account: 'user:userName=p', inputSeq: 9 },
 		]);
 	});
 
