@@ -13,6 +13,7 @@ import { configurationError } from '../shared/failures';
 import { logTableFor } from '../shared/governance';
 import { userFolder } from '../shared/triggerStore';
 import { provisioningLogProperties } from './ProvisioningLogDescription';
+import { stateWorkflows } from './stateAccess';
 
 type Operation = 'query' | 'prune' | 'append' | 'formatRows' | 'quarantineStatus' | 'resetQuarantine';
 
@@ -24,7 +25,9 @@ export class ProvisioningLog implements INodeType {
 		name: 'provisioningLog',
 		icon: { light: 'file:provisioningLog.svg', dark: 'file:provisioningLog.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2: quarantine status and reset act on this workflow unless an n8n API key vouches for another.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle:
 			'={{ {"query": "Query records", "prune": "Prune old records", "append": "Append records", "formatRows": "Format as table rows", "quarantineStatus": "Quarantine status", "resetQuarantine": "Reset quarantine"}[$parameter["operation"]] }}',
 		description: 'Query and prune the provisioning log kept in a Data Table; see and reset quarantined targets',
@@ -36,8 +39,9 @@ export class ProvisioningLog implements INodeType {
 			{
 				name: 'provisioningLogApi',
 				required: true,
-				// Hidden by value rather than shown by it: see nodes/shared/governanceDescriptions.ts.
-				displayOptions: { hide: { operation: ['formatRows', 'quarantineStatus', 'resetQuarantine'] } },
+				// Hidden by value rather than shown by it: see nodes/shared/governanceDescriptions.ts. The quarantine
+				// operations need it only for another workflow (version 1 never: "own" is its hidden setting).
+				displayOptions: { hide: { operation: ['formatRows'], stateWorkflow: ['this', 'own'] } },
 			},
 		],
 		properties: provisioningLogProperties,
@@ -71,11 +75,14 @@ export class ProvisioningLog implements INodeType {
 				case 'quarantineStatus':
 					return [await quarantineStatus(this)];
 				case 'resetQuarantine': {
-					const workflowId = text('stateWorkflowId');
-					if (!workflowId) throw new NodeOperationError(this.getNode(), 'Name the workflow whose quarantine to reset');
+					const store = storeOf(this);
 					const nodeName = text('stateNode') || undefined;
-					const reset = await storeOf(this).clearQuarantine({ workflowId, nodeName });
-					return [[{ json: { operation: 'resetQuarantine', workflowId, node: nodeName ?? null, reset }, pairedItem: { item: 0 } }]];
+					const out: INodeExecutionData[] = [];
+					for (const workflowId of await stateWorkflows(this, store)) {
+						const reset = await store.clearQuarantine({ workflowId, nodeName });
+						out.push({ json: { operation: 'resetQuarantine', workflowId, node: nodeName ?? null, reset }, pairedItem: { item: 0 } });
+					}
+					return [out];
 				}
 			}
 		} catch (error) {
@@ -140,13 +147,12 @@ async function query(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 }
 
 async function quarantineStatus(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const workflowId = String(ctx.getNodeParameter('stateWorkflowId', 0, '') ?? '').trim() || undefined;
 	const nodeName = String(ctx.getNodeParameter('stateNode', 0, '') ?? '').trim();
 	const only = ctx.getNodeParameter('onlyQuarantined', 0, true) !== false;
 	const store = storeOf(ctx);
-	const rows = (await store.listQuarantine({ workflowId })).filter(
-		(r) => (!nodeName || r.scope.nodeName === nodeName) && (!only || r.state.quarantine),
-	);
+	const listed = [];
+	for (const workflowId of await stateWorkflows(ctx, store)) listed.push(...(await store.listQuarantine({ workflowId })));
+	const rows = listed.filter((r) => (!nodeName || r.scope.nodeName === nodeName) && (!only || r.state.quarantine));
 	const out: INodeExecutionData[] = [];
 	for (const { scope, state, updated } of rows) {
 		const q = state.quarantine;

@@ -171,8 +171,53 @@ export const provisioningLogProperties: INodeProperties[] = [
 		name: 'stateWorkflowId',
 		type: 'string',
 		default: '={{ $workflow.id }}',
-		description: 'The workflow whose action nodes are concerned; empty lists every workflow (status only)',
-		displayOptions: onState,
+		description: 'The workflow whose action nodes are concerned: this version acts on its own workflow only',
+		displayOptions: { show: { ...onState.show, '@version': [1] } },
+	},
+	{
+		// Version 1 has one choice, its own workflow; a hidden setting so the API credential stays hidden for it.
+		displayName: 'Workflow',
+		name: 'stateWorkflow',
+		type: 'hidden',
+		default: 'own',
+		displayOptions: { show: { ...onState.show, '@version': [1] } },
+	},
+	{
+		displayName: 'Workflow',
+		name: 'stateWorkflow',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'This Workflow',
+				value: 'this',
+				description: 'The action nodes of the workflow this node is in',
+			},
+			{
+				name: 'Another Workflow',
+				value: 'other',
+				description: 'One workflow by ID, if the Provisioning Log API credential’s key can read it in n8n',
+			},
+			{
+				name: 'Every Workflow the API Key Can Read',
+				value: 'all',
+				description: 'Every workflow with quarantine state that the Provisioning Log API credential’s key can read in n8n',
+			},
+		],
+		default: 'this',
+		description:
+			'Whose quarantine to see or reset. Other workflows need an n8n API key that can read them: this node cannot see n8n’s projects itself.',
+		displayOptions: { show: { ...onState.show, '@version': [2] } },
+	},
+	{
+		displayName: 'Workflow ID',
+		name: 'stateWorkflowId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 7hNqf2bK9cX3vLmA',
+		description: 'The ID of the workflow, from its URL',
+		displayOptions: { show: { ...onState.show, '@version': [2], stateWorkflow: ['other'] } },
 	},
 	{
 		displayName: 'Node Name',

@@ -92,7 +92,8 @@ export async function governorFor<I>(
 ): Promise<Governor<I> | undefined> {
 	if (!isGoverned(ctx)) return undefined;
 	const { policy, reset } = readPolicy(ctx);
-	const needsStore = (policy.quarantine.enabled || policy.retry.enabled) && !options.dryRun;
+	// Even with quarantine and retry off: the run's successes are recorded, so no node replays an older kept item.
+	const needsStore = !options.dryRun;
 	const store = needsStore
 		? openGovernanceStore(userFolder(), process.env, (error) => ctx.logger.warn(`Provisioning state store: ${error.message}`))
 		: undefined;

@@ -300,13 +300,56 @@ describe('retry of failed items', () => {
 			{ attempt: 1, kept: true },
 		]);
 		const dir = join(userFolder(), '.n8n', 'n8n-nodes-provisioning', 'governance');
-		const stored = readdirSync(dir)
-			.map((f) => readFileSync(join(dir, f), 'utf8'))
+		// Every file of the store: workflows, the run sequence, and the successes per target (accounts/).
+		const stored = readdirSync(dir, { recursive: true, withFileTypes: true })
+			.filter((f) => f.isFile())
+			.map((f) => readFileSync(join(f.parentPath ?? f.path, f.name), 'utf8'))
 			.join('\n');
 		expect(stored).toContain('q@x.org');
 		expect(stored).not.toContain('p@x.org');
 		expect(stored).not.toContain(secret);
 		expect(JSON.stringify(res.run.data.resultData.runData.Node)).not.toContain(secret);
+	});
+});
+
+describe('a kept item is not replayed over a newer change made by another node (issue 18, defect 6)', () => {
+	/** Deprovision User version 2, per item, disabling; retry on, quarantine off. */
+	const deprovision = (workflowId: string, items: object[]): WorkflowJson => ({
+		...itemsInto(
+			'deprovisionUser',
+			{ target: 'scim', mode: 'perItem', operation: 'disable', inputMode: 'envelope', governance: { quarantine: false } },
+			items,
+			{ typeVersion: 2, onError: 'continueErrorOutput' },
+		),
+		id: workflowId,
+	});
+	const active = (userName: string) => [...scim.store.users.values()].find((u) => u.userName === userName)?.active;
+
+	test.each([
+		['with its defaults', {}],
+		['with quarantine and retry turned off', { quarantine: false, retryFailedItems: false }],
+	])('Provision User %s in another workflow confirms the user active: the kept disable is dropped', async (_name, governance) => {
+		const joiners = freshWorkflow();
+		const leavers = freshWorkflow();
+		const ada = envelope('ada@x.org', { attributes: { userName: 'ada@x.org', displayName: 'ada', active: true } });
+		await runWorkflow(provision(joiners, [ada], governance), credentials());
+		expect(active('ada@x.org')).toBe(true);
+
+		// The leaver feed's disable fails at the target: kept for a retry.
+		scim.faults.push({ status: 503, method: 'PATCH', times: 100000 });
+		const failed = await runWorkflow(deprovision(leavers, [envelope('ada@x.org')]), credentials());
+		expect(failed.output('Node', 3).map((i) => errorOf(i).provisioningLog?.retry)).toEqual([{ attempt: 1, kept: true }]);
+		scim.faults.length = 0;
+
+		// Then the joiner feed sends Ada again (rehired): a newer operation on the account succeeds.
+		const rehired = await runWorkflow(provision(joiners, [ada], governance), credentials());
+		expect(rehired.output('Node', DONE).map((i) => i.json.status)).toEqual(['Success']);
+
+		// The leaver workflow's next run does not replay the older disable.
+		const next = await runWorkflow(deprovision(leavers, [envelope('bob@x.org')]), credentials());
+		expect(next.output('Node', 0).map((i) => (i.json.retry as { attempt: number } | undefined)?.attempt)).not.toContain(2);
+		expect(JSON.stringify(next.run.data.resultData.runData)).not.toContain('ada@x.org');
+		expect(active('ada@x.org')).toBe(true);
 	});
 });
 

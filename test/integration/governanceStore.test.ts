@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
-import type { EscrowEntry } from '../../lib/provisioning/governance/escrow';
+import type { EscrowEntry, EscrowPut } from '../../lib/provisioning/governance/escrow';
 import { healthyState } from '../../lib/provisioning/governance/quarantine';
 import type { GovernanceScope, GovernanceStore } from '../../lib/provisioning/governance/store';
 import { FileGovernanceStore } from '../../lib/store/governance/fileGovernanceStore';
@@ -47,7 +47,11 @@ const entry = (key: string, attempts = 1): EscrowEntry => ({
 	attempts,
 	firstFailedAt: new Date(Date.parse('2026-11-30T00:00:00Z') + attempts).toISOString(),
 	lastError: { code: 'Timeout', reason: 'timed out' },
+	account: `user:${key}`,
+	inputSeq: 1,
 });
+const own = (e: EscrowEntry): EscrowPut => ({ entry: e, retried: false });
+const none = { put: [], remove: [], succeeded: [] };
 
 /** Two store objects over the same state: two n8n processes (PostgreSQL), or one process's two executions (files). */
 describe.each([
@@ -78,22 +82,25 @@ describe.each([
 	test('two runs claiming at once get disjoint items; a settled run frees its claim; a crashed run’s claim runs out', async () => {
 		const s = scope();
 		const kept = Array.from({ length: 30 }, (_, i) => entry(`u${i}`, (i % 3) + 1));
-		await a.settleEscrow(s, 'run-0', { put: kept, remove: [] });
+		await a.settleEscrow(s, 'run-0', { ...none, put: kept.map(own) });
 		expect(await a.countEscrow(s)).toBe(30);
 		const now = Date.now();
 		const [one, two] = await Promise.all([a.claimEscrow(s, 'run-1', now, 60000), b.claimEscrow(s, 'run-2', now, 60000)]);
 		expect(one.length + two.length).toBe(30);
 		expect(new Set([...one, ...two].map((e) => e.key)).size).toBe(30);
-		expect([...one, ...two].find((e) => e.key === 'u4')).toEqual(kept[4]);
+		expect([...one, ...two].find((e) => e.key === 'u4')).toEqual({ ...kept[4], version: 2 });
 		// Oldest first.
 		expect(one.map((e) => e.firstFailedAt)).toEqual([...one.map((e) => e.firstFailedAt)].sort());
 		// Run 1 settles: one retried item succeeded, one failed again; the rest of its claim is freed.
 		const winner = one.length ? one : two;
 		const winnerRun = one.length ? 'run-1' : 'run-2';
-		await (one.length ? a : b).settleEscrow(s, winnerRun, {
-			put: [{ ...winner[1], attempts: winner[1].attempts + 1 }],
-			remove: [winner[0].key],
+		const { version, ...retried } = winner[1];
+		const settled = await (one.length ? a : b).settleEscrow(s, winnerRun, {
+			put: [{ entry: { ...retried, attempts: retried.attempts + 1 }, claimed: version, retried: true }],
+			remove: [{ key: winner[0].key, version: winner[0].version }],
+			succeeded: [],
 		});
+		expect(settled).toEqual({ discarded: [] });
 		// The other run crashed: its claim holds until the lease runs out.
 		const again = await b.claimEscrow(s, 'run-3', now + 1000, 60000);
 		expect(again.map((e) => e.key).sort()).toEqual(
@@ -103,9 +110,17 @@ describe.each([
 				.sort(),
 		);
 		expect(again.find((e) => e.key === winner[1].key)?.attempts).toBe(winner[1].attempts + 1);
-		await b.settleEscrow(s, 'run-3', { put: [], remove: [] });
+		await b.settleEscrow(s, 'run-3', none);
 		const afterLease = await a.claimEscrow(s, 'run-4', now + 61000, 60000);
 		expect(afterLease).toHaveLength(29);
+	});
+
+	test('run sequence numbers from both at once are distinct and grow: the order runs began in, for every process', async () => {
+		const first = await a.nextRunSeq();
+		const many = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).nextRunSeq()));
+		expect(new Set(many).size).toBe(20);
+		expect(Math.min(...many)).toBeGreaterThan(first);
+		expect(await b.nextRunSeq()).toBeGreaterThan(Math.max(...many));
 	});
 
 	test('quarantine states are listed per workflow and cleared by node name', async () => {

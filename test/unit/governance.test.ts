@@ -4,7 +4,7 @@
  */
 import { ProvisioningError } from '../../lib/errors';
 import { droppedAlert, quarantineAlert, skippedAlert, thresholdAlert } from '../../lib/provisioning/governance/alerts';
-import { deferInputs, isRetryable, planInputs, settleEscrow } from '../../lib/provisioning/governance/escrow';
+import { deferInputs, isRetryable, planInputs, settleEscrow, succeededAccounts } from '../../lib/provisioning/governance/escrow';
 import { envelopeKeeping, groupKeeping } from '../../lib/provisioning/governance/keys';
 import { changesText, LOG_COLUMNS, recordInItem, rowFor } from '../../lib/provisioning/governance/logRows';
 import { DEFAULT_POLICY, formatMinutes, parseSchedule, validatePolicy } from '../../lib/provisioning/governance/policy';
@@ -13,6 +13,7 @@ import {
 	figuresOf,
 	healthyState,
 	type QuarantineState,
+	releaseTrial,
 	settle,
 	TRIAL_LEASE_MS,
 } from '../../lib/provisioning/governance/quarantine';
@@ -124,6 +125,17 @@ describe('quarantine transitions', () => {
 		expect(decide(claimed, T0 + 15 * min + TRIAL_LEASE_MS + 1).decision.kind).toBe('trial');
 	});
 
+	test('a trial whose run failed for a reason other than the target frees the trial at once, unless another run holds it now', () => {
+		const state = settle(undefined, figuresOf([failed('AuthenticationFailed')]), { kind: 'run' }, T0, policy).state;
+		const { state: claimed, decision } = decide(state, T0 + 15 * min);
+		const released = releaseTrial(claimed, decision);
+		expect(released.quarantine?.trialUntil).toBeUndefined();
+		expect(decide(released, T0 + 16 * min).decision.kind).toBe('trial');
+		// This run's lease ran out and another run claimed the trial: that one is left alone.
+		const other = decide(released, T0 + 60 * min).state;
+		expect(releaseTrial(other, decision)).toEqual(other);
+	});
+
 	test('a trial where nothing reached the target is no verdict; a reset lifts at once', () => {
 		const state = decide(
 			settle(undefined, figuresOf([failed('AuthenticationFailed')]), { kind: 'run' }, T0, policy).state,
@@ -168,9 +180,11 @@ describe('escrow', () => {
 	});
 
 	test('keys: the first match key with a value; never an item holding a secret', () => {
-		expect(envelopeKeeping(env('ada@x.org'))).toEqual({ key: 'userName=ada@x.org' });
+		expect(envelopeKeeping(env('ada@x.org'))).toEqual({ key: 'userName=ada@x.org', account: 'user:userName=ada@x.org' });
+		// Not kept, but still the account it acts on: its success makes older kept items for the account stale.
 		expect(envelopeKeeping({ ...env('ada@x.org'), createOnly: { password: 'Initial-1!' } })).toEqual({
 			key: 'userName=ada@x.org',
+			account: 'user:userName=ada@x.org',
 			notKept: expect.stringMatching(/secret/),
 		});
 		expect(
@@ -183,8 +197,10 @@ describe('escrow', () => {
 
 	test('group keys: a whole membership supersedes; distinct deltas are kept apart', () => {
 		const g = { displayName: 'Eng', externalId: 'G1', members: [{ kind: 'user' as const, value: 'a' }] };
-		expect(groupKeeping(g)).toEqual({ key: 'externalId=G1', label: 'externalId=G1' });
+		expect(groupKeeping(g)).toEqual({ key: 'externalId=G1', label: 'externalId=G1', account: 'group:externalId=G1' });
 		const add = groupKeeping({ ...g, mode: 'additive' });
+		expect(add).toMatchObject({ account: 'group:externalId=G1', partial: true });
+		expect(groupKeeping({ ...g, remove: true })).not.toHaveProperty('partial');
 		const add2 = groupKeeping({ ...g, mode: 'additive', members: [{ kind: 'user', value: 'b' }] });
 		expect(add.key).toMatch(/^externalId=G1\|additive\|/);
 		expect(add.key).not.toBe(add2.key);
@@ -192,8 +208,8 @@ describe('escrow', () => {
 
 	test('kept items run first; an item of this run with the same key supersedes its kept entry and its count of attempts', () => {
 		const claimed = [
-			{ key: 'userName=a', input: env('a'), attempts: 1, firstFailedAt: '2026-11-29T00:00:00.000Z' },
-			{ key: 'userName=b', input: env('b'), attempts: 2, firstFailedAt: '2026-11-29T00:00:00.000Z' },
+			{ key: 'userName=a', input: env('a'), attempts: 1, firstFailedAt: '2026-11-29T00:00:00.000Z', inputSeq: 1, version: 2 },
+			{ key: 'userName=b', input: env('b'), attempts: 2, firstFailedAt: '2026-11-29T00:00:00.000Z', inputSeq: 1, version: 2 },
 		];
 		const planned = planInputs(claimed, [
 			{ input: env('b2'), keeping: { key: 'userName=b' } },
@@ -207,26 +223,43 @@ describe('escrow', () => {
 	});
 
 	test('after a run: retryable failures are kept with one more attempt, the rest forgotten, the last attempt dropped', () => {
-		const prior = (attempts: number) => ({ key: 'k', input: {}, attempts, firstFailedAt: '2026-11-29T00:00:00.000Z' });
+		const prior = (attempts: number) => ({
+			key: 'k',
+			input: {},
+			attempts,
+			firstFailedAt: '2026-11-29T00:00:00.000Z',
+			inputSeq: 3,
+			version: 7,
+		});
 		const inputs = [
-			{ input: env('a'), keeping: { key: 'userName=a' }, retried: false },
+			{ input: env('a'), keeping: { key: 'userName=a', account: 'user:userName=a' }, retried: false },
 			{ input: env('b'), keeping: { key: 'userName=b' }, prior: { ...prior(1), key: 'userName=b' }, retried: true },
 			{ input: env('c'), keeping: { key: 'userName=c' }, retried: false },
 			{ input: env('d'), keeping: { key: 'userName=d' }, prior: { ...prior(4), key: 'userName=d' }, retried: true },
 			{ input: env('e'), keeping: { key: 'userName=e', notKept: 'it holds a secret value' }, retried: false },
 		];
 		const outcomes = [failed('Timeout', true), ok(), failed('Uniqueness'), failed('TargetUnavailable', true), failed('Timeout', true)];
-		const s = settleEscrow(inputs, outcomes, { enabled: true, maxAttempts: 5 }, '2026-11-30T00:00:00.000Z');
+		const s = settleEscrow(inputs, outcomes, { enabled: true, maxAttempts: 5 }, '2026-11-30T00:00:00.000Z', 9);
 		expect(s.put).toEqual([
 			{
-				key: 'userName=a',
-				input: env('a'),
-				attempts: 1,
-				firstFailedAt: '2026-11-30T00:00:00.000Z',
-				lastError: { code: 'Timeout', reason: 'failed with Timeout' },
+				entry: {
+					key: 'userName=a',
+					input: env('a'),
+					attempts: 1,
+					firstFailedAt: '2026-11-30T00:00:00.000Z',
+					lastError: { code: 'Timeout', reason: 'failed with Timeout' },
+					account: 'user:userName=a',
+					inputSeq: 9,
+				},
+				claimed: undefined,
+				retried: false,
 			},
 		]);
-		expect(s.remove.sort()).toEqual(['userName=b', 'userName=d']);
+		// Claimed entries are removed only at the version claimed (compare-and-set in the store).
+		expect(s.remove).toEqual([
+			{ key: 'userName=b', version: 7 },
+			{ key: 'userName=d', version: 7 },
+		]);
 		expect(s.dropped).toEqual([
 			expect.objectContaining({
 				key: 'userName=d',
@@ -244,8 +277,29 @@ describe('escrow', () => {
 		]);
 	});
 
+	test('successes: the accounts changed, each with its input’s sequence number; not a failure, a skip or a member delta', () => {
+		const prior = { key: 'userName=r', input: {}, attempts: 1, firstFailedAt: '2026-11-29T00:00:00.000Z', inputSeq: 2, version: 5 };
+		const skipped = (): ItemOutcome => ({ record: recordFor(target, false).finish('Skipped', 'Skipped') });
+		const inputs = [
+			{ input: env('a'), keeping: { key: 'userName=a', account: 'user:userName=a' }, retried: false },
+			{ input: env('r'), keeping: { key: 'userName=r', account: 'user:userName=r' }, prior, retried: true },
+			{ input: env('f'), keeping: { key: 'userName=f', account: 'user:userName=f' }, retried: false },
+			{ input: env('s'), keeping: { key: 'userName=s', account: 'user:userName=s' }, retried: false },
+			{ input: {}, keeping: { key: 'G|additive|x', account: 'group:G', partial: true }, retried: false },
+			{ input: env('p'), keeping: { key: 'userName=p', account: 'user:userName=p', notKept: 'secret' }, retried: false },
+		];
+		const outcomes = [ok(), ok(), failed('Timeout', true), skipped(), ok(), ok()];
+		expect(succeededAccounts(inputs, outcomes, 9)).toEqual([
+			{ account: 'user:userName=a', inputSeq: 9 },
+			{ account: 'user:userName=r', inputSeq: 2 },
+			{ account: 'user:userName=p', inputSeq: 9 },
+		]);
+	});
+
 	test('a quarantined run puts its items aside untried: attempts do not grow, an item of the same key replaces the older', () => {
-		const claimed = [{ key: 'userName=a', input: env('a-old'), attempts: 2, firstFailedAt: '2026-11-29T00:00:00.000Z' }];
+		const claimed = [
+			{ key: 'userName=a', input: env('a-old'), attempts: 2, firstFailedAt: '2026-11-29T00:00:00.000Z', inputSeq: 1, version: 4 },
+		];
 		const { put, notKept } = deferInputs(
 			[
 				{ input: env('a-new'), keeping: { key: 'userName=a' } },
@@ -254,10 +308,19 @@ describe('escrow', () => {
 			],
 			claimed,
 			'2026-11-30T00:00:00.000Z',
+			5,
 		);
 		expect(put).toEqual([
-			{ key: 'userName=a', input: env('a-new'), attempts: 2, firstFailedAt: '2026-11-29T00:00:00.000Z' },
-			{ key: 'userName=b', input: env('b'), attempts: 0, firstFailedAt: '2026-11-30T00:00:00.000Z' },
+			{
+				entry: { key: 'userName=a', input: env('a-new'), attempts: 2, firstFailedAt: '2026-11-29T00:00:00.000Z', inputSeq: 5 },
+				claimed: 4,
+				retried: false,
+			},
+			{
+				entry: { key: 'userName=b', input: env('b'), attempts: 0, firstFailedAt: '2026-11-30T00:00:00.000Z', inputSeq: 5 },
+				claimed: undefined,
+				retried: false,
+			},
 		]);
 		expect(notKept).toBe(1);
 	});

@@ -10,10 +10,20 @@
 import { ProvisioningError, toProvisioningError } from '../../errors';
 import type { ItemOutcome, ProvisioningLogRecord } from '../log';
 import { type Alert, type AlertContext, droppedAlert, logNotWrittenAlert, quarantineAlert, skippedAlert } from './alerts';
-import { deferInputs, type EscrowEntry, type Keeping, planInputs, type RetryNote, type RunInput, settleEscrow } from './escrow';
+import {
+	type ClaimedEntry,
+	deferInputs,
+	type EscrowSettlement,
+	type Keeping,
+	planInputs,
+	type RetryNote,
+	type RunInput,
+	settleEscrow,
+	succeededAccounts,
+} from './escrow';
 import { type LogContext, type LogRow, rowFor } from './logRows';
 import type { GovernancePolicy } from './policy';
-import { type Decision, decide, figuresOf, type RunFigures, settle } from './quarantine';
+import { type Decision, decide, figuresOf, releaseTrial, type RunFigures, settle } from './quarantine';
 import { ESCROW_LEASE_MS, type GovernanceScope, type GovernanceStore } from './store';
 
 /** Where log rows go (an n8n Data Table through n8n's API). */
@@ -46,9 +56,12 @@ export type Begun<I> =
 	| { skip: false; inputs: RunInput<I | ProvisioningError>[]; alerts: Alert[] };
 
 const BAD_INPUT: Keeping = { notKept: 'its input could not be read' };
+const SUPERSEDED = 'a newer run holds newer input for it, or a newer operation on the account succeeded';
 
 export class Governor<I> {
 	private decision: Decision = { kind: 'run' };
+	/** The store's sequence number of this run: what "newer" means for kept items and successes. */
+	private runSeq = 0;
 	private readonly now: () => number;
 
 	constructor(private readonly options: GovernorOptions<I>) {
@@ -60,7 +73,12 @@ export class Governor<I> {
 	}
 
 	private get retryOn(): boolean {
-		return this.options.policy.retry.enabled && this.options.retry !== false && !this.options.dryRun && this.options.store !== undefined;
+		return this.options.policy.retry.enabled && this.options.retry !== false && this.marksOn;
+	}
+
+	/** Successes are recorded whatever the policy, so no node replays a kept item over a newer change. */
+	private get marksOn(): boolean {
+		return !this.options.dryRun && this.options.store !== undefined;
 	}
 
 	private get logContext(): LogContext {
@@ -79,6 +97,7 @@ export class Governor<I> {
 		const alerts: Alert[] = [];
 		const nowMs = this.now();
 		const now = new Date(nowMs).toISOString();
+		if (this.marksOn) this.runSeq = await store!.nextRunSeq();
 		if (this.quarantineOn) {
 			this.decision = await store!.updateQuarantine(scope, (state) => {
 				const { state: next, decision } = decide(state, nowMs, { reset: this.options.reset });
@@ -94,9 +113,9 @@ export class Governor<I> {
 			let kept = 0;
 			if (this.retryOn && valid.length) {
 				const claimed = await store!.claimEscrow(scope, context.runId, nowMs, ESCROW_LEASE_MS);
-				const deferred = deferInputs(valid, claimed, now);
-				await store!.settleEscrow(scope, context.runId, { put: deferred.put, remove: [] });
-				kept = deferred.put.length;
+				const deferred = deferInputs(valid, claimed, now, this.runSeq);
+				const { discarded } = await store!.settleEscrow(scope, context.runId, { put: deferred.put, remove: [], succeeded: [] });
+				kept = deferred.put.length - new Set(discarded).size;
 			}
 			alerts.push(
 				skippedAlert(this.decision.quarantine, this.decision.trialRunning, context, policy.quarantine, now, {
@@ -107,7 +126,7 @@ export class Governor<I> {
 			const failures = current.flatMap((input, index) => (input instanceof ProvisioningError ? [{ index, error: input }] : []));
 			return { skip: true, alerts, failures };
 		}
-		const claimed: EscrowEntry[] = this.retryOn ? await store!.claimEscrow(scope, context.runId, nowMs, ESCROW_LEASE_MS) : [];
+		const claimed: ClaimedEntry[] = this.retryOn ? await store!.claimEscrow(scope, context.runId, nowMs, ESCROW_LEASE_MS) : [];
 		return { skip: false, inputs: planInputs<I | ProvisioningError>(claimed, items), alerts };
 	}
 
@@ -125,10 +144,16 @@ export class Governor<I> {
 		return alerts;
 	}
 
-	/** The run failed as a whole at the target (a listing reconcile needs): one failed operation. */
+	/**
+	 * The run failed as a whole. At the target (a listing reconcile needs): one failed operation. For another reason
+	 * (a bug, a setting): no verdict, and the trial and kept items it held are freed for the next run at once.
+	 */
 	async finishFailed(error: unknown): Promise<Alert[]> {
 		const e = toProvisioningError(error);
-		if (!e.fromTarget) return [];
+		if (!e.fromTarget) {
+			await this.release();
+			return [];
+		}
 		const figures: RunFigures = {
 			operations: 1,
 			failures: 1,
@@ -151,22 +176,41 @@ export class Governor<I> {
 		}
 	}
 
+	private async release(): Promise<void> {
+		const { store, scope, context } = this.options;
+		if (this.retryOn) await store!.settleEscrow(scope, context.runId, { put: [], remove: [], succeeded: [] });
+		if (this.quarantineOn && this.decision.kind === 'trial') {
+			const decision = this.decision;
+			await store!.updateQuarantine(scope, (state) => ({ state: releaseTrial(state, decision), result: undefined }));
+		}
+	}
+
+	/** Records the run's successes and settles its kept items; notes what each item's record says about it. */
+	private async settleKept(inputs: RunInput<I | ProvisioningError>[], outcomes: ItemOutcome[], now: string) {
+		const { store, scope, policy, context } = this.options;
+		const settlement: EscrowSettlement | undefined = this.retryOn
+			? settleEscrow(inputs, outcomes, policy.retry, now, this.runSeq)
+			: undefined;
+		const succeeded = this.marksOn ? succeededAccounts(inputs, outcomes, this.runSeq) : [];
+		if (!settlement && !succeeded.length) return { kept: 0, dropped: [] };
+		const change = { put: settlement?.put ?? [], remove: settlement?.remove ?? [], succeeded };
+		const discarded = new Set((await store!.settleEscrow(scope, context.runId, change)).discarded);
+		settlement?.notes.forEach((note: RetryNote | undefined, i) => {
+			const key = inputs[i]?.keeping.key;
+			const superseded = note?.kept && key !== undefined && discarded.has(key);
+			if (note && outcomes[i]) outcomes[i].record.retry = superseded ? { attempt: note.attempt, notKept: SUPERSEDED } : note;
+		});
+		return { kept: change.put.filter((p) => !discarded.has(p.entry.key)).length, dropped: settlement?.dropped ?? [] };
+	}
+
 	private async settleRun(inputs: RunInput<I | ProvisioningError>[], outcomes: ItemOutcome[], figures: RunFigures): Promise<Alert[]> {
 		const { store, scope, policy, context } = this.options;
 		const nowMs = this.now();
 		const now = new Date(nowMs).toISOString();
 		const alerts: Alert[] = [];
-		let kept = 0;
-		let dropped: Alert | undefined;
-		if (this.retryOn) {
-			const settlement = settleEscrow(inputs, outcomes, policy.retry, now);
-			await store!.settleEscrow(scope, context.runId, { put: settlement.put, remove: settlement.remove });
-			kept = settlement.put.length;
-			settlement.notes.forEach((note: RetryNote | undefined, i) => {
-				if (note && outcomes[i]) outcomes[i].record.retry = note;
-			});
-			if (settlement.dropped.length) dropped = droppedAlert(settlement.dropped, context, now);
-		}
+		const settled = await this.settleKept(inputs, outcomes, now);
+		const kept = settled.kept;
+		const dropped: Alert | undefined = settled.dropped.length ? droppedAlert(settled.dropped, context, now) : undefined;
 		if (this.quarantineOn) {
 			const decision = this.decision;
 			const event = await store!.updateQuarantine(scope, (state) => {

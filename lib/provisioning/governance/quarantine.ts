@@ -114,6 +114,17 @@ export function decide(
 	return { state: { ...state, quarantine: claimed }, decision: { kind: 'trial', quarantine: claimed } };
 }
 
+/**
+ * A trial that ended without a verdict (its run failed for a reason other than the target): the trial is freed,
+ * so the next run is the trial, at once. Only this run's own trial (another may have claimed one since).
+ */
+export function releaseTrial(current: QuarantineState | undefined, decision: Decision): QuarantineState {
+	const state = current ?? healthyState();
+	const quarantine = state.quarantine;
+	if (!quarantine || decision.kind !== 'trial' || quarantine.trialUntil !== decision.quarantine.trialUntil) return state;
+	return { ...state, quarantine: { ...quarantine, trialUntil: undefined } };
+}
+
 function enter(reason: QuarantineReason, figures: RunFigures, run: RunFigures, now: number, policy: QuarantinePolicy) {
 	const quarantine: Quarantine = {
 		since: iso(now),
