@@ -9,6 +9,7 @@ import { defaultDateText, parseDate } from '../../lib/mapping/dates';
 import { compileExpression } from '../../lib/mapping/expression';
 import type { MappingValue } from '../../lib/mapping/functions';
 import { type ColumnInfo, storedForm } from '../../lib/targets/sql/sqlValues';
+import { parseTime } from '../../lib/times';
 
 const SEED = 818;
 const run = (expression: string): MappingValue => compileExpression(expression)({ attribute: () => null });
@@ -68,5 +69,24 @@ describe(`times without an offset are UTC (process zone ${process.env.TZ})`, () 
 			}),
 			{ seed: SEED, numRuns: 2000 },
 		);
+	});
+});
+
+describe('a time typed into a node is in the zone given (the workflow’s)', () => {
+	test.each([
+		['2024-05-01T07:30:00', 'America/St_Johns', '2024-05-01T10:00:00.000Z'], // summer: −2:30
+		['2024-01-15T07:30:00', 'America/St_Johns', '2024-01-15T11:00:00.000Z'], // winter: −3:30
+		['2024-05-01 07:30', 'Pacific/Chatham', '2024-04-30T18:45:00.000Z'],
+		['2024-05-01', 'Asia/Kathmandu', '2024-04-30T18:15:00.000Z'],
+		['2024-05-01T07:30:00Z', 'Asia/Kathmandu', '2024-05-01T07:30:00.000Z'], // an offset wins
+		['May 1, 2024 07:30', 'Europe/Berlin', '2024-05-01T05:30:00.000Z'],
+		['2024-03-31T02:30:00', 'Europe/Berlin', '2024-03-31T01:30:00.000Z'], // in the spring-forward gap: moved on an hour
+		['2024-05-01T07:30:00', 'UTC', '2024-05-01T07:30:00.000Z'],
+	])('%s in %s is %s', (text, zone, iso) => {
+		expect(parseTime(text, zone)?.toISOString()).toBe(iso);
+	});
+
+	test.each(['2024-02-30', '2024-13-01T00:00:00', '2024-05-01T24:00:00', '2024-05-01T07:60', 'soon', ''])('"%s" is no time', (text) => {
+		expect(parseTime(text)).toBeUndefined();
 	});
 });
