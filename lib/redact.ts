@@ -49,24 +49,27 @@ export function scrubSecrets(text: string, secrets: Iterable<string | undefined>
 
 /** scrubSecrets for one list of secrets and many messages: the list is prepared once. */
 export function secretScrubber(secrets: Iterable<string | undefined>): (text: string) => string {
-	const forms = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length > 0))].flatMap(echoForms);
-	if (forms.length === 0) return (text) => text;
-	const whole = forms.filter((form) => form.length >= MIN_SECRET_LENGTH);
+	const unique = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length > 0))];
+	// Length in characters, not UTF-16 units; a short secret's other forms (JSON, URL, hex) are as short in substance.
+	const long = unique.filter((s) => [...s].length >= MIN_SECRET_LENGTH).flatMap(echoForms);
+	const short = unique.filter((s) => [...s].length < MIN_SECRET_LENGTH).flatMap(echoForms);
+	if (long.length + short.length === 0) return (text) => text;
 	const fragments = new Set<string>();
-	for (const form of forms) {
+	for (const form of long) {
 		for (let i = 0; i + SECRET_FRAGMENT_LENGTH <= form.length; i++) fragments.add(form.slice(i, i + SECRET_FRAGMENT_LENGTH));
 	}
-	const partOfSecret = (piece: string) => forms.some((f) => f === piece || (piece.length >= MIN_SECRET_LENGTH && f.includes(piece)));
+	const partOfSecret = (piece: string) =>
+		short.includes(piece) || long.some((f) => f === piece || ([...piece].length >= MIN_SECRET_LENGTH && f.includes(piece)));
 	// A value scrubbed in part already (by the target, with its own list) is hidden whole when the rest is secret too.
 	const quotesSecret = (value: string) =>
 		value.includes(REDACTED)
-			? value.split(REDACTED).every((piece) => !piece || forms.some((f) => f.includes(piece)))
+			? value.split(REDACTED).every((piece) => !piece || [...long, ...short].some((f) => f.includes(piece)))
 			: value !== '' && partOfSecret(value);
 	return (text) => {
 		if (!text) return text;
 		const hidden = new Uint8Array(text.length);
 		const hide = (from: number, to: number) => hidden.fill(1, from, to);
-		for (const form of whole) {
+		for (const form of long) {
 			for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hide(at, at + form.length);
 		}
 		for (let i = 0; fragments.size && i + SECRET_FRAGMENT_LENGTH <= text.length; i++) {
