@@ -1,4 +1,5 @@
 /** LDAP GeneralizedTime (RFC 4517 §3.3.13) as disabled-time stamps are written and read. */
+import { parseIsoTime } from '../times';
 
 /** 2026-11-30T08:33:05.123Z → 20261130083305Z (whole seconds, UTC). */
 export function toGeneralizedTime(date: Date): string {
@@ -15,9 +16,8 @@ export function parseGeneralizedTime(text: string): Date | undefined {
 	const value = text.trim();
 	const m = GENERALIZED.exec(value);
 	if (!m) {
-		if (!/^\d{4}-\d{2}-\d{2}T/.test(value)) return undefined;
-		const iso = new Date(value);
-		return Number.isNaN(iso.getTime()) ? undefined : iso;
+		// An ISO time without an offset is UTC, like every stamp here (JavaScript would read it in local time).
+		return /^\d{4}-\d{2}-\d{2}T/.test(value) ? parseIsoTime(value) : undefined;
 	}
 	const [, y, mo, d, h, mi = '00', s = '00', fraction, zone] = m;
 	const ms = fraction ? Math.round(Number(`0.${fraction}`) * 1000) : 0;

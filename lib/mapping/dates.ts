@@ -1,5 +1,6 @@
 /** Dates as Entra handles them: .NET custom format strings, AD integer dates, and its default text form. */
 import { ProvisioningError } from '../errors';
+import { parseTime } from '../times';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -120,18 +121,16 @@ export function parseNetDate(text: string, format: string): Date {
 	return new Date(utc);
 }
 
-/** CDate: ISO 8601 and the date-with-offset form Workday sends ("2012-03-16-07:00"). */
+/**
+ * CDate: ISO 8601, the date-with-offset form Workday sends ("2012-03-16-07:00"), Entra's own text ("3/16/2012 7:00:00
+ * AM") and what else JavaScript reads; a time without an offset is UTC, as in Entra.
+ */
 export function parseDate(text: string): Date {
 	const s = text.trim();
 	const dateWithOffset = /^(\d{4}-\d{2}-\d{2})([+-]\d{2}:\d{2})$/.exec(s);
-	const candidate = dateWithOffset
-		? `${dateWithOffset[1]}T00:00:00${dateWithOffset[2]}`
-		: /^\d{4}-\d{2}-\d{2}$/.test(s)
-			? `${s}T00:00:00Z`
-			: s;
-	const ms = Date.parse(candidate);
-	if (Number.isNaN(ms)) throw new ProvisioningError('InvalidInput', `"${text}" is not a date`, { field: 'expression' });
-	return new Date(ms);
+	const date = parseTime(dateWithOffset ? `${dateWithOffset[1]}T00:00:00${dateWithOffset[2]}` : s);
+	if (!date) throw new ProvisioningError('InvalidInput', `"${text}" is not a date`, { field: 'expression' });
+	return date;
 }
 
 /** The text Entra produces for a DateTime: "3/23/2012 7:00:00 AM" (UTC). */

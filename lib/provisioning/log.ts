@@ -1,6 +1,6 @@
 import type { AttributeValue, MatchKey, ProvisioningEnvelope } from '../envelope';
 import { type ProvisioningError, type ProvisioningErrorCode, toProvisioningError } from '../errors';
-import { isSecretAttribute, REDACTED } from '../redact';
+import { isSecretAttribute, REDACTED, scrubError, secretScrubber, secretValues } from '../redact';
 import type { AttributeChange, Target, TargetSystem } from '../targets/target';
 
 export type ProvisioningAction =
@@ -58,7 +58,7 @@ export interface ItemOutcome {
 	error?: ProvisioningError;
 }
 
-/** Collects a record step by step; every value passes through redaction on the way in. */
+/** Collects a record step by step; every value passes through redaction on the way in, every message through scrubbing. */
 export class LogRecordBuilder {
 	private readonly started = performance.now();
 	readonly record: ProvisioningLogRecord;
@@ -67,6 +67,8 @@ export class LogRecordBuilder {
 		init: Pick<ProvisioningLogRecord, 'dryRun' | 'targetSystem' | 'targetEndpoint' | 'source'>,
 		private readonly secrets: ReadonlySet<string> = new Set(),
 		private readonly trace: Record<string, string> = {},
+		/** Removes the item's secret values (secretValues) from every step and error message. */
+		private readonly scrub: (text: string) => string = (text) => text,
 	) {
 		this.record = {
 			action: 'Skipped',
@@ -82,7 +84,7 @@ export class LogRecordBuilder {
 	}
 
 	step(step: ProvisioningStepName, status: ProvisioningStatus, detail: string): this {
-		this.record.steps.push({ step, status, detail });
+		this.record.steps.push({ step, status, detail: this.scrub(detail) });
 		return this;
 	}
 
@@ -118,9 +120,12 @@ export class LogRecordBuilder {
 		return this.record;
 	}
 
-	/** Finishes the record as a failure, with the error's code, reason and field. */
+	/**
+	 * Finishes the record as a failure, with the error's code, reason and field. The error comes back without the item's
+	 * secrets: whatever a target or a library echoed, it is what every output, log row and retry entry shows.
+	 */
 	fail(thrown: unknown, details?: Record<string, unknown>): ItemOutcome {
-		const error = toProvisioningError(thrown);
+		const error = scrubError(toProvisioningError(thrown), this.scrub);
 		this.record.error = { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) };
 		this.step('Provision', 'Failure', error.message);
 		if (details) this.record.details = details;
@@ -140,5 +145,6 @@ export function recordFor(target: Pick<Target, 'system' | 'endpoint'>, dryRun: b
 		{ dryRun, targetSystem: target.system, targetEndpoint: target.endpoint, source: sourceOf(envelope) },
 		new Set(envelope?.redact ?? []),
 		envelope?.trace,
+		envelope ? secretScrubber(secretValues(envelope)) : undefined,
 	);
 }

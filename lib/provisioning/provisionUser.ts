@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { type AttributeMap, compactAttributes, type ProvisioningEnvelope } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
+import { scrubError, secretScrubber, secretValues } from '../redact';
 import type { AttributeChange, Target, TargetEntry } from '../targets/target';
 import { unique } from '../util';
 import { anchorFirst } from './anchor';
@@ -83,7 +84,11 @@ export async function provisionUsers(target: Target, inputs: ProvisionInput[], o
 		unique(ready.flatMap((p) => p.wanted)),
 		options.links,
 	);
-	const matchOf = new Map(ready.map((p, i) => [p, matches[i]]));
+	// A batched lookup's failure is every item's, and may echo any item's secret match key: scrubbed of all of them.
+	const keySecrets = secretScrubber(ready.flatMap((p) => secretValues({ matchKeys: p.envelope.matchKeys, redact: p.envelope.redact })));
+	const matchOf = new Map(
+		ready.map((p, i) => [p, matches[i] instanceof ProvisioningError ? scrubError(matches[i], keySecrets) : matches[i]]),
+	);
 	const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? 4)));
 	const outcomes: ItemOutcome[] = new Array(prepared.length);
 	// Items aimed at the same account run one after another, in input order; the later ones look the

@@ -9,6 +9,7 @@ import {
 import type { LogQuery } from '../../lib/dataTables/logTable';
 import { recordInItem, rowFor } from '../../lib/provisioning/governance/logRows';
 import { openGovernanceStore } from '../../lib/store/governance/openGovernanceStore';
+import { parseTime } from '../../lib/times';
 import { configurationError } from '../shared/failures';
 import { logTableFor } from '../shared/governance';
 import { userFolder } from '../shared/triggerStore';
@@ -124,9 +125,10 @@ async function query(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const f = ctx.getNodeParameter('filters', 0, {}) as Record<string, unknown>;
 	const iso = (value: unknown) => {
 		if (value === undefined || value === '' || value === null) return undefined;
-		const ms = Date.parse(String(value));
-		if (Number.isNaN(ms)) throw new NodeOperationError(ctx.getNode(), `Filters: "${String(value)}" is not a date and time`);
-		return new Date(ms).toISOString();
+		// The editor's date picker gives a time without a zone: it is the workflow's time zone, as in n8n's own nodes.
+		const time = parseTime(String(value), ctx.getTimezone());
+		if (!time) throw new NodeOperationError(ctx.getNode(), `Filters: "${String(value)}" is not a date and time`);
+		return time.toISOString();
 	};
 	const str = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 	const query: LogQuery = {

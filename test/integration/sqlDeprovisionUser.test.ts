@@ -95,6 +95,13 @@ describe.each(ENGINES)('Deprovision User → SQL (%s)', (engine) => {
 		expect(deleted.output('Node', 0)[0].json).toMatchObject({ action: 'Delete', status: 'Success' });
 		expect(server.writes(mark)).toHaveLength(1);
 		expect((await row('d2')).deleted_at).not.toBeNull();
+		// Stamped in UTC (the session's zone), not in the server's own zone (Asia/Kathmandu here): the server compares.
+		const skew = await server.admin.raw(
+			server.engine === 'postgres'
+				? "select abs(extract(epoch from deleted_at - now())) / 60 as minutes from users where user_name = 'd2'"
+				: "select abs(timestampdiff(minute, deleted_at, utc_timestamp())) as minutes from users where user_name = 'd2'",
+		);
+		expect(Number((server.engine === 'postgres' ? skew.rows : skew[0])[0].minutes)).toBeLessThan(60);
 
 		mark = server.mark();
 		const again = await run('delete', [{ login: 'd2' }], state);

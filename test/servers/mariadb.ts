@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { freePort } from './ports';
+import { SERVER_TIME_ZONE } from './timeZone';
 
 const SERVER = '/usr/sbin/mariadbd';
 const INSTALL_DB = '/usr/bin/mariadb-install-db';
@@ -71,7 +72,8 @@ export class MariaDb {
 				'--general-log=1',
 				`--general-log-file=${this.generalLog}`,
 			],
-			{ stdio: ['ignore', 'ignore', 'pipe'] },
+			// The server's own zone (system_time_zone): sessions that do not set one work in it.
+			{ stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: SERVER_TIME_ZONE } },
 		);
 		const child = this.process;
 		child.stderr!.on('data', (c) => (this.stderr += c));

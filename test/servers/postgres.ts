@@ -3,6 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
+import { SERVER_TIME_ZONE } from './timeZone';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 
@@ -94,7 +95,10 @@ export class Postgres {
 			: [];
 		this.process = spawn(
 			`${BIN}/postgres`,
-			['-D', join(dir, 'data'), '-p', String(this.port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=on', ...logging, ...tls],
+			[
+				...['-D', join(dir, 'data'), '-p', String(this.port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=on'],
+				...['-c', `timezone=${SERVER_TIME_ZONE}`, ...logging, ...tls],
+			],
 			{ uid, gid, stdio: ['ignore', 'ignore', 'pipe'] },
 		);
 		const child = this.process;

@@ -4,6 +4,7 @@ import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
 import { equalityFilter, parseScimPath, readScimPath, removeScimPath, writeScimPath } from '../../scim/path';
 import { CORE_USER_SCHEMA } from '../../scim/schema';
+import { parseTime } from '../../times';
 import { unique } from '../../util';
 import type { Accounts, AttributeChange, ListOptions, TargetEntry } from '../target';
 import { type PatchOperation, resourcePath, type ScimApi, type ScimResource } from './scimApi';
@@ -29,8 +30,7 @@ export class ScimUsers implements Accounts {
 	private disabledAt(resource: ScimResource): Date | undefined {
 		const raw = this.disabledTimeAttribute ? readScimPath(resource, this.disabledTimeAttribute) : resource.meta?.lastModified;
 		if (typeof raw !== 'string') return undefined;
-		const date = new Date(raw);
-		return Number.isNaN(date.getTime()) ? undefined : date;
+		return parseTime(raw);
 	}
 
 	caseInsensitiveValues(): boolean {

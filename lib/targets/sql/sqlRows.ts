@@ -11,7 +11,7 @@ import type { TargetEntry } from '../target';
 import { qualified } from './identifiers';
 import type { SqlConnection } from './sqlConnection';
 import type { Storage, UserLayout } from './sqlLayout';
-import { type Binding, fromDb, toDb } from './sqlValues';
+import { asInstant, type Binding, fromDb, toDb } from './sqlValues';
 
 /** Most values in one IN list: far below PostgreSQL's 65,535 parameters and MySQL's packet size. */
 export const IN_CHUNK = 1000;
@@ -141,9 +141,9 @@ export function applyFilter(
 	return query;
 }
 
-/** A disabled-time column's value (a Date from the driver, or text) as a time. */
+/** A disabled-time column's value (a Date from the driver, or the text of a UTC session) as a time. */
 function disabledSince(value: unknown): Date | undefined {
 	if (value === null || value === undefined || value === '') return undefined;
-	const date = value instanceof Date ? value : new Date(String(value));
-	return Number.isNaN(date.getTime()) ? undefined : date;
+	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+	return asInstant(value);
 }

@@ -5,6 +5,7 @@
  */
 import type { AttributeValue, ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
+import { parseIsoTime } from '../../times';
 import type { SqlEngine } from './sqlErrors';
 
 export type ColumnType = 'boolean' | 'integer' | 'decimal' | 'timestamp' | 'timestamptz' | 'date' | 'json' | 'text' | 'other';
@@ -47,23 +48,8 @@ function asNumber(value: unknown): number | string | undefined {
 	return String(number) === canonical ? number : canonical;
 }
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/** An ISO 8601 / SQL timestamp as an instant; without an offset it is UTC (sessions run in UTC). */
-function asInstant(value: unknown, precision = 6): Date | undefined {
-	const m = TIMESTAMP.exec(String(value).trim());
-	if (!m) return undefined;
-	const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = m;
-	const digits = Math.min(3, Math.max(0, precision));
-	const ms = Number((fraction + '000').slice(0, 3).slice(0, digits).padEnd(3, '0'));
-	let offsetMinutes = 0;
-	if (zone && zone.toUpperCase() !== 'Z') {
-		const [, sign, hh, mm = '0'] = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
-		offsetMinutes = (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
-	}
-	const time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms) - offsetMinutes * 60000;
-	return Number.isNaN(time) ? undefined : new Date(time);
-}
+/** An ISO 8601 / SQL timestamp as an instant; without an offset it is UTC (sessions run in UTC), never the process's zone. */
+export const asInstant = (value: unknown, precision = 6): Date | undefined => parseIsoTime(String(value), { fractionDigits: precision });
 
 /** A value read from a column, in its comparable form; undefined for SQL NULL. */
 export function fromDb(value: unknown, column: ColumnInfo, json = false): AttributeValue | undefined {
