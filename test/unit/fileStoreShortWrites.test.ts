@@ -86,14 +86,19 @@ describe('governance store', () => {
 			await store.settleEscrow(scope(0), 'run-1', {
 				put: [
 					{
-						key: 'userName=ada',
-						input: { attributes: { userName: 'ada' } },
-						attempts: 1,
-						firstFailedAt: 'x',
-						lastError: { code: 'Timeout', reason: 'e' },
+						entry: {
+							key: 'userName=ada',
+							input: { attributes: { userName: 'ada' } },
+							attempts: 1,
+							firstFailedAt: 'x',
+							lastError: { code: 'Timeout', reason: 'e' },
+							inputSeq: 1,
+						},
+						retried: false,
 					},
 				],
 				remove: [],
+				succeeded: [],
 			});
 		} finally {
 			shortWrites.restore();
