@@ -8,7 +8,7 @@ type Holder = object;
 interface Entry {
 	holder: Holder;
 	label: string;
-	descriptors: Map<PropertyKey, PropertyDescriptor>;
+	descriptors: Map<string | symbol, PropertyDescriptor>;
 }
 
 export interface PrototypeSnapshot {

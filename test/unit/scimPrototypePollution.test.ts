@@ -115,7 +115,7 @@ describe('paths naming a whole extension schema, or a core schema in another cas
 		expect((await patch([{ op: 'add', path: ENT, value: { employeeNumber: '5' } }])).status).toBe(200);
 		expect((await patch([{ op: 'replace', path: ENT, value: { department: 'D' } }])).status).toBe(200);
 		expect((await store.get('User', userId))?.[ENT]).toEqual({ employeeNumber: '5', department: 'D' });
-		expect(await keys()).toEqual([ACME, ENT, 'emails', 'id', 'meta', 'schemas', 'userName']);
+		expect(await keys()).toEqual([ACME, ENT, 'emails', 'id', 'meta', 'schemas', 'userName'].sort());
 		expect(await patch([{ op: 'add', path: ENT, value: { employeeNumber: 5 } }])).toMatchObject({
 			status: 400,
 			body: { scimType: 'invalidValue' },
@@ -125,19 +125,19 @@ describe('paths naming a whole extension schema, or a core schema in another cas
 	test('a path-less replace with the enterprise URN as key is typed the same way', async () => {
 		expect((await patch([{ op: 'replace', value: { [ENT]: { department: 'X' } } }])).status).toBe(200);
 		expect((await store.get('User', userId))?.[ENT]).toEqual({ department: 'X' });
-		expect(await keys()).toEqual([ACME, ENT, 'emails', 'id', 'meta', 'schemas', 'userName']);
+		expect(await keys()).toEqual([ACME, ENT, 'emails', 'id', 'meta', 'schemas', 'userName'].sort());
 	});
 	test('remove with an extension URN as path removes that extension', async () => {
 		await patch([{ op: 'add', path: `${ENT}:department`, value: 'D' }]);
 		expect((await patch([{ op: 'remove', path: ENT }])).status).toBe(200);
 		expect((await patch([{ op: 'remove', path: ACME }])).status).toBe(200);
-		expect(await keys()).toEqual(['emails', 'id', 'meta', 'schemas', 'userName']);
+		expect(await keys()).toEqual(['emails', 'id', 'meta', 'schemas', 'userName'].sort());
 	});
 	test('a core schema prefix in another case is the core attribute, typed', async () => {
 		const upper = 'URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER';
 		expect((await patch([{ op: 'replace', path: `${upper}:title`, value: 'T' }])).status).toBe(200);
 		expect((await store.get('User', userId))?.title).toBe('T');
-		expect(await keys()).toEqual([ACME, 'emails', 'id', 'meta', 'schemas', 'title', 'userName']);
+		expect(await keys()).toEqual([ACME, 'emails', 'id', 'meta', 'schemas', 'title', 'userName'].sort());
 		expect(await patch([{ op: 'replace', path: `${upper}:name`, value: { givenName: 5 } }])).toMatchObject({
 			status: 400,
 			body: { scimType: 'invalidValue' },
