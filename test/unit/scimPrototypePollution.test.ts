@@ -148,3 +148,27 @@ describe('paths naming a whole extension schema, or a core schema in another cas
 		});
 	});
 });
+
+describe('found by the property tests (scimServiceProviderProperties.test.ts)', () => {
+	test('the enterprise extension on a Group is refused, in a body and as a PATCH path (no cut-off URN key stored)', async () => {
+		expect(await call('POST', '/Groups', { displayName: 'G1', [ENT]: { department: 'D' } })).toMatchObject({
+			status: 400,
+			body: { scimType: 'invalidSyntax' },
+		});
+		const gid = (await call('POST', '/Groups', { displayName: 'G2' })).body.id;
+		const before = await store.get('Group', gid);
+		expect(await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'add', path: ENT, value: { department: 'D' } }]))).toMatchObject({
+			status: 400,
+			body: { scimType: 'invalidPath' },
+		});
+		expect(await store.get('Group', gid)).toEqual(before);
+	});
+	test('a body key that is an attribute path of a known schema is refused, not stored as an untyped extension', async () => {
+		for (const key of [`${ENT}:department`, `${ENT}:manager`, 'urn:ietf:params:scim:schemas:core:2.0:User:title'])
+			expect(await call('POST', '/Users', { userName: 'k@x', [key]: { value: 5 } })).toMatchObject({
+				status: 400,
+				body: { scimType: 'invalidSyntax' },
+			});
+		expect(await store.findByName('User', 'k@x')).toEqual([]);
+	});
+});
