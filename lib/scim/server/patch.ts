@@ -11,7 +11,7 @@ import { cloneJson as clone, isObject } from '../../util';
 import { ENTERPRISE_USER_SCHEMA, isCoreSchema, withoutCoreSchema } from '../schema';
 import { inheritedPartOf, refuseInheritedFilterNames, refuseInheritedKeys } from './inheritedNames';
 import { ScimError } from './scimError';
-import { checkOperationValue } from './validation';
+import { checkOperationValue, extendsOtherType } from './validation';
 
 /** Attributes the server owns or derives: clients cannot set them (RFC 7643 §3.1, §4.1.2). */
 const SERVER_OWNED = new Set(['id', 'meta']);
@@ -46,9 +46,8 @@ function checkPath(path: string): void {
 	if (filter !== undefined) refuseInheritedFilterNames(path, filter);
 }
 
-/** `urn:…:2.0:User` on a user: a path naming a whole extension schema, not an attribute in one. */
-const isWholeExtension = (path: string, resourceType: 'User' | 'Group') =>
-	/^urn:[^[\]"\s]*$/i.test(path) && path.slice(path.lastIndexOf(':') + 1).toLowerCase() === resourceType.toLowerCase();
+/** `urn:…:2.0:User`: a path naming a whole extension schema (of either resource type), not an attribute in one. */
+const isWholeExtension = (path: string) => /^urn:[^[\]"\s]*:(user|group)$/i.test(path);
 
 /** Entra's and Okta's forms, rewritten as RFC 7644 operations. */
 export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'): PatchOperation[] {
@@ -70,7 +69,7 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			path = undefined;
 		}
 
-		if (path !== undefined && isWholeExtension(path, resourceType)) {
+		if (path !== undefined && isWholeExtension(path)) {
 			out.push(...wholeExtension(op, path, value, resourceType));
 			continue;
 		}
@@ -133,6 +132,8 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
  */
 function wholeExtension(op: string, schema: string, value: unknown, resourceType: 'User' | 'Group'): PatchOperation[] {
 	checkPath(schema);
+	if (extendsOtherType(schema, resourceType))
+		throw new ScimError(400, `"${schema}" extends another resource type than ${resourceType}s`, 'invalidPath');
 	if (op === 'remove' || value === null || value === '') return [{ op: 'removeExtension', schema }];
 	if (!isObject(value))
 		throw new ScimError(

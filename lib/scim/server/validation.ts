@@ -18,7 +18,7 @@
  * contain the values themselves (a password may be among them).
  */
 import { hasOwn, isObject } from '../../util';
-import { ENTERPRISE_USER_SCHEMA as ENTERPRISE, isCoreSchema, withoutCoreSchema } from '../schema';
+import { CORE_SCHEMA_PREFIX, ENTERPRISE_USER_SCHEMA as ENTERPRISE, isCoreSchema, withoutCoreSchema } from '../schema';
 import { inheritedPartOf, refuseInheritedKeys } from './inheritedNames';
 import { type AttributeDefinition, COMMON_ATTRIBUTES, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './schemas';
 import { ScimError } from './scimError';
@@ -109,6 +109,10 @@ function simple(definition: AttributeDefinition, value: unknown, path: string): 
 	}
 	throw invalid(path, expectation[definition.type], value);
 }
+
+/** `urn:…:2.0:User` on a Group (the enterprise extension included), `urn:…:Group` on a User. */
+export const extendsOtherType = (urn: string, type: ResourceKind): boolean =>
+	urn.slice(urn.lastIndexOf(':') + 1).toLowerCase() === (type === 'User' ? 'group' : 'user');
 
 class Validator {
 	constructor(
@@ -217,6 +221,10 @@ class Validator {
 				if (SERVER_OWNED.has(key)) out[key] = value;
 			} else if (/^urn:/i.test(key)) {
 				if (isCoreSchema(key)) throw new ScimError(400, `"${key}" is not an attribute: core attributes go at the top level`, this.scimType);
+				if (CORE_SCHEMA_PREFIX.test(key) || key.toLowerCase().startsWith(`${ENTERPRISE.toLowerCase()}:`))
+					throw new ScimError(400, `"${key}" is an attribute path, not a key: nest it under its schema`, this.scimType);
+				if (extendsOtherType(key, this.type))
+					throw new ScimError(400, `"${key}" extends another resource type than ${this.type}s`, this.scimType);
 				if (this.type === 'User' && key.toLowerCase() === ENTERPRISE.toLowerCase()) {
 					if (seen.has(ENTERPRISE)) throw new ScimError(400, `Attribute "${ENTERPRISE}" is given twice`, 'invalidSyntax');
 					seen.add(ENTERPRISE);
