@@ -50,10 +50,18 @@ const same = (a: PropertyDescriptor | undefined, b: PropertyDescriptor | undefin
 	a.enumerable === b.enumerable &&
 	a.configurable === b.configurable;
 
+/** Whether a holder still has exactly the snapshot's properties (the quick check, without building a map). */
+function unchanged({ holder, descriptors }: Entry): boolean {
+	const keys = Reflect.ownKeys(holder);
+	return keys.length === descriptors.size && keys.every((key) => same(descriptors.get(key), Object.getOwnPropertyDescriptor(holder, key)));
+}
+
 /** What differs from the snapshot ("Object.prototype.hasOwnProperty.call added", …); empty when nothing does. */
 export function prototypeChanges(snapshot: PrototypeSnapshot): string[] {
 	const changes: string[] = [];
-	for (const { label, holder, descriptors } of snapshot.entries) {
+	for (const entry of snapshot.entries) {
+		if (unchanged(entry)) continue;
+		const { label, holder, descriptors } = entry;
 		const now = descriptorsOf(holder);
 		for (const [key, descriptor] of descriptors)
 			if (!same(descriptor, now.get(key))) changes.push(`${label}.${String(key)} ${now.has(key) ? 'changed' : 'deleted'}`);
