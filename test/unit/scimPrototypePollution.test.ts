@@ -91,6 +91,17 @@ describe('defect 1: prototype pollution through PATCH', () => {
 		expect(answer).toMatchObject({ status: 400, body: { scimType: 'invalidSyntax' } });
 	});
 
+	test('a body or PATCH value nested 100,000 levels deep is 400 invalidSyntax, not a stack overflow (500)', async () => {
+		const deep = JSON.parse(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`);
+		const deepList = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+		for (const [method, path, body] of [
+			['POST', '/Users', { userName: 'deep@x', [ACME]: deep }],
+			['PUT', `/Users/${userId}`, { userName: 'victim@x', [ACME]: { list: deepList } }],
+			['PATCH', `/Users/${userId}`, PATCH([{ op: 'add', path: `${ACME}:deep`, value: deep }])],
+		] as const)
+			expect(await attack([method, path, body])).toMatchObject({ status: 400, body: { scimType: 'invalidSyntax' } });
+	});
+
 	test('an unknown extension is any JSON object without inherited names: kept as sent, readable again', async () => {
 		const value = { tags: ['a', 'b'], nested: { deeper: [{ k: 1 }] }, hasOwnPropertyX: true };
 		const patched = await attack(['PATCH', `/Users/${userId}`, PATCH([{ op: 'replace', path: `${ACME}:prefs`, value }])]);
