@@ -27,6 +27,9 @@ export function parseJson(text: string): unknown {
 /** A deep copy of JSON data. */
 export const cloneJson = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
+/** Whether `key` is an own property of `obj` (never one it inherits); reads no property a request could have changed. */
+export const hasOwn = (obj: object, key: string): boolean => Object.getOwnPropertyDescriptor(obj, key) !== undefined;
+
 /** The key of `obj` that equals `name` ignoring case (SCIM and LDAP names are case-insensitive). */
 export function keyIgnoringCase(obj: PlainObject, name: string): string | undefined {
 	if (Object.prototype.hasOwnProperty.call(obj, name)) return name;

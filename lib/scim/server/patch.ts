@@ -1,16 +1,25 @@
 /**
  * PATCH for a SCIM service provider: Entra's and Okta's non-RFC forms are normalised here, in one place,
  * then scim-patch applies the operations to a copy, so a failing operation changes nothing (atomic).
+ *
+ * scim-patch walks paths and value keys through the prototype chain (`obj[name] || (obj[name] = {})`, `name in obj`),
+ * so a name like `hasOwnProperty.call` would write into a built-in shared by the whole process. It is only ever given
+ * paths of the RFC 7644 grammar (which it splits as we do) and values whose every name was checked (inheritedNames.ts).
  */
 import { type ScimPatchOperation, scimPatch } from 'scim-patch';
 import { cloneJson as clone, isObject } from '../../util';
-import { ENTERPRISE_USER_SCHEMA, withoutCoreSchema } from '../schema';
+import { ENTERPRISE_USER_SCHEMA, isCoreSchema, withoutCoreSchema } from '../schema';
+import { inheritedPartOf, refuseInheritedFilterNames, refuseInheritedKeys } from './inheritedNames';
 import { ScimError } from './scimError';
-import { checkOperationValue } from './validation';
+import { checkOperationValue, extendsOtherType } from './validation';
 
-const FORBIDDEN_SEGMENT = /(^|[.:[\]\s])(__proto__|prototype|constructor)([.:[\]\s]|$)/i;
 /** Attributes the server owns or derives: clients cannot set them (RFC 7643 §3.1, §4.1.2). */
 const SERVER_OWNED = new Set(['id', 'meta']);
+/** RFC 7644 §3.5.2 PATH: `[URI ":"] ATTRNAME ["[" valFilter "]"] ["." subAttr]`; the URI holds no brackets, quotes or spaces. */
+const PATH = /^(?:([A-Za-z][\w+.-]*:[^[\]"\s]*):)?([A-Za-z_$][\w$-]*)(?:\[(.*)\])?(?:\.([A-Za-z_$][\w$-]*))?$/s;
+
+/** An operation scim-patch applies, or the removal of a whole extension (which scim-patch cannot address). */
+export type PatchOperation = ScimPatchOperation | { op: 'removeExtension'; schema: string };
 
 interface RawOperation {
 	op?: unknown;
@@ -25,14 +34,25 @@ function booleanish(path: string, value: unknown): unknown {
 	return value;
 }
 
+/** Throws 400 invalidPath unless the path has the RFC grammar and none of its names is one objects inherit. */
 function checkPath(path: string): void {
-	if (FORBIDDEN_SEGMENT.test(path)) throw new ScimError(400, `The path "${path}" is not an attribute`, 'invalidPath');
+	const match = PATH.exec(path);
+	if (!match)
+		throw new ScimError(400, `The path "${path}" is not an attribute path ([urn:…:]attribute[filter][.subAttribute])`, 'invalidPath');
+	const [, uri, attribute, filter, sub] = match;
+	const name = [uri ?? '', attribute, sub ?? ''].map(inheritedPartOf).find((n) => n !== undefined);
+	if (name !== undefined)
+		throw new ScimError(400, `The path "${path}" uses the reserved name "${name}" (every JavaScript object has it)`, 'invalidPath');
+	if (filter !== undefined) refuseInheritedFilterNames(path, filter);
 }
 
+/** `urn:…:2.0:User`: a path naming a whole extension schema (of either resource type), not an attribute in one. */
+const isWholeExtension = (path: string) => /^urn:[^[\]"\s]*:(user|group)$/i.test(path);
+
 /** Entra's and Okta's forms, rewritten as RFC 7644 operations. */
-export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'): ScimPatchOperation[] {
+export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'): PatchOperation[] {
 	if (!Array.isArray(raw) || raw.length === 0) throw new ScimError(400, 'A PATCH needs a non-empty "Operations" list', 'invalidSyntax');
-	const out: ScimPatchOperation[] = [];
+	const out: PatchOperation[] = [];
 	for (const [index, entry] of raw.entries()) {
 		if (!isObject(entry)) throw new ScimError(400, `Operations[${index}] is not an object`, 'invalidSyntax');
 		const { op: rawOp, path: rawPath, value: rawValue } = entry as RawOperation;
@@ -41,8 +61,19 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			throw new ScimError(400, `Operations[${index}].op must be add, replace or remove, not "${String(rawOp)}"`, 'invalidSyntax');
 		let path = rawPath === undefined || rawPath === null || String(rawPath).trim() === '' ? undefined : String(rawPath).trim();
 		let value = rawValue;
+		refuseInheritedKeys(value, 'invalidPath', `Operations[${index}].value`);
+		// A core schema prefix, in any case, means the core attribute; the core schema itself means the resource.
+		if (path !== undefined) path = withoutCoreSchema(path);
+		if (path !== undefined && isCoreSchema(path)) {
+			if (op === 'remove') throw new ScimError(400, `Operations[${index}]: a whole resource cannot be removed`, 'invalidPath');
+			path = undefined;
+		}
+
+		if (path !== undefined && isWholeExtension(path)) {
+			out.push(...wholeExtension(op, path, value, resourceType));
+			continue;
+		}
 		if (path !== undefined) checkPath(path);
-		if (isObject(value)) for (const key of Object.keys(value)) checkPath(key);
 
 		if (op === 'remove') {
 			if (!path) throw new ScimError(400, `Operations[${index}]: remove needs a path`, 'noTarget');
@@ -69,11 +100,10 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			continue;
 		}
 
-		const bare = withoutCoreSchema(path);
-		if (SERVER_OWNED.has(bare.toLowerCase()) || /^meta\./i.test(bare)) continue;
-		if (resourceType === 'User' && /^groups(\[|\.|$)/i.test(bare))
+		if (SERVER_OWNED.has(path.toLowerCase()) || /^meta\./i.test(path)) continue;
+		if (resourceType === 'User' && /^groups(\[|\.|$)/i.test(path))
 			throw new ScimError(400, "A user's groups are read-only; change memberships through /Groups", 'mutability');
-		value = booleanish(bare, value);
+		value = booleanish(path, value);
 		// Manager as a plain id string (Entra), cleared with "".
 		if (/^manager$/i.test(path) || path.toLowerCase() === `${ENTERPRISE_USER_SCHEMA}:manager`.toLowerCase()) {
 			path = `${ENTERPRISE_USER_SCHEMA}:manager`;
@@ -88,21 +118,43 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			out.push({ op: 'remove', path });
 			continue;
 		}
-		if (/^roles$/i.test(bare) && Array.isArray(value)) value = value.map((role, i) => rolesValue(role, index, i));
+		if (/^roles$/i.test(path) && Array.isArray(value)) value = value.map((role, i) => rolesValue(role, index, i));
 		checkOperationValue(resourceType, path, value);
 		out.push({ op: op as 'add' | 'replace', path, value } as ScimPatchOperation);
 	}
 	return out;
 }
 
+/**
+ * A path naming a whole extension (`urn:…:enterprise:2.0:User`): scim-patch would split it at its last colon and
+ * store the value under `urn:…:2.0` → `User`, untyped. Its attributes become one operation each, typed like any other;
+ * null or "" removes the extension, as remove does.
+ */
+function wholeExtension(op: string, schema: string, value: unknown, resourceType: 'User' | 'Group'): PatchOperation[] {
+	checkPath(schema);
+	if (extendsOtherType(schema, resourceType))
+		throw new ScimError(400, `"${schema}" extends another resource type than ${resourceType}s`, 'invalidPath');
+	if (op === 'remove' || value === null || value === '') return [{ op: 'removeExtension', schema }];
+	if (!isObject(value))
+		throw new ScimError(
+			400,
+			`Attribute "${schema}" must be an object, not ${Array.isArray(value) ? 'a list' : typeof value}`,
+			'invalidValue',
+		);
+	return Object.entries(value).flatMap(([key, v]) => normaliseOperations([{ op, path: `${schema}:${key}`, value: v }], resourceType));
+}
+
 /** Entra sends some roles values as JSON text: parsed, and text that is not JSON is the client's error. */
 function rolesValue(role: unknown, operation: number, index: number): unknown {
 	if (typeof role !== 'string' || !role.trim().startsWith('{')) return role;
+	let parsed: unknown;
 	try {
-		return JSON.parse(role);
+		parsed = JSON.parse(role);
 	} catch {
 		throw new ScimError(400, `Operations[${operation}]: roles[${index}] looks like JSON but is not valid JSON`, 'invalidValue');
 	}
+	refuseInheritedKeys(parsed, 'invalidPath', `Operations[${operation}].value[${index}]`);
+	return parsed;
 }
 
 /** Drops attributes left null or empty, so a cleared attribute is absent rather than "". */
@@ -124,10 +176,14 @@ function prune(value: unknown): unknown {
 export function applyPatch<T extends Record<string, unknown>>(resource: T, body: unknown, resourceType: 'User' | 'Group'): T {
 	if (!isObject(body)) throw new ScimError(400, 'The PATCH body must be a JSON object', 'invalidSyntax');
 	const operations = normaliseOperations(body.Operations ?? body.operations, resourceType);
-	const working = clone(resource);
-	let patched: T;
+	const working = clone(resource) as Record<string, unknown>;
+	let patched = working;
 	try {
-		patched = scimPatch(working as never, operations, { mutateDocument: true, treatMissingAsAdd: true }) as unknown as T;
+		for (const operation of operations) {
+			if (operation.op === 'removeExtension') {
+				for (const key of Object.keys(patched)) if (key.toLowerCase() === operation.schema.toLowerCase()) delete patched[key];
+			} else patched = scimPatch(patched as never, [operation], { mutateDocument: true, treatMissingAsAdd: true }) as never;
+		}
 	} catch (error) {
 		if (error instanceof ScimError) throw error;
 		const name = (error as Error).constructor?.name ?? '';

@@ -2,6 +2,7 @@
 import type { Resource, ResourceType } from '../../store/identityStore';
 import { isObject } from '../../util';
 import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA } from '../schema';
+import { refuseInheritedKeys } from './inheritedNames';
 import { ScimError } from './scimError';
 import { validateResource } from './validation';
 
@@ -22,10 +23,12 @@ export function dedupeMembers(members: unknown): Array<Record<string, unknown>> 
 
 /**
  * Client data for a create or replace: server-owned attributes (id, meta, a user's groups) ignored, every attribute
- * validated against the schema and normalised (validation.ts), the password taken out.
+ * validated against the schema and normalised (validation.ts), the password taken out. No key at any depth may be a
+ * name objects inherit (inheritedNames.ts), whatever attribute it is under.
  */
 export function incoming(type: ResourceType, body: unknown): { data: Record<string, unknown>; password?: unknown } {
 	if (!isObject(body)) throw new ScimError(400, 'The body must be a JSON object', 'invalidSyntax');
+	refuseInheritedKeys(body, 'invalidSyntax', '');
 	const sent: Record<string, unknown> = { ...body };
 	delete sent.id;
 	delete sent.meta;

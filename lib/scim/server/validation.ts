@@ -10,13 +10,16 @@
  * - everything else of the wrong type is 400 invalidValue naming the attribute: a string where an object or a list
  *   of objects is expected, an object where a string is, a number for a string, "maybe" for a boolean, an invalid
  *   dateTime or binary value, a list for a single-valued attribute;
- * - unknown attributes and sub-attributes are refused (400 invalidSyntax in a body, invalidPath from a PATCH);
- *   extension schemas other than the enterprise one stay untyped, as before.
+ * - unknown attributes and sub-attributes are refused (400 invalidSyntax in a body, invalidPath from a PATCH), and so
+ *   is every name a JavaScript object inherits (inheritedNames.ts), at any depth;
+ * - extension schemas other than the enterprise one are any JSON object without inherited names (not typed: Entra's
+ *   and Okta's custom extensions are not described here); a core schema URN as a key is refused.
  * Canonical values are published but not enforced (RFC 7643 §7 makes them suggestions). Error messages never
  * contain the values themselves (a password may be among them).
  */
-import { isObject, RESERVED_KEYS } from '../../util';
-import { ENTERPRISE_USER_SCHEMA as ENTERPRISE, withoutCoreSchema } from '../schema';
+import { hasOwn, isObject } from '../../util';
+import { CORE_SCHEMA_PREFIX, ENTERPRISE_USER_SCHEMA as ENTERPRISE, isCoreSchema, withoutCoreSchema } from '../schema';
+import { inheritedPartOf, refuseInheritedKeys } from './inheritedNames';
 import { type AttributeDefinition, COMMON_ATTRIBUTES, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './schemas';
 import { ScimError } from './scimError';
 
@@ -107,6 +110,10 @@ function simple(definition: AttributeDefinition, value: unknown, path: string): 
 	throw invalid(path, expectation[definition.type], value);
 }
 
+/** `urn:…:2.0:User` on a Group (the enterprise extension included), `urn:…:Group` on a User. */
+export const extendsOtherType = (urn: string, type: ResourceKind): boolean =>
+	urn.slice(urn.lastIndexOf(':') + 1).toLowerCase() === (type === 'User' ? 'group' : 'user');
+
 class Validator {
 	constructor(
 		private readonly type: ResourceKind,
@@ -114,8 +121,25 @@ class Validator {
 	) {}
 
 	private unknown(path: string): ScimError {
-		const scimType = this.options.mode === 'patch' ? 'invalidPath' : 'invalidSyntax';
-		return new ScimError(400, `Unknown ${this.type} attribute "${path}"`, scimType);
+		return new ScimError(400, `Unknown ${this.type} attribute "${path}"`, this.scimType);
+	}
+
+	/** Names a JavaScript object inherits are never attributes (inheritedNames.ts). */
+	private refuseInherited(path: string): void {
+		const name = inheritedPartOf(path);
+		if (name !== undefined)
+			throw new ScimError(400, `"${path}" uses the reserved name "${name}" (every JavaScript object has it)`, this.scimType);
+	}
+
+	private get scimType() {
+		return this.options.mode === 'patch' ? 'invalidPath' : 'invalidSyntax';
+	}
+
+	/** An extension schema not described here: any JSON object whose names, at any depth, are not inherited ones. */
+	private extension(key: string, value: unknown): Record<string, unknown> {
+		if (!isObject(value)) throw invalid(key, expectation.complex, value);
+		refuseInheritedKeys(value, this.scimType, key);
+		return value;
 	}
 
 	private required(path: string, topLevel: boolean): ScimError {
@@ -125,7 +149,7 @@ class Validator {
 
 	/** One attribute of an object: the schema's spelling, its type; `seen` catches a name given twice in other cases. */
 	attribute(key: string, value: unknown, index: Index, prefix: string, out: Record<string, unknown>, seen: Set<string>): void {
-		if (RESERVED_KEYS.has(key)) throw new ScimError(400, `"${prefix}${key}" is not an attribute`, 'invalidSyntax');
+		this.refuseInherited(`${prefix}${key}`);
 		const definition = index.get(key.toLowerCase());
 		if (!definition) throw this.unknown(`${prefix}${key}`);
 		if (seen.has(definition.name)) throw new ScimError(400, `Attribute "${prefix}${definition.name}" is given twice`, 'invalidSyntax');
@@ -186,23 +210,28 @@ class Validator {
 		const index = TOP[this.type];
 		const previous = this.options.unchangedFrom;
 		for (const [key, value] of Object.entries(data)) {
-			if (previous && !SERVER_OWNED.has(key) && key in previous && JSON.stringify(previous[key]) === JSON.stringify(value)) {
+			const unchanged =
+				previous && !SERVER_OWNED.has(key) && hasOwn(previous, key) && JSON.stringify(previous[key]) === JSON.stringify(value);
+			if (!unchanged) this.refuseInherited(key);
+			if (unchanged) {
 				out[key] = value;
 				seen.add(index.get(key.toLowerCase())?.name ?? key);
 			} else if (SERVER_OWNED.has(key.toLowerCase())) {
 				// The server's own (a PATCH result carries them); another spelling from a client is ignored.
 				if (SERVER_OWNED.has(key)) out[key] = value;
 			} else if (/^urn:/i.test(key)) {
+				if (isCoreSchema(key)) throw new ScimError(400, `"${key}" is not an attribute: core attributes go at the top level`, this.scimType);
+				if (CORE_SCHEMA_PREFIX.test(key) || key.toLowerCase().startsWith(`${ENTERPRISE.toLowerCase()}:`))
+					throw new ScimError(400, `"${key}" is an attribute path, not a key: nest it under its schema`, this.scimType);
+				if (extendsOtherType(key, this.type))
+					throw new ScimError(400, `"${key}" extends another resource type than ${this.type}s`, this.scimType);
 				if (this.type === 'User' && key.toLowerCase() === ENTERPRISE.toLowerCase()) {
 					if (seen.has(ENTERPRISE)) throw new ScimError(400, `Attribute "${ENTERPRISE}" is given twice`, 'invalidSyntax');
 					seen.add(ENTERPRISE);
 					if (value === null || value === undefined) continue;
 					if (!isObject(value)) throw invalid(ENTERPRISE, expectation.complex, value);
 					out[ENTERPRISE] = this.attributes(value, ENTERPRISE_INDEX, `${ENTERPRISE}:`);
-				} else if (value !== null && value !== undefined) {
-					// Other extension schemas are not described here: kept as sent.
-					out[key] = value;
-				}
+				} else if (value !== null && value !== undefined) out[key] = this.extension(key, value);
 			} else if (this.type === 'User' && key.toLowerCase() === 'groups') {
 				// Read-only (RFC 7643 §4.1.2): a client's copy is ignored; memberships change through /Groups.
 			} else this.attribute(key, value, index, '', out, seen);
