@@ -1,40 +1,32 @@
 /**
- * SCIM filters as a service provider must answer them (RFC 7644 §3.4.2.2), parsed with scim2-parse-filter and
- * evaluated here with caseExact semantics: userName and most strings ignore case; id and externalId do not.
- * Accepts what real clients send: Entra's `emails[type eq "work"].value eq "…"` (one element must satisfy
- * both), unquoted values (`externalId eq 123abc`), any-case operators and attribute names.
+ * SCIM filters as a service provider must answer them (RFC 7644 §3.4.2.2), parsed by ./filterParser (linear, with
+ * limits) and evaluated here with caseExact semantics: userName and most strings ignore case; id and externalId do not.
  */
-import { type Filter, parse } from 'scim2-parse-filter';
 import { isObject, keyIgnoringCase as keyOf } from '../../util';
 import { CORE_SCHEMA_PREFIX } from '../schema';
+import { type Filter, FilterSyntaxError, type FilterLimits, parseFilter } from './filterParser';
 import { ScimError } from './scimError';
 
+export type { Filter } from './filterParser';
+
 const CASE_EXACT = new Set(['id', 'externalid', 'members.value', 'groups.value', 'manager.value', 'meta.version', 'password']);
-const OPS = 'eq|ne|co|sw|ew|gt|ge|lt|le';
 
-/** Rewrites the forms real clients send into RFC grammar scim2-parse-filter accepts. */
-export function normaliseFilterText(text: string): string {
-	let out = text.trim();
-	// Entra: attr[sub eq "x"].other op "y" → attr[sub eq "x" and other op "y"], so one element must match both.
-	out = out.replace(
-		new RegExp(`([A-Za-z][\\w.:-]*)\\[([^\\[\\]]*)\\]\\.(\\w+)\\s+(${OPS})\\s+("(?:[^"\\\\]|\\\\.)*"|[^\\s()\\[\\]]+)`, 'gi'),
-		(_, attr, inner, sub, op, value) => `${attr}[${inner} and ${sub} ${op} ${value}]`,
-	);
-	// Unquoted string values (Microsoft's own examples send externalId eq 123abc).
-	out = out.replace(new RegExp(`\\b(${OPS})\\s+(?!")([^\\s()\\[\\]"]+)`, 'gi'), (whole, op, value: string) =>
-		/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/i.test(value)
-			? `${op.toLowerCase()} ${value}`
-			: `${op.toLowerCase()} ${JSON.stringify(value)}`,
-	);
-	return out;
-}
+/**
+ * What one filter may cost (README, SCIM Trigger, "Filters"): Entra ID and Okta send one to three comparisons in a few
+ * hundred characters; Provision User's batched lookups send at most 50 clauses of one or two comparisons.
+ */
+export const FILTER_LIMITS: FilterLimits = { maxLength: 65536, maxComparisons: 200, maxDepth: 32 };
 
+/** A client's filter as a tree; 400 invalidFilter (saying which limit, if one) when it is not valid. */
 export function parseScimFilter(text: string): Filter {
 	if (!text || !text.trim()) throw new ScimError(400, 'The filter is empty', 'invalidFilter');
 	try {
-		return parse(normaliseFilterText(text));
+		return parseFilter(text, FILTER_LIMITS);
 	} catch (error) {
-		throw new ScimError(400, `Invalid filter "${text}": ${(error as Error).message}`, 'invalidFilter');
+		if (!(error instanceof FilterSyntaxError)) throw error;
+		if (error.limit) throw new ScimError(400, error.message, 'invalidFilter');
+		const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+		throw new ScimError(400, `Invalid filter "${shown}": ${error.message}`, 'invalidFilter');
 	}
 }
 
