@@ -204,7 +204,7 @@ class ScimTriggerVersion implements INodeType {
 		credentialTest: {
 			async scimTriggerAuthTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 				const problem = tokenProblem(String(credential.data?.token ?? ''));
-				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The token is long enough' };
+				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The token is long and random enough' };
 			},
 		},
 	};
