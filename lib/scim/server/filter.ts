@@ -59,7 +59,8 @@ function valuesAt(resource: Record<string, unknown>, path: string): unknown[] {
 	return flat.map((v) => (isObject(v) && 'value' in v ? v.value : v));
 }
 
-function compare(op: string, actual: unknown, expected: unknown, caseExact: boolean): boolean {
+/** `expectedText` is the expected value as text, lower-cased unless caseExact (see preparedFor). */
+function compare(op: string, actual: unknown, expected: unknown, caseExact: boolean, expectedText: string): boolean {
 	if (op === 'pr')
 		return actual !== null && actual !== undefined && actual !== '' && !(isObject(actual) && Object.keys(actual).length === 0);
 	if (actual === null || actual === undefined) return op === 'ne' ? expected !== null : op === 'eq' && expected === null;
@@ -85,12 +86,8 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 				return actual <= expected;
 		}
 	}
-	let a = String(actual);
-	let e = String(expected);
-	if (!caseExact) {
-		a = a.toLowerCase();
-		e = e.toLowerCase();
-	}
+	const a = caseExact ? String(actual) : String(actual).toLowerCase();
+	const e = expectedText;
 	if (['gt', 'ge', 'lt', 'le'].includes(op)) {
 		const da = Date.parse(a);
 		const de = Date.parse(e);
@@ -115,6 +112,18 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 
 const caseExactFor = (path: string) => CASE_EXACT.has(path.replace(/^urn:.*:/i, '').toLowerCase());
 
+/** Per comparison, worked out once rather than for every resource (a value may be 64K characters long). */
+const prepared = new WeakMap<Filter, { exact: boolean; text: string }>();
+function preparedFor(filter: Filter, attrPath: string, compValue: unknown): { exact: boolean; text: string } {
+	let found = prepared.get(filter);
+	if (!found) {
+		const exact = caseExactFor(attrPath);
+		found = { exact, text: exact ? String(compValue) : String(compValue).toLowerCase() };
+		prepared.set(filter, found);
+	}
+	return found;
+}
+
 /** Evaluates a parsed filter against a resource. */
 export function matchesFilter(filter: Filter, resource: Record<string, unknown>): boolean {
 	switch (filter.op) {
@@ -133,10 +142,10 @@ export function matchesFilter(filter: Filter, resource: Record<string, unknown>)
 		default: {
 			const { op, attrPath, compValue } = filter as { op: string; attrPath: string; compValue?: unknown };
 			const values = valuesAt(resource, attrPath);
-			const exact = caseExactFor(attrPath);
-			if (op === 'ne') return values.length === 0 ? compValue !== null : values.every((v) => compare('ne', v, compValue, exact));
+			const { exact, text } = preparedFor(filter, attrPath, compValue);
+			if (op === 'ne') return values.length === 0 ? compValue !== null : values.every((v) => compare('ne', v, compValue, exact, text));
 			if (values.length === 0) return false;
-			return values.some((v) => compare(op, v, compValue, exact));
+			return values.some((v) => compare(op, v, compValue, exact, text));
 		}
 	}
 }
