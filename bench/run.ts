@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
 import './preferTypeScript';
+import { benchFilter } from './filter.bench';
 import { benchGroupSync } from './groupSync.bench';
 import { benchIdpFlow } from './idpFlow.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'idp') await benchIdpFlow();
 	if (!only || only === 'sql') await benchSqlProvision();
 	if (!only || only === 'store') await benchTriggerStore();
+	if (!only || only === 'filter') await benchFilter();
 	// Not part of the full run: a diagnosis, not a ratio.
 	if (only === 'profile') await profileScimTrigger();
 	process.exit(0);

@@ -33,7 +33,7 @@ export class ScimTriggerAuthApi implements ICredentialType {
 			required: true,
 			placeholder: 'e.g. 4cT0mJ2x…',
 			description: 'A long random value that only n8n and your identity provider know',
-			hint: 'At least 16 characters, e.g. the output of: openssl rand -base64 32',
+			hint: 'At least 16 random characters, e.g. the output of: openssl rand -base64 32 (or -hex 32, or a UUID). Repeats, runs such as abc or 123, a repeated block and words such as "password" are refused: the token needs about 60 bits of randomness.',
 		},
 		{
 			displayName: 'Also Accept Basic Auth',

@@ -16,9 +16,9 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 import { VersionedNodeType } from 'n8n-workflow';
-import { isAuthenticated } from '../../lib/scim/server/auth';
+import { answerScimHttp, errorAnswer, plainRequestOf, writeScimResponse } from '../../lib/scim/server/http';
 import { ScimError } from '../../lib/scim/server/scimError';
-import { type ScimEvent, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
+import { type ScimEvent, type ScimHttpRequest, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import type { IdentityStore } from '../../lib/store/identityStore';
 import { openStoreAt, registerWebhook, type StoreChoice, type StoreLocation, storeLocation } from '../../lib/store/openStore';
 import { signedStoreRef } from '../shared/triggerStore';
@@ -111,25 +111,6 @@ const OUTPUT_OF: Record<ScimEvent['event'], number> = {
 
 /** Answers one SCIM request from the store, then hands the accepted changes to the workflow (both versions). */
 async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const req = this.getRequestObject();
-	const res = this.getResponseObject();
-	// Written directly: express's send() would hash every body for an ETag of its own and test freshness (SCIM ETags
-	// are per resource, set by the service provider), which costs more than the answer.
-	const send = (status: number, headers: Record<string, string>, body?: unknown): IWebhookResponseData => {
-		res.statusCode = status;
-		for (const [name, value] of Object.entries(headers))
-			res.setHeader(name, name.toLowerCase() === 'content-type' && !value.includes('charset') ? `${value}; charset=utf-8` : value);
-		if (body === undefined) res.end();
-		else {
-			const text = JSON.stringify(body);
-			res.setHeader('Content-Length', Buffer.byteLength(text));
-			res.end(text);
-		}
-		return { noWebhookResponse: true };
-	};
-	const fail = (error: ScimError, extra: Record<string, string> = {}) =>
-		send(error.status, { 'Content-Type': 'application/scim+json', ...extra }, error.toBody());
-
 	const credentials = await this.getCredentials('scimTriggerAuthApi');
 	const auth = {
 		token: String(credentials.token ?? ''),
@@ -137,48 +118,11 @@ async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 			? { basicUser: String(credentials.basicUser ?? ''), basicPassword: String(credentials.basicPassword ?? '') }
 			: {}),
 	};
-	if (!isAuthenticated(req.headers.authorization, auth)) {
-		return fail(new ScimError(401, 'Authentication failed: send the bearer token from the SCIM Trigger credential'), {
-			'WWW-Authenticate': 'Bearer realm="SCIM"',
-		});
-	}
-
 	// Plain option values are read as they are: resolving parameters costs more than a store lookup.
 	const raw = (this.getNode().parameters.options ?? {}) as IDataObject;
 	const options = Object.values(raw).some((v) => typeof v === 'string' && v.startsWith('='))
 		? (this.getNodeParameter('options', {}) as IDataObject)
 		: raw;
-	const maxBytes = Math.max(1, Number(options.maxBodyKb ?? 1024)) * 1024;
-	const method = req.method.toUpperCase();
-	let body: unknown;
-	if (['POST', 'PUT', 'PATCH'].includes(method)) {
-		const type = String(req.headers['content-type'] ?? '')
-			.split(';')[0]
-			.trim()
-			.toLowerCase();
-		if (type && type !== 'application/scim+json' && type !== 'application/json') {
-			return fail(new ScimError(415, `Send application/scim+json or application/json, not ${type}`));
-		}
-		if (Number(req.headers['content-length'] ?? 0) > maxBytes)
-			return fail(new ScimError(413, `The body is larger than ${maxBytes} bytes`, 'tooMany'));
-		// n8n parses application/json itself; SCIM's own type arrives raw.
-		if (type === 'application/json' && req.body !== undefined && !Buffer.isBuffer(req.body)) {
-			body = req.body;
-		} else {
-			if (!req.rawBody) await req.readRawBody();
-			const raw = req.rawBody ?? Buffer.alloc(0);
-			if (raw.length > maxBytes) return fail(new ScimError(413, `The body is larger than ${maxBytes} bytes`, 'tooMany'));
-			try {
-				body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-			} catch {
-				return fail(new ScimError(400, 'The body is not valid JSON', 'invalidSyntax'));
-			}
-		}
-	}
-
-	const path = req.path;
-	const at = path.toLowerCase().indexOf(`/${SCIM_BASE}`);
-	const subPath = at === -1 ? '/' : path.slice(at + SCIM_BASE.length + 1) || '/';
 	const baseUrl = () => {
 		const key = `${this.getNode().webhookId}`;
 		let url = baseUrls.get(key);
@@ -188,31 +132,35 @@ async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		}
 		return url;
 	};
-	let store: IdentityStore;
-	let location: StoreLocation;
-	try {
-		({ store, location } = await storeFor(this, String(options.store ?? 'auto')));
-	} catch (error) {
-		return fail(new ScimError(503, `The SCIM Trigger's store is unavailable: ${(error as Error).message}`));
-	}
-	const provider = new ScimServiceProvider(store, {
-		baseUrl,
-		forwardPasswords: options.forwardPasswords === true,
-		maxResults: Number(options.maxResults ?? 1000),
-		storeLocation: location,
-		onUnexpectedError: (error, reference) =>
-			this.logger.error(`SCIM Trigger failed to handle ${method} ${subPath} (reference ${reference})`, {
-				error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
-				workflowId: this.getWorkflow().id,
-				node: this.getNode().name,
-			}),
+	const serve = async (request: ScimHttpRequest) => {
+		let store: IdentityStore;
+		let location: StoreLocation;
+		try {
+			({ store, location } = await storeFor(this, String(options.store ?? 'auto')));
+		} catch (error) {
+			return errorAnswer(new ScimError(503, `The SCIM Trigger's store is unavailable: ${(error as Error).message}`));
+		}
+		const provider = new ScimServiceProvider(store, {
+			baseUrl,
+			forwardPasswords: options.forwardPasswords === true,
+			maxResults: Number(options.maxResults ?? 1000),
+			storeLocation: location,
+			onUnexpectedError: (error, reference) =>
+				this.logger.error(`SCIM Trigger failed to handle ${request.method} ${request.path} (reference ${reference})`, {
+					error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+					workflowId: this.getWorkflow().id,
+					node: this.getNode().name,
+				}),
+		});
+		return await provider.handle(request);
+	};
+	const { response, events } = await answerScimHttp(plainRequestOf(this.getRequestObject()), {
+		auth,
+		maxBodyBytes: Math.max(1, Number(options.maxBodyKb ?? 1024)) * 1024,
+		base: SCIM_BASE,
+		serve,
 	});
-	const query = Object.fromEntries(
-		Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v)]),
-	);
-	const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]));
-	const { response, events } = await provider.handle({ method, path: subPath, query, headers, body });
-	send(response.status, response.headers, response.body);
+	writeScimResponse(this.getResponseObject(), response);
 	if (events.length === 0) return { noWebhookResponse: true };
 	const outputs: INodeExecutionData[][] = [[], [], []];
 	for (const event of events) outputs[OUTPUT_OF[event.event]].push({ json: event as unknown as IDataObject });
@@ -258,7 +206,7 @@ class ScimTriggerVersion implements INodeType {
 		credentialTest: {
 			async scimTriggerAuthTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 				const problem = tokenProblem(String(credential.data?.token ?? ''));
-				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The token is long enough' };
+				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The token is long and random enough' };
 			},
 		},
 	};

@@ -30,3 +30,41 @@ export function isAuthenticated(authorization: string | undefined, auth: Inbound
 	}
 	return false;
 }
+
+/** Words people put in tokens: they add no randomness. */
+const COMMON_WORDS =
+	/password|passwort|secret|changeme|letmein|welcome|admin|token|bearer|scim|entra|okta|n8n|test|example|qwerty|azerty/gi;
+/** Keys next to each other on a keyboard row count as a run, like abc. */
+const KEYBOARD_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'azertyuiop', 'qsdfghjklm', 'wxcvbn'];
+
+const nextTo = (a: string, b: string) =>
+	Math.abs(a.charCodeAt(0) - b.charCodeAt(0)) === 1 || KEYBOARD_ROWS.some((row) => row.includes(a + b) || row.includes(b + a));
+
+/** The length of the shortest block the text repeats (xK9#xK9#xK9 → 4), by the prefix function. */
+function shortestPeriod(text: string): number {
+	const prefix = new Array<number>(text.length).fill(0);
+	for (let i = 1; i < text.length; i++) {
+		let k = prefix[i - 1];
+		while (k > 0 && text[i] !== text[k]) k = prefix[k - 1];
+		prefix[i] = text[i] === text[k] ? k + 1 : k;
+	}
+	return text.length - (prefix[text.length - 1] ?? 0);
+}
+
+/**
+ * A cautious estimate of a token's randomness in bits: only the shortest repeating block counts, common words count
+ * for nothing, and so does a character equal to or next to the one before it (aaa, abc, 321, qwe); each remaining
+ * character counts log2 of the character classes the token uses (lower case 26, upper case 26, digits 10, others 33).
+ */
+export function tokenEntropyBits(token: string): number {
+	const block = token.slice(0, shortestPeriod(token)).replace(COMMON_WORDS, '');
+	const pool =
+		(/[a-z]/.test(block) ? 26 : 0) +
+		(/[A-Z]/.test(block) ? 26 : 0) +
+		(/[0-9]/.test(block) ? 10 : 0) +
+		(/[^a-zA-Z0-9]/.test(block) ? 33 : 0);
+	let counted = 0;
+	const lower = block.toLowerCase();
+	for (let i = 0; i < lower.length; i++) if (i === 0 || (lower[i] !== lower[i - 1] && !nextTo(lower[i - 1], lower[i]))) counted++;
+	return pool ? counted * Math.log2(pool) : 0;
+}

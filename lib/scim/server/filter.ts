@@ -1,40 +1,32 @@
 /**
- * SCIM filters as a service provider must answer them (RFC 7644 §3.4.2.2), parsed with scim2-parse-filter and
- * evaluated here with caseExact semantics: userName and most strings ignore case; id and externalId do not.
- * Accepts what real clients send: Entra's `emails[type eq "work"].value eq "…"` (one element must satisfy
- * both), unquoted values (`externalId eq 123abc`), any-case operators and attribute names.
+ * SCIM filters as a service provider must answer them (RFC 7644 §3.4.2.2), parsed by ./filterParser (linear, with
+ * limits) and evaluated here with caseExact semantics: userName and most strings ignore case; id and externalId do not.
  */
-import { type Filter, parse } from 'scim2-parse-filter';
 import { isObject, keyIgnoringCase as keyOf } from '../../util';
 import { CORE_SCHEMA_PREFIX } from '../schema';
+import { type Filter, FilterSyntaxError, type FilterLimits, parseFilter } from './filterParser';
 import { ScimError } from './scimError';
 
+export type { Filter } from './filterParser';
+
 const CASE_EXACT = new Set(['id', 'externalid', 'members.value', 'groups.value', 'manager.value', 'meta.version', 'password']);
-const OPS = 'eq|ne|co|sw|ew|gt|ge|lt|le';
 
-/** Rewrites the forms real clients send into RFC grammar scim2-parse-filter accepts. */
-export function normaliseFilterText(text: string): string {
-	let out = text.trim();
-	// Entra: attr[sub eq "x"].other op "y" → attr[sub eq "x" and other op "y"], so one element must match both.
-	out = out.replace(
-		new RegExp(`([A-Za-z][\\w.:-]*)\\[([^\\[\\]]*)\\]\\.(\\w+)\\s+(${OPS})\\s+("(?:[^"\\\\]|\\\\.)*"|[^\\s()\\[\\]]+)`, 'gi'),
-		(_, attr, inner, sub, op, value) => `${attr}[${inner} and ${sub} ${op} ${value}]`,
-	);
-	// Unquoted string values (Microsoft's own examples send externalId eq 123abc).
-	out = out.replace(new RegExp(`\\b(${OPS})\\s+(?!")([^\\s()\\[\\]"]+)`, 'gi'), (whole, op, value: string) =>
-		/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/i.test(value)
-			? `${op.toLowerCase()} ${value}`
-			: `${op.toLowerCase()} ${JSON.stringify(value)}`,
-	);
-	return out;
-}
+/**
+ * What one filter may cost (README, SCIM Trigger, "Filters"): Entra ID and Okta send one to three comparisons in a few
+ * hundred characters; Provision User's batched lookups send at most 50 clauses of one or two comparisons.
+ */
+export const FILTER_LIMITS: FilterLimits = { maxLength: 65536, maxComparisons: 200, maxDepth: 32 };
 
+/** A client's filter as a tree; 400 invalidFilter (saying which limit, if one) when it is not valid. */
 export function parseScimFilter(text: string): Filter {
 	if (!text || !text.trim()) throw new ScimError(400, 'The filter is empty', 'invalidFilter');
 	try {
-		return parse(normaliseFilterText(text));
+		return parseFilter(text, FILTER_LIMITS);
 	} catch (error) {
-		throw new ScimError(400, `Invalid filter "${text}": ${(error as Error).message}`, 'invalidFilter');
+		if (!(error instanceof FilterSyntaxError)) throw error;
+		if (error.limit) throw new ScimError(400, error.message, 'invalidFilter');
+		const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+		throw new ScimError(400, `Invalid filter "${shown}": ${error.message}`, 'invalidFilter');
 	}
 }
 
@@ -67,7 +59,8 @@ function valuesAt(resource: Record<string, unknown>, path: string): unknown[] {
 	return flat.map((v) => (isObject(v) && 'value' in v ? v.value : v));
 }
 
-function compare(op: string, actual: unknown, expected: unknown, caseExact: boolean): boolean {
+/** `expectedText` is the expected value as text, lower-cased unless caseExact (see preparedFor). */
+function compare(op: string, actual: unknown, expected: unknown, caseExact: boolean, expectedText: string): boolean {
 	if (op === 'pr')
 		return actual !== null && actual !== undefined && actual !== '' && !(isObject(actual) && Object.keys(actual).length === 0);
 	if (actual === null || actual === undefined) return op === 'ne' ? expected !== null : op === 'eq' && expected === null;
@@ -93,12 +86,8 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 				return actual <= expected;
 		}
 	}
-	let a = String(actual);
-	let e = String(expected);
-	if (!caseExact) {
-		a = a.toLowerCase();
-		e = e.toLowerCase();
-	}
+	const a = caseExact ? String(actual) : String(actual).toLowerCase();
+	const e = expectedText;
 	if (['gt', 'ge', 'lt', 'le'].includes(op)) {
 		const da = Date.parse(a);
 		const de = Date.parse(e);
@@ -123,6 +112,18 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 
 const caseExactFor = (path: string) => CASE_EXACT.has(path.replace(/^urn:.*:/i, '').toLowerCase());
 
+/** Per comparison, worked out once rather than for every resource (a value may be 64K characters long). */
+const prepared = new WeakMap<Filter, { exact: boolean; text: string }>();
+function preparedFor(filter: Filter, attrPath: string, compValue: unknown): { exact: boolean; text: string } {
+	let found = prepared.get(filter);
+	if (!found) {
+		const exact = caseExactFor(attrPath);
+		found = { exact, text: exact ? String(compValue) : String(compValue).toLowerCase() };
+		prepared.set(filter, found);
+	}
+	return found;
+}
+
 /** Evaluates a parsed filter against a resource. */
 export function matchesFilter(filter: Filter, resource: Record<string, unknown>): boolean {
 	switch (filter.op) {
@@ -141,10 +142,10 @@ export function matchesFilter(filter: Filter, resource: Record<string, unknown>)
 		default: {
 			const { op, attrPath, compValue } = filter as { op: string; attrPath: string; compValue?: unknown };
 			const values = valuesAt(resource, attrPath);
-			const exact = caseExactFor(attrPath);
-			if (op === 'ne') return values.length === 0 ? compValue !== null : values.every((v) => compare('ne', v, compValue, exact));
+			const { exact, text } = preparedFor(filter, attrPath, compValue);
+			if (op === 'ne') return values.length === 0 ? compValue !== null : values.every((v) => compare('ne', v, compValue, exact, text));
 			if (values.length === 0) return false;
-			return values.some((v) => compare(op, v, compValue, exact));
+			return values.some((v) => compare(op, v, compValue, exact, text));
 		}
 	}
 }
