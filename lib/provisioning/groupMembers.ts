@@ -5,7 +5,8 @@
 import { indexBy, type Target } from '../targets/target';
 import { unique } from '../util';
 import type { MemberRef, SourceReference } from './groupInput';
-import { LinkBook, type StoreRef } from './links';
+import type { ProvisioningError } from '../errors';
+import type { LinkBook, StoreRef } from './links';
 
 export interface MemberResolutionOptions {
 	/** Target attribute that source user identifiers are looked up by (userName, mail, uid…). */
@@ -15,8 +16,8 @@ export interface MemberResolutionOptions {
 	links?: LinkBook;
 }
 
-/** What a member reference resolved to: the target references (one when unambiguous), or why none. */
-export type Resolved = { refs: string[]; why?: string };
+/** What a member reference resolved to: the target references (one when unambiguous), or why none; `error` when unknown. */
+export type Resolved = { refs: string[]; why?: string; error?: ProvisioningError };
 
 const sourceKey = (ref: SourceReference) => `source:${ref.value}`;
 
@@ -40,7 +41,10 @@ export async function resolveMemberRefs(
 			linked.map((m) => ({ store: m.store!, id: m.ref.ref.value })),
 		);
 		for (const m of linked) {
-			const targetId = known.get(LinkBook.keyOf({ store: m.store!, id: m.ref.ref.value }));
+			const item = { store: m.store!, id: m.ref.ref.value };
+			const error = known.failure(item);
+			if (error) results.set(sourceKey(m.ref.ref), { refs: [], why: m.ref.ref.userName ?? m.ref.ref.value, error });
+			const targetId = known.targetId(item);
 			if (!targetId) continue;
 			const ref = type === 'User' ? targetId : target.groups.groupMemberRef({ id: targetId, displayName: '', members: [] });
 			results.set(sourceKey(m.ref.ref), { refs: [ref] });

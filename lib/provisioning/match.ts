@@ -1,7 +1,7 @@
 import { isEmptyValue, type MatchKey, type ProvisioningEnvelope, type ScalarValue } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
 import type { Accounts, Target, TargetEntry } from '../targets/target';
-import { ID_ATTRIBUTE, LinkBook, linkedSource } from './links';
+import { ID_ATTRIBUTE, type LinkBook, linkedSource, RememberedIds } from './links';
 
 export interface MatchResult {
 	entry: TargetEntry | null;
@@ -160,10 +160,12 @@ export async function matchWithLinks(
 			let entry: TargetEntry | null;
 			try {
 				entry = await accounts.get(link.targetId, wanted);
-			} catch {
-				return; // The link could not be followed: keep what the keys found.
+			} catch (error) {
+				// Unknown is not missing: what the keys found (or did not) may be another account, or lead to a duplicate.
+				results[i] = toProvisioningError(error);
+				return;
 			}
-			if (!entry) return;
+			if (!entry) return; // The remembered account is gone: the keys decide.
 			const tried = result instanceof ProvisioningError ? [] : result.tried;
 			results[i] = { entry, key: { attribute: link.attribute, value: link.targetId }, tried: [...tried, 'remembered target id'] };
 		}),
@@ -184,15 +186,18 @@ export async function matchEnvelopes(
 				'User',
 				sources.filter((s) => s !== undefined),
 			)
-		: new Map<string, string>();
+		: new RememberedIds();
+	const unknown = sources.map((s) => s && known.failure(s));
 	const linked = sources.map((s) => {
-		const targetId = s && known.get(LinkBook.keyOf(s));
+		const targetId = s && known.targetId(s);
 		return targetId ? { attribute: ID_ATTRIBUTE[target.system], targetId } : undefined;
 	});
-	return matchWithLinks(
+	const results = await matchWithLinks(
 		target.users,
-		envelopes.map((e) => e.matchKeys),
+		envelopes.map((e, i) => (unknown[i] ? [] : e.matchKeys)),
 		attributes,
 		linked,
 	);
+	// An item whose link could not be read is not matched by its other keys: that could create a duplicate.
+	return results.map((result, i) => unknown[i] ?? result);
 }

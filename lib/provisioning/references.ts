@@ -8,7 +8,7 @@ import type { Target } from '../targets/target';
 import { indexBy } from '../targets/target';
 import { unique } from '../util';
 import { diffAttributes } from './diff';
-import { LinkBook } from './links';
+import { type LinkBook, RememberedIds } from './links';
 import type { ItemOutcome } from './log';
 
 export interface UnresolvedReference {
@@ -45,12 +45,15 @@ export async function resolveReferences(
 				'User',
 				linked.map((p) => ({ store: envelopes[p.index].source!.store!, id: p.ref.sourceId! })),
 			)
-		: new Map<string, string>();
+		: new RememberedIds();
 	const rest = pending.filter((p) => {
 		const store = envelopes[p.index].source?.store;
-		const hit = p.ref.sourceId && store ? known.get(LinkBook.keyOf({ store, id: p.ref.sourceId })) : undefined;
+		const item = p.ref.sourceId && store ? { store, id: p.ref.sourceId } : undefined;
+		const hit = item && known.targetId(item);
 		if (hit) results[p.index].resolved[p.attribute] = hit;
-		return !hit;
+		const error = item && known.failure(item);
+		if (error) results[p.index].unresolved.push({ attribute: p.attribute, detail: `${describe(p.ref)}: ${error.message}` });
+		return !hit && !error;
 	});
 
 	// One batched lookup per key attribute for the rest.

@@ -2,7 +2,7 @@
  * Links in a JSON-lines journal beside the file identity store, loaded into memory once per process. Each
  * write batch is appended and fsynced; the journal is rewritten when it outgrows the live links.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourceType } from '../identityStore';
 import type { Link, LinkStore } from './linkStore';
@@ -24,18 +24,32 @@ export class FileLinkStore implements LinkStore {
 
 	constructor(dir: string) {
 		this.path = join(dir, 'links.jsonl');
-		if (existsSync(this.path)) {
-			for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-				if (!line.trim()) continue;
+		if (existsSync(this.path)) this.load(readFileSync(this.path, 'utf8'));
+		this.journal = openSync(this.path, 'a');
+	}
+
+	/**
+	 * A torn last line (a crash mid-write: never acknowledged) is cut off, so the next batch starts on its own line.
+	 * A line that does not read anywhere else is damage: the links are unknown, and opening fails rather than
+	 * report them missing (which would let a renamed user be created again).
+	 */
+	private load(text: string): void {
+		const lines = text.split('\n');
+		let good = 0;
+		for (const [index, line] of lines.entries()) {
+			const last = index === lines.length - 1;
+			if (line.trim()) {
 				try {
 					this.apply(JSON.parse(line) as Entry);
 					this.entries++;
 				} catch {
-					// A torn last line (a crash mid-write): that batch was never acknowledged.
+					if (!last) throw new Error(`the links journal ${this.path} is damaged at line ${index + 1}`);
+					truncateSync(this.path, good);
+					return;
 				}
 			}
+			good += Buffer.byteLength(line) + (last ? 0 : 1);
 		}
-		this.journal = openSync(this.path, 'a');
 	}
 
 	private apply(entry: Entry): void {
@@ -48,8 +62,14 @@ export class FileLinkStore implements LinkStore {
 		this.links.set(key, map);
 	}
 
+	/** Writes all of it: a short write would otherwise leave the next batch on this line. */
+	private static writeAll(fd: number, text: string): void {
+		const bytes = Buffer.from(text);
+		for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+	}
+
 	private write(entry: Entry): void {
-		writeSync(this.journal, `${JSON.stringify(entry)}\n`);
+		FileLinkStore.writeAll(this.journal, `${JSON.stringify(entry)}\n`);
 		fsyncSync(this.journal);
 		this.apply(entry);
 		this.entries++;
@@ -64,7 +84,7 @@ export class FileLinkStore implements LinkStore {
 		for (const [key, map] of this.links) {
 			if (!map.size) continue;
 			const [t, s] = key.split('\u0000') as [ResourceType, string];
-			writeSync(fd, `${JSON.stringify({ s, t, l: Object.fromEntries(map) })}\n`);
+			FileLinkStore.writeAll(fd, `${JSON.stringify({ s, t, l: Object.fromEntries(map) })}\n`);
 			count++;
 		}
 		fsyncSync(fd);
