@@ -58,7 +58,7 @@ async function push(method: string, path: string, body?: unknown): Promise<{ id:
 	const { response, events } = await provider.handle({ method, path, query: {}, headers: {}, body });
 	return { id: (response as { body: { id: string } }).body?.id, events };
 }
-const provision = (events: unknown[]) =>
+const provision = (events: object[]) =>
 	runWorkflow(
 		chain(events, [
 			MAP,
@@ -117,6 +117,53 @@ describe('Provision User', () => {
 		);
 		expect(retried.output('Node').map((i) => i.json.action)).toEqual(['Update']);
 		expect([...app.store.users.values()].map((u) => u.userName)).toEqual(['pg.new@x.org']);
+	});
+});
+
+describe('Deprovision User', () => {
+	test('a user the IdP deleted, known only by its remembered id: the app answering 503 fails it as retryable, and the id is kept', async () => {
+		open('file');
+		const webhook = `link-failures-deleted-${run}`;
+		await registerWebhook(webhook, location, process.env.N8N_USER_FOLDER!, process.env);
+		const created = await push('POST', '/Users', { userName: 'leaver@x.org', active: true });
+		await provision(created.events);
+		const [appId] = app.store.users.keys();
+		await push('DELETE', `/Users/${created.id}`); // not delivered: the resync finds it
+		const resync = () =>
+			runWorkflow(
+				chain(
+					[{}],
+					[
+						{
+							name: 'Deleted',
+							type: 'scimStore',
+							parameters: { tenantUrl: `https://n8n.example/webhook/${webhook}/scim/v2`, operation: 'deletedUsers' },
+						},
+						{
+							name: 'Delete',
+							type: 'deprovisionUser',
+							parameters: {
+								target: 'scim',
+								mode: 'perItem',
+								operation: 'disable',
+								inputMode: 'envelope',
+								options: { whenSourceDeleted: 'delete' },
+							},
+							settings: onError,
+						},
+					],
+				),
+				credentials(),
+			);
+		app.faults.push({ method: 'GET', pathIncludes: `/Users/${appId}`, status: 503, times: 1000 });
+		const failed = await resync();
+		expect(failed.output('Delete')).toEqual([]);
+		expect(failureOf(failed.output('Delete', 2)).map((f) => f.code)).toEqual(['TargetUnavailable']); // outputs: Done, To Approve, error
+
+		app.faults.length = 0;
+		const retried = await resync();
+		expect(retried.output('Delete').map((i) => i.json.action)).toEqual(['Delete']);
+		expect(app.store.users.size).toBe(0);
 	});
 });
 
