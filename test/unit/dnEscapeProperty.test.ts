@@ -5,20 +5,10 @@
  */
 import fc from 'fast-check';
 import { escapeDnValue, normaliseDn, rdnParts, splitDn, unescapeDnValue } from '../../lib/ldap/escape';
+import { dnValue } from '../harness/arbitraries';
 
 const SEED = 4514;
 const RUNS = 5000;
-
-/** Strings built mostly from the characters that matter to DN syntax, plus any unicode. */
-export const dnValue = fc
-	.array(
-		fc.oneof(
-			{ weight: 4, arbitrary: fc.constantFrom(' ', '#', '\\', ',', '+', '"', '<', '>', ';', '=', '\0', 'a', 'B', '2', 'é', '\u00a0') },
-			{ weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 2 }) },
-		),
-		{ minLength: 1, maxLength: 12 },
-	)
-	.map((parts) => parts.join(''));
 
 test('escape → splitDn → rdnParts round-trips any value, and the DN keeps its RDNs', () => {
 	fc.assert(
