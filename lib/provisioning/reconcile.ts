@@ -110,6 +110,12 @@ export function findLeavers(
 	});
 }
 
+/** The listed accounts the source matches: the ones reconcile leaves alone (before protection). */
+export async function matchedAccounts(accounts: Accounts, listed: TargetEntry[], keyLists: MatchKey[][]): Promise<TargetEntry[]> {
+	const leavers = new Set(findLeavers(accounts, listed, buildSourceIndex(accounts, keyLists), () => false));
+	return listed.filter((entry) => !leavers.has(entry));
+}
+
 /** Refuses a source that would make everyone look like a leaver: empty, or with an unidentified user. */
 function checkSource(keyLists: MatchKey[][]): void {
 	if (keyLists.length === 0) {
