@@ -8,6 +8,7 @@ import { type SqlConnectionOptions, SqlTarget } from '../../lib/targets/sql/sqlT
 import fc from 'fast-check';
 import { kinds, mismatches, SEED, sampleSources, sampleStored } from '../harness/differential';
 import { ENGINES, type SqlServer, startSqlServer } from '../harness/sql';
+import { itemsInto, runWorkflow } from '../harness/workflow';
 
 const COLUMNS = {
 	postgres: {
@@ -102,5 +103,46 @@ describe.each(ENGINES)('matching and reconcile agree on every column type (%s)',
 		expect(base.length).toBeGreaterThan(0);
 		const sources = sampleSources(base, SOURCES_PER_COLUMN, SEED * 100 + index);
 		expect(await mismatches(target.users, column, sources, SEED)).toEqual([]);
+	});
+
+	test('the reported case, through the nodes: reconcile with "0042" for employee 42 disables nobody that Provision User finds', async () => {
+		const db = server.admin;
+		await db.schema.dropTableIfExists('staff');
+		await db.raw(
+			`create table staff (id ${engine === 'postgres' ? 'serial' : 'int auto_increment'} primary key, employee_no int, login varchar(50), active boolean not null default true)`,
+		);
+		await db('staff').insert([
+			{ employee_no: 42, login: 'Ada ' },
+			{ employee_no: 7, login: 'bob' },
+		]);
+		const table = { sqlTable: 'staff', sqlKeyColumn: 'id', sqlAccountState: { activeColumn: 'active' } };
+		const keys = { matchKeys: { key: [{ attribute: 'employee_no', value: '={{ $json.no }}' }] } };
+		const source = [{ no: '0042' }, { no: ' 7' }];
+		const reconcile = await runWorkflow(
+			itemsInto(
+				'deprovisionUser',
+				{ target: 'sql', mode: 'reconcile', operation: 'disable', inputMode: 'define', ...keys, ...table, options: {} },
+				source,
+			),
+			{ sqlDatabaseApi: server.credential },
+		);
+		expect(reconcile.error).toBeUndefined();
+		expect(reconcile.output('Node', 0)).toEqual([]);
+		expect((await db('staff').where({ active: false })).length).toBe(0);
+		const provision = await runWorkflow(
+			itemsInto(
+				'provisionUser',
+				{
+					target: 'sql',
+					inputMode: 'define',
+					attributes: { attribute: [{ name: 'employee_no', value: '={{ $json.no }}', matchPrecedence: 1 }] },
+					...table,
+					options: { dryRun: true },
+				},
+				source,
+			),
+			{ sqlDatabaseApi: server.credential },
+		);
+		expect(provision.output('Node', 0).map((i) => i.json.action)).toEqual(['NoChange', 'NoChange']);
 	});
 });
