@@ -1,6 +1,9 @@
+/** A value as LDAP strings carry it: booleans as TRUE and FALSE (RFC 4517 Boolean), as they are written. */
+export const ldapString = (value: string | number | boolean) => (typeof value === 'boolean' ? (value ? 'TRUE' : 'FALSE') : String(value));
+
 /** RFC 4515 §3: escapes a value for use inside an LDAP search filter. */
 export function escapeFilterValue(value: string | number | boolean): string {
-	return String(value).replace(/[\\*()\0]/g, (ch) => `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+	return ldapString(value).replace(/[\\*()\0]/g, (ch) => `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**
