@@ -100,6 +100,7 @@ export function rdnParts(rdn: string): Array<{ type: string; value: string }> {
 	parts.push(current);
 	return parts.map((part) => {
 		const eq = part.indexOf('=');
+		if (eq === -1) return { type: '', value: unescapeDnValue(trimUnescaped(part)) };
 		return { type: part.slice(0, eq).trim(), value: unescapeDnValue(trimUnescaped(part.slice(eq + 1))) };
 	});
 }

@@ -4,10 +4,12 @@
  * invisible characters, dashes, leading zeros, a DN spelt differently) share a loose key; the target's own lookup
  * then decides between values that share one. Being too loose costs a lookup; never a wrong answer.
  */
-import { rdnParts, splitDn } from '../ldap/escape';
+import { rdnParts, splitDn, unescapeDnValue } from '../ldap/escape';
 
 /** Marks, controls and format characters, separators and spaces, dashes: what comparisons commonly ignore. */
 const IGNORED = /[\p{M}\p{C}\p{Z}\s\p{Pd}\uFFFC]/gu;
+
+const ASCII = /^[\x20-\x7e]*$/;
 
 /** The string as it travels to the target (UTF-8): a lone surrogate becomes U+FFFD, as the server receives it. */
 export const wire = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
@@ -22,23 +24,34 @@ function canonicalNumber(text: string): string | undefined {
 }
 
 export function looseKey(value: string | number | boolean): string {
-	const folded = wire(String(value)).normalize('NFKD').toUpperCase().toLowerCase().normalize('NFKD').replace(IGNORED, '');
+	const text = String(value);
+	// Printable ASCII (most values) needs no Unicode normalisation: the same key, several times faster.
+	const folded = ASCII.test(text)
+		? text.toLowerCase().replace(/[ -]/g, '')
+		: wire(text).normalize('NFKD').toUpperCase().toLowerCase().normalize('NFKD').replace(IGNORED, '');
 	return canonicalNumber(folded) ?? folded;
 }
 
 /**
- * For LDAP, where a value may be a DN (a "dn" key, a manager): escapes decoded, attribute types left out, the
- * values of a multi-valued RDN in order. Applied to every value alike, so values that are not DNs stay comparable.
+ * For LDAP, where a value may be a DN (a "dn" key, a manager): read as a DN, escapes decoded, quotes left out, the
+ * values of a multi-valued RDN in order, so one DN spelt with escapes, hex, quotes, spaces or another order has one key.
+ * Text that is not a DN reads as plain parts and keeps its key. Not covered: attribute types written as OIDs, '#' BER
+ * values, and compatibility forms of the special characters (a full-width comma is a comma to caseIgnoreMatch).
  */
 export function looseLdapKey(value: string | number | boolean): string {
-	const text = wire(String(value))
-		.normalize('NFKC')
+	const raw = String(value);
+	if (ASCII.test(raw) && !/[,+\\"=]/.test(raw)) return looseKey(raw);
+	const text = wire(raw)
+		.replace(/[\t\n\r\v\f\x85]/g, ' ')
 		.replace(/[\p{Cc}\p{Cf}]/gu, '');
-	const rdns = splitDn(text).map((rdn) =>
-		rdnParts(rdn)
-			.map((part) => looseKey(part.value))
-			.sort()
-			.join('+'),
-	);
-	return rdns.join(',');
+	return splitDn(text)
+		.map((rdn) => {
+			const parts = rdnParts(rdn);
+			if (parts.some((part) => !part.type)) return looseKey(unescapeDnValue(rdn).replace(/"/g, ''));
+			return parts
+				.map((part) => `${looseKey(part.type)}=${looseKey(part.value.replace(/"/g, ''))}`)
+				.sort()
+				.join('+');
+		})
+		.join(',');
 }
