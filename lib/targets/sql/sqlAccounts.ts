@@ -84,7 +84,7 @@ export class SqlAccounts implements Accounts {
 		}
 		const rows = await this.findMany(key.attribute, [key.value], attributes);
 		const column = matchColumn(layout, key.attribute);
-		if (!exactColumn(column) || rows.length === 0) return rows;
+		if (!exactColumn(column) || !['integer', 'decimal'].includes(column.type) || rows.length === 0) return rows;
 		// Exactly the rows whose value has the key's match key: a bound number the database compares less precisely
 		// (MySQL compares a decimal with text as a double) gives no other row.
 		const wanted = (await this.matchKeys(key.attribute, [key.value])).keys[0];
