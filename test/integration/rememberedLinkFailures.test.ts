@@ -21,6 +21,7 @@ const MAP = {
 
 let app: ScimTestServer;
 let pg: Postgres;
+const savedEnv = { ...process.env };
 beforeAll(async () => {
 	[app, pg] = await Promise.all([ScimTestServer.start(), Postgres.start()]);
 	// n8n on PostgreSQL (queue mode): the trigger's store and its links live in n8n's database.
@@ -33,6 +34,7 @@ beforeAll(async () => {
 	});
 });
 afterAll(async () => {
+	for (const name of Object.keys(process.env)) if (name.startsWith('DB_') && !(name in savedEnv)) delete process.env[name];
 	await app.stop();
 	await pg.stop();
 });
