@@ -7,6 +7,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 import { ScimServiceProvider, type ScimEvent } from '../../lib/scim/server/serviceProvider';
 import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/store/openStore';
+import { StoreRefSigner } from '../../lib/store/storeRef';
 import { chain, errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 import { Postgres } from '../servers/postgres';
 import { ScimTestServer } from '../servers/scimServer';
@@ -46,7 +47,8 @@ const open = (kind: StoreLocation['kind']) => {
 	location = { key: `link-failures-${kind}-${++run}`, kind };
 	provider = new ScimServiceProvider(openStoreAt(location, process.env.N8N_USER_FOLDER!, process.env), {
 		baseUrl: 'https://n8n.example/webhook/w/scim/v2',
-		storeLocation: location,
+		// Signed for the workflow the items run in (the harness's default id), as the trigger signs its events.
+		storeLocation: StoreRefSigner.of(process.env)!.sign(location, 'test-workflow'),
 	});
 };
 beforeEach(() => {
