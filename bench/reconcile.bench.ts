@@ -11,7 +11,7 @@ import { LdapTarget } from '../lib/targets/ldap/ldapTarget';
 import type { TargetEntry } from '../lib/targets/target';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 import { Slapd } from '../test/servers/slapd';
-import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../dev/n8n/instance';
 
 /** Emits two lists on two outputs: the source and the target accounts, for Compare Datasets. */
 class TwoLists implements INodeType {

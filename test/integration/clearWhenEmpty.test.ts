@@ -4,7 +4,7 @@
  * shows old → (cleared). Off: the old value stays, as before.
  */
 import { chain, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd, parseLdif } from '../servers/slapd';
 
 let scim: ScimTestServer;

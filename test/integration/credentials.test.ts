@@ -1,6 +1,6 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 import { ldapDirectoryApiTest, scimTargetApiTest } from '../../nodes/shared/credentialTests';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd } from '../servers/slapd';
 
 let scim: ScimTestServer;

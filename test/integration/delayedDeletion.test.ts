@@ -9,7 +9,7 @@ import { ScimClient } from '../../lib/scim/client';
 import { LdapTarget, type LdapTargetOptions } from '../../lib/targets/ldap/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import type { Target } from '../../lib/targets/target';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd, parseLdif } from '../servers/slapd';
 
 let slapd: Slapd;

@@ -4,7 +4,7 @@
  */
 import { normaliseDn } from '../../lib/ldap/escape';
 import { chain, errorOf, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { parseLdif, Slapd } from '../servers/slapd';
 
 let app: ScimTestServer;

@@ -1,5 +1,5 @@
 import { chain, errorOf, itemsInto, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd, parseLdif } from '../servers/slapd';
 
 let scim: ScimTestServer;
