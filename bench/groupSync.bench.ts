@@ -80,11 +80,7 @@ async function benchLdap(dbnosync: boolean): Promise<void> {
 			),
 			{
 				ldapDirectoryApi: {
-					urls: slapd.url,
-					bindDn: slapd.rootDn,
-					bindPassword: slapd.rootPassword,
-					baseDn: slapd.suffix,
-					flavour: 'openldap',
+					...slapd.credential(),
 				},
 			},
 		);

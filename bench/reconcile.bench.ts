@@ -95,11 +95,7 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			};
 			const credentials = {
 				ldapDirectoryApi: {
-					urls: slapd.url,
-					bindDn: slapd.rootDn,
-					bindPassword: slapd.rootPassword,
-					baseDn: slapd.suffix,
-					flavour: 'openldap',
+					...slapd.credential(),
 				},
 			};
 			const t = performance.now();
@@ -110,7 +106,7 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 
 			// The diff step alone, on the listed accounts.
 			const target = new LdapTarget({
-				connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+				connection: slapd.connection(),
 				flavour: 'openldap',
 				baseDn: slapd.suffix,
 				searchBase: ou,

@@ -55,7 +55,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 					id: 'DemoLdap1',
 					name: 'Demo LDAP directory',
 					type: 'ldapDirectoryApi',
-					data: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'openldap' },
+					data: { ...slapd.credential() },
 				},
 			],
 			workflows: [flagship, ldapFlow, { ...resync, active: true }, hrBatch],

@@ -53,7 +53,7 @@ describe('SCIM Target API credential test', () => {
 });
 
 describe('LDAP Directory API credential test', () => {
-	const good = () => ({ urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix });
+	const good = () => slapd.credential();
 	test('binds for real', async () => {
 		expect(await testLdap(good())).toEqual({ status: 'OK', message: 'Connection successful' });
 	});

@@ -19,11 +19,7 @@ const PEOPLE = 'ou=People,dc=example,dc=org';
 const credentials = (ldap: Record<string, unknown> = {}) => ({
 	scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token },
 	ldapDirectoryApi: {
-		urls: slapd.url,
-		bindDn: slapd.rootDn,
-		bindPassword: slapd.rootPassword,
-		baseDn: slapd.suffix,
-		flavour: 'openldap',
+		...slapd.credential(),
 		...ldap,
 	},
 });

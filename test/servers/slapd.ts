@@ -47,6 +47,16 @@ export class Slapd {
 		this.auditLogPath = join(dir, 'audit.ldif');
 	}
 
+	/** The LDAP Directory API credential for this server, bound as its root (override fields after the spread). */
+	credential(): { urls: string; bindDn: string; bindPassword: string; baseDn: string; flavour: string } {
+		return { urls: this.url, bindDn: this.rootDn, bindPassword: this.rootPassword, baseDn: this.suffix, flavour: 'openldap' };
+	}
+
+	/** The connection settings of the LDAP target for this server, bound as its root. */
+	connection(): { urls: string[]; bindDn: string; bindPassword: string } {
+		return { urls: [this.url], bindDn: this.rootDn, bindPassword: this.rootPassword };
+	}
+
 	static async start(options: SlapdOptions = {}): Promise<Slapd> {
 		requireBinary(SLAPD, 'install it with "apt-get install -y slapd ldap-utils"');
 		requireBinary('/usr/bin/ldapadd', 'install it with "apt-get install -y ldap-utils"');
