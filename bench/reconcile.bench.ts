@@ -11,7 +11,7 @@ import { LdapTarget } from '../lib/targets/ldap/ldapTarget';
 import type { TargetEntry } from '../lib/targets/target';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 import { Slapd } from '../test/servers/slapd';
-import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../dev/n8n/instance';
 
 /** Emits two lists on two outputs: the source and the target accounts, for Compare Datasets. */
 class TwoLists implements INodeType {
@@ -95,11 +95,7 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			};
 			const credentials = {
 				ldapDirectoryApi: {
-					urls: slapd.url,
-					bindDn: slapd.rootDn,
-					bindPassword: slapd.rootPassword,
-					baseDn: slapd.suffix,
-					flavour: 'openldap',
+					...slapd.credential(),
 				},
 			};
 			const t = performance.now();
@@ -110,7 +106,7 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 
 			// The diff step alone, on the listed accounts.
 			const target = new LdapTarget({
-				connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+				connection: slapd.connection(),
 				flavour: 'openldap',
 				baseDn: slapd.suffix,
 				searchBase: ou,

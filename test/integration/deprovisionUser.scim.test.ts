@@ -2,7 +2,7 @@ import { reconcileLeavers } from '../../lib/provisioning/reconcile';
 import { ScimClient } from '../../lib/scim/client';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 let scim: ScimTestServer;
 beforeAll(async () => {

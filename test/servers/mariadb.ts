@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { freePort } from './ports';
+import { freePort } from '../../dev/ports';
 import { SERVER_TIME_ZONE } from './timeZone';
 
 const SERVER = '/usr/sbin/mariadbd';
