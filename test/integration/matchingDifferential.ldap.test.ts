@@ -57,7 +57,7 @@ beforeAll(async () => {
 	}
 	await client.unbind();
 	target = new LdapTarget({
-		connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+		connection: slapd.connection(),
 		flavour: 'openldap',
 		baseDn: slapd.suffix,
 		searchBase: `ou=People,${slapd.suffix}`,

@@ -6,7 +6,7 @@
 import { ScimClient } from '../../lib/scim/client';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import { mismatches, SEED, sampleSources, sampleStored } from '../harness/differential';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ATTRIBUTES = ['userName', 'externalId', 'displayName', 'title', 'emails[type eq "work"].value', `${ENT}:employeeNumber`];

@@ -10,7 +10,7 @@ import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/stor
 import { StoreRefSigner } from '../../lib/store/storeRef';
 import { chain, errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 import { Postgres } from '../servers/postgres';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
 const onError = { onError: 'continueErrorOutput' };
