@@ -6,32 +6,15 @@
 import pLimit from 'p-limit';
 import { ProvisioningError } from '../errors';
 import type { GroupEntry, Target } from '../targets/target';
-import { flattenMembers, type GroupInput, type MemberRef, type MembershipMode } from './groupInput';
+import { flattenMembers, type GroupInput, type MemberRef } from './groupInput';
 import { resolveMemberRefs } from './groupMembers';
 import { type LinkBook, RememberedIds } from './links';
 import { applyPlan } from './groupApply';
-import { addNestedGroups, ensureGroup, type GroupPlan } from './groupPlan';
+import { addNestedGroups, ensureGroup, type GroupPlan, type GroupSyncOptions } from './groupPlan';
 import { type ItemOutcome, recordFor } from './log';
 
 export type { MembershipMode } from './groupInput';
-
-export interface GroupSyncOptions {
-	mode: MembershipMode;
-	/** Target attribute that source user identifiers are looked up by (userName, mail, uid…). */
-	memberAttribute: string;
-	/** Which key of a SCIM Trigger member is looked up by that attribute (default userName). */
-	memberKey?: 'userName' | 'externalId';
-	/** Members per request (default 100; AWS allows 100, Miro 8,000). */
-	chunkSize?: number;
-	/** Nested groups: expand into their users, or sync them as group members. */
-	nested?: 'flatten' | 'nest';
-	dryRun?: boolean;
-	concurrency?: number;
-	/** Longest member list shown in a record before it is truncated. */
-	listLimit?: number;
-	/** Remembered target ids of users and groups from SCIM Trigger stores. */
-	links?: LinkBook;
-}
+export type { GroupSyncOptions } from './groupPlan';
 
 /** Finds the batch's existing groups: remembered target id, then externalId, then displayName, each batched. */
 async function existingGroups(target: Target, inputs: GroupInput[], links?: LinkBook) {

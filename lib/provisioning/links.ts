@@ -6,8 +6,8 @@
  */
 import type { EnvelopeSource } from '../envelope';
 import { ProvisioningError } from '../errors';
-import type { Link, LinkStore } from '../store/links/linkStore';
-import type { ResourceType } from '../store/identityStore';
+import type { Link, LinkStore } from './linkStore';
+import type { ResourceType } from '../scim/resource';
 import type { Target, TargetSystem } from '../targets/target';
 import type { ItemOutcome } from './log';
 

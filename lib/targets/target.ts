@@ -4,6 +4,7 @@
  */
 import type { AttributeMap, AttributeValue, MatchKey, ScalarValue } from '../envelope';
 import type { ProvisioningError } from '../errors';
+import type { AttributeChange } from '../attributeChanges';
 
 export type TargetSystem = 'scim' | 'ldap' | 'sql';
 
@@ -19,16 +20,6 @@ export interface TargetEntry {
 	 * stamps), or its last change where that is all the target knows (never earlier than the disable). Delayed deletion reads it.
 	 */
 	disabledAt?: Date;
-}
-
-/** One attribute that differs between the target and the desired state. */
-export interface AttributeChange {
-	attribute: string;
-	oldValue: AttributeValue | undefined;
-	newValue: AttributeValue | undefined;
-	/** For multi-valued attributes: values to add and to remove, for a minimal write. */
-	added?: ScalarValue[];
-	removed?: ScalarValue[];
 }
 
 /** A write as the target received it, secrets redacted; tests and the provisioning log read these. */

@@ -4,9 +4,9 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResourceType } from '../identityStore';
+import type { ResourceType } from '../../scim/server/identityStore';
 import { Journal, readJournal, writeAll } from '../journal';
-import type { Link, LinkStore } from './linkStore';
+import type { Link, LinkStore } from '../../provisioning/linkStore';
 
 interface Entry {
 	s: string;

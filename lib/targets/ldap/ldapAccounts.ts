@@ -17,7 +17,8 @@ import {
 import { scrubSecrets } from '../../redact';
 import { chunks, unique } from '../../util';
 import { looseLdapKey, wire } from '../looseKey';
-import type { Accounts, AttributeChange, ListOptions, MatchKeys, TargetEntry, WriteLog } from '../target';
+import type { Accounts, ListOptions, MatchKeys, TargetEntry, WriteLog } from '../target';
+import type { AttributeChange } from '../../attributeChanges';
 import type { AccountState } from './accountState';
 import type { LdapConnection, LdapEntry } from './connection';
 import type { DnReferences } from './dnReferences';

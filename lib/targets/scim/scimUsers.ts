@@ -7,7 +7,8 @@ import { CORE_USER_SCHEMA } from '../../scim/schema';
 import { parseTime } from '../../times';
 import { unique } from '../../util';
 import { looseKey } from '../looseKey';
-import type { Accounts, AttributeChange, ListOptions, MatchKeys, TargetEntry } from '../target';
+import type { Accounts, ListOptions, MatchKeys, TargetEntry } from '../target';
+import type { AttributeChange } from '../../attributeChanges';
 import { type PatchOperation, resourcePath, type ScimApi, type ScimResource } from './scimApi';
 
 /**

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { AttributeMap } from '../../envelope';
 import { ProvisioningError } from '../../errors';
-import { canonicalValue } from '../../provisioning/diff';
+import { canonicalValue } from '../../attributeChanges';
 import { chunks, isObject } from '../../util';
 import type { TargetEntry } from '../target';
 import { qualified } from './identifiers';
