@@ -1,4 +1,5 @@
 /** Accounts in an LDAP directory: batched matching, creates from a DN template, minimal modifies, renames. */
+import { NoSuchObjectError } from 'ldapts';
 import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
 import { assertValidDn, rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
@@ -20,7 +21,7 @@ import { looseLdapKey, wire } from '../looseKey';
 import type { Accounts, ListOptions, MatchKeys, TargetEntry, WriteLog } from '../target';
 import type { AttributeChange } from '../../attributeChanges';
 import type { AccountState } from './accountState';
-import type { LdapConnection, LdapEntry } from './connection';
+import { failedWith, type LdapConnection, type LdapEntry } from './connection';
 import type { DnReferences } from './dnReferences';
 
 export interface LdapAccountOptions {
@@ -272,11 +273,11 @@ export class LdapAccounts implements Accounts {
 		try {
 			moved = await this.connection.modifyDN(dn, renames ? newRdn : oldRdn, moves ? newParent.join(',') : undefined);
 		} catch (error) {
-			if (moves && error instanceof ProvisioningError && error.targetStatus === 32 && !(await this.get(newParent.join(','), []))) {
+			if (moves && failedWith(error, NoSuchObjectError) && !(await this.get(newParent.join(','), []))) {
 				throw new ProvisioningError(
 					'TargetRejected',
 					`Cannot move ${dn}: the new parent ${newParent.join(',')} does not exist. Create it, or change the DN template.`,
-					{ field: 'dn', targetStatus: 32 },
+					{ field: 'dn', targetStatus: (error as ProvisioningError).targetStatus, cause: error },
 				);
 			}
 			throw error;
@@ -332,7 +333,7 @@ export class LdapAccounts implements Accounts {
 				await client.del(dn);
 			} catch (error) {
 				// Already gone counts as deleted: a rerun of a half-finished batch converges.
-				if ((error as { code?: number }).code !== 32) throw error;
+				if (!failedWith(error, NoSuchObjectError)) throw error;
 			}
 		});
 		this.writes.add('delete', dn, null);
