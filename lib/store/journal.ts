@@ -4,7 +4,18 @@
  * sync fails, is cut back off the file, so the next append starts on a clean line and nothing unacknowledged stays;
  * and a torn last line (a crash mid-write, never acknowledged) is cut off when the journal is read.
  */
-import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import {
+	closeSync,
+	existsSync,
+	fdatasync,
+	fstatSync,
+	fsyncSync,
+	ftruncateSync,
+	openSync,
+	readFileSync,
+	truncateSync,
+	writeSync,
+} from 'node:fs';
 
 /** Writes all of `data` at the file's position (at its end, for a file opened to append), however many writes it takes. */
 export function writeAll(fd: number, data: string | Buffer): void {
@@ -13,6 +24,16 @@ export function writeAll(fd: number, data: string | Buffer): void {
 		const written = writeSync(fd, bytes, done, bytes.length - done);
 		if (written <= 0) throw new Error(`A write to the store made no progress (${done} of ${bytes.length} bytes written)`);
 		done += written;
+	}
+}
+
+/** Makes renames in a directory durable. */
+export function syncDirectory(dir: string): void {
+	const fd = openSync(dir, 'r');
+	try {
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
 	}
 }
 

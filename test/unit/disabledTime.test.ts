@@ -2,7 +2,7 @@
  * The disabled-time stamp of an LDAP disable: which attribute by default, what a disable and an enable write, and
  * that a default stamp the server does not know (OpenLDAP before 2.5 has no pwdEndTime) never stops a disable.
  */
-import type { Change } from 'ldapts';
+import { type Change, UndefinedTypeError } from 'ldapts';
 import { ProvisioningError } from '../../lib/errors';
 import { redactedChanges } from '../../lib/ldap/values';
 import { accountStateFor, defaultDisabledTimeAttribute, DisabledTime } from '../../lib/targets/ldap/accountState';
@@ -19,8 +19,11 @@ function fakeConnection(unknown?: string) {
 				modify: async (_dn: string, changes: Change[]) => {
 					const shown = redactedChanges(changes);
 					if (unknown && shown.some((c) => c.type === unknown)) {
-						throw new ProvisioningError('TargetRejected', `LDAP disable failed: ${unknown}: attribute type undefined (result code 17)`, {
-							targetStatus: 17,
+						// As LdapConnection maps ldapts's error: the typed error kept as the cause.
+						const cause = new UndefinedTypeError(`${unknown}: attribute type undefined`);
+						throw new ProvisioningError('TargetRejected', `LDAP disable failed: ${cause.message} (result code 17)`, {
+							targetStatus: cause.code,
+							cause,
 						});
 					}
 					sent.push(shown);

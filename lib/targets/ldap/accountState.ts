@@ -3,7 +3,7 @@
  * a chosen attribute and value, or a move to a "disabled" OU; Active Directory's ACCOUNTDISABLE bit in
  * userAccountControl; 389-DS's nsAccountLock.
  */
-import type { Change } from 'ldapts';
+import { type Change, UndefinedTypeError } from 'ldapts';
 import { ProvisioningError } from '../../errors';
 import { assertValidDn } from '../../ldap/dnTemplate';
 import { parseGeneralizedTime, toGeneralizedTime } from '../../ldap/generalizedTime';
@@ -12,7 +12,7 @@ import { initialUserAccountControl, isAccountDisabled, type LdapFlavour, withAcc
 import { redactedChanges, replaceValues, type LdapValue } from '../../ldap/values';
 import { asList } from '../../util';
 import type { WriteLog } from '../target';
-import type { LdapConnection } from './connection';
+import { failedWith, type LdapConnection, noSuchEntry } from './connection';
 import type { DnReferences } from './dnReferences';
 
 /** How an OpenLDAP account is disabled: ppolicy lock, a chosen attribute and value, or a move to a disabled OU. */
@@ -60,7 +60,7 @@ export class DisabledTime {
 	 * is given up for the execution, so disabling works as before; true when the write should be tried again without it.
 	 */
 	giveUp(error: unknown): boolean {
-		if (this.chosen || !this.writable || !(error instanceof ProvisioningError) || error.targetStatus !== 17) return false;
+		if (this.chosen || !this.writable || !failedWith(error, UndefinedTypeError)) return false;
 		this.writable = false;
 		return true;
 	}
@@ -209,7 +209,7 @@ class ActiveDirectoryState implements AccountState {
 			{ scope: 'base', filter: '(objectClass=*)', attributes: ['userAccountControl'] },
 			true,
 		);
-		if (!entry) throw new ProvisioningError('NotFound', `${dn} does not exist`, { targetStatus: 32 });
+		if (!entry) throw noSuchEntry(dn);
 		const current = Number(asList(entry.userAccountControl as unknown)[0] ?? 512);
 		const changes = [
 			replaceValues('userAccountControl', [String(withAccountDisabled(current, !active))]),

@@ -2,7 +2,18 @@
  * One LDAP connection per execution, shared by accounts and groups: server failover, StartTLS, a bind that is
  * final when refused, and one mapping of every ldapts failure to a typed ProvisioningError.
  */
-import { type Change, Client, type Control, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
+import {
+	AlreadyExistsError,
+	BusyError,
+	type Change,
+	Client,
+	type Control,
+	InvalidCredentialsError,
+	NoSuchObjectError,
+	ResultCodeError,
+	type SearchOptions,
+	UnavailableError,
+} from 'ldapts';
 import { ProvisioningError, type ProvisioningErrorCode } from '../../errors';
 import { escapeDnValue, rdnParts, splitDn } from '../../ldap/escape';
 import { scrubSecrets } from '../../redact';
@@ -23,14 +34,33 @@ export interface LdapConnectionOptions {
 
 export type LdapEntry = Record<string, unknown> & { dn: string };
 
-/** LDAP result codes (RFC 4511 §4.1.9) that mean something other than "the server refused this request". */
-const RESULT_CODES: Record<number, ProvisioningErrorCode> = {
-	32: 'NotFound', // noSuchObject
-	49: 'AuthenticationFailed', // invalidCredentials
-	51: 'TargetUnavailable', // busy
-	52: 'TargetUnavailable', // unavailable
-	68: 'Uniqueness', // entryAlreadyExists
-};
+/** One LDAP result (RFC 4511 §4.1.9) as ldapts's error class, e.g. NoSuchObjectError. */
+export type LdapResult = new (message?: string) => ResultCodeError;
+
+/** The results that mean something other than "the server refused this request". */
+const MEANINGS: ReadonlyArray<[LdapResult, ProvisioningErrorCode]> = [
+	[NoSuchObjectError, 'NotFound'],
+	[InvalidCredentialsError, 'AuthenticationFailed'],
+	[BusyError, 'TargetUnavailable'],
+	[UnavailableError, 'TargetUnavailable'],
+	[AlreadyExistsError, 'Uniqueness'],
+];
+
+/**
+ * Whether an LDAP operation failed with one of these results: ldapts's error itself, or the ProvisioningError this
+ * module maps it to (its cause, also when wrapped again). The one way the target decides on a result code.
+ */
+export function failedWith(error: unknown, ...results: LdapResult[]): boolean {
+	let ldap = error;
+	while (ldap instanceof ProvisioningError) ldap = ldap.cause;
+	return results.some((result) => ldap instanceof result);
+}
+
+/** A read found no entry at this DN: the failure the server's own noSuchObject maps to. */
+export function noSuchEntry(dn: string): ProvisioningError {
+	const cause = new NoSuchObjectError();
+	return new ProvisioningError('NotFound', `${dn} does not exist`, { targetStatus: cause.code, cause });
+}
 
 const LDAP_URL = /^ldaps?:\/\/[^\s/]+\/?$/i;
 
@@ -93,7 +123,7 @@ export class LdapConnection {
 				await client.unbind().catch(() => undefined);
 				if (error instanceof InvalidCredentialsError) {
 					throw new ProvisioningError('AuthenticationFailed', `${url} refused the bind: invalid bind DN or password for "${c.bindDn}"`, {
-						targetStatus: 49,
+						targetStatus: error.code,
 						field: 'bindPassword',
 						cause: error,
 					});
@@ -115,7 +145,7 @@ export class LdapConnection {
 	private toError(what: string, error: unknown): ProvisioningError {
 		if (error instanceof ProvisioningError) return error;
 		if (error instanceof ResultCodeError) {
-			const code = RESULT_CODES[error.code] ?? 'TargetRejected';
+			const code = MEANINGS.find(([result]) => error instanceof result)?.[1] ?? 'TargetRejected';
 			return new ProvisioningError(code, `LDAP ${what} failed: ${this.scrub(error.message)} (result code ${error.code})`, {
 				targetStatus: error.code,
 				transient: code === 'TargetUnavailable',
@@ -146,7 +176,7 @@ export class LdapConnection {
 			try {
 				return (await client.search(base, options)).searchEntries as LdapEntry[];
 			} catch (error) {
-				if (missingBaseIsEmpty && error instanceof NoSuchObjectError) return [];
+				if (missingBaseIsEmpty && failedWith(error, NoSuchObjectError)) return [];
 				throw error;
 			}
 		});

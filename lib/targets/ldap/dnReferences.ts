@@ -3,11 +3,11 @@
  * must follow. Active Directory maintains them itself, and so do OpenLDAP's refint overlay and 389-DS's referential
  * integrity plugin; otherwise this rewrites them: one search under the base DN, one modify per referring entry.
  */
-import { ProvisioningError } from '../../errors';
+import { NoSuchAttributeError, NoSuchObjectError, TypeOrValueExistsError } from 'ldapts';
 import { escapeFilterValue, normaliseDn } from '../../ldap/escape';
 import { addValues, allValues, deleteValues, redactedChanges } from '../../ldap/values';
 import type { WriteLog } from '../target';
-import type { LdapConnection, LdapEntry } from './connection';
+import { failedWith, type LdapConnection, type LdapEntry, type LdapResult } from './connection';
 
 /** Who keeps DN references right after a move: this package (`rewrite`) or the directory itself (`server`). */
 export type DnReferenceMode = 'rewrite' | 'server';
@@ -15,8 +15,8 @@ export type DnReferenceMode = 'rewrite' | 'server';
 /** Attributes that hold DNs of accounts: group members and the people attributes of inetOrgPerson. */
 export const DN_REFERENCE_ATTRIBUTES = ['member', 'uniqueMember', 'manager', 'secretary'];
 
-/** LDAP result codes: the entry is gone (32), the value to delete is absent (16), the value to add is present (20). */
-const RACED = new Set([32, 16, 20]);
+/** Another writer got there first: the entry is gone, the value to delete is absent, the value to add is present. */
+const RACED: LdapResult[] = [NoSuchObjectError, NoSuchAttributeError, TypeOrValueExistsError];
 
 export class DnReferences {
 	constructor(
@@ -65,7 +65,7 @@ export class DnReferences {
 				try {
 					await this.connection.modify(entry.dn, changes);
 				} catch (error) {
-					if (error instanceof ProvisioningError && error.targetStatus !== undefined && RACED.has(error.targetStatus)) {
+					if (failedWith(error, ...RACED)) {
 						raced = true;
 						continue;
 					}

@@ -1,8 +1,9 @@
-/** Accounts in an LDAP directory: batched matching, creates from a DN template, minimal modifies, renames. */
+/** Accounts in an LDAP directory: batched matching, creates from a DN template, minimal modifies, renames (entryMoves.ts). */
+import { NoSuchObjectError } from 'ldapts';
 import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
-import { assertValidDn, rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
-import { escapeDnValue, ldapString, normaliseDn, rdnParts, splitDn } from '../../ldap/escape';
+import { assertValidDn, renderDnTemplate } from '../../ldap/dnTemplate';
+import { ldapString, normaliseDn } from '../../ldap/escape';
 import { anyOfFilter, equalityFilter, withinScope } from '../../ldap/filters';
 import { applyUacFlags, initialUserAccountControl, type LdapFlavour, type UacFlags } from '../../ldap/flavours';
 import {
@@ -20,8 +21,9 @@ import { looseLdapKey, wire } from '../looseKey';
 import type { Accounts, ListOptions, MatchKeys, TargetEntry, WriteLog } from '../target';
 import type { AttributeChange } from '../../attributeChanges';
 import type { AccountState } from './accountState';
-import type { LdapConnection, LdapEntry } from './connection';
+import { failedWith, type LdapConnection, type LdapEntry } from './connection';
 import type { DnReferences } from './dnReferences';
+import { EntryMoves } from './entryMoves';
 
 export interface LdapAccountOptions {
 	flavour: LdapFlavour;
@@ -50,6 +52,7 @@ const findAttribute = (attributes: AttributeMap, name: string): unknown => {
 
 export class LdapAccounts implements Accounts {
 	readonly identityAttributes = ['uid', 'cn', 'mail', 'sAMAccountName', 'userPrincipalName'];
+	private readonly moves: EntryMoves;
 
 	constructor(
 		private readonly connection: LdapConnection,
@@ -57,7 +60,9 @@ export class LdapAccounts implements Accounts {
 		private readonly state: AccountState,
 		private readonly options: LdapAccountOptions,
 		private readonly references: DnReferences,
-	) {}
+	) {
+		this.moves = new EntryMoves(connection, writes, async (parent) => (await this.get(parent, [])) !== null);
+	}
 
 	private get uacFlags(): UacFlags | undefined {
 		const flags = this.options.uacFlags;
@@ -227,73 +232,13 @@ export class LdapAccounts implements Accounts {
 	 * (e.g. uid) renames it. The other changes follow in one modify, and references to the old DN follow the entry.
 	 */
 	async update(dn: string, changes: AttributeChange[]): Promise<string> {
-		const dnChange = changes.find((c) => c.attribute.toLowerCase() === 'dn');
-		let current = dn;
-		let rest = changes.filter((c) => c !== dnChange);
-		if (dnChange) {
-			if (typeof dnChange.newValue !== 'string') throw new ProvisioningError('InvalidDn', 'The new DN must be text', { field: 'dn' });
-			[current, rest] = await this.moveTo(dn, dnChange.newValue, rest);
-		} else {
-			const rdnName = rdnAttribute(dn);
-			const rename = changes.find(
-				(c) =>
-					c.attribute.toLowerCase() === rdnName.toLowerCase() &&
-					!c.added &&
-					!c.removed &&
-					(typeof c.newValue === 'string' || typeof c.newValue === 'number'),
-			);
-			if (rename) {
-				const newRdn = `${rdnName}=${escapeDnValue(rename.newValue as string | number)}`;
-				current = await this.connection.modifyDN(dn, newRdn);
-				this.writes.add('rename', current, { from: dn, oldRdn: splitDn(dn)[0], newRdn });
-				rest = rest.filter((c) => c !== rename);
-			}
-		}
+		const [current, rest] = await this.moves.apply(dn, changes);
 		if (current !== dn) await this.references.follow(dn, current);
 		if (rest.length === 0) return current;
 		const modifications = modifyChanges(rest, this.connection.secure);
 		await this.connection.modify(current, modifications);
 		this.writes.add('update', current, redactedChanges(modifications));
 		return current;
-	}
-
-	/**
-	 * One modify DN with the new parent (when it moves) and the new RDN (when it changes). The new RDN's values are
-	 * set by the server, so changes that only say that are dropped; an old RDN value of another attribute is kept.
-	 */
-	private async moveTo(dn: string, newDn: string, changes: AttributeChange[]): Promise<[string, AttributeChange[]]> {
-		assertValidDn(newDn);
-		const [oldRdn, ...oldParent] = splitDn(dn);
-		const [newRdn, ...newParent] = splitDn(newDn);
-		const moves = normaliseDn(oldParent.join(',')) !== normaliseDn(newParent.join(','));
-		const renames = normaliseDn(oldRdn) !== normaliseDn(newRdn);
-		if (!moves && !renames) return [dn, changes];
-		let moved: string;
-		try {
-			moved = await this.connection.modifyDN(dn, renames ? newRdn : oldRdn, moves ? newParent.join(',') : undefined);
-		} catch (error) {
-			if (moves && error instanceof ProvisioningError && error.targetStatus === 32 && !(await this.get(newParent.join(','), []))) {
-				throw new ProvisioningError(
-					'TargetRejected',
-					`Cannot move ${dn}: the new parent ${newParent.join(',')} does not exist. Create it, or change the DN template.`,
-					{ field: 'dn', targetStatus: 32 },
-				);
-			}
-			throw error;
-		}
-		this.writes.add(moves ? 'move' : 'rename', moved, { from: dn, to: moved });
-		if (!renames) return [moved, changes];
-		const set = rdnParts(newRdn);
-		const isSet = (type: string, value: unknown) =>
-			set.some((p) => p.type.toLowerCase() === type.toLowerCase() && p.value.toLowerCase() === String(value).toLowerCase());
-		const rest = changes.filter((c) => !(!c.added && !c.removed && isSet(c.attribute, c.newValue)));
-		for (const old of rdnParts(oldRdn)) {
-			const sameType = set.some((p) => p.type.toLowerCase() === old.type.toLowerCase());
-			const handled = rest.some((c) => c.attribute.toLowerCase() === old.type.toLowerCase());
-			if (!sameType && !handled)
-				rest.push({ attribute: old.type, oldValue: undefined, newValue: old.value, added: [old.value], removed: [] });
-		}
-		return [moved, rest];
 	}
 
 	setActive(dn: string, active: boolean, at?: Date): Promise<string> {
@@ -332,7 +277,7 @@ export class LdapAccounts implements Accounts {
 				await client.del(dn);
 			} catch (error) {
 				// Already gone counts as deleted: a rerun of a half-finished batch converges.
-				if ((error as { code?: number }).code !== 32) throw error;
+				if (!failedWith(error, NoSuchObjectError)) throw error;
 			}
 		});
 		this.writes.add('delete', dn, null);

@@ -1,8 +1,8 @@
-import { Control } from 'ldapts';
 /**
  * Groups in an LDAP directory: groupOfNames, groupOfUniqueNames, posixGroup and Active Directory groups, with
  * the empty-group placeholder their schemas need and AD's ranged retrieval of large member lists.
  */
+import { Control, NoSuchAttributeError, NoSuchObjectError, TypeOrValueExistsError } from 'ldapts';
 import { ProvisioningError } from '../../errors';
 import { rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
 import { escapeDnValue, escapeFilterValue, normaliseDn } from '../../ldap/escape';
@@ -10,7 +10,7 @@ import { anyOfFilter } from '../../ldap/filters';
 import { addValues, allValues, deleteValues, firstValue, redactedChanges, replaceValues } from '../../ldap/values';
 import { chunks, unique } from '../../util';
 import type { GroupEntry, Groups, GroupSpec, TargetEntry, WriteLog } from '../target';
-import type { LdapConnection, LdapEntry } from './connection';
+import { failedWith, type LdapConnection, type LdapEntry, noSuchEntry } from './connection';
 import { nextMemberRange } from './memberRange';
 
 export type LdapGroupSchema = 'groupOfNames' | 'groupOfUniqueNames' | 'posixGroup' | 'activeDirectory';
@@ -36,10 +36,6 @@ const SCHEMAS: Record<LdapGroupSchema, { objectClass: string; memberAttribute: s
 
 /** LDAP_SERVER_PERMISSIVE_MODIFY (AD, OpenLDAP, 389-DS): adding a present value or deleting an absent one is no error. */
 const PERMISSIVE_MODIFY = new Control('1.2.840.113556.1.4.1413', { critical: false });
-
-/** LDAP result codes: the value to add is present (20), the value to delete is absent (16). */
-const VALUE_EXISTS = 20;
-const NO_SUCH_VALUE = 16;
 
 /** AD's global security group. */
 const AD_GLOBAL_SECURITY_GROUP = '-2147483646';
@@ -212,8 +208,8 @@ export class LdapGroups implements Groups {
 		try {
 			await this.connection.modify(dn, changes, [PERMISSIVE_MODIFY]);
 		} catch (error) {
-			const refused = error instanceof ProvisioningError && (error.targetStatus === VALUE_EXISTS || error.targetStatus === NO_SUCH_VALUE);
-			if (!refused) throw error;
+			// Without permissive modify: a member to add is present, or the placeholder to delete is absent.
+			if (!failedWith(error, TypeOrValueExistsError, NoSuchAttributeError)) throw error;
 			const present = new Set((await this.readGroup(dn))?.members.map((m) => this.memberKey(m)) ?? []);
 			const missing = members.filter((m) => !present.has(this.memberKey(m)));
 			changes.splice(0, changes.length, ...(missing.length ? [addValues(attribute, missing)] : []));
@@ -235,7 +231,7 @@ export class LdapGroups implements Groups {
 		try {
 			await this.connection.modify(dn, changes, [PERMISSIVE_MODIFY]);
 		} catch (error) {
-			if (!(error instanceof ProvisioningError && error.targetStatus === NO_SUCH_VALUE)) throw error;
+			if (!failedWith(error, NoSuchAttributeError)) throw error;
 			// Some were gone already (a server without permissive modify): remove just the ones still there.
 			const present = new Set((await this.readGroup(dn))?.members.map((m) => this.memberKey(m)) ?? []);
 			const still = members.filter((m) => present.has(this.memberKey(m)));
@@ -254,7 +250,7 @@ export class LdapGroups implements Groups {
 			try {
 				await client.del(dn);
 			} catch (error) {
-				if ((error as { code?: number }).code !== 32) throw error; // already gone
+				if (!failedWith(error, NoSuchObjectError)) throw error; // already gone
 			}
 		});
 		this.writes.add('delete', dn, null);
@@ -263,7 +259,7 @@ export class LdapGroups implements Groups {
 	/** Removes the DN (member, uniqueMember) and its uid (memberUid) from every group under the base DN. */
 	async removeFromAllGroups(dn: string): Promise<string[]> {
 		const [account] = await this.connection.search('read', dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['uid'] }, true);
-		if (!account) throw new ProvisioningError('NotFound', `${dn} does not exist`, { targetStatus: 32 });
+		if (!account) throw noSuchEntry(dn);
 		const uid = firstValue(account, 'uid');
 		const escapedDn = escapeFilterValue(dn);
 		const filter = `(|(member=${escapedDn})(uniqueMember=${escapedDn})${uid ? `(memberUid=${escapeFilterValue(uid)})` : ''})`;
