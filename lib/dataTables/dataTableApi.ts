@@ -6,7 +6,7 @@
  * any other node type (packages/cli/src/modules/data-table/data-table-proxy.service.ts, in 1.123 and every 2.x
  * checked). The public API is the one door n8n opens to other code; n8n 1.x and 2.0–2.6 do not have it.
  */
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { ProvisioningError } from '../errors';
 import { scrubSecrets } from '../redact';
 
@@ -60,6 +60,21 @@ export function apiBaseUrl(raw: string): string {
 	return /\/api\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/api/v1`;
 }
 
+/** An HTTP client for n8n's public API with the key: every status is returned to the caller to judge. */
+export function n8nApiClient(
+	options: DataTableApiOptions,
+	config: Pick<CreateAxiosDefaults, 'responseType' | 'maxRedirects'>,
+): AxiosInstance {
+	if (!options.apiKey) throw new ProvisioningError('Configuration', 'The n8n API credential has no API key', { field: 'apiKey' });
+	return axios.create({
+		baseURL: apiBaseUrl(options.baseUrl),
+		timeout: options.timeoutMs ?? 30000,
+		headers: { 'X-N8N-API-KEY': options.apiKey, Accept: 'application/json' },
+		validateStatus: () => true,
+		...config,
+	});
+}
+
 /**
  * A query string with every reserved character percent-encoded (RFC 3986). n8n's API validates its query with
  * express-openapi-validator, which refuses any value holding one of :/?#[]@!$&'()*+,;= as it came on the wire
@@ -80,15 +95,8 @@ export class DataTableApi {
 
 	constructor(options: DataTableApiOptions) {
 		this.apiKey = options.apiKey;
-		if (!options.apiKey) throw new ProvisioningError('Configuration', 'The n8n API credential has no API key', { field: 'apiKey' });
-		this.http = axios.create({
-			baseURL: apiBaseUrl(options.baseUrl),
-			timeout: options.timeoutMs ?? 30000,
-			headers: { 'X-N8N-API-KEY': options.apiKey, Accept: 'application/json' },
-			validateStatus: () => true,
-			// Rows are JSON; a proxy answering HTML must not be taken for data.
-			responseType: 'json',
-		});
+		// Rows are JSON; a proxy answering HTML must not be taken for data.
+		this.http = n8nApiClient(options, { responseType: 'json' });
 	}
 
 	private scrub(text: string): string {

@@ -3,24 +3,17 @@
  * by the key owner's projects and the key's scopes, which a community node cannot check itself: the Provisioning
  * Log node shows or resets another workflow's quarantine only when the key it is given can read that workflow.
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { ProvisioningError } from '../errors';
 import { scrubSecrets } from '../redact';
-import { apiBaseUrl } from './dataTableApi';
+import { n8nApiClient } from './dataTableApi';
 
 export class WorkflowAccess {
 	private readonly http: AxiosInstance;
 
 	constructor(private readonly options: { baseUrl: string; apiKey: string; timeoutMs?: number }) {
-		if (!options.apiKey) throw new ProvisioningError('Configuration', 'The n8n API credential has no API key', { field: 'apiKey' });
-		this.http = axios.create({
-			baseURL: apiBaseUrl(options.baseUrl),
-			timeout: options.timeoutMs ?? 30000,
-			headers: { 'X-N8N-API-KEY': options.apiKey, Accept: 'application/json' },
-			validateStatus: () => true,
-			// Only the status is read: never follow a redirect to somewhere that would see the key.
-			maxRedirects: 0,
-		});
+		// Only the status is read: never follow a redirect to somewhere that would see the key.
+		this.http = n8nApiClient(options, { maxRedirects: 0 });
 	}
 
 	/** True when n8n lets the key read the workflow; false when it says the workflow is not there for the key. */

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ownerSession, ROOT } from '../../dev/n8n/instance';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
+import { postJson, postWhenReady } from '../harness/e2e/webhooks';
 import { finishedExecutions, type PublicApi } from '../harness/n8nApi';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { screenshot } from '../harness/screenshot';
@@ -110,26 +111,6 @@ const fallbackByWebhook = {
 	],
 };
 
-const post = async (url: string, body: unknown) => {
-	const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-	const text = await res.text();
-	let json: any = text;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		/* not JSON */
-	}
-	return { status: res.status, json };
-};
-/** Webhooks of workflows activated in the background answer 404 until registered. */
-const postWhenReady = async (url: string, body: unknown) => {
-	for (let i = 0; ; i++) {
-		const res = await post(url, body);
-		if (res.status !== 404 || i > 100) return res;
-		await new Promise((r) => setTimeout(r, 300));
-	}
-};
-
 describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 	let scim: ScimTestServer;
 	let pg: Postgres;
@@ -188,12 +169,12 @@ describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 			const created = await postWhenReady(auditUrl(), hire);
 			expect(created.status).toBe(200);
 			expect(created.json).toMatchObject({ action: 'Create', status: 'Success', sourceKey: 'externalId=A42' });
-			const updated = await post(auditUrl(), { ...hire, JobTitle: 'LEAD ANALYST' });
+			const updated = await postJson(auditUrl(), { ...hire, JobTitle: 'LEAD ANALYST' });
 			expect(updated.json).toMatchObject({
 				action: 'Update',
 				modifiedProperties: [{ name: 'title', oldValue: 'Analyst', newValue: 'Lead Analyst' }],
 			});
-			await post(auditUrl(), { ...hire, EmployeeID: 'G7', FirstName: 'Grace', LastName: 'Hopper', Email: 'grace@example.org' });
+			await postJson(auditUrl(), { ...hire, EmployeeID: 'G7', FirstName: 'Grace', LastName: 'Hopper', Email: 'grace@example.org' });
 
 			const [table] = (await api.get('/data-tables', { filter: JSON.stringify({ name: 'provisioning_log' }) })).data;
 			expect(table).toBeDefined();
@@ -216,7 +197,7 @@ describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 				dry_run: false,
 			});
 
-			const query = (body: object) => post(`${n8n.url}/webhook/audit-query`, body);
+			const query = (body: object) => postJson(`${n8n.url}/webhook/audit-query`, body);
 			const byUser = await postWhenReady(`${n8n.url}/webhook/audit-query`, { user: 'a42' });
 			expect((byUser.json as any[]).map((r) => r.action)).toEqual(['Update', 'Create']);
 			const byAction = await query({ actions: ['Create'] });

@@ -18,6 +18,7 @@ import {
 	startN8n,
 } from '../../dev/n8n/instance';
 import { userFolderWithPackage } from '../harness/e2e/run';
+import { postJson, postWhenReady } from '../harness/e2e/webhooks';
 import { eventually } from '../harness/eventually';
 import { createApiKey, finishedExecutions, nodeOutput, type PublicApi, publicApi } from '../harness/n8nApi';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
@@ -28,26 +29,6 @@ import { ScimTestServer } from '../../dev/scimApp';
 const VERSIONS = E2E_N8N_VERSIONS;
 const TOKEN = 'queue-mode-scim-token-0123456789';
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'scim-trigger-to-scim-app.json'), 'utf8'));
-
-const post = async (url: string, body: unknown) => {
-	const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-	const text = await res.text();
-	let json: any = text;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		/* not JSON */
-	}
-	return { status: res.status, json };
-};
-/** Webhooks of workflows activated in the background answer 404 until registered. */
-const postWhenReady = async (url: string, body: unknown) => {
-	for (let i = 0; ; i++) {
-		const res = await post(url, body);
-		if (res.status !== 404 || i > 100) return res;
-		await new Promise((r) => setTimeout(r, 300));
-	}
-};
 
 describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 	let pg: Postgres;
@@ -251,7 +232,7 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 
 		worker = await startWorker();
 		scim.resetLog();
-		expect((await post(`${mainBase}/webhook/queue-batch`, batch('b', 3))).status).toBe(200);
+		expect((await postJson(`${mainBase}/webhook/queue-batch`, batch('b', 3))).status).toBe(200);
 		const [, second] = await finishedExecutions(api, quarantineWorkflow.id, 2);
 		expect(nodeOutput(second, 'Provision User', 1)).toEqual([
 			expect.objectContaining({ alert: 'QuarantineSkipped', figures: { received: 3, kept: 3 } }),

@@ -6,17 +6,12 @@
  * run retries exactly what the model says; no run ever retries an input older than one that succeeded on the
  * same account. The seed is fixed and printed (fast-check reports it with the shrunk counterexample).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { Pool } from 'pg';
 import type { GovernanceStore } from '../../lib/provisioning/governance/store';
 import { FileGovernanceStore } from '../../lib/store/governance/fileGovernanceStore';
-import { PostgresGovernanceStore } from '../../lib/store/governance/postgresGovernanceStore';
 import { EscrowModel, LEASE_MS } from '../harness/escrowModel';
 import { type Planned, raceScope, RACE_TARGET, type Result, RETRY_ONLY, SteppedRun } from '../harness/governanceRuns';
-import { Postgres } from '../servers/postgres';
+import { governanceStores } from '../harness/governanceStores';
 
 const SEED = 18_0006;
 const KEYS = ['a', 'b'];
@@ -52,21 +47,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 const byKey = (planned: Planned[]) => [...planned].sort((a, b) => a.key.localeCompare(b.key));
 
-let pg: Postgres;
-const pools: Pool[] = [];
-beforeAll(async () => {
-	pg = await Postgres.start();
-});
-afterAll(async () => {
-	await Promise.all(pools.map((p) => p.end()));
-	await pg.stop();
-});
-const pgStore = () => {
-	const pool = new Pool({ ...pg.config, max: 2 }).on('error', () => undefined);
-	pools.push(pool);
-	return new PostgresGovernanceStore(pool);
-};
-const fileDir = mkdtempSync(join(tmpdir(), 'escrow-model-'));
+const { pgStore, fileDir } = governanceStores('escrow-model', 2);
 
 let cases = 0;
 

@@ -4,33 +4,13 @@
  * or overwrites an entry a newer run stored, a kept item is not replayed once a newer operation on the same account
  * has succeeded in any node, and a run that fails for a reason other than the target frees what it held.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Pool } from 'pg';
 import { DEFAULT_POLICY } from '../../lib/provisioning/governance/policy';
 import type { GovernanceStore } from '../../lib/provisioning/governance/store';
 import { FileGovernanceStore } from '../../lib/store/governance/fileGovernanceStore';
-import { PostgresGovernanceStore } from '../../lib/store/governance/postgresGovernanceStore';
 import { keptIn, raceScope, SteppedRun } from '../harness/governanceRuns';
-import { Postgres } from '../servers/postgres';
+import { governanceStores } from '../harness/governanceStores';
 
-let pg: Postgres;
-const pools: Pool[] = [];
-beforeAll(async () => {
-	pg = await Postgres.start();
-});
-afterAll(async () => {
-	await Promise.all(pools.map((p) => p.end()));
-	await pg.stop();
-});
-
-const pgStore = () => {
-	const pool = new Pool({ ...pg.config, max: 3 }).on('error', () => undefined);
-	pools.push(pool);
-	return new PostgresGovernanceStore(pool);
-};
-const fileDir = mkdtempSync(join(tmpdir(), 'governance-races-'));
+const { pgStore, fileDir } = governanceStores('governance-races', 3);
 
 const MIN = 60000;
 const T0 = Date.parse('2026-12-01T08:00:00.000Z');

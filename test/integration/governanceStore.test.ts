@@ -3,35 +3,16 @@
  * processes) and the file store (n8n on SQLite). Concurrent executions lose no update, two runs never claim the
  * same kept item, a crashed run's claim runs out; and a governed run in-process keeps its state in PostgreSQL.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import type { EscrowEntry, EscrowPut } from '../../lib/provisioning/governance/escrow';
 import { healthyState } from '../../lib/provisioning/governance/quarantine';
 import type { GovernanceScope, GovernanceStore } from '../../lib/provisioning/governance/store';
 import { FileGovernanceStore } from '../../lib/store/governance/fileGovernanceStore';
-import { PostgresGovernanceStore } from '../../lib/store/governance/postgresGovernanceStore';
 import { itemsInto, runWorkflow } from '../harness/workflow';
-import { Postgres } from '../servers/postgres';
+import { governanceStores } from '../harness/governanceStores';
 import { ScimTestServer } from '../../dev/scimApp';
 
-let pg: Postgres;
-const pools: Pool[] = [];
-beforeAll(async () => {
-	pg = await Postgres.start();
-});
-afterAll(async () => {
-	await Promise.all(pools.map((p) => p.end()));
-	await pg.stop();
-});
-
-const pgStore = () => {
-	const pool = new Pool({ ...pg.config, max: 4 }).on('error', () => undefined);
-	pools.push(pool);
-	return new PostgresGovernanceStore(pool);
-};
-const fileDir = mkdtempSync(join(tmpdir(), 'governance-'));
+const { pgStore, fileDir, postgres } = governanceStores('governance', 4);
 
 let n = 0;
 const scope = (workflowId = `wf-${++n}`, nodeName = 'Provision User'): GovernanceScope => ({
@@ -157,7 +138,7 @@ describe('a governed run in n8n on PostgreSQL keeps its state in n8n’s databas
 		Object.assign(process.env, {
 			DB_TYPE: 'postgresdb',
 			DB_POSTGRESDB_HOST: '127.0.0.1',
-			DB_POSTGRESDB_PORT: String(pg.port),
+			DB_POSTGRESDB_PORT: String(postgres().port),
 			DB_POSTGRESDB_DATABASE: 'postgres',
 			DB_POSTGRESDB_USER: 'postgres',
 		});
@@ -182,7 +163,7 @@ describe('a governed run in n8n on PostgreSQL keeps its state in n8n’s databas
 			scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: 'wrong', timeoutMs: 2000 },
 		});
 		expect(res.output('Node', 1).map((i) => i.json.alert)).toEqual(['QuarantineEntered']);
-		const db = new Client(pg.config);
+		const db = new Client(postgres().config);
 		await db.connect();
 		try {
 			const q = await db.query(`SELECT node_name, target, state FROM provisioning_quarantine WHERE workflow_id = 'wf-pg'`);

@@ -15,7 +15,9 @@ beforeEach(() => {
 	scim.resetLog();
 });
 
-const credentials = () => ({ scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 10000 } });
+// A generous timeout: SCIMMY re-validates a 1,000-member group on every PATCH, which on a loaded machine took over
+// 10 s, and the client then (rightly) retried the idempotent PATCH, so the count of PATCHes asserted below grew.
+const credentials = () => ({ scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, timeoutMs: 120000 } });
 const idOf = new Map<string, string>();
 
 async function seedUsers(count: number, prefix = 'u'): Promise<void> {
