@@ -33,6 +33,8 @@ export interface RecordedRequest {
 	query: Record<string, unknown>;
 	body: any;
 	status?: number;
+	/** Whether it carried this server's bearer token (tells a test's own requests from a late one of an earlier test). */
+	withToken?: boolean;
 }
 
 type Stored = Record<string, any> & { id: string };
@@ -172,6 +174,7 @@ export class ScimTestServer {
 				path: req.path,
 				query: { ...req.query },
 				body: req.body && Object.keys(req.body).length ? req.body : undefined,
+				withToken: req.header('Authorization') === `Bearer ${this.token}`,
 			};
 			this.requests.push(entry);
 			res.on('finish', () => (entry.status = res.statusCode));

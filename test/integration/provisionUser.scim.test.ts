@@ -415,7 +415,8 @@ describe('Provision User → SCIM target (real SCIMMY server, real workflow)', (
 			);
 			const failed = res.output('Node', 1);
 			expect(failed.map((i) => errorOf(i).code)).toEqual(['AuthenticationFailed', 'AuthenticationFailed', 'AuthenticationFailed']);
-			expect(scim.requests.map((r) => [r.method, r.status])).toEqual([['GET', 401]]);
+			// Only the wrong token's requests: on a loaded machine a lookup the previous test left in flight can land here.
+			expect(scim.requests.filter((r) => !r.withToken).map((r) => [r.method, r.status])).toEqual([['GET', 401]]);
 			expect(JSON.stringify(res.run.data)).not.toContain('wrong-token-value-xyz');
 		});
 	});
