@@ -6,6 +6,7 @@
 import { normaliseDn } from '../../lib/ldap/escape';
 import { itemsInto, runWorkflow } from '../harness/workflow';
 import { Slapd, parseLdif } from '../servers/slapd';
+import { eventually } from '../harness/eventually';
 
 const PEOPLE = 'ou=People,dc=example,dc=org';
 const GROUP = 'cn=Staff,ou=Groups,dc=example,dc=org';
@@ -70,15 +71,6 @@ function setUp(slapd: Slapd) {
 	const members = () =>
 		(parseLdif(slapd.ldapsearch(GROUP, '(objectClass=*)', ['member'], 'base')).get(GROUP)?.member ?? []).map(normaliseDn);
 	return { run, entries, dnOf, members };
-}
-
-/** Waits for an asynchronous server-side change (refint) by polling the directory; fails if it never comes. */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-	for (let i = 0; i < 200; i++) {
-		if (check()) return;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	throw new Error(`Never happened: ${what}`);
 }
 
 describe('OU moves, references rewritten by the target (OpenLDAP without refint)', () => {
