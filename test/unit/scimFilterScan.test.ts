@@ -4,8 +4,15 @@
  * filter compiled once per request. Both must answer exactly as before: the compiled evaluator against the
  * interpreter it replaced (test/harness/oldScimFilterMatch.ts), index lookups against a scan.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { compileFilter, parseScimFilter } from '../../lib/scim/server/filter';
+import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
+import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
+import type { IdentityStore, PageRequest, ResourceType } from '../../lib/store/identityStore';
+import { INDEXED_SEARCH_SEED, indexedSearchMatchesScan } from '../harness/indexedSearch';
 import { oldMatchesFilter } from '../harness/oldScimFilterMatch';
 
 const SEED = 190319;
@@ -126,4 +133,61 @@ test(`the compiled filter answers as the interpreter it replaced, errors include
 		}),
 		{ seed: SEED, numRuns: 4000 },
 	);
+});
+
+let dir: string;
+beforeEach(() => {
+	dir = mkdtempSync(join(tmpdir(), 'filter-scan-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The store, counting the pages it is asked for that must examine every resource (a `match`). */
+function countingScans(store: IdentityStore): { store: IdentityStore; scans: ResourceType[] } {
+	const scans: ResourceType[] = [];
+	const page = store.page.bind(store);
+	return {
+		scans,
+		store: Object.assign(Object.create(store) as IdentityStore, {
+			page: (type: ResourceType, request: PageRequest) => {
+				if (request.match) scans.push(type);
+				return page(type, request);
+			},
+		}),
+	};
+}
+
+test('an `or` of up to 200 equalities on userName, externalId or id (a batched lookup) is answered from the indexes, never by a scan', async () => {
+	const file = new FileIdentityStore(dir);
+	try {
+		const ids: string[] = [];
+		for (let i = 0; i < 50; i++) ids.push((await file.create('User', { userName: `user${i}@example.org`, externalId: `E${i}` })).id);
+		const { store, scans } = countingScans(file);
+		const provider = new ScimServiceProvider(store, { baseUrl: 'https://n8n.example/scim/v2', maxResults: 500 });
+		const search = async (filter: string) => {
+			const { response } = await provider.handle({ method: 'GET', path: '/Users', query: { filter }, headers: {} });
+			expect(response.status).toBe(200);
+			return (response.body as { totalResults: number }).totalResults;
+		};
+		const or = (n: number, term: (i: number) => string) => Array.from({ length: n }, (_, i) => term(i)).join(' or ');
+		expect(await search(or(200, (i) => `userName eq "USER${i}@example.org"`))).toBe(50);
+		expect(await search(or(200, (i) => `externalId eq "E${i}"`))).toBe(50);
+		expect(await search(or(200, (i) => (i < 50 ? `id eq "${ids[i]}"` : `id eq "missing-${i}"`)))).toBe(50);
+		expect(await search(or(100, (i) => `(userName eq "user${i}@example.org" and externalId eq "E${i}")`))).toBe(50);
+		expect(await search(`(${or(100, (i) => `externalId eq "E${i}"`)}) and active pr`)).toBe(0);
+		expect(scans).toEqual([]);
+		// One term no index serves: a scan, as before.
+		expect(await search(`userName eq "user1@example.org" or title pr`)).toBe(1);
+		expect(scans).toEqual(['User']);
+	} finally {
+		await file.close();
+	}
+});
+
+test(`file store: searches answered from the indexes answer exactly as a scan (fast-check, seed ${INDEXED_SEARCH_SEED})`, async () => {
+	const store = new FileIdentityStore(dir);
+	try {
+		await indexedSearchMatchesScan(store);
+	} finally {
+		await store.close();
+	}
 });
