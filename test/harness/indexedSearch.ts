@@ -39,7 +39,7 @@ const anyCase = (word: string) =>
 		.map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
 
 /** Runs the property against a store holding nothing yet. */
-export async function indexedSearchMatchesScan(store: IdentityStore, numRuns = 150): Promise<void> {
+export async function indexedSearchMatchesScan(store: IdentityStore, numRuns = 200): Promise<void> {
 	const all = await fill(store);
 	const provider = new ScimServiceProvider(store, { baseUrl: 'https://n8n.example/scim/v2', maxResults: 100 });
 	const attribute = fc.oneof(
@@ -51,8 +51,17 @@ export async function indexedSearchMatchesScan(store: IdentityStore, numRuns = 1
 		fc.constantFrom(...known).chain((v) => fc.oneof(fc.constant(v), anyCase(v))),
 		fc.constantFrom('absent@example.org', '00000000-0000-4000-8000-000000000000', '6'),
 	);
+	// Mostly an attribute with a value some resource has for it (so `or`s find several, in any order), in any case.
+	const held = fc
+		.constantFrom(...all)
+		.chain((r) =>
+			fc
+				.constantFrom(...(['userName', 'externalId', 'id', 'displayName'] as const).filter((a) => r[a] !== undefined))
+				.chain((a) => fc.tuple(anyCase(a), fc.oneof(fc.constant(String(r[a])), anyCase(String(r[a]))))),
+		);
 	const term = fc.oneof(
-		{ weight: 8, arbitrary: fc.tuple(attribute, value).map(([a, v]) => `${a} eq ${JSON.stringify(v)}`) },
+		{ weight: 8, arbitrary: held.map(([a, v]) => `${a} eq ${JSON.stringify(v)}`) },
+		{ weight: 3, arbitrary: fc.tuple(attribute, value).map(([a, v]) => `${a} eq ${JSON.stringify(v)}`) },
 		{ weight: 1, arbitrary: fc.tuple(attribute, fc.integer({ min: 0, max: 30 })).map(([a, n]) => `${a} eq ${n}`) },
 		// Not served by an index: the whole filter falls back to a scan, which must still agree.
 		{ weight: 1, arbitrary: fc.constantFrom('title pr', 'active eq true', 'userName co "USER1"') },
