@@ -53,7 +53,21 @@ export interface PendingUnique {
 
 export interface MappedItem {
 	envelope: ProvisioningEnvelope;
-	pendingUnique: PendingUnique[];
+	pendingUnique: readonly PendingUnique[];
+}
+
+const NO_PENDING: readonly PendingUnique[] = Object.freeze([]);
+
+/** What expressions read: the item the mapping is working on. */
+class ItemContext implements EvalContext {
+	item: Record<string, unknown> = {};
+
+	constructor(readonly now?: () => Date) {}
+
+	attribute(name: string): MappingValue {
+		const value = sourceAccessor(name)(this.item);
+		return value === MISSING ? null : (value as MappingValue);
+	}
 }
 
 interface CompiledRow {
@@ -161,22 +175,18 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		.filter((c) => Number(c.row.matchPrecedence) > 0)
 		.sort((a, b) => Number(a.row.matchPrecedence) - Number(b.row.matchPrecedence));
 
+	// One context for every item, pointed at each in turn: a mapping runs one item at a time, synchronously.
+	const ctx = new ItemContext(options.now);
 	return (item) => {
+		ctx.item = item;
 		const attributes: AttributeMap = {};
 		const createOnly: AttributeMap = {};
 		const redact: string[] = [];
 		const trace: Record<string, string> = {};
-		const pendingUnique: PendingUnique[] = [];
-		const references: Record<string, AccountReference> = {};
-		const clear: string[] = [];
-		// One context per item, shared by every expression row.
-		const ctx: EvalContext = {
-			attribute: (name) => {
-				const v = sourceAccessor(name)(item);
-				return v === MISSING ? null : (v as MappingValue);
-			},
-			now: options.now,
-		};
+		// Rare: made when first needed (a mapping runs for every item of a batch).
+		let pendingUnique: PendingUnique[] | undefined;
+		let references: Record<string, AccountReference> | undefined;
+		let clear: string[] | undefined;
 		for (const { row, label, evaluate, trace: rowTrace, secret, referenceId } of compiled) {
 			let value = evaluate(item, ctx);
 			if (value instanceof IgnoreFlow) continue;
@@ -188,7 +198,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			if (value instanceof UniqueCandidates) {
 				if (value.candidates.length === 0)
 					throw new ProvisioningError('MissingRequiredValue', `${label}: SelectUniqueValue produced no candidate`, { field: row.target });
-				pendingUnique.push({ attribute: row.target, candidates: value.candidates });
+				(pendingUnique ??= []).push({ attribute: row.target, candidates: value.candidates });
 				trace[row.target] = `${row.type}: SelectUniqueValue`;
 				continue;
 			}
@@ -201,7 +211,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			if (empty(result)) {
 				if (row.required) throw new ProvisioningError('MissingRequiredValue', `${label}: a required value is empty`, { field: row.target });
 				if (row.clearWhenEmpty && !onCreate) {
-					clear.push(row.target);
+					(clear ??= []).push(row.target);
 					trace[row.target] = `${rowTrace} (empty: cleared)`;
 				}
 				continue;
@@ -213,7 +223,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 						field: row.target,
 					});
 				const sourceId = referenceId?.(item);
-				references[row.target] = { by: row.referenceBy, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
+				(references ??= {})[row.target] = { by: row.referenceBy, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
 				trace[row.target] = `${rowTrace} (reference by ${row.referenceBy})`;
 				continue;
 			}
@@ -221,17 +231,18 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			trace[row.target] = rowTrace;
 			if (secret && !redact.includes(row.target)) redact.push(row.target);
 		}
-		const matchKeys: MatchKey[] = precedence.map(({ row }) => {
+		const matchKeys: MatchKey[] = [];
+		for (const { row } of precedence) {
 			const v = attributes[row.target] ?? createOnly[row.target];
 			const scalar = Array.isArray(v) ? v[0] : v;
-			return {
+			matchKeys.push({
 				attribute: row.target,
 				value: scalar === undefined || scalar === null || typeof scalar === 'object' ? null : (scalar as ScalarValue),
-			};
-		});
+			});
+		}
 		const envelope: ProvisioningEnvelope = { attributes, createOnly, matchKeys, redact, trace };
-		if (Object.keys(references).length) envelope.references = references;
-		if (clear.length) envelope.clearAttributes = clear;
-		return { envelope, pendingUnique };
+		if (references) envelope.references = references;
+		if (clear) envelope.clearAttributes = clear;
+		return { envelope, pendingUnique: pendingUnique ?? NO_PENDING };
 	};
 }
