@@ -12,15 +12,64 @@ import { n8nCommunityNodesPlugin } from './tools/lint/index.js';
 
 const community = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupport;
 
+// lib/'s layers, lowest first (README, Architecture): a module imports only from its own layer or the ones below.
+// The store implements interfaces declared by the layers that use it (IdentityStore, LinkStore, GovernanceStore).
+const BASE = ['util', 'errors', 'times', 'redact', 'envelope', 'storeLocation', 'attributeChanges'].map((m) => `./lib/${m}.ts`);
+const LAYERS = [
+	['./lib/scim', './lib/ldap'],
+	['./lib/targets'],
+	['./lib/provisioning'],
+	['./lib/mapping', './lib/dataTables'],
+	['./lib/store'],
+];
+const above = (index) => LAYERS.slice(index + 1).flat();
+export const layerZones = [
+	{ target: BASE, from: LAYERS.flat(), message: 'lib/ base modules import nothing above them (README, Architecture).' },
+	...LAYERS.flatMap((layer, index) =>
+		layer.map((dir) => ({
+			target: dir,
+			from: [...above(index), ...layer.filter((other) => other !== dir && !(dir === './lib/mapping' && other === './lib/dataTables'))],
+			message: `${dir.slice(2)} sits below ${[...above(index)].map((d) => d.slice(2)).join(', ') || 'nothing'} (README, Architecture): move the shared piece down, or declare an interface here that the upper layer implements.`,
+		})),
+	).filter((zone) => zone.from.length > 0),
+	{
+		target: './lib',
+		from: ['./nodes', './credentials', './test', './scripts', './dev', './bench'],
+		message: 'The core (lib/) is free of n8n and of tooling.',
+	},
+	{ target: './nodes', from: ['./test', './scripts', './dev', './bench'], message: 'Product code never imports tooling or tests.' },
+];
+export const toolingZones = [
+	{
+		target: ['./scripts', './dev'],
+		from: ['./test', './bench'],
+		message: 'npm start and the dev tools never import tests: shared pieces live in dev/.',
+	},
+];
+
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'tools/**', 'test/**', 'bench/**', 'scripts/**', 'examples/**', '*.js', '*.mjs'] },
+	{ ignores: ['dist/**', 'node_modules/**', 'tools/**', 'test/**', 'bench/**', 'examples/**', '*.js', '*.mjs'] },
 	{
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'lib/**/*.ts'],
 		extends: [js.configs.recommended, tseslint.configs.recommended, community, importX.flatConfigs.recommended],
 		rules: {
 			'prefer-spread': 'off',
 			'no-console': 'error',
+			'import-x/no-restricted-paths': ['error', { zones: layerZones }],
 		},
+	},
+	{
+		files: ['lib/**/*.ts'],
+		// The TypeScript settings let import-x read the modules it follows (it skips .ts files without them).
+		extends: [importX.flatConfigs.typescript],
+		rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+	},
+	{
+		// Tooling is not shipped: only the rule that keeps tests out of it.
+		files: ['scripts/**/*.ts', 'dev/**/*.ts'],
+		languageOptions: { parser: tseslint.parser },
+		plugins: { 'import-x': importX },
+		rules: { 'import-x/no-restricted-paths': ['error', { zones: toolingZones }] },
 	},
 	{
 		files: ['lib/**/*.ts'],

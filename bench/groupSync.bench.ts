@@ -6,7 +6,7 @@ import axios from 'axios';
 import { Attribute, Change, Client } from 'ldapts';
 import pLimit from 'p-limit';
 import { itemsInto, runWorkflow } from '../test/harness/workflow';
-import { ScimTestServer } from '../test/servers/scimServer';
+import { ScimTestServer } from '../dev/scimApp';
 import { Slapd } from '../test/servers/slapd';
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 200);
@@ -80,11 +80,7 @@ async function benchLdap(dbnosync: boolean): Promise<void> {
 			),
 			{
 				ldapDirectoryApi: {
-					urls: slapd.url,
-					bindDn: slapd.rootDn,
-					bindPassword: slapd.rootPassword,
-					baseDn: slapd.suffix,
-					flavour: 'openldap',
+					...slapd.credential(),
 				},
 			},
 		);

@@ -8,7 +8,7 @@ import { ScimServiceProvider, type ScimEvent } from '../lib/scim/server/serviceP
 import { openStoreAt, registerWebhook, type StoreLocation } from '../lib/store/openStore';
 import { StoreRefSigner } from '../lib/store/storeRef';
 import { chain, type ChainStep, runWorkflow } from '../test/harness/workflow';
-import { ScimTestServer } from '../test/servers/scimServer';
+import { ScimTestServer } from '../dev/scimApp';
 
 const USERS = Number(process.env.BENCH_RESYNC_USERS ?? 10000);
 const MEMBERS = Number(process.env.BENCH_PUSH_MEMBERS ?? 5000);

@@ -69,7 +69,7 @@ export async function benchLdapProvision(n = Number(process.env.BENCH_USERS ?? 1
 			envelopes,
 		);
 		const credentials = {
-			ldapDirectoryApi: { urls: ours.url, bindDn: ours.rootDn, bindPassword: ours.rootPassword, baseDn: ours.suffix, flavour: 'openldap' },
+			ldapDirectoryApi: { ...ours.credential() },
 		};
 
 		t = performance.now();

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { normalizeDiacritics } from '../lib/mapping/functions';
-import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../dev/n8n/instance';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 
 const DEPTS = ['Sales', 'Engineering', 'Legal', 'Research'];

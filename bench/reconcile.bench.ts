@@ -6,12 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INodeExecutionData, INodeType } from 'n8n-workflow';
-import { buildSourceIndex, findLeavers } from '../lib/provisioning/reconcile';
+import { matchedAccounts } from '../lib/provisioning/reconcile';
 import { LdapTarget } from '../lib/targets/ldap/ldapTarget';
 import type { TargetEntry } from '../lib/targets/target';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 import { Slapd } from '../test/servers/slapd';
-import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../dev/n8n/instance';
 
 /** Emits two lists on two outputs: the source and the target accounts, for Compare Datasets. */
 class TwoLists implements INodeType {
@@ -95,11 +95,7 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			};
 			const credentials = {
 				ldapDirectoryApi: {
-					urls: slapd.url,
-					bindDn: slapd.rootDn,
-					bindPassword: slapd.rootPassword,
-					baseDn: slapd.suffix,
-					flavour: 'openldap',
+					...slapd.credential(),
 				},
 			};
 			const t = performance.now();
@@ -110,7 +106,7 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 
 			// The diff step alone, on the listed accounts.
 			const target = new LdapTarget({
-				connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+				connection: slapd.connection(),
 				flavour: 'openldap',
 				baseDn: slapd.suffix,
 				searchBase: ou,
@@ -123,9 +119,9 @@ export async function benchReconcile(sizes = (process.env.BENCH_RECONCILE_SIZES 
 			const diffTimes: number[] = [];
 			for (let round = 0; round < 5; round++) {
 				const d = performance.now();
-				const found = findLeavers(target.users, accounts, buildSourceIndex(target.users, keyLists), () => false);
+				const found = accounts.length - (await matchedAccounts(target.users, accounts, keyLists)).length;
 				diffTimes.push(performance.now() - d);
-				if (found.length !== leavers) throw new Error('diff disagrees');
+				if (found !== leavers) throw new Error('diff disagrees');
 			}
 			const diffMs = median(diffTimes);
 

@@ -5,7 +5,7 @@
 import axios from 'axios';
 import pLimit from 'p-limit';
 import { itemsInto, runWorkflow } from '../test/harness/workflow';
-import { type RecordedRequest, ScimTestServer } from '../test/servers/scimServer';
+import { type RecordedRequest, ScimTestServer } from '../dev/scimApp';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

@@ -26,8 +26,8 @@ import {
 	ROOT,
 	type RunningN8n,
 	startN8n,
-} from '../scripts/lib/n8nInstance';
-import { freePort } from '../test/servers/ports';
+} from '../dev/n8n/instance';
+import { freePort } from '../dev/ports';
 
 const TOKEN = 'bench-scim-trigger-token-0123456789';
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { itemsInto, registerNodeType, runWorkflow } from '../test/harness/workflow';
 import { Postgres } from '../test/servers/postgres';
-import { ensureRuntime, LATEST_N8N_1 } from '../scripts/lib/n8nInstance';
+import { ensureRuntime, LATEST_N8N_1 } from '../dev/n8n/instance';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Pool, type PoolConfig } from 'pg';
 import { ScimServiceProvider } from '../lib/scim/server/serviceProvider';
 import { FileIdentityStore } from '../lib/store/fileIdentityStore';
-import type { IdentityStore, Resource } from '../lib/store/identityStore';
+import type { IdentityStore, Resource } from '../lib/scim/server/identityStore';
 import { PostgresIdentityStore } from '../lib/store/postgresIdentityStore';
 import { Postgres } from '../test/servers/postgres';
 

@@ -1,5 +1,5 @@
 import { ProvisioningError } from './errors';
-import type { StoreRef } from './store/storeRef';
+import type { StoreRef } from './storeLocation';
 import { isObject as isPlainObject } from './util';
 
 export type ScalarValue = string | number | boolean;

@@ -13,6 +13,8 @@ export type ProvisioningErrorCode =
 	| 'Timeout'
 	| 'Configuration'
 	| 'NotFound'
+	/** The SCIM Trigger's store (remembered target ids) could not be read: not the target's fault, and retryable. */
+	| 'StoreUnavailable'
 	/** Not a target's answer or bad input but an unexpected failure of this package: a bug to report. */
 	| 'Internal';
 
@@ -88,6 +90,8 @@ const REMEDIES: Record<ProvisioningErrorCode, string> = {
 	Timeout: 'The target did not answer in time: raise the timeout in the credential, or lower the concurrency. Reruns are safe.',
 	Configuration: "Fix the node's parameters or the credential.",
 	NotFound: 'The account or group was removed from the target during the run: run again to match afresh.',
+	StoreUnavailable:
+		"The SCIM Trigger's store (a table in n8n's PostgreSQL database in queue mode, else a folder in n8n's user folder) could not be read: check that it is reachable, then run again. Reruns are safe.",
 	Internal: 'This is a bug in n8n-nodes-provisioning: please report it with the workflow (without secrets).',
 };
 

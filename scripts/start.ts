@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../test/servers/ports';
-import { ScimTestServer } from '../test/servers/scimServer';
+import { freePort } from '../dev/ports';
+import { ScimTestServer } from '../dev/scimApp';
 import {
 	DEFAULT_N8N_VERSION,
 	ensureRuntime,
@@ -17,7 +17,7 @@ import {
 	ROOT,
 	runtimeCache,
 	startN8n,
-} from './lib/n8nInstance';
+} from '../dev/n8n/instance';
 
 async function main(): Promise<void> {
 	const version = process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;

@@ -1,16 +1,37 @@
+/** A value as LDAP strings carry it: booleans as TRUE and FALSE (RFC 4517 Boolean), as they are written. */
+export const ldapString = (value: string | number | boolean) => (typeof value === 'boolean' ? (value ? 'TRUE' : 'FALSE') : String(value));
+
 /** RFC 4515 §3: escapes a value for use inside an LDAP search filter. */
 export function escapeFilterValue(value: string | number | boolean): string {
-	return String(value).replace(/[\\*()\0]/g, (ch) => `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+	return ldapString(value).replace(/[\\*()\0]/g, (ch) => `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** RFC 4514 §2.4: escapes a value for use as an RDN attribute value in a DN. */
+/**
+ * RFC 4514 §2.4: escapes a value for use as an RDN attribute value in a DN: the special characters anywhere, NUL as
+ * \00, a space or '#' first and a space last. Decided on the value's own characters, never on the escaped text.
+ */
 export function escapeDnValue(value: string | number | boolean): string {
-	const text = String(value);
-	if (text === '') return '';
-	let out = text.replace(/[\\,+"<>;=\0]/g, (ch) => (ch === '\0' ? '\\00' : `\\${ch}`));
-	if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
-	if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
-	return out;
+	const chars = [...String(value)];
+	return chars
+		.map((ch, i) => {
+			if (ch === '\0') return '\\00';
+			if ('\\,+"<>;='.includes(ch)) return `\\${ch}`;
+			if ((ch === ' ' && (i === 0 || i === chars.length - 1)) || (ch === '#' && i === 0)) return `\\${ch}`;
+			return ch;
+		})
+		.join('');
+}
+
+/** Trims the spaces around an RDN or value, but not an escaped space at its end ("a\ " keeps its space). */
+function trimUnescaped(text: string): string {
+	let end = text.length;
+	while (end > 0 && text[end - 1] === ' ') {
+		let slashes = 0;
+		while (end - 2 - slashes >= 0 && text[end - 2 - slashes] === '\\') slashes++;
+		if (slashes % 2 === 1) break;
+		end--;
+	}
+	return text.slice(0, end).replace(/^ +/, '');
 }
 
 /** Splits a DN into RDN strings, honouring backslash escapes and quoted values. */
@@ -26,13 +47,13 @@ export function splitDn(dn: string): string[] {
 		}
 		if (ch === '"') quoted = !quoted;
 		if (ch === ',' && !quoted) {
-			parts.push(current.trim());
+			parts.push(trimUnescaped(current));
 			current = '';
 			continue;
 		}
 		current += ch;
 	}
-	if (current.trim() !== '' || parts.length) parts.push(current.trim());
+	if (current.trim() !== '' || parts.length) parts.push(trimUnescaped(current));
 	return parts;
 }
 
@@ -42,7 +63,7 @@ export function normaliseDn(dn: string): string {
 		.map((rdn) => {
 			const eq = rdn.indexOf('=');
 			if (eq === -1) return rdn.toLowerCase();
-			const value = unescapeDnValue(rdn.slice(eq + 1).trim());
+			const value = unescapeDnValue(trimUnescaped(rdn.slice(eq + 1)));
 			return `${rdn.slice(0, eq).trim().toLowerCase()}=${escapeDnValue(value).toLowerCase()}`;
 		})
 		.join(',');
@@ -79,6 +100,7 @@ export function rdnParts(rdn: string): Array<{ type: string; value: string }> {
 	parts.push(current);
 	return parts.map((part) => {
 		const eq = part.indexOf('=');
-		return { type: part.slice(0, eq).trim(), value: unescapeDnValue(part.slice(eq + 1).trim()) };
+		if (eq === -1) return { type: '', value: unescapeDnValue(trimUnescaped(part)) };
+		return { type: part.slice(0, eq).trim(), value: unescapeDnValue(trimUnescaped(part.slice(eq + 1))) };
 	});
 }

@@ -3,7 +3,7 @@ import { Attribute, Change } from 'ldapts';
 import type { AttributeMap, ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
 import { isSecretAttribute, REDACTED } from '../redact';
-import type { AttributeChange } from '../targets/target';
+import type { AttributeChange } from '../attributeChanges';
 import { asList } from '../util';
 import { BINARY_ATTRIBUTES, encodeUnicodePwd } from './flavours';
 

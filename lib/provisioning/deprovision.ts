@@ -176,7 +176,12 @@ export async function deprovisionItems(target: Target, inputs: ProvisionInput[],
 		const log = recordFor(target, dryRun, input);
 		log.step('Evaluate', 'Success', `${input.matchKeys.length} match keys`);
 		const match = matchOf.get(input)!;
-		if (match instanceof ProvisioningError && input.source?.deleted && input.matchKeys.length === 0) {
+		if (
+			match instanceof ProvisioningError &&
+			match.code === 'MissingRequiredValue' &&
+			input.source?.deleted &&
+			input.matchKeys.length === 0
+		) {
 			// A deleted user known only by its remembered id, whose account is gone too: nothing left to do, and the id
 			// can be forgotten (below), so the next resync does not ask again.
 			log.step('Match', 'Skipped', 'The account it was provisioned to no longer exists');

@@ -1,26 +1,5 @@
 import type { AttributeMap, AttributeValue, ScalarValue } from '../envelope';
-import type { AttributeChange } from '../targets/target';
-
-/** A canonical string for comparing values across types ("512" equals 512, "TRUE" equals true). */
-export function canonicalValue(value: unknown, ignoreCase = false): string {
-	let out: string;
-	if (typeof value === 'boolean') out = value ? 'true' : 'false';
-	else if (typeof value === 'string' && /^(true|false)$/i.test(value)) out = value.toLowerCase();
-	else if (typeof value === 'object' && value !== null) out = stableJson(value);
-	else out = String(value);
-	return ignoreCase ? out.toLowerCase() : out;
-}
-
-function stableJson(value: unknown): string {
-	if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-	if (typeof value === 'object' && value !== null) {
-		const entries = Object.entries(value as Record<string, unknown>)
-			.filter(([, v]) => v !== undefined && v !== null)
-			.sort(([a], [b]) => a.localeCompare(b));
-		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-	}
-	return JSON.stringify(typeof value === 'boolean' || typeof value === 'number' ? String(value) : value);
-}
+import { type AttributeChange, canonicalValue } from '../attributeChanges';
 
 const asList = (value: AttributeValue | undefined): unknown[] =>
 	value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];

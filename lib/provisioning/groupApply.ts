@@ -2,8 +2,7 @@
 import type { Target } from '../targets/target';
 import { chunks } from '../util';
 import type { MembershipMode } from './groupInput';
-import type { GroupPlan } from './groupPlan';
-import type { GroupSyncOptions } from './groups';
+import type { GroupPlan, GroupSyncOptions } from './groupPlan';
 import type { ItemOutcome } from './log';
 
 /** The membership change for one group under its mode. */

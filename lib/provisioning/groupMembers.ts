@@ -2,10 +2,12 @@
  * Members as the source names them, turned into the target's member references in batches: remembered target
  * ids first (no request), then one batched lookup per key for users, and group lookups for nested groups.
  */
-import { indexBy, type Target } from '../targets/target';
+import { ProvisioningError } from '../errors';
+import type { Target } from '../targets/target';
 import { unique } from '../util';
 import type { MemberRef, SourceReference } from './groupInput';
-import { LinkBook, type StoreRef } from './links';
+import { lookupEach } from './keyMatch';
+import type { LinkBook, StoreRef } from './links';
 
 export interface MemberResolutionOptions {
 	/** Target attribute that source user identifiers are looked up by (userName, mail, uid…). */
@@ -15,8 +17,8 @@ export interface MemberResolutionOptions {
 	links?: LinkBook;
 }
 
-/** What a member reference resolved to: the target references (one when unambiguous), or why none. */
-export type Resolved = { refs: string[]; why?: string };
+/** What a member reference resolved to: the target references (one when unambiguous), or why none; `error` when unknown. */
+export type Resolved = { refs: string[]; why?: string; error?: ProvisioningError };
 
 const sourceKey = (ref: SourceReference) => `source:${ref.value}`;
 
@@ -40,7 +42,10 @@ export async function resolveMemberRefs(
 			linked.map((m) => ({ store: m.store!, id: m.ref.ref.value })),
 		);
 		for (const m of linked) {
-			const targetId = known.get(LinkBook.keyOf({ store: m.store!, id: m.ref.ref.value }));
+			const item = { store: m.store!, id: m.ref.ref.value };
+			const error = known.failure(item);
+			if (error) results.set(sourceKey(m.ref.ref), { refs: [], why: m.ref.ref.userName ?? m.ref.ref.value, error });
+			const targetId = known.targetId(item);
 			if (!targetId) continue;
 			const ref = type === 'User' ? targetId : target.groups.groupMemberRef({ id: targetId, displayName: '', members: [] });
 			results.set(sourceKey(m.ref.ref), { refs: [ref] });
@@ -58,17 +63,22 @@ export async function resolveMemberRefs(
 		}
 	}
 	if (identifiers.size) {
-		const entries = await target.users.findMany(
+		const wanted = unique(identifiers.values());
+		const found = await lookupEach(
+			target.users,
 			options.memberAttribute,
-			unique(identifiers.values()),
+			wanted,
 			unique([options.memberAttribute, ...target.groups.memberRefAttributes]),
 		);
-		const fold = target.users.caseInsensitiveMatch(options.memberAttribute);
-		const index = indexBy(entries, options.memberAttribute, fold);
+		const byValue = new Map(wanted.map((value, n) => [value, found[n]]));
 		for (const [key, value] of identifiers) {
-			const refs = (index.get(fold ? value.toLowerCase() : value) ?? [])
-				.map((e) => target.groups.memberRef(e))
-				.filter((r): r is string => !!r);
+			const hits = byValue.get(value)!;
+			// A member whose lookup failed is unknown, not absent: the group fails rather than lose it.
+			if (hits instanceof ProvisioningError) {
+				results.set(key, { refs: [], why: value, error: hits });
+				continue;
+			}
+			const refs = hits.map((e) => target.groups.memberRef(e)).filter((r): r is string => !!r);
 			results.set(key, { refs, ...(refs.length === 1 ? {} : { why: refs.length ? `${value} (${refs.length} accounts match)` : value }) });
 		}
 	}

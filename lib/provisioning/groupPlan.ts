@@ -3,8 +3,26 @@ import { type ProvisioningError, toProvisioningError } from '../errors';
 import type { GroupEntry, Target } from '../targets/target';
 import { unique } from '../util';
 import type { GroupInput, MembershipMode } from './groupInput';
-import type { GroupSyncOptions } from './groups';
+import type { LinkBook } from './links';
 import type { LogRecordBuilder } from './log';
+
+export interface GroupSyncOptions {
+	mode: MembershipMode;
+	/** Target attribute that source user identifiers are looked up by (userName, mail, uid…). */
+	memberAttribute: string;
+	/** Which key of a SCIM Trigger member is looked up by that attribute (default userName). */
+	memberKey?: 'userName' | 'externalId';
+	/** Members per request (default 100; AWS allows 100, Miro 8,000). */
+	chunkSize?: number;
+	/** Nested groups: expand into their users, or sync them as group members. */
+	nested?: 'flatten' | 'nest';
+	dryRun?: boolean;
+	concurrency?: number;
+	/** Longest member list shown in a record before it is truncated. */
+	listLimit?: number;
+	/** Remembered target ids of users and groups from SCIM Trigger stores. */
+	links?: LinkBook;
+}
 
 export interface GroupPlan {
 	input: GroupInput;

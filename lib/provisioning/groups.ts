@@ -6,32 +6,15 @@
 import pLimit from 'p-limit';
 import { ProvisioningError } from '../errors';
 import type { GroupEntry, Target } from '../targets/target';
-import { flattenMembers, type GroupInput, type MemberRef, type MembershipMode } from './groupInput';
+import { flattenMembers, type GroupInput, type MemberRef } from './groupInput';
 import { resolveMemberRefs } from './groupMembers';
-import { LinkBook } from './links';
+import { type LinkBook, RememberedIds } from './links';
 import { applyPlan } from './groupApply';
-import { addNestedGroups, ensureGroup, type GroupPlan } from './groupPlan';
+import { addNestedGroups, ensureGroup, type GroupPlan, type GroupSyncOptions } from './groupPlan';
 import { type ItemOutcome, recordFor } from './log';
 
 export type { MembershipMode } from './groupInput';
-
-export interface GroupSyncOptions {
-	mode: MembershipMode;
-	/** Target attribute that source user identifiers are looked up by (userName, mail, uid…). */
-	memberAttribute: string;
-	/** Which key of a SCIM Trigger member is looked up by that attribute (default userName). */
-	memberKey?: 'userName' | 'externalId';
-	/** Members per request (default 100; AWS allows 100, Miro 8,000). */
-	chunkSize?: number;
-	/** Nested groups: expand into their users, or sync them as group members. */
-	nested?: 'flatten' | 'nest';
-	dryRun?: boolean;
-	concurrency?: number;
-	/** Longest member list shown in a record before it is truncated. */
-	listLimit?: number;
-	/** Remembered target ids of users and groups from SCIM Trigger stores. */
-	links?: LinkBook;
-}
+export type { GroupSyncOptions } from './groupPlan';
 
 /** Finds the batch's existing groups: remembered target id, then externalId, then displayName, each batched. */
 async function existingGroups(target: Target, inputs: GroupInput[], links?: LinkBook) {
@@ -42,16 +25,20 @@ async function existingGroups(target: Target, inputs: GroupInput[], links?: Link
 					'Group',
 					linked.map((g) => g.linked!),
 				)
-			: new Map<string, string>();
-	const idOf = (g: GroupInput) => (g.linked ? remembered.get(LinkBook.keyOf(g.linked)) : undefined);
-	const rest = inputs.filter((g) => !idOf(g));
+			: new RememberedIds();
+	const idOf = (g: GroupInput) => (g.linked ? remembered.targetId(g.linked) : undefined);
+	// A group whose link could not be read is not looked up by name: a renamed one would be created again.
+	const unknown = (g: GroupInput) => (g.linked ? remembered.failure(g.linked) : undefined);
+	const rest = inputs.filter((g) => !idOf(g) && !unknown(g));
 	const byExternal = await target.groups.findGroups('externalId', rest.map((g) => g.externalId ?? '').filter(Boolean));
 	const missing = rest.filter((g) => !g.externalId || !byExternal.some((e) => e.externalId === g.externalId));
 	const byDisplay = await target.groups.findGroups(
 		'displayName',
 		missing.map((g) => g.displayName),
 	);
-	return (input: GroupInput): { found: GroupEntry[]; by: string; known?: boolean } => {
+	return (input: GroupInput): { found: GroupEntry[]; by: string; known?: boolean; error?: ProvisioningError } => {
+		const error = unknown(input);
+		if (error) return { found: [], by: 'remembered id', error };
 		const id = idOf(input);
 		if (id)
 			return {
@@ -116,7 +103,11 @@ export async function syncGroups(
 		if (input instanceof ProvisioningError)
 			return { input: { displayName: '', members: [] }, mode: options.mode, log, desired: [], unresolved: [], cycles: [], error: input };
 		const plan: GroupPlan = { input, mode: effective.get(input)!.mode ?? options.mode, log, desired: [], unresolved: [], cycles: [] };
-		const { found, by, known } = existing(input);
+		const { found, by, known, error } = existing(input);
+		if (error) {
+			plan.error = error;
+			return plan;
+		}
 		if (found.length > 1) {
 			plan.error = new ProvisioningError('DuplicateTargetEntries', `${found.length} groups in the target match "${input.displayName}"`, {
 				field: by,
@@ -130,7 +121,9 @@ export async function syncGroups(
 		const desired = new Map<string, string>();
 		for (const ref of refs) {
 			if (ref.kind === 'group') continue;
-			const { refs: hits, why } = resolve(ref);
+			const { refs: hits, why, error: unknownMember } = resolve(ref);
+			// A member whose link could not be read is unknown, not absent: a full sync would remove it.
+			if (unknownMember) plan.error ??= unknownMember;
 			if (hits.length === 1) desired.set(target.groups.memberKey(hits[0]), hits[0]);
 			else plan.unresolved.push(why ?? String(ref));
 		}

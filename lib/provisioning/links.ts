@@ -1,11 +1,13 @@
 /**
  * Entra's "remember the target ID": where each user and group from a SCIM Trigger's store landed in a target.
  * Provision User and Group Sync match by it first and record it after a success; Group Sync names members by
- * it without a lookup. Best effort by design: a link that is missing or stale costs a lookup, never data.
+ * it without a lookup. A link that is missing or stale costs a lookup, never data. A link that could not be read
+ * is unknown, not missing: its items fail as retryable, since matching them by other keys could duplicate them.
  */
 import type { EnvelopeSource } from '../envelope';
-import type { Link, LinkStore } from '../store/links/linkStore';
-import type { ResourceType } from '../store/identityStore';
+import { ProvisioningError } from '../errors';
+import type { Link, LinkStore } from './linkStore';
+import type { ResourceType } from '../scim/resource';
 import type { Target, TargetSystem } from '../targets/target';
 import type { ItemOutcome } from './log';
 
@@ -25,7 +27,38 @@ export interface Linked {
 
 const storeKey = (store: StoreRef) => `${store.kind}:${store.key}`;
 
-/** The links of one target across the stores its items came from; failures to reach a store are reported, not thrown. */
+/** A store that could not be read: its items' links are unknown. A store reference's own error (a forged key) stays as it is. */
+function unreadable(error: unknown): ProvisioningError {
+	if (error instanceof ProvisioningError) return error;
+	const reason = (error instanceof Error ? error.message : String(error)).slice(0, 200);
+	return new ProvisioningError(
+		'StoreUnavailable',
+		`The remembered target id could not be read from the SCIM Trigger's store (${reason}). Matching by the other keys instead could duplicate the account or group, so nothing was written; run again once the store is reachable.`,
+		{ transient: true, cause: error },
+	);
+}
+
+/** Remembered target ids of some source items: known, known to be missing, or unknown (their store could not be read). */
+export class RememberedIds {
+	constructor(
+		private readonly ids = new Map<string, string>(),
+		private readonly failures = new Map<string, ProvisioningError>(),
+	) {}
+
+	targetId(item: Linked): string | undefined {
+		return this.ids.get(LinkBook.keyOf(item));
+	}
+
+	/** Why the item's link is unknown, when its store could not be read. */
+	failure(item: Linked): ProvisioningError | undefined {
+		return this.failures.get(LinkBook.keyOf(item));
+	}
+}
+
+/**
+ * The links of one target across the stores its items came from. A failed read is reported and marks its items
+ * unknown; a failed write or removal is reported only (a link not recorded costs a lookup later).
+ */
 export class LinkBook {
 	constructor(
 		private readonly scope: string,
@@ -43,17 +76,20 @@ export class LinkBook {
 		return groups;
 	}
 
-	/** Target ids, keyed by `<store>|<source id>` (see `keyOf`). */
-	async targetIds(type: ResourceType, items: Linked[]): Promise<Map<string, string>> {
-		const out = new Map<string, string>();
+	/** The remembered target ids of these items, one read per store. */
+	async targetIds(type: ResourceType, items: Linked[]): Promise<RememberedIds> {
+		const known = new Map<string, string>();
+		const failures = new Map<string, ProvisioningError>();
 		for (const { store, ids } of this.byStore(items).values()) {
 			try {
-				for (const [id, target] of await this.open(store).get(this.scope, type, ids)) out.set(LinkBook.keyOf({ store, id }), target);
+				for (const [id, target] of await this.open(store).get(this.scope, type, ids)) known.set(LinkBook.keyOf({ store, id }), target);
 			} catch (error) {
 				this.onError(error);
+				const failure = unreadable(error);
+				for (const id of ids) failures.set(LinkBook.keyOf({ store, id }), failure);
 			}
 		}
-		return out;
+		return new RememberedIds(known, failures);
 	}
 
 	async remember(type: ResourceType, entries: Array<Linked & { targetId: string }>): Promise<void> {

@@ -1,7 +1,8 @@
 import type { AttributeValue, MatchKey, ProvisioningEnvelope } from '../envelope';
 import { type ProvisioningError, type ProvisioningErrorCode, toProvisioningError } from '../errors';
 import { isSecretAttribute, REDACTED, scrubError, secretScrubber, secretValues } from '../redact';
-import type { AttributeChange, Target, TargetSystem } from '../targets/target';
+import type { Target, TargetSystem } from '../targets/target';
+import type { AttributeChange } from '../attributeChanges';
 
 export type ProvisioningAction =
 	'Create' | 'Update' | 'NoChange' | 'Skipped' | 'Failed' | 'Disable' | 'Enable' | 'Delete' | 'StagedDisable' | 'StagedDelete';

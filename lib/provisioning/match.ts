@@ -1,7 +1,8 @@
 import { isEmptyValue, type MatchKey, type ProvisioningEnvelope, type ScalarValue } from '../envelope';
 import { ProvisioningError, toProvisioningError } from '../errors';
 import type { Accounts, Target, TargetEntry } from '../targets/target';
-import { ID_ATTRIBUTE, LinkBook, linkedSource } from './links';
+import { lookupEach } from './keyMatch';
+import { ID_ATTRIBUTE, type LinkBook, linkedSource, RememberedIds } from './links';
 
 export interface MatchResult {
 	entry: TargetEntry | null;
@@ -45,13 +46,6 @@ function duplicates(key: MatchKey): ProvisioningError {
 	);
 }
 
-/** The values an entry holds for an attribute, as strings ("dn" and "id" are the entry's identifier). */
-function entryValues(entry: TargetEntry, attribute: string): string[] {
-	const value = entry.attributes[attribute];
-	if (value === undefined || value === null) return [];
-	return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)));
-}
-
 /**
  * Entra's matching for a whole batch: one round of batched lookups per precedence level, instead of
  * one search per item. Each item still gets exactly what `matchInTarget` would give it.
@@ -77,60 +71,24 @@ export async function matchBatch(
 				continue;
 			}
 			tried[i].push(key.attribute);
-			const items = byAttribute.get(key.attribute);
-			if (items) items.push(i);
-			else byAttribute.set(key.attribute, [i]);
+			byAttribute.set(key.attribute, [...(byAttribute.get(key.attribute) ?? []), i]);
 		}
 		const next: number[] = [];
 		for (const [attribute, items] of byAttribute) {
-			if (['dn', 'id'].includes(attribute.toLowerCase())) {
-				// Direct reads by identifier: nothing to batch, and the server may spell a DN differently.
-				await Promise.all(
-					items.map(async (i) => {
-						try {
-							const hits = await accounts.find(usable[i][level], wanted);
-							if (hits.length) results[i] = { entry: hits[0], key: usable[i][level], tried: tried[i] };
-							else next.push(i);
-						} catch (error) {
-							results[i] = toProvisioningError(error);
-						}
-					}),
-				);
-				continue;
-			}
-			let entries: TargetEntry[];
-			try {
-				entries = await accounts.findMany(
-					attribute,
-					items.map((i) => usable[i][level].value as ScalarValue),
-					wanted,
-				);
-			} catch (error) {
-				for (const i of items) results[i] = toProvisioningError(error);
-				continue;
-			}
-			const ignoreCase = accounts.caseInsensitiveMatch(attribute);
-			const exact = new Map<string, Map<string, TargetEntry>>();
-			const folded = new Map<string, Map<string, TargetEntry>>();
-			const add = (index: Map<string, Map<string, TargetEntry>>, value: string, entry: TargetEntry) => {
-				const bucket = index.get(value);
-				if (bucket) bucket.set(entry.id, entry);
-				else index.set(value, new Map([[entry.id, entry]]));
-			};
-			for (const entry of entries) {
-				for (const value of entryValues(entry, attribute)) {
-					add(exact, value, entry);
-					if (ignoreCase) add(folded, value.toLowerCase(), entry);
-				}
-			}
-			for (const i of items) {
+			const found = await lookupEach(
+				accounts,
+				attribute,
+				items.map((i) => usable[i][level].value as ScalarValue),
+				wanted,
+			);
+			items.forEach((i, n) => {
+				const hits = found[n];
 				const key = usable[i][level];
-				const value = String(key.value);
-				const hits = [...(exact.get(value) ?? (ignoreCase ? folded.get(value.toLowerCase()) : undefined) ?? new Map()).values()];
-				if (hits.length > 1) results[i] = duplicates(key);
+				if (hits instanceof ProvisioningError) results[i] = hits;
+				else if (hits.length > 1) results[i] = duplicates(key);
 				else if (hits.length === 1) results[i] = { entry: hits[0], key, tried: tried[i] };
 				else next.push(i);
-			}
+			});
 		}
 		pending = next;
 	}
@@ -160,10 +118,12 @@ export async function matchWithLinks(
 			let entry: TargetEntry | null;
 			try {
 				entry = await accounts.get(link.targetId, wanted);
-			} catch {
-				return; // The link could not be followed: keep what the keys found.
+			} catch (error) {
+				// Unknown is not missing: what the keys found (or did not) may be another account, or lead to a duplicate.
+				results[i] = toProvisioningError(error);
+				return;
 			}
-			if (!entry) return;
+			if (!entry) return; // The remembered account is gone: the keys decide.
 			const tried = result instanceof ProvisioningError ? [] : result.tried;
 			results[i] = { entry, key: { attribute: link.attribute, value: link.targetId }, tried: [...tried, 'remembered target id'] };
 		}),
@@ -184,15 +144,18 @@ export async function matchEnvelopes(
 				'User',
 				sources.filter((s) => s !== undefined),
 			)
-		: new Map<string, string>();
+		: new RememberedIds();
+	const unknown = sources.map((s) => s && known.failure(s));
 	const linked = sources.map((s) => {
-		const targetId = s && known.get(LinkBook.keyOf(s));
+		const targetId = s && known.targetId(s);
 		return targetId ? { attribute: ID_ATTRIBUTE[target.system], targetId } : undefined;
 	});
-	return matchWithLinks(
+	const results = await matchWithLinks(
 		target.users,
-		envelopes.map((e) => e.matchKeys),
+		envelopes.map((e, i) => (unknown[i] ? [] : e.matchKeys)),
 		attributes,
 		linked,
 	);
+	// An item whose link could not be read is not matched by its other keys: that could create a duplicate.
+	return results.map((result, i) => unknown[i] ?? result);
 }

@@ -1,13 +1,14 @@
 /**
  * Reconcile leavers: the input items are the complete in-scope source; every account in the managed scope that
- * no source item matches is deprovisioned, except protected ones. One paged listing and hash lookups, never a
- * search per account.
+ * no source item matches is deprovisioned, except protected ones. One paged listing compared with the target's match
+ * keys (Provision User's comparison); only values that may compare equal without being the same are looked up.
  */
 import { isEmptyValue, type MatchKey, type ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
 import type { Accounts, Target, TargetEntry } from '../targets/target';
 import { asList, unique } from '../util';
 import { hasAnchor } from './anchor';
+import { matchedBySource } from './keyMatch';
 import { type DeprovisionOptions, type DeprovisionResult, executePlans, type Plan, planFor } from './deprovision';
 import { type LogRecordBuilder, recordFor } from './log';
 import { validateThreshold } from './threshold';
@@ -66,48 +67,30 @@ export function planDelayedDeletion(target: Target, entry: TargetEntry, days: nu
 	return { log, entry, final: { record: log.finish('NoChange', 'Success', entry.id) } };
 }
 
-/** Source values by attribute, for O(1) membership tests. */
-export type SourceIndex = Map<string, Set<string>>;
-
-const identifierOf = (entry: TargetEntry, attribute: string) =>
-	['id', 'dn'].includes(attribute.toLowerCase()) ? [entry.id] : asList(entry.attributes[attribute]);
-
-export function buildSourceIndex(accounts: Accounts, keyLists: MatchKey[][]): SourceIndex {
-	const index: SourceIndex = new Map();
+/** The source's values by attribute (identical ones once). */
+function sourceValues(keyLists: MatchKey[][]): Map<string, ScalarValue[]> {
+	const out = new Map<string, ScalarValue[]>();
+	const seen = new Set<string>();
 	for (const keys of keyLists) {
 		for (const key of keys) {
 			if (isEmptyValue(key.value)) continue;
-			const value = String(key.value as ScalarValue);
-			const set = index.get(key.attribute) ?? new Set<string>();
-			set.add(accounts.caseInsensitiveMatch(key.attribute) ? value.toLowerCase() : value);
-			index.set(key.attribute, set);
+			const value = key.value as ScalarValue;
+			const id = `${key.attribute}\u0000${typeof value}\u0000${String(value)}`;
+			if (seen.has(id)) continue;
+			seen.add(id);
+			out.set(key.attribute, [...(out.get(key.attribute) ?? []), value]);
 		}
 	}
-	return index;
+	return out;
 }
 
-/** The diff step: accounts that no source item matches and that are not protected. One pass, hash lookups. */
-export function findLeavers(
-	accounts: Accounts,
-	listed: TargetEntry[],
-	index: SourceIndex,
-	isProtected: (entry: TargetEntry) => boolean,
-): TargetEntry[] {
-	const attributes = [...index.entries()].map(([attribute, values]) => ({
-		attribute,
-		values,
-		fold: accounts.caseInsensitiveMatch(attribute),
-	}));
-	return listed.filter((entry) => {
-		for (const { attribute, values, fold } of attributes) {
-			for (const v of identifierOf(entry, attribute)) {
-				if (v === undefined || v === null) continue;
-				const s = String(v);
-				if (values.has(fold ? s.toLowerCase() : s)) return false;
-			}
-		}
-		return !isProtected(entry);
-	});
+/**
+ * The listed accounts the source matches: the ones reconcile leaves alone. Compared as Provision User's lookup
+ * compares (the target's match keys, and its own lookup where those only say "maybe").
+ */
+export async function matchedAccounts(accounts: Accounts, listed: TargetEntry[], keyLists: MatchKey[][]): Promise<TargetEntry[]> {
+	const matched = await matchedBySource(accounts, listed, sourceValues(keyLists));
+	return listed.filter((entry) => matched.has(entry));
 }
 
 /** Refuses a source that would make everyone look like a leaver: empty, or with an unidentified user. */
@@ -164,12 +147,12 @@ export async function reconcileLeavers(target: Target, keyLists: MatchKey[][], o
 		// An account without the anchor was not provisioned by the package: left alone unless the user opts in.
 		if (!anchoredOnly || hasAnchor(entry, anchoredOnly)) listed.push(entry);
 	}
-	// Indexed after the listing: a target knows how it compares values (its collations) once it has read.
-	const index = buildSourceIndex(accounts, keyLists);
+	const matched = await matchedBySource(accounts, listed, sourceValues(keyLists));
 	const isProtected = await protectionTest(accounts, options, listedAttributes);
 	const now = (options.clock ?? (() => new Date()))();
 	const delay = options.deleteDisabledAfterDays;
-	const plans = findLeavers(accounts, listed, index, isProtected).map((entry) => {
+	const leavers = listed.filter((entry) => !matched.has(entry) && !isProtected(entry));
+	const plans = leavers.map((entry) => {
 		const log = recordFor(target, options.dryRun ?? false);
 		log.step('Scope', 'Success', `Not in the source: no source user has this account's ${matchAttributes.join(' or ')}`);
 		if (delay !== undefined && entry.active === false) return planDelayedDeletion(target, entry, delay, now, log);

@@ -3,12 +3,12 @@
  * target's own id or DN in batches: remembered links first, then one batched lookup per key attribute.
  */
 import type { AccountReference, AttributeMap, ProvisioningEnvelope } from '../envelope';
-import { toProvisioningError } from '../errors';
+import { ProvisioningError, toProvisioningError } from '../errors';
 import type { Target } from '../targets/target';
-import { indexBy } from '../targets/target';
 import { unique } from '../util';
 import { diffAttributes } from './diff';
-import { LinkBook } from './links';
+import { lookupEach } from './keyMatch';
+import { type LinkBook, RememberedIds } from './links';
 import type { ItemOutcome } from './log';
 
 export interface UnresolvedReference {
@@ -45,24 +45,29 @@ export async function resolveReferences(
 				'User',
 				linked.map((p) => ({ store: envelopes[p.index].source!.store!, id: p.ref.sourceId! })),
 			)
-		: new Map<string, string>();
+		: new RememberedIds();
 	const rest = pending.filter((p) => {
 		const store = envelopes[p.index].source?.store;
-		const hit = p.ref.sourceId && store ? known.get(LinkBook.keyOf({ store, id: p.ref.sourceId })) : undefined;
+		const item = p.ref.sourceId && store ? { store, id: p.ref.sourceId } : undefined;
+		const hit = item && known.targetId(item);
 		if (hit) results[p.index].resolved[p.attribute] = hit;
-		return !hit;
+		const error = item && known.failure(item);
+		if (error) results[p.index].unresolved.push({ attribute: p.attribute, detail: `${describe(p.ref)}: ${error.message}` });
+		return !hit && !error;
 	});
 
 	// One batched lookup per key attribute for the rest.
 	for (const by of unique(rest.map((p) => p.ref.by))) {
 		const group = rest.filter((p) => p.ref.by === by);
-		const entries = await target.users.findMany(by, unique(group.map((p) => p.ref.value)), [by]);
-		const fold = target.users.caseInsensitiveMatch(by);
-		const index = indexBy(entries, by, fold);
+		const values = unique(group.map((p) => p.ref.value));
+		const found = await lookupEach(target.users, by, values, [by]);
+		const byValue = new Map(values.map((value, n) => [value, found[n]]));
 		for (const p of group) {
-			const value = String(p.ref.value);
-			const hits = index.get(fold ? value.toLowerCase() : value) ?? [];
-			if (hits.length === 1) results[p.index].resolved[p.attribute] = hits[0].id;
+			const hits = byValue.get(p.ref.value)!;
+			if (hits instanceof ProvisioningError) {
+				if (hits.transient) throw hits;
+				results[p.index].unresolved.push({ attribute: p.attribute, detail: `${describe(p.ref)}: ${hits.message}` });
+			} else if (hits.length === 1) results[p.index].resolved[p.attribute] = hits[0].id;
 			else
 				results[p.index].unresolved.push({
 					attribute: p.attribute,

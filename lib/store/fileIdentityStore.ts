@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal, linesOf, readJournal, writeAll } from './journal';
-import { StoreError } from './storeError';
-import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from './identityStore';
+import { StoreError } from '../scim/server/storeError';
+import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from '../scim/server/identityStore';
 
 interface JournalEntry {
 	op: 'put' | 'del';

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { inTransaction } from './pgTransaction';
-import { StoreError } from './storeError';
-import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from './identityStore';
+import { StoreError } from '../scim/server/storeError';
+import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from '../scim/server/identityStore';
 
 const TABLE = 'provisioning_scim_resource';
 /** Per store and type: how many resources (n), and how many creates and deletes ever (changes: positions moved). */

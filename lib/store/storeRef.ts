@@ -11,15 +11,9 @@ import { relative, resolve } from 'node:path';
 import { isObject } from '../util';
 import { n8nEncryptionKey, n8nFolder } from './n8nSettings';
 
-export interface StoreLocation {
-	key: string;
-	kind: 'file' | 'postgres';
-}
+import type { StoreLocation, StoreRef } from '../storeLocation';
 
-/** A store location with its signature: what items carry. */
-export interface StoreRef extends StoreLocation {
-	sig: string;
-}
+export type { StoreLocation, StoreRef };
 
 /** Store keys are `<workflow id>-<node id>`; n8n's ids are letters, digits and hyphens. */
 const STORE_KEY = /^[A-Za-z0-9_-]{1,200}$/;

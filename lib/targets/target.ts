@@ -4,7 +4,7 @@
  */
 import type { AttributeMap, AttributeValue, MatchKey, ScalarValue } from '../envelope';
 import type { ProvisioningError } from '../errors';
-import { asList } from '../util';
+import type { AttributeChange } from '../attributeChanges';
 
 export type TargetSystem = 'scim' | 'ldap' | 'sql';
 
@@ -20,16 +20,6 @@ export interface TargetEntry {
 	 * stamps), or its last change where that is all the target knows (never earlier than the disable). Delayed deletion reads it.
 	 */
 	disabledAt?: Date;
-}
-
-/** One attribute that differs between the target and the desired state. */
-export interface AttributeChange {
-	attribute: string;
-	oldValue: AttributeValue | undefined;
-	newValue: AttributeValue | undefined;
-	/** For multi-valued attributes: values to add and to remove, for a minimal write. */
-	added?: ScalarValue[];
-	removed?: ScalarValue[];
 }
 
 /** A write as the target received it, secrets redacted; tests and the provisioning log read these. */
@@ -49,6 +39,20 @@ export class WriteLog {
 	}
 }
 
+/**
+ * How a target compares values of one attribute, for the values given, in order.
+ * - `keys`: values the target may find equal share a key, and values whose keys differ never match; undefined for a
+ *   value that matches nothing (text for a numeric column).
+ * - `sure`: values whose sure forms are equal always match (the same value, as the target receives it).
+ * - `exact`: equal keys always match too (the target's comparison, reproduced); otherwise the target's own lookup
+ *   decides between values that share a key.
+ */
+export interface MatchKeys {
+	keys: Array<string | undefined>;
+	sure: Array<string | undefined>;
+	exact: boolean;
+}
+
 export interface ListOptions {
 	attributes: string[];
 	/** A target-native filter limiting the listing (SCIM filter, LDAP filter, SQL is not filterable this way). */
@@ -63,10 +67,10 @@ export interface Accounts {
 	/** Whether the target stores this attribute's values without regard to case (so a case change is no change). */
 	caseInsensitiveValues(attribute: string): boolean;
 	/**
-	 * Whether the target matches this attribute's values without regard to case (LDAP caseIgnore, SCIM userName).
-	 * Ask after a first read: a SQL target learns its columns' collations from the database.
+	 * How the target compares these values of an attribute when matching (see MatchKeys): the one comparison Provision
+	 * User's batched lookups and reconcile both use. A SQL target asks the database where its collation decides.
 	 */
-	caseInsensitiveMatch(attribute: string): boolean;
+	matchKeys(attribute: string, values: ScalarValue[]): Promise<MatchKeys>;
 	/** Optional: a desired value in the form the target stores and reads it back (SQL column types), before comparing. */
 	comparable?(attribute: string, value: AttributeValue): AttributeValue;
 	/** Accounts whose attribute equals the key's value: none, one, or two when the key is ambiguous. */
@@ -171,20 +175,4 @@ export interface Target {
 	/** Every write of this execution, in order. */
 	readonly writes: WriteRecord[];
 	close(): Promise<void>;
-}
-
-/** identifier (case-folded where the target matches without case) → ids of the entries holding it. */
-export function indexBy(entries: TargetEntry[], attribute: string, fold: boolean): Map<string, TargetEntry[]> {
-	const index = new Map<string, TargetEntry[]>();
-	const byId = ['id', 'dn'].includes(attribute.toLowerCase());
-	for (const entry of entries) {
-		for (const v of byId ? [entry.id] : asList(entry.attributes[attribute])) {
-			if (v === undefined || v === null) continue;
-			const key = fold ? String(v).toLowerCase() : String(v);
-			const hits = index.get(key) ?? [];
-			if (!hits.some((e) => e.id === entry.id)) hits.push(entry);
-			index.set(key, hits);
-		}
-	}
-	return index;
 }

@@ -8,11 +8,10 @@ import {
 } from 'n8n-workflow';
 import type { LogQuery } from '../../lib/dataTables/logTable';
 import { recordInItem, rowFor } from '../../lib/provisioning/governance/logRows';
-import { openGovernanceStore } from '../../lib/store/governance/openGovernanceStore';
 import { parseTime } from '../../lib/times';
 import { configurationError } from '../shared/failures';
 import { logTableFor } from '../shared/governance';
-import { userFolder } from '../shared/triggerStore';
+import { openStateStore } from '../shared/stores';
 import { provisioningLogProperties } from './ProvisioningLogDescription';
 import { stateWorkflows } from './stateAccess';
 
@@ -95,8 +94,7 @@ export class ProvisioningLog implements INodeType {
 	}
 }
 
-const storeOf = (ctx: IExecuteFunctions) =>
-	openGovernanceStore(userFolder(), process.env, (error) => ctx.logger.warn(`Provisioning state store: ${error.message}`));
+const storeOf = (ctx: IExecuteFunctions) => openStateStore(ctx);
 
 /** One row per input item that carries a provisioning-log record (a record, or a failure with one). */
 function rowsOfInput(ctx: IExecuteFunctions) {

@@ -8,18 +8,11 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 import { ReferenceResolver } from '../../lib/scim/server/events';
-import type { Resource, ResourceType } from '../../lib/store/identityStore';
-import { locateByWebhook, openLinksAt, openStoreAt } from '../../lib/store/openStore';
-import { signedStoreRef, userFolder } from '../shared/triggerStore';
+import type { Resource, ResourceType } from '../../lib/scim/resource';
+import { locateTriggerStore, openTriggerLinks, openTriggerStore } from '../shared/stores';
+import { webhookIdOf } from '../shared/tenantUrl';
+import { signedStoreRef } from '../shared/triggerStore';
 import { scimStoreProperties } from './ScimStoreDescription';
-
-/** The webhook id in a tenant URL (…/webhook/<id>/scim/v2), or the id itself. */
-export function webhookIdOf(tenantUrl: string): string | undefined {
-	const text = tenantUrl.trim();
-	const match = /\/webhook(?:-test)?\/([\w-]+)\/scim\/v2\/?/i.exec(text);
-	if (match) return match[1];
-	return /^[\w-]+$/.test(text) ? text : undefined;
-}
 
 export class ScimStore implements INodeType {
 	description: INodeTypeDescription = {
@@ -47,20 +40,19 @@ export class ScimStore implements INodeType {
 				description: 'Paste the URL ending in /scim/v2 that the SCIM Trigger shows (the one given to Entra ID or Okta), or its webhook ID.',
 			});
 		}
-		const onError = (error: Error) => this.logger.warn(`SCIM Trigger store: ${error.message}`);
-		const location = await locateByWebhook(webhookId, userFolder(), process.env, onError);
+		const location = await locateTriggerStore(this, webhookId);
 		if (!location) {
 			throw new NodeOperationError(this.getNode(), `No SCIM Trigger with webhook ${webhookId} has answered a request on this n8n yet`, {
 				description:
 					'Activate the workflow with the SCIM Trigger and let the IdP (or a test request) reach it once; then its store can be read here.',
 			});
 		}
-		const store = openStoreAt(location, userFolder(), process.env, onError);
+		const store = openTriggerStore(this, location);
 		// Signed for this workflow: the nodes that take these items read and remember through it.
 		const ref = signedStoreRef(this, location) as unknown as IDataObject;
 		if (operation === 'deletedUsers') {
 			// Remembered where they were provisioned, gone from the store: envelopes that match by the remembered id only.
-			const provisioned = await openLinksAt(location, userFolder(), process.env, onError).sources('User');
+			const provisioned = await openTriggerLinks(this, location).sources('User');
 			const gone = [];
 			for (const id of provisioned) if (!(await store.get('User', id))) gone.push(id);
 			return [

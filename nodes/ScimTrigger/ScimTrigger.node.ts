@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import {
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
@@ -19,11 +18,13 @@ import { VersionedNodeType } from 'n8n-workflow';
 import { answerScimHttp, errorAnswer, plainRequestOf, writeScimResponse } from '../../lib/scim/server/http';
 import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, type ScimHttpRequest, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
-import type { IdentityStore } from '../../lib/store/identityStore';
-import { openStoreAt, registerWebhook, type StoreChoice, type StoreLocation, storeLocation } from '../../lib/store/openStore';
+import type { IdentityStore } from '../../lib/scim/server/identityStore';
+import { type StoreChoice, type StoreLocation, storeLocation } from '../../lib/store/openStore';
+import { openTriggerStore, registerTriggerStore } from '../shared/stores';
 import { signedStoreRef } from '../shared/triggerStore';
 import { scimTriggerProperties } from './ScimTriggerDescription';
-import { SCIM_BASE, tenantUrl, tokenProblem } from './tenantUrl';
+import { SCIM_BASE, tenantUrl } from '../shared/tenantUrl';
+import { tokenProblem } from './tokenProblem';
 
 /**
  * The editor's "Webhook URLs" list shows only the Users and Groups collections, without their method lists: the
@@ -83,12 +84,10 @@ const WEBHOOKS_V2: IWebhookDescription[] = [
 
 /** The trigger's store, and where it lives; the webhook id is registered so a SCIM Store node can find it by the tenant URL. */
 async function storeFor(ctx: IWebhookFunctions, choice: string): Promise<{ store: IdentityStore; location: StoreLocation }> {
-	const userFolder = process.env.N8N_USER_FOLDER ?? homedir();
 	const location = storeLocation(choice as StoreChoice, `${ctx.getWorkflow().id ?? 'workflow'}-${ctx.getNode().id}`, process.env);
-	const report = (error: Error) => ctx.logger.warn(`SCIM Trigger store: ${error.message} (the next request reconnects)`);
-	const store = openStoreAt(location, userFolder, process.env, report);
+	const store = openTriggerStore(ctx, location);
 	const webhookId = ctx.getNode().webhookId;
-	if (webhookId) await registerWebhook(webhookId, location, userFolder, process.env, report);
+	if (webhookId) await registerTriggerStore(ctx, webhookId, location);
 	// Events carry the location signed for this workflow: the only reference later nodes accept.
 	return { store, location: signedStoreRef(ctx, location) };
 }

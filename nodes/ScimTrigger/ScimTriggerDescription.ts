@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { optionsCollection } from '../shared/descriptions';
-import { tenantUrlExpression } from './tenantUrl';
+import { tenantUrlExpression } from '../shared/tenantUrl';
 
 /** The trigger's parameters; the tenant URLs are computed from n8n's URL settings when n8n loads the node. */
 export function scimTriggerProperties(env: Record<string, string | undefined>): INodeProperties[] {

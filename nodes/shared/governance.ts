@@ -17,11 +17,10 @@ import {
 	validatePolicy,
 } from '../../lib/provisioning/governance/policy';
 import type { GovernanceScope } from '../../lib/provisioning/governance/store';
-import { openGovernanceStore } from '../../lib/store/governance/openGovernanceStore';
 import type { Target } from '../../lib/targets/target';
 import { GOVERNED_VERSION, N8N_API_CREDENTIAL } from './governanceDescriptions';
 import { LDAP_CREDENTIAL, SCIM_CREDENTIAL, SQL_CREDENTIAL, type TargetKind } from './targets';
-import { userFolder } from './triggerStore';
+import { openStateStore } from './stores';
 
 const CREDENTIAL_OF: Record<TargetKind, string> = { scim: SCIM_CREDENTIAL, ldap: LDAP_CREDENTIAL, sql: SQL_CREDENTIAL };
 
@@ -94,9 +93,7 @@ export async function governorFor<I>(
 	const { policy, reset } = readPolicy(ctx);
 	// Even with quarantine and retry off: the run's successes are recorded, so no node replays an older kept item.
 	const needsStore = !options.dryRun;
-	const store = needsStore
-		? openGovernanceStore(userFolder(), process.env, (error) => ctx.logger.warn(`Provisioning state store: ${error.message}`))
-		: undefined;
+	const store = needsStore ? openStateStore(ctx) : undefined;
 	return new Governor<I>({
 		policy,
 		reset,

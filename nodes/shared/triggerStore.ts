@@ -5,27 +5,21 @@
  * reference signed for this workflow by this n8n is used (lib/store/storeRef.ts): any other item, whatever its
  * `store` says, is handled without a store.
  */
-import { homedir } from 'node:os';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { LinkBook, linkScope } from '../../lib/provisioning/links';
-import { ReferenceResolver } from '../../lib/scim/server/events';
-import type { Resource, ResourceType } from '../../lib/store/identityStore';
-import { openLinksAt, openStoreAt } from '../../lib/store/openStore';
+import { ReferenceResolver, type ScimEvent } from '../../lib/scim/server/events';
+import type { Resource } from '../../lib/scim/resource';
 import { type StoreLocation, type StoreRef, StoreRefSigner } from '../../lib/store/storeRef';
 import type { Target } from '../../lib/targets/target';
 import { isObject } from '../../lib/util';
+import { openTriggerLinks, openTriggerStore } from './stores';
 
 /** A SCIM Trigger event (or a SCIM Store item) as the nodes read it. */
-export interface TriggerItem {
+export type TriggerItem = Pick<ScimEvent, 'resourceType' | 'resourceId' | 'resource' | 'before'> & {
+	/** A ScimEvent's kind, or `user.sync`/`group.sync` from a SCIM Store node. */
 	event: string;
-	resourceType: ResourceType;
-	resourceId: string;
-	resource?: Record<string, unknown>;
-	before?: Record<string, unknown>;
 	store: StoreRef;
-}
-
-export const userFolder = () => process.env.N8N_USER_FOLDER ?? homedir();
+};
 
 type InWorkflow = Pick<IExecuteFunctions, 'getWorkflow'>;
 const workflowIdOf = (ctx: InWorkflow) => String(ctx.getWorkflow().id ?? '');
@@ -71,7 +65,7 @@ export function asTriggerItem(json: unknown, trust: StoreTrust): TriggerItem | u
 
 /** The store's current version of an item's user or group, with its references; undefined when it is gone. */
 export async function currentState(ctx: IExecuteFunctions, item: TriggerItem): Promise<Record<string, unknown> | undefined> {
-	const store = openStoreAt(item.store, userFolder(), process.env, (error) => ctx.logger.warn(`SCIM Trigger store: ${error.message}`));
+	const store = openTriggerStore(ctx, item.store);
 	const current = await store.get(item.resourceType, item.resourceId);
 	if (!current) return undefined;
 	return new ReferenceResolver((type, id) => store.get(type, id)).enrichResource({ ...current });
@@ -104,7 +98,7 @@ export function linkBookFor(
 	if (!stores.some((s) => s !== undefined)) return undefined;
 	return new LinkBook(
 		linkScope(target),
-		(store) => openLinksAt(store, userFolder(), process.env, (error) => ctx.logger.warn(`SCIM Trigger store: ${error.message}`)),
+		(store) => openTriggerLinks(ctx, store),
 		(error) => ctx.logger.warn(`Could not use the remembered target ids: ${(error as Error)?.message ?? String(error)}`),
 	);
 }

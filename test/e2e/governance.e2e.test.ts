@@ -12,13 +12,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ownerSession, ROOT } from '../../scripts/lib/n8nInstance';
+import { ownerSession, ROOT } from '../../dev/n8n/instance';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { finishedExecutions, type PublicApi } from '../harness/n8nApi';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { screenshot } from '../harness/screenshot';
 import { Postgres } from '../servers/postgres';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 const VERSIONS = E2E_N8N_VERSIONS;
 const hasDataTableApi = (version: string) => {

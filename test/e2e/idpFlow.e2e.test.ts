@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normaliseDn } from '../../lib/ldap/escape';
-import { ROOT } from '../../scripts/lib/n8nInstance';
+import { ROOT } from '../../dev/n8n/instance';
 import { isolate } from '../harness/e2e/isolate';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { eventually } from '../harness/eventually';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { parseLdif, Slapd } from '../servers/slapd';
 
 const VERSIONS = E2E_N8N_VERSIONS;
@@ -55,7 +55,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 					id: 'DemoLdap1',
 					name: 'Demo LDAP directory',
 					type: 'ldapDirectoryApi',
-					data: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'openldap' },
+					data: { ...slapd.credential() },
 				},
 			],
 			workflows: [flagship, ldapFlow, { ...resync, active: true }, hrBatch],

@@ -11,10 +11,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_N8N_VERSION, ensureRuntime, ROOT } from '../../scripts/lib/n8nInstance';
-import { walkthrough } from '../../scripts/screenshots';
+import { DEFAULT_N8N_VERSION, ensureRuntime, ROOT } from '../../dev/n8n/instance';
+import { walkthrough } from '../../dev/walkthrough';
 import { E2E_N8N_VERSIONS, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
-import { freePort } from '../servers/ports';
+import { freePort } from '../../dev/ports';
 
 const WALKTHROUGH_VERSIONS = process.env.E2E_N8N_VERSIONS ? E2E_N8N_VERSIONS : [DEFAULT_N8N_VERSION];
 

@@ -16,14 +16,14 @@ import {
 	ROOT,
 	type RunningN8n,
 	startN8n,
-} from '../../scripts/lib/n8nInstance';
+} from '../../dev/n8n/instance';
 import { userFolderWithPackage } from '../harness/e2e/run';
 import { eventually } from '../harness/eventually';
 import { createApiKey, finishedExecutions, nodeOutput, type PublicApi, publicApi } from '../harness/n8nApi';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
-import { freePort } from '../servers/ports';
+import { freePort } from '../../dev/ports';
 import { Postgres } from '../servers/postgres';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 const VERSIONS = E2E_N8N_VERSIONS;
 const TOKEN = 'queue-mode-scim-token-0123456789';

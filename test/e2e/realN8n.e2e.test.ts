@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { ownerSession, ROOT } from '../../scripts/lib/n8nInstance';
+import { ownerSession, ROOT } from '../../dev/n8n/instance';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { eventually } from '../harness/eventually';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
@@ -16,7 +16,7 @@ import {
 	oktaUserConversation,
 	type ScimCall,
 } from '../harness/scimConversations';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 const VERSIONS = E2E_N8N_VERSIONS;
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'hr-webhook-to-scim.json'), 'utf8'));

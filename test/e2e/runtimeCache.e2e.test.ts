@@ -7,7 +7,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { ensureRuntime, lastEnsureAction, type N8nRuntime, run, sqliteProblem } from '../../scripts/lib/runtime';
+import { ensureRuntime, lastEnsureAction, type N8nRuntime, run, sqliteProblem } from '../../dev/n8n/runtime';
 import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 
 beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);

@@ -5,11 +5,11 @@
  * each item to a local server.
  */
 import { createServer, type Server } from 'node:http';
-import { ownerSession } from '../../scripts/lib/n8nInstance';
+import { ownerSession } from '../../dev/n8n/instance';
 import { eventuallyFind } from '../harness/eventually';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
-import { freePort } from '../servers/ports';
+import { freePort } from '../../dev/ports';
 import {
 	entraDelete,
 	entraGroupConversation,

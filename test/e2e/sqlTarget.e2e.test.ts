@@ -4,7 +4,7 @@
  * the workflow Webhook → Map Attributes → Provision User (SQL) driven over HTTP against a real PostgreSQL.
  */
 import knexFactory, { type Knex } from 'knex';
-import { ownerSession } from '../../scripts/lib/n8nInstance';
+import { ownerSession } from '../../dev/n8n/instance';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { Postgres } from '../servers/postgres';

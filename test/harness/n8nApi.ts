@@ -2,7 +2,7 @@
  * Real n8n's APIs as the e2e tests use them: an API key for the public API (created through the REST API with the
  * owner's session), and the public API itself (executions, data tables, workflows).
  */
-import { ownerSession } from '../../scripts/lib/n8nInstance';
+import { ownerSession } from '../../dev/n8n/instance';
 
 export interface PublicApi {
 	key: string;

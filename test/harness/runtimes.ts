@@ -1,4 +1,4 @@
-import { ensureRuntime, type N8nRuntime, TESTED_N8N_VERSIONS } from '../../scripts/lib/runtime';
+import { ensureRuntime, type N8nRuntime, TESTED_N8N_VERSIONS } from '../../dev/n8n/runtime';
 
 /** The n8n versions the end-to-end tests run on: E2E_N8N_VERSIONS (comma-separated), else the newest 1.x and 2.x. */
 export const E2E_N8N_VERSIONS =

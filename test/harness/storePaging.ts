@@ -1,5 +1,5 @@
 /** What every IdentityStore promises about listing order and pages, run against the file store and PostgreSQL alike. */
-import type { IdentityStore, Resource } from '../../lib/store/identityStore';
+import type { IdentityStore, Resource } from '../../lib/scim/server/identityStore';
 
 const ids = (rs: Resource[]) => rs.map((r) => r.id);
 const sorted = (rs: Resource[]) =>

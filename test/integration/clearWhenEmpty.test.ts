@@ -4,7 +4,7 @@
  * shows old → (cleared). Off: the old value stays, as before.
  */
 import { chain, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd, parseLdif } from '../servers/slapd';
 
 let scim: ScimTestServer;
@@ -22,7 +22,7 @@ const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PEOPLE = 'ou=People,dc=example,dc=org';
 const credentials = () => ({
 	scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token },
-	ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour: 'openldap' },
+	ldapDirectoryApi: { ...slapd.credential() },
 });
 
 const direct = (target: string, source: string, extra: Record<string, unknown> = {}) => ({ target, type: 'direct', source, ...extra });

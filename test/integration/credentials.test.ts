@@ -1,6 +1,6 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 import { ldapDirectoryApiTest, scimTargetApiTest } from '../../nodes/shared/credentialTests';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd } from '../servers/slapd';
 
 let scim: ScimTestServer;
@@ -53,7 +53,7 @@ describe('SCIM Target API credential test', () => {
 });
 
 describe('LDAP Directory API credential test', () => {
-	const good = () => ({ urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix });
+	const good = () => slapd.credential();
 	test('binds for real', async () => {
 		expect(await testLdap(good())).toEqual({ status: 'OK', message: 'Connection successful' });
 	});

@@ -9,7 +9,7 @@ import { ScimClient } from '../../lib/scim/client';
 import { LdapTarget, type LdapTargetOptions } from '../../lib/targets/ldap/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import type { Target } from '../../lib/targets/target';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd, parseLdif } from '../servers/slapd';
 
 let slapd: Slapd;
@@ -35,7 +35,7 @@ function seedLdap(uids: string[]): void {
 
 const ldapTarget = (extra: Partial<LdapTargetOptions> = {}) =>
 	new LdapTarget({
-		connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+		connection: slapd.connection(),
 		flavour: 'openldap',
 		baseDn: slapd.suffix,
 		searchBase: PEOPLE,
@@ -183,7 +183,7 @@ describe('OpenLDAP moved to a disabled OU: modifyTimestamp (the last change) tel
 	test('kept while the last change is recent, deleted once it is older than N days', async () => {
 		const target = () =>
 			new LdapTarget({
-				connection: { urls: [slapd.url], bindDn: slapd.rootDn, bindPassword: slapd.rootPassword },
+				connection: slapd.connection(),
 				flavour: 'openldap',
 				baseDn: slapd.suffix,
 				objectFilter: '(objectClass=inetOrgPerson)',
@@ -274,11 +274,7 @@ describe('Deprovision User node: the options reach the core', () => {
 		const { itemsInto, runWorkflow } = await import('../harness/workflow');
 		const credentials = {
 			ldapDirectoryApi: {
-				urls: slapd.url,
-				bindDn: slapd.rootDn,
-				bindPassword: slapd.rootPassword,
-				baseDn: slapd.suffix,
-				flavour: 'openldap',
+				...slapd.credential(),
 			},
 		};
 		const params = (mode: string, options: Record<string, unknown>) => ({

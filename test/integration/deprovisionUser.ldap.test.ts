@@ -14,11 +14,8 @@ const BASE = 'dc=example,dc=org';
 const PEOPLE = `ou=People,${BASE}`;
 const credentials = () => ({
 	ldapDirectoryApi: {
-		urls: slapd.url,
-		bindDn: slapd.rootDn,
-		bindPassword: slapd.rootPassword,
+		...slapd.credential(),
 		baseDn: BASE,
-		flavour: 'openldap',
 		timeoutMs: 5000,
 	},
 });

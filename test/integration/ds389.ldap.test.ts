@@ -39,10 +39,7 @@ test('disable sets nsAccountLock=TRUE, a rerun is NoChange, reactivation removes
 			),
 			{
 				ldapDirectoryApi: {
-					urls: slapd.url,
-					bindDn: slapd.rootDn,
-					bindPassword: slapd.rootPassword,
-					baseDn: slapd.suffix,
+					...slapd.credential(),
 					flavour: '389ds',
 				},
 			},

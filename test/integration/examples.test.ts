@@ -20,7 +20,7 @@ import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/store/openStore';
 import { StoreRefSigner } from '../../lib/store/storeRef';
 import { runWorkflow, registerNodeType, type WorkflowJson } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 const ROOT = join(__dirname, '..', '..');
 const example = (file: string): WorkflowJson & { nodes: Array<{ type: string; typeVersion: number; name: string }> } =>

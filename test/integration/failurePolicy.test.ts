@@ -4,7 +4,7 @@
  * NodeApiError (target) or NodeOperationError (input); every item ends in exactly one place.
  */
 import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 let scim: ScimTestServer;
 beforeAll(async () => {

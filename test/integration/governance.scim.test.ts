@@ -11,7 +11,7 @@ import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { chain, errorOf, itemsInto, runWorkflow, type WorkflowJson } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 let scim: ScimTestServer;
 beforeAll(async () => {

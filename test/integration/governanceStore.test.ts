@@ -14,7 +14,7 @@ import { FileGovernanceStore } from '../../lib/store/governance/fileGovernanceSt
 import { PostgresGovernanceStore } from '../../lib/store/governance/postgresGovernanceStore';
 import { itemsInto, runWorkflow } from '../harness/workflow';
 import { Postgres } from '../servers/postgres';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 let pg: Postgres;
 const pools: Pool[] = [];

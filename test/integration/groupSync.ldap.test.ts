@@ -28,11 +28,8 @@ afterAll(async () => {
 
 const credentials = () => ({
 	ldapDirectoryApi: {
-		urls: slapd.url,
-		bindDn: slapd.rootDn,
-		bindPassword: slapd.rootPassword,
+		...slapd.credential(),
 		baseDn: BASE,
-		flavour: 'openldap',
 		timeoutMs: 10000,
 	},
 });

@@ -1,5 +1,5 @@
 import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 let scim: ScimTestServer;
 beforeAll(async () => {

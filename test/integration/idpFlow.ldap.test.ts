@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => slapd.stop());
 
 const credentials = () => ({
-	ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix },
+	ldapDirectoryApi: { ...slapd.credential() },
 });
 const ldap = { target: 'ldap', searchBase: PEOPLE, objectFilter: '(objectClass=inetOrgPerson)' };
 

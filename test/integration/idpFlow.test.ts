@@ -7,7 +7,7 @@ import { ScimServiceProvider, type ScimEvent } from '../../lib/scim/server/servi
 import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/store/openStore';
 import { type StoreRef, StoreRefSigner } from '../../lib/store/storeRef';
 import { chain, type ChainStep, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });

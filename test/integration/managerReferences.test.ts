@@ -4,7 +4,7 @@
  */
 import { normaliseDn } from '../../lib/ldap/escape';
 import { chain, errorOf, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { parseLdif, Slapd } from '../servers/slapd';
 
 let app: ScimTestServer;
@@ -22,7 +22,7 @@ const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PEOPLE = 'ou=People,dc=example,dc=org';
 const credentials = () => ({
 	scimTargetApi: { baseUrl: app.baseUrl, authentication: 'bearer', token: app.token, timeoutMs: 10000 },
-	ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix },
+	ldapDirectoryApi: { ...slapd.credential() },
 });
 const hr = (id: string, first: string, manager = '') => ({
 	EmployeeID: id,

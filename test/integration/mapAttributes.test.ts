@@ -1,5 +1,5 @@
 import { chain, errorOf, itemsInto, runWorkflow } from '../harness/workflow';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { Slapd, parseLdif } from '../servers/slapd';
 
 let scim: ScimTestServer;
@@ -19,11 +19,7 @@ const PEOPLE = 'ou=People,dc=example,dc=org';
 const credentials = (ldap: Record<string, unknown> = {}) => ({
 	scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token },
 	ldapDirectoryApi: {
-		urls: slapd.url,
-		bindDn: slapd.rootDn,
-		bindPassword: slapd.rootPassword,
-		baseDn: slapd.suffix,
-		flavour: 'openldap',
+		...slapd.credential(),
 		...ldap,
 	},
 });

@@ -61,7 +61,7 @@ const grace: Person = { uid: 'grace', cn: 'Grace Hopper', sn: 'Hopper', departme
 
 function setUp(slapd: Slapd) {
 	const credentials = (flavour = 'openldap') => ({
-		ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: slapd.suffix, flavour },
+		ldapDirectoryApi: { ...slapd.credential(), flavour },
 	});
 	const run = (people: Person[], apply: 'create' | 'always' = 'always', options: Record<string, unknown> = {}, flavour = 'openldap') =>
 		runWorkflow(itemsInto('provisionUser', params(apply, options), people, { onError: 'continueErrorOutput' }), credentials(flavour));

@@ -13,11 +13,7 @@ afterAll(async () => {
 const PEOPLE = 'ou=People,dc=example,dc=org';
 const credentials = (extra: Record<string, unknown> = {}) => ({
 	ldapDirectoryApi: {
-		urls: slapd.url,
-		bindDn: slapd.rootDn,
-		bindPassword: slapd.rootPassword,
-		baseDn: slapd.suffix,
-		flavour: 'openldap',
+		...slapd.credential(),
 		timeoutMs: 3000,
 		connectTimeoutMs: 2000,
 		...extra,

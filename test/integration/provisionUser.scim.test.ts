@@ -1,4 +1,4 @@
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 import { errorOf, itemsInto, runWorkflow } from '../harness/workflow';
 
 let scim: ScimTestServer;

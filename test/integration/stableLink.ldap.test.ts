@@ -18,7 +18,7 @@ afterAll(async () => {
 const BASE = 'dc=example,dc=org';
 const PEOPLE = `ou=People,${BASE}`;
 const credentials = () => ({
-	ldapDirectoryApi: { urls: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, baseDn: BASE, flavour: 'openldap' },
+	ldapDirectoryApi: { ...slapd.credential(), baseDn: BASE },
 });
 const entries = (filter: string) => parseLdif(slapd.ldapsearch(PEOPLE, filter, ['*', '+']));
 

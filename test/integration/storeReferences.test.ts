@@ -12,7 +12,7 @@ import { openLinksAt, openStoreAt, type StoreLocation } from '../../lib/store/op
 import { StoreRefSigner } from '../../lib/store/storeRef';
 import { chain, runWorkflow, type WorkflowJson } from '../harness/workflow';
 import { Postgres } from '../servers/postgres';
-import { ScimTestServer } from '../servers/scimServer';
+import { ScimTestServer } from '../../dev/scimApp';
 
 let root: string;
 let userFolder: string;

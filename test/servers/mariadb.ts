@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { freePort } from './ports';
+import { freePort } from '../../dev/ports';
 import { SERVER_TIME_ZONE } from './timeZone';
 
 const SERVER = '/usr/sbin/mariadbd';
@@ -33,9 +33,18 @@ export class MariaDb {
 			}
 		}
 		const db = new MariaDb(mkdtempSync(join(tmpdir(), 'mariadb-')));
+		// Temporary tables in the instance's own folder: servers started side by side (parallel suites) must not share /tmp.
+		mkdirSync(db.tmp);
 		execFileSync(
 			INSTALL_DB,
-			['--no-defaults', `--datadir=${join(db.dir, 'data')}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'],
+			[
+				'--no-defaults',
+				`--datadir=${join(db.dir, 'data')}`,
+				`--tmpdir=${db.tmp}`,
+				'--user=root',
+				'--auth-root-authentication-method=normal',
+				'--skip-test-db',
+			],
 			{ stdio: 'pipe' },
 		);
 		db.port = await freePort();
@@ -60,6 +69,7 @@ export class MariaDb {
 			[
 				'--no-defaults',
 				`--datadir=${join(this.dir, 'data')}`,
+				`--tmpdir=${this.tmp}`,
 				'--user=root',
 				`--port=${this.port}`,
 				'--bind-address=127.0.0.1',
@@ -82,6 +92,11 @@ export class MariaDb {
 			if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mariadbd did not start: ${this.stderr}`);
 			await new Promise((r) => setTimeout(r, 100));
 		}
+	}
+
+	/** The instance's folder for temporary tables. */
+	get tmp(): string {
+		return join(this.dir, 'tmp');
 	}
 
 	get socket(): string {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { freePort } from '../../dev/ports';
 
 export interface SlapdOptions {
 	suffix?: string;
@@ -45,6 +45,16 @@ export class Slapd {
 	) {
 		this.rootDn = `cn=admin,${suffix}`;
 		this.auditLogPath = join(dir, 'audit.ldif');
+	}
+
+	/** The LDAP Directory API credential for this server, bound as its root (override fields after the spread). */
+	credential(): { urls: string; bindDn: string; bindPassword: string; baseDn: string; flavour: string } {
+		return { urls: this.url, bindDn: this.rootDn, bindPassword: this.rootPassword, baseDn: this.suffix, flavour: 'openldap' };
+	}
+
+	/** The connection settings of the LDAP target for this server, bound as its root. */
+	connection(): { urls: string[]; bindDn: string; bindPassword: string } {
+		return { urls: [this.url], bindDn: this.rootDn, bindPassword: this.rootPassword };
 	}
 
 	static async start(options: SlapdOptions = {}): Promise<Slapd> {

@@ -1,4 +1,5 @@
-import { diffAttributes, canonicalValue } from '../../lib/provisioning/diff';
+import { diffAttributes } from '../../lib/provisioning/diff';
+import { canonicalValue } from '../../lib/attributeChanges';
 import { compactAttributes, parseEnvelope } from '../../lib/envelope';
 import { envelopeFromRows } from '../../nodes/shared/envelopeFromRows';
 

@@ -29,7 +29,8 @@ import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
 import { ProvisioningLog } from '../../nodes/ProvisioningLog/ProvisioningLog.node';
 import { ScimStore } from '../../nodes/ScimStore/ScimStore.node';
 import { ScimTrigger } from '../../nodes/ScimTrigger/ScimTrigger.node';
-import { tenantUrl, tenantUrlExpression, tokenProblem, webhookBaseUrl } from '../../nodes/ScimTrigger/tenantUrl';
+import { tenantUrl, tenantUrlExpression, webhookBaseUrl, webhookIdOf } from '../../nodes/shared/tenantUrl';
+import { tokenProblem } from '../../nodes/ScimTrigger/tokenProblem';
 
 const ROOT = join(__dirname, '..', '..');
 /** The version new workflows get, for a node with several. */
@@ -327,6 +328,32 @@ describe('SCIM Trigger: the tenant URL', () => {
 		expect(tenantUrl({ N8N_EDITOR_BASE_URL: 'https://editor.example.org' }, 'abc', 'test')).toBe(
 			'https://editor.example.org/webhook-test/abc/scim/v2',
 		);
+	});
+
+	test('the SCIM Store node reads the webhook id back from any URL the trigger shows (built and parsed in one module)', () => {
+		const id = '5f0c1e2a-93b4-4c1d-8e7f-0a1b2c3d4e5f';
+		const envs = [
+			{},
+			{ WEBHOOK_URL: 'https://hooks.example.org/base/' },
+			{ N8N_ENDPOINT_WEBHOOK: 'hooks', N8N_ENDPOINT_WEBHOOK_TEST: 'try-hooks' },
+			{ N8N_PROTOCOL: 'https', N8N_HOST: 'n8n.example.org', N8N_PORT: '8443', N8N_PATH: '/scim/v2/' },
+			{ N8N_EDITOR_BASE_URL: 'https://editor.example.org/n8n' },
+		];
+		for (const env of envs)
+			for (const mode of ['production', 'test'] as const) {
+				const url = tenantUrl(env, id, mode);
+				expect({ url, id: webhookIdOf(url) }).toEqual({ url, id });
+				expect(webhookIdOf(`  ${url}/  `)).toBe(id);
+			}
+		expect(webhookIdOf(id)).toBe(id);
+		for (const notOne of [
+			'',
+			'https://n8n.example.org/webhook/abc',
+			'https://n8n.example.org/scim/v2',
+			'https://x.org/webhook/abc/scim/v2/Users',
+			'a b',
+		])
+			expect(webhookIdOf(notOne)).toBeUndefined();
 	});
 
 	test('the panel shows it first, as an expression the editor fills with the node’s webhook id', () => {

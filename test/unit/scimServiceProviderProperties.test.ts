@@ -19,7 +19,7 @@ import { GROUP_SCHEMA, USER_SCHEMA } from '../../lib/scim/server/schemas';
 import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { validateResource } from '../../lib/scim/server/validation';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
-import type { Resource, ResourceType } from '../../lib/store/identityStore';
+import type { Resource, ResourceType } from '../../lib/scim/server/identityStore';
 import { ACME, ACME_GROUP, CORE_USER, CUSTOM, ENT, scimCase, type Step } from '../harness/scimArbitraries';
 import { type PrototypeSnapshot, prototypeChanges, restorePrototypes, snapshotPrototypes } from '../harness/prototypes';
 

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { isAuthenticated } from '../../lib/scim/server/auth';
-import { tokenProblem } from '../../nodes/ScimTrigger/tenantUrl';
+import { tokenProblem } from '../../nodes/ScimTrigger/tokenProblem';
 
 const SEED = 1816;
 

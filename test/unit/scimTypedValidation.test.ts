@@ -14,7 +14,7 @@ import {
 } from '../../lib/scim/server/schemas';
 import { ScimServiceProvider, type ScimEvent } from '../../lib/scim/server/serviceProvider';
 import { validateResource } from '../../lib/scim/server/validation';
-import type { Resource, ResourceType } from '../../lib/store/identityStore';
+import type { Resource, ResourceType } from '../../lib/scim/server/identityStore';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

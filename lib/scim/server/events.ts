@@ -1,6 +1,7 @@
 /** The events the SCIM Trigger emits to the workflow: one per accepted change, never for reads. */
+import type { StoreLocation, StoreRef } from '../../storeLocation';
 import { randomUUID } from 'node:crypto';
-import type { Resource, ResourceType } from '../../store/identityStore';
+import type { Resource, ResourceType } from './identityStore';
 
 export type ScimEventType =
 	| 'user.created'
@@ -28,7 +29,7 @@ export interface ScimEvent {
 	/** The same members with their userName and externalId (or a group's displayName), for targets to resolve. */
 	memberReferences?: Reference[];
 	/** Where the trigger's store lives (signed by the trigger), so later nodes can read the current state and remember target ids. */
-	store?: { key: string; kind: 'file' | 'postgres'; sig?: string };
+	store?: StoreLocation | StoreRef;
 	request: { id: string; time: string; client: string; method: string; path: string };
 }
 

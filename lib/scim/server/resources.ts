@@ -1,5 +1,5 @@
 /** Resources as clients send them (cleaned of what the server owns) and as clients see them. */
-import type { Resource, ResourceType } from '../../store/identityStore';
+import type { Resource, ResourceType } from './identityStore';
 import { isObject } from '../../util';
 import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA } from '../schema';
 import { refuseInheritedKeys } from './inheritedNames';

@@ -2,9 +2,10 @@
  * A SCIM 2.0 service provider over an IdentityStore, free of n8n: the SCIM Trigger hands it each request and
  * sends back what it answers, then emits its events to the workflow. Reads never produce events.
  */
+import type { StoreLocation, StoreRef } from '../../storeLocation';
 import { randomUUID } from 'node:crypto';
-import type { IdentityStore, Resource, ResourceType } from '../../store/identityStore';
-import { StoreError } from '../../store/storeError';
+import type { IdentityStore, Resource, ResourceType } from './identityStore';
+import { StoreError } from './storeError';
 import { isObject } from '../../util';
 import { EventFactory, ReferenceResolver, type ScimEvent } from './events';
 import { matchesFilter, parseScimFilter } from './filter';
@@ -41,7 +42,7 @@ export interface ServiceProviderOptions {
 	/** Told about failures that are not the client's fault (answered 500), with the reference given to the client. */
 	onUnexpectedError?: (error: unknown, reference: string) => void;
 	/** Where the store lives, told to the workflow in every event. */
-	storeLocation?: { key: string; kind: 'file' | 'postgres' };
+	storeLocation?: StoreLocation | StoreRef;
 }
 
 type Query = Record<string, string | undefined>;

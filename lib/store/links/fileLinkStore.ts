@@ -4,9 +4,9 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResourceType } from '../identityStore';
+import type { ResourceType } from '../../scim/server/identityStore';
 import { Journal, readJournal, writeAll } from '../journal';
-import type { Link, LinkStore } from './linkStore';
+import type { Link, LinkStore } from '../../provisioning/linkStore';
 
 interface Entry {
 	s: string;
@@ -26,15 +26,21 @@ export class FileLinkStore implements LinkStore {
 
 	constructor(dir: string) {
 		this.path = join(dir, 'links.jsonl');
-		// A torn last line (a crash mid-write: that batch was never acknowledged) is cut off the file.
+		// A torn last line (a crash mid-write: that batch was never acknowledged) is cut off the file. A whole line that
+		// does not read is damage: the links are unknown, and opening fails rather than report them missing (which
+		// would let a renamed user be created again).
+		let number = 0;
 		for (const line of readJournal(this.path)) {
+			number++;
 			if (!line.trim()) continue;
+			let entry: Entry;
 			try {
-				this.apply(JSON.parse(line) as Entry);
-				this.entries++;
+				entry = JSON.parse(line) as Entry;
 			} catch {
-				// Not a batch: skipped.
+				throw new Error(`the links journal ${this.path} is damaged at line ${number}`);
 			}
+			this.apply(entry);
+			this.entries++;
 		}
 		this.journal = new Journal(this.path);
 	}

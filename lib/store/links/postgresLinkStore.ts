@@ -1,7 +1,7 @@
 /** Links in n8n's PostgreSQL database, shared by every main, worker and webhook process (queue mode). */
 import type { Pool } from 'pg';
-import type { ResourceType } from '../identityStore';
-import type { Link, LinkStore } from './linkStore';
+import type { ResourceType } from '../../scim/server/identityStore';
+import type { Link, LinkStore } from '../../provisioning/linkStore';
 
 const TABLE = 'provisioning_scim_link';
 

@@ -2,7 +2,7 @@
 import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
 import { assertValidDn, rdnAttribute, renderDnTemplate } from '../../ldap/dnTemplate';
-import { escapeDnValue, normaliseDn, rdnParts, splitDn } from '../../ldap/escape';
+import { escapeDnValue, ldapString, normaliseDn, rdnParts, splitDn } from '../../ldap/escape';
 import { anyOfFilter, equalityFilter, withinScope } from '../../ldap/filters';
 import { applyUacFlags, initialUserAccountControl, type LdapFlavour, type UacFlags } from '../../ldap/flavours';
 import {
@@ -16,7 +16,9 @@ import {
 } from '../../ldap/values';
 import { scrubSecrets } from '../../redact';
 import { chunks, unique } from '../../util';
-import type { Accounts, AttributeChange, ListOptions, TargetEntry, WriteLog } from '../target';
+import { looseLdapKey, wire } from '../looseKey';
+import type { Accounts, ListOptions, MatchKeys, TargetEntry, WriteLog } from '../target';
+import type { AttributeChange } from '../../attributeChanges';
 import type { AccountState } from './accountState';
 import type { LdapConnection, LdapEntry } from './connection';
 import type { DnReferences } from './dnReferences';
@@ -94,9 +96,16 @@ export class LdapAccounts implements Accounts {
 		return attribute.toLowerCase() === 'objectclass';
 	}
 
-	/** Account attributes used for matching (uid, mail, cn, sAMAccountName, employeeNumber…) are caseIgnore in the standard schemas. */
-	caseInsensitiveMatch(): boolean {
-		return true;
+	/**
+	 * The server's matching rules decide (caseIgnore with insignificant spaces, caseExact, integer, DN…), per schema:
+	 * loose keys here, and a search of the server for values that share one without being the same.
+	 */
+	async matchKeys(attribute: string, values: ScalarValue[]): Promise<MatchKeys> {
+		return {
+			keys: values.map((v) => (v === '' ? undefined : looseLdapKey(ldapString(v)))),
+			sure: values.map((v) => wire(ldapString(v))),
+			exact: false,
+		};
 	}
 
 	private requestAttributes(attributes: string[]): string[] {
@@ -147,7 +156,7 @@ export class LdapAccounts implements Accounts {
 
 	/** Batched lookup: OR-filters of up to 200 escaped values, read with paged search. */
 	async findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]> {
-		const distinct = unique(values.filter((v) => v !== null && v !== '').map(String));
+		const distinct = unique(values.filter((v) => v !== null && v !== '').map(ldapString));
 		if (attribute.toLowerCase() === 'dn') {
 			const entries = await Promise.all(distinct.map((dn) => this.get(dn, attributes)));
 			return entries.filter((e): e is TargetEntry => e !== null);

@@ -93,10 +93,10 @@ export class ScimApi {
 	}
 
 	/** Resources matching any of the values: `or`-joined clauses in chunks, or one value per request where `or` is refused. */
-	async lookup(
+	async lookup<V extends string | number | boolean>(
 		resourceType: string,
-		values: string[],
-		clause: (value: string) => string,
+		values: V[],
+		clause: (value: V) => string,
 		extra: Record<string, string> = {},
 	): Promise<ScimResource[]> {
 		const distinct = unique(values.filter((v) => v !== ''));

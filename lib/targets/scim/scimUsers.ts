@@ -6,7 +6,9 @@ import { equalityFilter, parseScimPath, readScimPath, removeScimPath, writeScimP
 import { CORE_USER_SCHEMA } from '../../scim/schema';
 import { parseTime } from '../../times';
 import { unique } from '../../util';
-import type { Accounts, AttributeChange, ListOptions, TargetEntry } from '../target';
+import { looseKey } from '../looseKey';
+import type { Accounts, ListOptions, MatchKeys, TargetEntry } from '../target';
+import type { AttributeChange } from '../../attributeChanges';
 import { type PatchOperation, resourcePath, type ScimApi, type ScimResource } from './scimApi';
 
 /**
@@ -37,11 +39,12 @@ export class ScimUsers implements Accounts {
 		return false;
 	}
 
-	/** RFC 7643 caseExact: userName, emails and displayName compare without case; ids and externalId with it. */
-	caseInsensitiveMatch(attribute: string): boolean {
-		const path = parseScimPath(attribute);
-		if (path.schema) return false;
-		return !['id', 'externalid'].includes(path.attribute.toLowerCase());
+	/**
+	 * Each app compares as it likes (RFC 7643's caseExact, or not; trimmed, or not; some filter parsers do not even
+	 * find a value with escapes in it): loose keys here, and the app's own lookup decides every match.
+	 */
+	async matchKeys(_attribute: string, values: ScalarValue[]): Promise<MatchKeys> {
+		return { keys: values.map((v) => (v === '' ? undefined : looseKey(v))), sure: values.map(() => undefined), exact: false };
 	}
 
 	private toEntry(resource: ScimResource, attributes: string[]): TargetEntry {
@@ -73,12 +76,14 @@ export class ScimUsers implements Accounts {
 
 	/** Batched lookup with `or`-joined equality filters (one value per request on servers that refuse `or`). */
 	async findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]> {
-		const distinct = unique(values.filter((v) => v !== null && v !== '').map(String));
+		const present = values.filter((v): v is Exclude<ScalarValue, null> => v !== null && v !== '');
 		if (attribute.toLowerCase() === 'id') {
 			const limit = pLimit(4);
-			const found = await Promise.all(distinct.map((id) => limit(() => this.get(id, attributes))));
+			const found = await Promise.all(unique(present.map(String)).map((id) => limit(() => this.get(id, attributes))));
 			return found.filter((e): e is TargetEntry => e !== null);
 		}
+		// As typed: 42 and "42" are different filters (`eq 42`, `eq "42"`), as `find` sends them.
+		const distinct = [...new Map(present.map((v) => [`${typeof v}:${String(v)}`, v])).values()];
 		const resources = await this.api.lookup(this.resourceType, distinct, (v) => equalityFilter(attribute, v));
 		return resources.map((r) => this.toEntry(r, attributes));
 	}

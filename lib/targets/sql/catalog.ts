@@ -79,7 +79,10 @@ function toColumn(engine: 'postgres' | 'mysql', row: Row): ColumnInfo {
 			? /^nextval\(/i.test(String(row.columnDefault ?? '')) || row.identity === 'YES'
 			: /auto_increment/i.test(String(row.extra ?? ''));
 	const caseInsensitive = engine === 'postgres' ? row.udtName === 'citext' : /_ci$/i.test(String(row.collation ?? ''));
-	return { name: row.columnName, type, precision, caseInsensitive, generated };
+	const unsigned = engine === 'mysql' && /unsigned/i.test(String(row.columnType ?? '')) ? ' unsigned' : '';
+	const sqlType = `${String((engine === 'postgres' ? row.udtName : undefined) ?? dataType).toLowerCase()}${unsigned}`;
+	const collation = engine === 'mysql' && row.collation ? String(row.collation) : undefined;
+	return { name: row.columnName, type, precision, caseInsensitive, generated, sqlType, ...(collation ? { collation } : {}) };
 }
 
 async function schemaOf(connection: SqlConnection, table: TableName): Promise<string> {

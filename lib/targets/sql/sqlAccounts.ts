@@ -2,14 +2,16 @@
 import type { Knex } from 'knex';
 import type { AttributeMap, AttributeValue, MatchKey, ScalarValue } from '../../envelope';
 import { ProvisioningError, toProvisioningError } from '../../errors';
-import { chunks, unique } from '../../util';
-import type { Accounts, AttributeChange, ListOptions, TargetEntry, WriteLog } from '../target';
+import { asList, chunks, unique } from '../../util';
+import type { Accounts, ListOptions, MatchKeys, TargetEntry, WriteLog } from '../target';
+import type { AttributeChange } from '../../attributeChanges';
 import { qualified, type TableName } from './identifiers';
 import type { SqlConnection } from './sqlConnection';
 import { insertRows, prepareRow, type PreparedRow } from './sqlInserts';
 import { planUpdate } from './sqlUpdates';
 import { checkUserSettings, type SqlUserTableSettings, UserLayout } from './sqlLayout';
 import { applyFilter, IN_CHUNK, keyBinding, live, selection, toEntries } from './sqlRows';
+import { exactColumn, matchColumn, sqlMatchKeys, sqlMatchValue } from './sqlMatch';
 import { type Binding, storedForm, toDb } from './sqlValues';
 
 /** Another table holding an account's key (group memberships), cleared when the account is hard-deleted. */
@@ -57,11 +59,9 @@ export class SqlAccounts implements Accounts {
 		return false;
 	}
 
-	/** By the column's collation (MySQL/MariaDB *_ci, PostgreSQL citext); known once the table has been read. */
-	caseInsensitiveMatch(attribute: string): boolean {
-		const storage = this.loaded?.storage(attribute);
-		if (!storage) return false;
-		return storage.kind === 'child' ? storage.value.caseInsensitive : storage.column.caseInsensitive;
+	/** As the database compares the column: by type, and text by its collation (asked of the database where needed). */
+	async matchKeys(attribute: string, values: ScalarValue[]): Promise<MatchKeys> {
+		return sqlMatchKeys(this.connection, matchColumn(await this.layout(), attribute), values);
 	}
 
 	/** The value as the column stores it: '1' is true in a boolean column, an ISO time in any offset is one instant. */
@@ -83,26 +83,27 @@ export class SqlAccounts implements Accounts {
 			const entry = await this.get(String(key.value), attributes);
 			return entry ? [entry] : [];
 		}
-		return this.findMany(key.attribute, [key.value], attributes);
+		const rows = await this.findMany(key.attribute, [key.value], attributes);
+		const column = matchColumn(layout, key.attribute);
+		if (!exactColumn(column) || !['integer', 'decimal'].includes(column.type) || rows.length === 0) return rows;
+		// Exactly the rows whose value has the key's match key: a bound number the database compares less precisely
+		// (MySQL compares a decimal with text as a double) gives no other row.
+		const wanted = (await this.matchKeys(key.attribute, [key.value])).keys[0];
+		const held = rows.map((row) => asList(row.attributes[key.attribute]) as ScalarValue[]);
+		const keys = (await this.matchKeys(key.attribute, held.flat())).keys;
+		let n = 0;
+		return rows.filter((_, i) => held[i].map(() => keys[n++]).includes(wanted));
 	}
 
 	async findMany(attribute: string, values: ScalarValue[], attributes: string[]): Promise<TargetEntry[]> {
 		const layout = await this.layout();
 		const storage = layout.require(attribute);
-		if (storage.kind === 'column' && storage.json) {
-			throw new ProvisioningError(
-				'Configuration',
-				`"${attribute}" is kept in a JSON column and cannot be matched on; match on a column or a child table`,
-				{
-					field: attribute,
-				},
-			);
-		}
-		const column = storage.kind === 'child' ? storage.value : storage.column;
-		// A value the column cannot hold matches nothing (and would fail the whole IN list on PostgreSQL).
-		const bindable = unique(values.filter((v) => v !== null && v !== '').map((v) => storedForm(v, column)))
-			.filter((v) => !['integer', 'decimal', 'boolean'].includes(column.type) || typeof v !== 'string')
-			.map((v) => toDb(v, column, this.engine, attribute) as Exclude<Binding, null>);
+		const column = matchColumn(layout, attribute);
+		// Bound as compared; a value the column cannot hold matches nothing (and would fail the whole IN list on PostgreSQL).
+		const prepared = values.map((v) => sqlMatchValue(v, column, this.engine)).filter((p) => p !== undefined);
+		const bindable = [...new Map(prepared.map((p) => [`${typeof p.binding}:${String(p.binding)}`, p.binding])).values()] as Array<
+			Exclude<Binding, null>
+		>;
 		const out: TargetEntry[] = [];
 		for (const chunk of chunks(bindable, IN_CHUNK)) {
 			const rows = await this.connection.run('lookup', () => {

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { AttributeMap, AttributeValue } from '../../envelope';
-import { canonicalValue } from '../../provisioning/diff';
+import { canonicalValue } from '../../attributeChanges';
 import { REDACTED } from '../../redact';
 import { asList, chunks } from '../../util';
 import { qualified } from './identifiers';

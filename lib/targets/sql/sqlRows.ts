@@ -5,12 +5,13 @@
 import type { Knex } from 'knex';
 import type { AttributeMap } from '../../envelope';
 import { ProvisioningError } from '../../errors';
-import { canonicalValue } from '../../provisioning/diff';
+import { canonicalValue } from '../../attributeChanges';
 import { chunks, isObject } from '../../util';
 import type { TargetEntry } from '../target';
 import { qualified } from './identifiers';
 import type { SqlConnection } from './sqlConnection';
 import type { Storage, UserLayout } from './sqlLayout';
+import { sqlMatchValue } from './sqlMatch';
 import { asInstant, type Binding, fromDb, toDb } from './sqlValues';
 
 /** Most values in one IN list: far below PostgreSQL's 65,535 parameters and MySQL's packet size. */
@@ -36,9 +37,8 @@ export function live(layout: UserLayout, query: Knex.QueryBuilder): Knex.QueryBu
 }
 
 /** A key as a bound value, or undefined when it cannot be one (text for a numeric key matches nothing). */
-export function keyBinding(layout: UserLayout, id: string, engine: 'postgres' | 'mysql'): Binding | undefined {
-	if (['integer', 'decimal'].includes(layout.key.type) && !/^[+-]?\d+(\.\d+)?$/.test(id.trim())) return undefined;
-	return toDb(id, layout.key, engine, 'id');
+export function keyBinding(layout: UserLayout, id: string, engine: 'postgres' | 'mysql'): Exclude<Binding, null> | undefined {
+	return sqlMatchValue(id, layout.key, engine)?.binding as Exclude<Binding, null> | undefined;
 }
 
 /** Values of child-table attributes for these keys, one query per table and chunk: attribute → key → values. */

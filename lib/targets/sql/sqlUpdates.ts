@@ -7,7 +7,7 @@ import type { ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
 import { REDACTED } from '../../redact';
 import { asList } from '../../util';
-import type { AttributeChange } from '../target';
+import type { AttributeChange } from '../../attributeChanges';
 import { qualified } from './identifiers';
 import type { SqlEngine } from './sqlConnection';
 import type { UserLayout } from './sqlLayout';

@@ -20,6 +20,10 @@ export interface ColumnInfo {
 	caseInsensitive: boolean;
 	/** The database fills it in (serial, identity, AUTO_INCREMENT). */
 	generated: boolean;
+	/** The catalog's own type name (PostgreSQL's udt_name such as int4, bpchar, citext; MySQL's data type), lower case. */
+	sqlType?: string;
+	/** MySQL/MariaDB: the column's collation (utf8mb4_general_ci…), which decides how its text compares. */
+	collation?: string;
 }
 
 export type Binding = string | number | boolean | null;

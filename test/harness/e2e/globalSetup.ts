@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installPackage, packPackage } from '../../../scripts/lib/n8nInstance';
+import { installPackage, packPackage } from '../../../dev/n8n/instance';
 import { prepareRuntimes } from '../runtimes';
 
 export default async function globalSetup(): Promise<void> {

@@ -5,7 +5,7 @@
  * error workflow's id, a SCIM Store's tenant URL naming a trigger's webhook id).
  */
 import { createHash } from 'node:crypto';
-import type { WorkflowFile } from '../../../scripts/lib/n8nInstance';
+import type { WorkflowFile } from '../../../dev/n8n/instance';
 
 const uuidFrom = (seed: string) => {
 	const hex = createHash('sha256').update(seed).digest('hex');

@@ -20,9 +20,9 @@ import {
 	waitForWebhooks,
 	webhookProbes,
 	type WorkflowFile,
-} from '../../../scripts/lib/n8nInstance';
+} from '../../../dev/n8n/instance';
 import { createApiKey, type PublicApi, publicApi } from '../n8nApi';
-import { freePort } from '../../servers/ports';
+import { freePort } from '../../../dev/ports';
 import { alive, currentRun, recordProcess, stopGroup, userFolderWithPackage } from './run';
 
 const execFileAsync = promisify(execFile);

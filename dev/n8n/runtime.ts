@@ -193,7 +193,7 @@ async function nodeFor(dir: string, options: EnsureOptions): Promise<NodeBinary>
 	if (!range || semver.satisfies(process.versions.node, range)) return systemNode();
 	if (!semver.satisfies(FETCHED_NODE_VERSION, range)) {
 		throw new Error(
-			`n8n in ${dir} needs Node ${range}; the harness fetches Node ${FETCHED_NODE_VERSION}: update FETCHED_NODE_VERSION in scripts/lib/runtime.ts`,
+			`n8n in ${dir} needs Node ${range}; the harness fetches Node ${FETCHED_NODE_VERSION}: update FETCHED_NODE_VERSION in dev/n8n/runtime.ts`,
 		);
 	}
 	return ensureFetchedNode(FETCHED_NODE_VERSION, options);

@@ -3,10 +3,9 @@
  * expressions without knowing the instance's webhook base URL, so the base is computed here, when n8n loads the node,
  * the way n8n computes it (its UrlService): WEBHOOK_URL, else N8N_PROTOCOL://N8N_HOST:N8N_PORT + N8N_PATH. The node's
  * webhook id is the one part the editor fills in ({{ $webhookId }}). At activation the trigger compares this with the
- * URL n8n really serves and logs a warning if they differ.
+ * URL n8n really serves and logs a warning if they differ. The SCIM Store node reads the webhook id back from the
+ * same URL (webhookIdOf), so building and parsing live together.
  */
-
-import { tokenEntropyBits } from '../../lib/scim/server/auth';
 
 export const SCIM_BASE = 'scim/v2';
 
@@ -46,15 +45,20 @@ export function tenantUrlExpression(env: Env, mode: 'production' | 'test'): stri
 	return `=${tenantUrl(env, '{{ $webhookId }}', mode)}`;
 }
 
-/** The randomness a bearer token needs, as lib/scim/server/auth.ts estimates it (README, SCIM Trigger Auth API). */
-export const MIN_TOKEN_BITS = 60;
-
-/** Why a bearer token is too weak to protect a SCIM endpoint, or undefined when it is fine. */
-export function tokenProblem(token: string): string | undefined {
-	if (token.trim().length === 0) return 'The SCIM Trigger Auth credential has no bearer token';
-	if (token.length < 16) return `The SCIM Trigger Auth credential's bearer token has ${token.length} characters: use at least 16`;
-	const bits = tokenEntropyBits(token);
-	if (bits < MIN_TOKEN_BITS)
-		return `The SCIM Trigger Auth credential's bearer token is too easy to guess: about ${Math.floor(bits)} bits of randomness, at least ${MIN_TOKEN_BITS} needed (repeated characters, runs such as abc or 123, a repeated block and common words such as "password" count for nothing). Use a random value, e.g. from "openssl rand -base64 32"`;
-	return undefined;
+/** The webhook id in a tenant URL (…/<webhook endpoint>/<id>/scim/v2, whatever the endpoint is called), or the id itself. */
+export function webhookIdOf(tenantUrlOrId: string): string | undefined {
+	const text = tenantUrlOrId.trim();
+	if (/^[\w-]+$/.test(text)) return text;
+	let path: string;
+	try {
+		path = new URL(text).pathname;
+	} catch {
+		return undefined;
+	}
+	const segments = path.split('/').filter(Boolean);
+	const base = SCIM_BASE.split('/');
+	const at = segments.findIndex((_, i) => i > 0 && base.every((part, j) => segments[i + j]?.toLowerCase() === part));
+	if (at < 0 || segments.length > at + base.length) return undefined;
+	const id = segments[at - 1];
+	return /^[\w-]+$/.test(id) ? id : undefined;
 }

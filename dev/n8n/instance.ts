@@ -153,7 +153,7 @@ function runCli(runtime: N8nRuntime, options: N8nOptions, args: string[]): strin
 /**
  * Imports credentials and workflows (n8n stopped) and activates the workflows not marked `active: false`. Each n8n
  * CLI command boots n8n (seconds; many on a busy machine): one imports every workflow, and activation is one row
- * update (scripts/lib/activation.ts), with a command per workflow only when that cannot be done.
+ * update (dev/n8n/activation.ts), with a command per workflow only when that cannot be done.
  */
 export async function importAndActivate(
 	runtime: N8nRuntime,

@@ -3,7 +3,7 @@
  * Group pushes then name members by their target ids without a lookup, and a renamed user is still matched.
  * A link is a cache of a fact the target can always be asked again: losing one costs a lookup, never data.
  */
-import type { ResourceType } from '../identityStore';
+import type { ResourceType } from '../scim/resource';
 
 export interface Link {
 	sourceId: string;

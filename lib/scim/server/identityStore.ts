@@ -1,12 +1,11 @@
 /**
- * The SCIM Trigger's identity store: the desired state the IdP pushed, answered from here whatever the
- * downstream workflow does. One interface, so a shared Postgres store can serve queue mode later.
+ * The SCIM Trigger's identity store, as the service provider needs it: the desired state the IdP pushed, answered
+ * from here whatever the downstream workflow does. Declared here, by its consumer; lib/store implements it (a file
+ * store, and a PostgreSQL store for queue mode).
  */
-export type ResourceType = 'User' | 'Group';
-export type Resource = Record<string, unknown> & {
-	id: string;
-	meta: { resourceType: ResourceType; created: string; lastModified: string; version: string };
-};
+import type { Resource, ResourceType } from '../resource';
+
+export type { Resource, ResourceType };
 
 /** A page of a listing; `match`, when given, is applied first (in this process), and `total` counts what it accepts. */
 export interface PageRequest {
