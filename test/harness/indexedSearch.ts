@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { parseScimFilter } from '../../lib/scim/server/filter';
-import type { IdentityStore, Resource } from '../../lib/store/identityStore';
+import type { IdentityStore, Resource } from '../../lib/scim/server/identityStore';
 import { oldMatchesFilter } from './oldScimFilterMatch';
 
 export const INDEXED_SEARCH_SEED = 190306;

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { compileFilter, parseScimFilter } from '../../lib/scim/server/filter';
 import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { FileIdentityStore } from '../../lib/store/fileIdentityStore';
-import type { IdentityStore, PageRequest, ResourceType } from '../../lib/store/identityStore';
+import type { IdentityStore, PageRequest, ResourceType } from '../../lib/scim/server/identityStore';
 import { INDEXED_SEARCH_SEED, indexedSearchMatchesScan } from '../harness/indexedSearch';
 import { oldMatchesFilter } from '../harness/oldScimFilterMatch';
 

@@ -3,7 +3,7 @@
  * batched lookups clients send, up to the filter's 200 comparisons), an `and` with one among its terms. Anything else
  * is a scan (serviceProvider.ts). The candidates found are still tested against the whole filter.
  */
-import type { IdentityStore, Resource, ResourceType } from '../../store/identityStore';
+import type { IdentityStore, Resource, ResourceType } from './identityStore';
 import { equalityKey, type Filter } from './filter';
 
 export type IndexKey = { attribute: string; value: string };
