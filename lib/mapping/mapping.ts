@@ -79,6 +79,10 @@ interface CompiledRow {
 	/** Precomputed per row: the trace text and whether the target is secret. */
 	trace: string;
 	secret: boolean;
+	/** Applied on create only: Apply "create", or a None row (its default value). */
+	onCreate: boolean;
+	/** objectClass keeps a list of one as a list. */
+	keepsLists: boolean;
 }
 
 const describe = (row: MappingRow, index: number) => `Mapping row ${index + 1} (${row.target || 'no target'})`;
@@ -111,8 +115,10 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 						? `Expression: ${row.expression}`
 						: 'None (default)',
 		secret: isSecretAttribute(row.target),
+		onCreate: row.apply === 'create' || row.type === 'none',
+		keepsLists: row.target?.toLowerCase() === 'objectclass',
 	}));
-	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret'> {
+	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret' | 'onCreate' | 'keepsLists'> {
 		const label = describe(row, index);
 		const field = `mappings[${index}]`;
 		const bad = (reason: string) => new ProvisioningError('InvalidInput', `${label}: ${reason}`, { field });
@@ -177,24 +183,56 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 
 	// One context for every item, pointed at each in turn: a mapping runs one item at a time, synchronously.
 	const ctx = new ItemContext(options.now);
+	// The usual item: every row yields a plain value, so its trace and attributes have the same keys in the same
+	// order for every item. They are then cloned from these templates (values filled in) instead of built key by key;
+	// an item that leaves the usual way at some row has the rows before it written out, then goes on key by key.
+	const traceTemplate: Record<string, string> = {};
+	const attributesTemplate: AttributeMap = {};
+	for (const c of compiled) {
+		traceTemplate[c.row.target] = c.trace;
+		if (!c.onCreate) attributesTemplate[c.row.target] = null;
+	}
+	const values: AttributeValue[] = new Array(compiled.length);
 	return (item) => {
 		ctx.item = item;
-		const attributes: AttributeMap = {};
+		let attributes: AttributeMap | undefined;
+		let trace: Record<string, string> | undefined;
 		const createOnly: AttributeMap = {};
 		const redact: string[] = [];
-		const trace: Record<string, string> = {};
 		// Rare: made when first needed (a mapping runs for every item of a batch).
 		let pendingUnique: PendingUnique[] | undefined;
 		let references: Record<string, AccountReference> | undefined;
 		let clear: string[] | undefined;
-		for (const { row, label, evaluate, trace: rowTrace, secret, referenceId } of compiled) {
+		for (let r = 0; r < compiled.length; r++) {
+			const { row, label, evaluate, trace: rowTrace, secret, referenceId, onCreate, keepsLists } = compiled[r];
 			let value = evaluate(item, ctx);
-			if (value instanceof IgnoreFlow) continue;
-			if (value instanceof Redacted) {
+			const ignored = value instanceof IgnoreFlow;
+			if (!ignored && value instanceof Redacted) {
 				redact.push(row.target);
 				value = value.value;
 			}
-			const onCreate = row.apply === 'create' || row.type === 'none';
+			let result = ignored || value instanceof UniqueCandidates ? undefined : toAttributeValue(value);
+			if (result !== undefined && !empty(result) && !row.referenceBy) {
+				// The usual way: a value for the row's target (one value, not a list of one, except objectClass).
+				if (Array.isArray(result) && result.length === 1 && !keepsLists) result = result[0] as AttributeValue;
+				if (trace && attributes) {
+					(onCreate ? createOnly : attributes)[row.target] = result;
+					trace[row.target] = rowTrace;
+				} else if (onCreate) createOnly[row.target] = result;
+				else values[r] = result;
+				if (secret && !redact.includes(row.target)) redact.push(row.target);
+				continue;
+			}
+			if (!trace || !attributes) {
+				// The first row off the usual way: the rows before it, written out in order.
+				trace = {};
+				attributes = {};
+				for (let k = 0; k < r; k++) {
+					trace[compiled[k].row.target] = compiled[k].trace;
+					if (!compiled[k].onCreate) attributes[compiled[k].row.target] = values[k];
+				}
+			}
+			if (ignored) continue;
 			if (value instanceof UniqueCandidates) {
 				if (value.candidates.length === 0)
 					throw new ProvisioningError('MissingRequiredValue', `${label}: SelectUniqueValue produced no candidate`, { field: row.target });
@@ -202,13 +240,12 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				trace[row.target] = `${row.type}: SelectUniqueValue`;
 				continue;
 			}
-			let result = toAttributeValue(value);
-			if (empty(result) && row.defaultValue !== undefined && row.defaultValue !== '') {
+			if (empty(result!) && row.defaultValue !== undefined && row.defaultValue !== '') {
 				createOnly[row.target] = row.defaultValue;
 				trace[row.target] = `${label}: default value (create only)`;
 				continue;
 			}
-			if (empty(result)) {
+			if (empty(result!)) {
 				if (row.required) throw new ProvisioningError('MissingRequiredValue', `${label}: a required value is empty`, { field: row.target });
 				if (row.clearWhenEmpty && !onCreate) {
 					(clear ??= []).push(row.target);
@@ -216,20 +253,21 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				}
 				continue;
 			}
-			if (Array.isArray(result) && row.target.toLowerCase() !== 'objectclass' && result.length === 1) result = result[0] as AttributeValue;
-			if (row.referenceBy) {
-				if (typeof result === 'object')
-					throw new ProvisioningError('InvalidInput', `${label}: a reference needs one key value, not a list or an object`, {
-						field: row.target,
-					});
-				const sourceId = referenceId?.(item);
-				(references ??= {})[row.target] = { by: row.referenceBy, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
-				trace[row.target] = `${rowTrace} (reference by ${row.referenceBy})`;
-				continue;
-			}
-			(onCreate ? createOnly : attributes)[row.target] = result;
-			trace[row.target] = rowTrace;
-			if (secret && !redact.includes(row.target)) redact.push(row.target);
+			// What is left is a reference: it names another account by one key value.
+			if (Array.isArray(result) && result.length === 1 && !keepsLists) result = result[0] as AttributeValue;
+			if (typeof result === 'object')
+				throw new ProvisioningError('InvalidInput', `${label}: a reference needs one key value, not a list or an object`, {
+					field: row.target,
+				});
+			const sourceId = referenceId?.(item);
+			(references ??= {})[row.target] = { by: row.referenceBy!, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
+			trace[row.target] = `${rowTrace} (reference by ${row.referenceBy})`;
+		}
+		if (!trace || !attributes) {
+			// Every row went the usual way.
+			trace = { ...traceTemplate };
+			attributes = { ...attributesTemplate };
+			for (let k = 0; k < compiled.length; k++) if (!compiled[k].onCreate) attributes[compiled[k].row.target] = values[k];
 		}
 		const matchKeys: MatchKey[] = [];
 		for (const { row } of precedence) {
