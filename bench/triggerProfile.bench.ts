@@ -171,6 +171,10 @@ process.on('SIGUSR2', () => session.post('Profiler.stop', (error, result) => {
 		analyse(JSON.parse(readFileSync(file, 'utf8')), phases);
 	} finally {
 		if (process.env.BENCH_PROFILE_KEEP !== 'true') rmSync(dir, { recursive: true, force: true });
-		else console.log(`  profiles kept in ${dir}`);
+		else {
+			// The phases (on the profile's clock), for a closer look at the profile than the summary above.
+			writeFileSync(join(dir, 'phases.json'), JSON.stringify(phases));
+			console.log(`  profiles kept in ${dir}`);
+		}
 	}
 }

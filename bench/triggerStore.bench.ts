@@ -3,6 +3,8 @@
  * - a full paging pass, 100 at a time, through the service provider (GET /Users?startIndex=…&count=100, answers
  *   serialised as the trigger sends them): the time at 100k over the time at 10k, goal at most 12× (linear);
  * - one filtered page that no index serves (`title eq "…"`, every user examined);
+ * - an `or` of 200 equalities (the filter's cap) on userName, externalId and id, as Provision User's batched lookups
+ *   send: CPU ms of one search, answered from the indexes, and the same filter as `not (not …)`, which is a scan;
  * - memory after loading: RSS and heap of a process holding the store (one child process per case, after a GC);
  * - for the file store, one page the way the trigger did it before (every user copied and sorted per page).
  * Users look like Entra's (name, work email, enterprise extension with a manager). The file store loads from a
@@ -81,6 +83,7 @@ interface CaseResult {
 	users: number;
 	passMs: number[];
 	filteredPageMs: number;
+	orCpuMs: Record<string, number>;
 	oldPageMs?: number;
 	rssMb: number;
 	rssBeforeMb: number;
@@ -147,6 +150,27 @@ async function runCase(kind: 'file' | 'postgres', n: number, target: string, pgC
 		const filtered = await get({ filter: 'title eq "Title 7"', startIndex: '1', count: '100' });
 		const filteredPageMs = performance.now() - filteredStarted;
 		if (filtered.totalResults !== n / 50) throw new Error(`the filter found ${filtered.totalResults}`);
+		// The batched lookups: 200 equalities or-ed, half naming users that exist (CPU ms of one search each).
+		const orCpuMs: Record<string, number> = {};
+		const sample = (await store.page('User', { offset: 0, limit: n })).resources.filter((_, i) => i % Math.floor(n / 100) === 0);
+		const terms: Record<string, (i: number) => string> = {
+			userName: (i) => `userName eq "${i < 100 ? String(sample[i].userName).toUpperCase() : `absent${i}@bench.example`}"`,
+			externalId: (i) => `externalId eq "${i < 100 ? sample[i].externalId : `X${i}`}"`,
+			id: (i) => `id eq "${i < 100 ? sample[i].id : randomUUID()}"`,
+		};
+		for (const [attribute, term] of Object.entries(terms)) {
+			const filter = Array.from({ length: 200 }, (_, i) => term(i)).join(' or ');
+			for (const [how, text] of [
+				['index', filter],
+				['scan', `not (not (${filter}))`],
+			]) {
+				const started = process.cpuUsage();
+				const found = await get({ filter: text, startIndex: '1', count: '100' });
+				const used = process.cpuUsage(started);
+				if (found.totalResults !== 100) throw new Error(`${attribute} ${how}: found ${found.totalResults}, not 100`);
+				orCpuMs[`${attribute} ${how}`] = (used.user + used.system) / 1000;
+			}
+		}
 		let oldPageMs: number | undefined;
 		if (kind === 'file') {
 			// The page as it was computed before: every user copied, then sorted, then sliced.
@@ -160,7 +184,7 @@ async function runCase(kind: 'file' | 'postgres', n: number, target: string, pgC
 			}
 			oldPageMs = median(times);
 		}
-		return { store: kind, users: n, passMs, filteredPageMs, oldPageMs, rssMb, rssBeforeMb, heapMb, tableMb };
+		return { store: kind, users: n, passMs, filteredPageMs, orCpuMs, oldPageMs, rssMb, rssBeforeMb, heapMb, tableMb };
 	} finally {
 		await store.close();
 	}
@@ -199,7 +223,10 @@ export async function benchTriggerStore(): Promise<void> {
 						`${(median(r.passMs) / Math.ceil(r.users / 100)).toFixed(2)} ms a page; a filtered page no index serves ${r.filteredPageMs.toFixed(0)} ms; ` +
 						(r.oldPageMs !== undefined ? `one page the old way (copy and sort all) ${r.oldPageMs.toFixed(0)} ms; ` : '') +
 						`after load RSS ${r.rssMb} MB (${r.rssBeforeMb} MB before opening the store), heap ${r.heapMb} MB` +
-						(r.tableMb !== undefined ? `, table and indexes ${r.tableMb} MB` : ''),
+						(r.tableMb !== undefined ? `, table and indexes ${r.tableMb} MB` : '') +
+						`\n    an or of 200 equalities, CPU ms a search: ${Object.entries(r.orCpuMs)
+							.map(([what, ms]) => `${what} ${ms.toFixed(0)}`)
+							.join(', ')}`,
 				);
 			if (results.length === 2) {
 				const ratio = median(results[1].passMs) / median(results[0].passMs);

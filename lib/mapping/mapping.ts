@@ -53,7 +53,21 @@ export interface PendingUnique {
 
 export interface MappedItem {
 	envelope: ProvisioningEnvelope;
-	pendingUnique: PendingUnique[];
+	pendingUnique: readonly PendingUnique[];
+}
+
+const NO_PENDING: readonly PendingUnique[] = Object.freeze([]);
+
+/** What expressions read: the item the mapping is working on. */
+class ItemContext implements EvalContext {
+	item: Record<string, unknown> = {};
+
+	constructor(readonly now?: () => Date) {}
+
+	attribute(name: string): MappingValue {
+		const value = sourceAccessor(name)(this.item);
+		return value === MISSING ? null : (value as MappingValue);
+	}
 }
 
 interface CompiledRow {
@@ -65,6 +79,10 @@ interface CompiledRow {
 	/** Precomputed per row: the trace text and whether the target is secret. */
 	trace: string;
 	secret: boolean;
+	/** Applied on create only: Apply "create", or a None row (its default value). */
+	onCreate: boolean;
+	/** objectClass keeps a list of one as a list. */
+	keepsLists: boolean;
 }
 
 const describe = (row: MappingRow, index: number) => `Mapping row ${index + 1} (${row.target || 'no target'})`;
@@ -97,8 +115,10 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 						? `Expression: ${row.expression}`
 						: 'None (default)',
 		secret: isSecretAttribute(row.target),
+		onCreate: row.apply === 'create' || row.type === 'none',
+		keepsLists: row.target?.toLowerCase() === 'objectclass',
 	}));
-	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret'> {
+	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret' | 'onCreate' | 'keepsLists'> {
 		const label = describe(row, index);
 		const field = `mappings[${index}]`;
 		const bad = (reason: string) => new ProvisioningError('InvalidInput', `${label}: ${reason}`, { field });
@@ -161,77 +181,106 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		.filter((c) => Number(c.row.matchPrecedence) > 0)
 		.sort((a, b) => Number(a.row.matchPrecedence) - Number(b.row.matchPrecedence));
 
+	// One context for every item, pointed at each in turn: a mapping runs one item at a time, synchronously.
+	const ctx = new ItemContext(options.now);
+	// The usual item: every row yields a plain value, so its trace and attributes have the same keys in the same
+	// order for every item. They are then cloned from these templates (values filled in) instead of built key by key;
+	// an item that leaves the usual way at some row has the rows before it written out, then goes on key by key.
+	const traceTemplate: Record<string, string> = {};
+	const attributesTemplate: AttributeMap = {};
+	for (const c of compiled) {
+		traceTemplate[c.row.target] = c.trace;
+		if (!c.onCreate) attributesTemplate[c.row.target] = null;
+	}
+	const values: AttributeValue[] = new Array(compiled.length);
 	return (item) => {
-		const attributes: AttributeMap = {};
+		ctx.item = item;
+		let attributes: AttributeMap | undefined;
+		let trace: Record<string, string> | undefined;
 		const createOnly: AttributeMap = {};
 		const redact: string[] = [];
-		const trace: Record<string, string> = {};
-		const pendingUnique: PendingUnique[] = [];
-		const references: Record<string, AccountReference> = {};
-		const clear: string[] = [];
-		// One context per item, shared by every expression row.
-		const ctx: EvalContext = {
-			attribute: (name) => {
-				const v = sourceAccessor(name)(item);
-				return v === MISSING ? null : (v as MappingValue);
-			},
-			now: options.now,
-		};
-		for (const { row, label, evaluate, trace: rowTrace, secret, referenceId } of compiled) {
+		// Rare: made when first needed (a mapping runs for every item of a batch).
+		let pendingUnique: PendingUnique[] | undefined;
+		let references: Record<string, AccountReference> | undefined;
+		let clear: string[] | undefined;
+		for (let r = 0; r < compiled.length; r++) {
+			const { row, label, evaluate, trace: rowTrace, secret, referenceId, onCreate, keepsLists } = compiled[r];
 			let value = evaluate(item, ctx);
-			if (value instanceof IgnoreFlow) continue;
-			if (value instanceof Redacted) {
+			const ignored = value instanceof IgnoreFlow;
+			if (!ignored && value instanceof Redacted) {
 				redact.push(row.target);
 				value = value.value;
 			}
-			const onCreate = row.apply === 'create' || row.type === 'none';
+			let result = ignored || value instanceof UniqueCandidates ? undefined : toAttributeValue(value);
+			if (result !== undefined && !empty(result) && !row.referenceBy) {
+				// The usual way: a value for the row's target (one value, not a list of one, except objectClass).
+				if (Array.isArray(result) && result.length === 1 && !keepsLists) result = result[0] as AttributeValue;
+				if (trace && attributes) {
+					(onCreate ? createOnly : attributes)[row.target] = result;
+					trace[row.target] = rowTrace;
+				} else if (onCreate) createOnly[row.target] = result;
+				else values[r] = result;
+				if (secret && !redact.includes(row.target)) redact.push(row.target);
+				continue;
+			}
+			if (!trace || !attributes) {
+				// The first row off the usual way: the rows before it, written out in order.
+				trace = {};
+				attributes = {};
+				for (let k = 0; k < r; k++) {
+					trace[compiled[k].row.target] = compiled[k].trace;
+					if (!compiled[k].onCreate) attributes[compiled[k].row.target] = values[k];
+				}
+			}
+			if (ignored) continue;
 			if (value instanceof UniqueCandidates) {
 				if (value.candidates.length === 0)
 					throw new ProvisioningError('MissingRequiredValue', `${label}: SelectUniqueValue produced no candidate`, { field: row.target });
-				pendingUnique.push({ attribute: row.target, candidates: value.candidates });
+				(pendingUnique ??= []).push({ attribute: row.target, candidates: value.candidates });
 				trace[row.target] = `${row.type}: SelectUniqueValue`;
 				continue;
 			}
-			let result = toAttributeValue(value);
-			if (empty(result) && row.defaultValue !== undefined && row.defaultValue !== '') {
+			if (empty(result!) && row.defaultValue !== undefined && row.defaultValue !== '') {
 				createOnly[row.target] = row.defaultValue;
 				trace[row.target] = `${label}: default value (create only)`;
 				continue;
 			}
-			if (empty(result)) {
+			if (empty(result!)) {
 				if (row.required) throw new ProvisioningError('MissingRequiredValue', `${label}: a required value is empty`, { field: row.target });
 				if (row.clearWhenEmpty && !onCreate) {
-					clear.push(row.target);
+					(clear ??= []).push(row.target);
 					trace[row.target] = `${rowTrace} (empty: cleared)`;
 				}
 				continue;
 			}
-			if (Array.isArray(result) && row.target.toLowerCase() !== 'objectclass' && result.length === 1) result = result[0] as AttributeValue;
-			if (row.referenceBy) {
-				if (typeof result === 'object')
-					throw new ProvisioningError('InvalidInput', `${label}: a reference needs one key value, not a list or an object`, {
-						field: row.target,
-					});
-				const sourceId = referenceId?.(item);
-				references[row.target] = { by: row.referenceBy, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
-				trace[row.target] = `${rowTrace} (reference by ${row.referenceBy})`;
-				continue;
-			}
-			(onCreate ? createOnly : attributes)[row.target] = result;
-			trace[row.target] = rowTrace;
-			if (secret && !redact.includes(row.target)) redact.push(row.target);
+			// What is left is a reference: it names another account by one key value.
+			if (Array.isArray(result) && result.length === 1 && !keepsLists) result = result[0] as AttributeValue;
+			if (typeof result === 'object')
+				throw new ProvisioningError('InvalidInput', `${label}: a reference needs one key value, not a list or an object`, {
+					field: row.target,
+				});
+			const sourceId = referenceId?.(item);
+			(references ??= {})[row.target] = { by: row.referenceBy!, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
+			trace[row.target] = `${rowTrace} (reference by ${row.referenceBy})`;
 		}
-		const matchKeys: MatchKey[] = precedence.map(({ row }) => {
+		if (!trace || !attributes) {
+			// Every row went the usual way.
+			trace = { ...traceTemplate };
+			attributes = { ...attributesTemplate };
+			for (let k = 0; k < compiled.length; k++) if (!compiled[k].onCreate) attributes[compiled[k].row.target] = values[k];
+		}
+		const matchKeys: MatchKey[] = [];
+		for (const { row } of precedence) {
 			const v = attributes[row.target] ?? createOnly[row.target];
 			const scalar = Array.isArray(v) ? v[0] : v;
-			return {
+			matchKeys.push({
 				attribute: row.target,
 				value: scalar === undefined || scalar === null || typeof scalar === 'object' ? null : (scalar as ScalarValue),
-			};
-		});
+			});
+		}
 		const envelope: ProvisioningEnvelope = { attributes, createOnly, matchKeys, redact, trace };
-		if (Object.keys(references).length) envelope.references = references;
-		if (clear.length) envelope.clearAttributes = clear;
-		return { envelope, pendingUnique };
+		if (references) envelope.references = references;
+		if (clear) envelope.clearAttributes = clear;
+		return { envelope, pendingUnique: pendingUnique ?? NO_PENDING };
 	};
 }

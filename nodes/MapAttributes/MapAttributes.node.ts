@@ -127,35 +127,34 @@ export class MapAttributes implements INodeType {
 		// order then converge. A user the store no longer holds is out of scope. An item whose store reference is not
 		// signed for this workflow is a plain item: no store is read.
 		const trust = storeTrust(this);
-		const events = items.map((item) => (['resource', 'before'].includes(sourcePath) ? asTriggerItem(item.json, trust) : undefined));
+		const fromEvents = sourcePath === 'resource' || sourcePath === 'before';
+		const events = fromEvents ? items.map((item) => asTriggerItem(item.json, trust)) : [];
 		const current = options.readCurrentState === false || !events.some(Boolean) ? [] : await currentStates(this, events);
 
-		// Each item ends in exactly one place: In Scope, Out of Scope, or a failure.
-		const placed: Array<{ output: 0 | 1; item: INodeExecutionData; mapped?: MappedItem } | ProvisioningError> = items.map((item, i) =>
-			readItem(() => {
-				const event = events[i];
-				const now = current[i];
-				if (now?.error)
-					this.logger.warn(`Map Attributes: the SCIM Trigger store could not be read (${now.error.message}); mapping the event as sent`);
-				const gone = !!event && !!now && !now.error && !now.resource;
-				const source =
-					now?.resource ??
-					(gone ? (event!.before ?? event!.resource ?? {}) : sourceObject(item.json as Record<string, unknown>, sourcePath));
-				const { map, inScope } = shared ?? compileFor(i);
-				const mapped = map(source);
-				mapped.envelope.source = event
-					? { id: event.resourceId, store: event.store, ...(gone ? { deleted: true } : {}) }
-					: { id: String(source.id ?? source.externalId ?? i) };
-				return {
-					output: !gone && inScope(source) ? 0 : 1,
-					item: { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } },
-					mapped,
-				};
-			}),
-		);
-		const unique = placed.flatMap((p, i) =>
-			p instanceof ProvisioningError || !p.mapped?.pendingUnique.length ? [] : [{ index: i, mapped: p.mapped }],
-		);
+		// Each item ends in exactly one place: In Scope (output 0), Out of Scope (1), or a failure. One function maps
+		// every item (no closure, wrapper or list per item: a batch can hold many thousands).
+		const placed: Array<INodeExecutionData | ProvisioningError> = new Array(items.length);
+		const output = new Uint8Array(items.length);
+		const unique: Array<{ index: number; mapped: MappedItem }> = [];
+		const mapItem = (i: number): INodeExecutionData => {
+			const event = events[i];
+			const now = current[i];
+			if (now?.error)
+				this.logger.warn(`Map Attributes: the SCIM Trigger store could not be read (${now.error.message}); mapping the event as sent`);
+			const gone = !!event && !!now && !now.error && !now.resource;
+			const source =
+				now?.resource ??
+				(gone ? (event!.before ?? event!.resource ?? {}) : sourceObject(items[i].json as Record<string, unknown>, sourcePath));
+			const { map, inScope } = shared ?? compileFor(i);
+			const mapped = map(source);
+			mapped.envelope.source = event
+				? { id: event.resourceId, store: event.store, ...(gone ? { deleted: true } : {}) }
+				: { id: String(source.id ?? source.externalId ?? i) };
+			output[i] = !gone && inScope(source) ? 0 : 1;
+			if (mapped.pendingUnique.length) unique.push({ index: i, mapped });
+			return { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } };
+		};
+		for (let i = 0; i < items.length; i++) placed[i] = readItem(mapItem, i);
 		if (unique.length) {
 			const kind = this.getNodeParameter('target', 0) as TargetKind | 'none';
 			if (kind === 'none') {
@@ -177,10 +176,11 @@ export class MapAttributes implements INodeType {
 			errors.forEach((error, n) => error && (placed[unique[n].index] = error));
 		}
 		const outputs: INodeExecutionData[][] = [[], []];
-		placed.forEach((p, i) => {
+		for (let i = 0; i < placed.length; i++) {
+			const p = placed[i];
 			if (p instanceof ProvisioningError) outputs[0].push(failureItem(this, p, i));
-			else outputs[p.output].push(p.item);
-		});
+			else outputs[output[i]].push(p);
+		}
 		return outputs;
 	}
 }

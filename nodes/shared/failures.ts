@@ -139,9 +139,10 @@ const throwing = (error: Error): never => {
  * Runs a step that reads one item's parameters or input: what it throws becomes that item's failure. An n8n
  * expression that fails for this item is bad input, like an envelope that does not parse.
  */
-export function readItem<T>(read: () => T): T | ProvisioningError {
+export function readItem<T>(read: (index: number) => T, index = 0): T | ProvisioningError {
 	try {
-		return read();
+		// The index is passed, not captured: a node can hand one function for every item.
+		return read(index);
 	} catch (error) {
 		// Already n8n's own errors: they stop the node as they are.
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error

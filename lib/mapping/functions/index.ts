@@ -24,6 +24,10 @@ import {
 export { IgnoreFlow, Redacted, UniqueCandidates, text, type EvalContext, type FunctionSpec, type MappingValue } from './values';
 export { normalizeDiacritics } from './text';
 
+/** Join's step: empty values are skipped, the separator goes between the others. */
+const joined = (out: string | undefined, separator: string, s: string | null) =>
+	s === null || s === '' ? out : out === undefined ? s : out + separator + s;
+
 export const FUNCTIONS: Record<string, FunctionSpec> = {
 	Append: spec(2, 2, (a, c) => {
 		const s = text(a[0](c));
@@ -85,20 +89,13 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
 	Join: spec(2, Infinity, (a, c) => {
 		// A plain loop: Join is the most used function, and runs per item per row.
 		const separator = text(a[0](c)) ?? '';
-		let out = '';
-		let first = true;
-		const add = (v: MappingValue) => {
-			const s = text(v);
-			if (s === null || s === '') return;
-			out = first ? s : out + separator + s;
-			first = false;
-		};
+		let out: string | undefined;
 		for (let i = 1; i < a.length; i++) {
 			const v = plain(a[i](c));
-			if (Array.isArray(v)) for (const x of v) add(x);
-			else add(v);
+			if (Array.isArray(v)) for (const x of v) out = joined(out, separator, text(x));
+			else out = joined(out, separator, text(v));
 		}
-		return out;
+		return out ?? '';
 	}),
 	Left: spec(2, 2, (a, c) => {
 		const s = text(a[0](c));

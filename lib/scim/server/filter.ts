@@ -2,9 +2,9 @@
  * SCIM filters as a service provider must answer them (RFC 7644 §3.4.2.2), parsed by ./filterParser (linear, with
  * limits) and evaluated here with caseExact semantics: userName and most strings ignore case; id and externalId do not.
  */
-import { isObject, keyIgnoringCase as keyOf } from '../../util';
+import { isObject } from '../../util';
 import { CORE_SCHEMA_PREFIX } from '../schema';
-import { type Filter, FilterSyntaxError, type FilterLimits, parseFilter } from './filterParser';
+import { type Comparison, type Filter, FilterSyntaxError, type FilterLimits, parseFilter, type Presence } from './filterParser';
 import { ScimError } from './scimError';
 
 export type { Filter } from './filterParser';
@@ -30,33 +30,91 @@ export function parseScimFilter(text: string): Filter {
 	}
 }
 
-/** All values an attribute path reaches in a resource, flattening multi-valued attributes. */
-function valuesAt(resource: Record<string, unknown>, path: string): unknown[] {
-	let base: Record<string, unknown> = resource;
+type PlainObject = Record<string, unknown>;
+/** A filter compiled for one request: a test of one resource, run on every resource a scan examines. */
+export type ResourceTest = (resource: PlainObject) => boolean;
+
+const ownKey = Object.prototype.hasOwnProperty;
+
+/**
+ * keyIgnoringCase (the name itself, else the first own key equal to it ignoring case), for one resource at a time:
+ * an object's keys are lower-cased once, the first time a name misses in it, however many comparisons ask.
+ */
+class KeyFinder {
+	private readonly lowered = new Map<object, Map<string, string>>();
+
+	nextResource(): void {
+		if (this.lowered.size) this.lowered.clear();
+	}
+
+	keyOf(obj: PlainObject, name: string, lower: string): string | undefined {
+		if (ownKey.call(obj, name)) return name;
+		let keys = this.lowered.get(obj);
+		if (!keys) {
+			keys = new Map();
+			for (const key of Object.keys(obj)) if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
+			this.lowered.set(obj, keys);
+		}
+		return keys.get(lower);
+	}
+}
+
+interface Name {
+	name: string;
+	lower: string;
+}
+const nameOf = (name: string): Name => ({ name, lower: name.toLowerCase() });
+
+/** A complex value compared directly means its "value" sub-attribute (emails eq "x"). */
+const valueOf = (v: unknown) => (isObject(v) && 'value' in v ? v.value : v);
+
+/**
+ * A reader of every value an attribute path reaches in a resource, flattening multi-valued attributes. It fills
+ * and returns the same array on every call (a scan reads millions of values): use it before the next call.
+ */
+function pathReader(path: string, keys: KeyFinder): (resource: PlainObject) => unknown[] {
 	let rest = path;
+	let extension: Name | undefined;
 	if (/^urn:/i.test(path)) {
 		const colon = path.lastIndexOf(':');
-		const schema = path.slice(0, colon);
 		rest = path.slice(colon + 1);
-		if (!/:core:2\.0:(User|Group)$/i.test(schema)) {
-			const key = keyOf(resource, schema);
-			if (!key || !isObject(resource[key])) return [];
-			base = resource[key] as Record<string, unknown>;
-		}
+		if (!/:core:2\.0:(User|Group)$/i.test(path.slice(0, colon))) extension = nameOf(path.slice(0, colon));
 	}
-	let current: unknown[] = [base];
-	for (const segment of rest.split('.')) {
-		const next: unknown[] = [];
-		for (const c of current.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
-			if (!isObject(c)) continue;
-			const key = keyOf(c, segment);
-			if (key !== undefined) next.push(c[key]);
+	const segments = rest.split('.').map(nameOf);
+	let current: unknown[] = [];
+	let next: unknown[] = [];
+	const out: unknown[] = [];
+	const step = (from: unknown, segment: Name) => {
+		if (!isObject(from)) return;
+		const key = keys.keyOf(from, segment.name, segment.lower);
+		if (key !== undefined) next.push(from[key]);
+	};
+	return (resource) => {
+		out.length = 0;
+		let base: PlainObject = resource;
+		if (extension) {
+			const key = keys.keyOf(resource, extension.name, extension.lower);
+			if (key === undefined || !isObject(resource[key])) return out;
+			base = resource[key] as PlainObject;
 		}
-		current = next;
-	}
-	const flat = current.flatMap((v) => (Array.isArray(v) ? v : [v]));
-	// A complex multi-valued attribute compared directly means its "value" sub-attribute (emails eq "x").
-	return flat.map((v) => (isObject(v) && 'value' in v ? v.value : v));
+		current.length = 0;
+		current.push(base);
+		for (const segment of segments) {
+			next.length = 0;
+			for (const v of current) {
+				if (Array.isArray(v)) for (const element of v) step(element, segment);
+				else step(v, segment);
+			}
+			const read = next;
+			next = current;
+			current = read;
+		}
+		for (const v of current) {
+			if (Array.isArray(v)) for (const element of v) out.push(valueOf(element));
+			else out.push(valueOf(v));
+		}
+		return out;
+	};
 }
 
 /** `expectedText` is the expected value as text, lower-cased unless caseExact (see preparedFor). */
@@ -112,42 +170,102 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 
 const caseExactFor = (path: string) => CASE_EXACT.has(path.replace(/^urn:.*:/i, '').toLowerCase());
 
-/** Per comparison, worked out once rather than for every resource (a value may be 64K characters long). */
-const prepared = new WeakMap<Filter, { exact: boolean; text: string }>();
-function preparedFor(filter: Filter, attrPath: string, compValue: unknown): { exact: boolean; text: string } {
-	let found = prepared.get(filter);
-	if (!found) {
-		const exact = caseExactFor(attrPath);
-		found = { exact, text: exact ? String(compValue) : String(compValue).toLowerCase() };
-		prepared.set(filter, found);
-	}
-	return found;
+type Leaf = Comparison | Presence;
+const isLeaf = (f: Filter): f is Leaf => f.op !== 'and' && f.op !== 'or' && f.op !== 'not' && f.op !== '[]';
+/** Only these operators can throw (on booleans): an `or` whose comparisons cannot throw may be evaluated in any order. */
+const MAY_THROW = new Set(['gt', 'ge', 'lt', 'le', 'co', 'sw', 'ew']);
+const mayThrow = (f: Filter): boolean =>
+	isLeaf(f) ? MAY_THROW.has(f.op) : f.op === 'not' ? mayThrow(f.filter) : f.op === '[]' ? mayThrow(f.valFilter) : f.filters.some(mayThrow);
+/** `attr eq "text"`: the comparisons an `or` can answer with one set lookup per value. */
+const isTextEquality = (f: Filter): f is Comparison => f.op === 'eq' && typeof (f as Comparison).compValue === 'string';
+
+function compileLeaf(filter: Leaf, keys: KeyFinder): ResourceTest {
+	const { op, attrPath } = filter;
+	const compValue = op === 'pr' ? undefined : (filter as Comparison).compValue;
+	const values = pathReader(attrPath, keys);
+	const exact = caseExactFor(attrPath);
+	const text = exact ? String(compValue) : String(compValue).toLowerCase();
+	if (op === 'ne')
+		return (r) => {
+			const found = values(r);
+			return found.length === 0 ? compValue !== null : found.every((v) => compare('ne', v, compValue, exact, text));
+		};
+	return (r) => values(r).some((v) => compare(op, v, compValue, exact, text));
 }
 
-/** Evaluates a parsed filter against a resource. */
-export function matchesFilter(filter: Filter, resource: Record<string, unknown>): boolean {
-	switch (filter.op) {
-		case 'and':
-			return (filter as { filters: Filter[] }).filters.every((f) => matchesFilter(f, resource));
-		case 'or':
-			return (filter as { filters: Filter[] }).filters.some((f) => matchesFilter(f, resource));
-		case 'not':
-			return !matchesFilter((filter as { filter: Filter }).filter, resource);
-		case '[]': {
-			const { attrPath, valFilter } = filter as { attrPath: string; valFilter: Filter };
-			const key = keyOf(resource, attrPath.replace(/^urn:.*:/i, ''));
-			const list = key === undefined ? [] : ([] as unknown[]).concat(resource[key] ?? []);
-			return list.some((element) => isObject(element) && matchesFilter(valFilter, element));
-		}
-		default: {
-			const { op, attrPath, compValue } = filter as { op: string; attrPath: string; compValue?: unknown };
-			const values = valuesAt(resource, attrPath);
-			const { exact, text } = preparedFor(filter, attrPath, compValue);
-			if (op === 'ne') return values.length === 0 ? compValue !== null : values.every((v) => compare('ne', v, compValue, exact, text));
-			if (values.length === 0) return false;
-			return values.some((v) => compare(op, v, compValue, exact, text));
-		}
+/** `a eq "x" or a eq "y" or …` on one attribute path: what compare('eq', …) answers for text values, as a set lookup. */
+function textEqualities(attrPath: string, texts: string[], keys: KeyFinder): ResourceTest {
+	const values = pathReader(attrPath, keys);
+	const exact = caseExactFor(attrPath);
+	const wanted = new Set(texts.map((t) => (exact ? t : t.toLowerCase())));
+	return (r) =>
+		values(r).some(
+			(v) => v !== null && v !== undefined && typeof v !== 'boolean' && wanted.has(exact ? String(v) : String(v).toLowerCase()),
+		);
+}
+
+function compileOr(filters: Filter[], keys: KeyFinder): ResourceTest {
+	const tests: ResourceTest[] = [];
+	// Text equalities on one path become one set lookup, when no comparison of the `or` can throw (then its order is free).
+	const grouped = new Map<string, string[]>();
+	const groupable = !filters.some(mayThrow);
+	for (const f of filters) {
+		if (!groupable || !isTextEquality(f)) tests.push(compileNode(f, keys));
+		else if (grouped.has(f.attrPath)) grouped.get(f.attrPath)!.push(f.compValue as string);
+		else grouped.set(f.attrPath, [f.compValue as string]);
 	}
+	for (const [attrPath, texts] of grouped) tests.unshift(textEqualities(attrPath, texts, keys));
+	return (r) => tests.some((test) => test(r));
+}
+
+function compileNode(filter: Filter, keys: KeyFinder): ResourceTest {
+	switch (filter.op) {
+		case 'and': {
+			const tests = filter.filters.map((f) => compileNode(f, keys));
+			return (r) => tests.every((test) => test(r));
+		}
+		case 'or':
+			return compileOr(filter.filters, keys);
+		case 'not': {
+			const test = compileNode(filter.filter, keys);
+			return (r) => !test(r);
+		}
+		case '[]': {
+			const attribute = nameOf(filter.attrPath.replace(/^urn:.*:/i, ''));
+			const test = compileNode(filter.valFilter, keys);
+			return (r) => {
+				const key = keys.keyOf(r, attribute.name, attribute.lower);
+				const value = key === undefined ? undefined : r[key];
+				if (value === undefined || value === null) return false;
+				return Array.isArray(value) ? value.some((element) => isObject(element) && test(element)) : isObject(value) && test(value);
+			};
+		}
+		default:
+			return compileLeaf(filter, keys);
+	}
+}
+
+/**
+ * A parsed filter compiled into a test of one resource (RFC 7644 §3.4.2.2 with caseExact semantics). Per comparison,
+ * the path is split and the expected value lower-cased once, not once per resource; values are read without building
+ * lists; text equalities or-ed on one attribute (the batched lookups clients send) are one set lookup.
+ */
+export function compileFilter(filter: Filter): ResourceTest {
+	const keys = new KeyFinder();
+	const test = compileNode(filter, keys);
+	return (resource) => {
+		keys.nextResource();
+		return test(resource);
+	};
+}
+
+const compiled = new WeakMap<Filter, ResourceTest>();
+
+/** Evaluates a parsed filter against a resource (compiled on first use). */
+export function matchesFilter(filter: Filter, resource: PlainObject): boolean {
+	let test = compiled.get(filter);
+	if (!test) compiled.set(filter, (test = compileFilter(filter)));
+	return test(resource);
 }
 
 /** The single attribute an equality filter pins down (for index lookups): `userName eq "x"` → ['userName', 'x']. */

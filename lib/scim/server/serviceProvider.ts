@@ -8,7 +8,8 @@ import type { IdentityStore, Resource, ResourceType } from './identityStore';
 import { StoreError } from './storeError';
 import { isObject } from '../../util';
 import { EventFactory, ReferenceResolver, type ScimEvent } from './events';
-import { equalityKey, matchesFilter, parseScimFilter } from './filter';
+import { matchesFilter, parseScimFilter } from './filter';
+import { indexedCandidates } from './indexLookup';
 import { applyPatch } from './patch';
 import { dedupeMembers, incoming, present } from './resources';
 import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './schemas';
@@ -209,38 +210,25 @@ export class ScimServiceProvider {
 		});
 	}
 
-	/** The resources an equality filter names through an index (userName/displayName, externalId, id), or undefined. */
-	private async indexed(type: ResourceType, key: { attribute: string; value: string } | undefined): Promise<Resource[] | undefined> {
-		const attribute = key?.attribute.toLowerCase();
-		if (key && attribute === (type === 'User' ? 'username' : 'displayname')) return this.store.findByName(type, key.value);
-		if (key && attribute === 'externalid') return this.store.findByExternalId(type, key.value);
-		if (key && attribute === 'id') {
-			const one = await this.store.get(type, key.value);
-			return one ? [one] : [];
-		}
-		return undefined;
-	}
-
 	/**
 	 * Lists with filter and paging, in the store's stable order (created, then id; across types, users first). An
-	 * equality on an indexed attribute reads only its candidates; anything else is paged by the store, which copies
-	 * only the page (a full pass through 100,000 users, 100 at a time, is linear).
+	 * equality on an indexed attribute (or an `or` of them) reads only its candidates; anything else is paged by the
+	 * store, which copies only the page (a full pass through 100,000 users, 100 at a time, is linear).
 	 */
 	private async search(types: ResourceType[], query: Query): Promise<ScimHttpResponse> {
 		const startIndex = Math.max(1, Number.parseInt(query.startindex ?? '1', 10) || 1);
 		const rawCount = query.count === undefined ? this.maxResults : Number.parseInt(query.count, 10);
 		const count = Math.min(Math.max(0, Number.isNaN(rawCount) ? 0 : rawCount), this.maxResults);
 		const filter = query.filter ? parseScimFilter(query.filter) : undefined;
-		const key = filter ? equalityKey(filter) : undefined;
 		const match = filter ? (r: Resource) => matchesFilter(filter, r) : undefined;
 		let offset = startIndex - 1;
 		let total = 0;
 		const page: Resource[] = [];
 		for (const type of types) {
-			const candidates = await this.indexed(type, key);
+			const candidates = filter && (await indexedCandidates(this.store, type, filter));
 			let found: { total: number; resources: Resource[] };
 			if (candidates) {
-				const matching = candidates.filter((r) => matchesFilter(filter!, r));
+				const matching = candidates.filter(match!);
 				found = { total: matching.length, resources: matching.slice(offset, offset + count - page.length) };
 			} else found = await this.store.page(type, { offset, limit: count - page.length, match });
 			total += found.total;
