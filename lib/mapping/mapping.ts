@@ -1,7 +1,7 @@
 /** Entra-style attribute mappings compiled once per execution into an item → envelope function. */
 import type { AccountReference, AttributeMap, AttributeValue, MatchKey, ProvisioningEnvelope, ScalarValue } from '../envelope';
 import { ProvisioningError } from '../errors';
-import { isSecretAttribute } from '../redact';
+import { isSecretAttribute, scrubSecrets } from '../redact';
 import { defaultDateText } from './dates';
 import { compileExpression, type Compiled } from './expression';
 import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions';
@@ -61,6 +61,7 @@ const NO_PENDING: readonly PendingUnique[] = Object.freeze([]);
 /** What expressions read: the item the mapping is working on. */
 class ItemContext implements EvalContext {
 	item: Record<string, unknown> = {};
+	secrets: string[] = [];
 
 	constructor(readonly now?: () => Date) {}
 
@@ -166,7 +167,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 						try {
 							return fn(ctx);
 						} catch (error) {
-							throw bad((error as Error).message);
+							throw bad(scrubSecrets((error as Error).message, ctx.secrets ?? []));
 						}
 					},
 				};
@@ -195,6 +196,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 	const values: AttributeValue[] = new Array(compiled.length);
 	return (item) => {
 		ctx.item = item;
+		ctx.secrets.length = 0;
 		let attributes: AttributeMap | undefined;
 		let trace: Record<string, string> | undefined;
 		const createOnly: AttributeMap = {};

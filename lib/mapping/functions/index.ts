@@ -135,7 +135,11 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
 			text(arg(a, 5, c)) ?? '',
 		),
 	),
-	Redact: unary((v) => new Redacted(v)),
+	Redact: spec(1, 1, (args, ctx) => {
+		const value = args[0](ctx);
+		if (value !== null && value !== undefined) ctx.secrets?.push(...(Array.isArray(value) ? value : [value]).map(String));
+		return new Redacted(value);
+	}),
 	RemoveDuplicates: unary((v) => {
 		const seen = new Set<string>();
 		return list(v).filter((x) => {

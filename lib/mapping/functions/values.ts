@@ -19,6 +19,8 @@ export type Marker = IgnoreFlow | Redacted | UniqueCandidates;
 export interface EvalContext {
 	attribute(name: string): MappingValue;
 	now?: () => Date;
+	/** Values Redact() marked while the current item is mapped: scrubbed from any error a later function throws. */
+	secrets?: string[];
 }
 
 export type Thunk = (ctx: EvalContext) => MappingValue;
