@@ -6,6 +6,7 @@
 import type { Filter } from '../../lib/scim/server/filterParser';
 import { ScimError } from '../../lib/scim/server/scimError';
 import { isObject, keyIgnoringCase as keyOf } from '../../lib/util';
+import { parseIsoTime } from '../../lib/times';
 
 const CASE_EXACT = new Set(['id', 'externalid', 'members.value', 'groups.value', 'manager.value', 'meta.version', 'password']);
 
@@ -68,8 +69,9 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 	const a = caseExact ? String(actual) : String(actual).toLowerCase();
 	const e = expectedText;
 	if (['gt', 'ge', 'lt', 'le'].includes(op)) {
-		const da = Date.parse(a);
-		const de = Date.parse(e);
+		// Times as the product reads them since (ISO only, no offset = UTC): the one deliberate change to this oracle.
+		const da = parseIsoTime(a)?.getTime() ?? NaN;
+		const de = parseIsoTime(e)?.getTime() ?? NaN;
 		const [x, y]: Array<string | number> = !Number.isNaN(da) && !Number.isNaN(de) && /\d{4}-\d{2}-\d{2}/.test(a) ? [da, de] : [a, e];
 		return op === 'gt' ? x > y : op === 'ge' ? x >= y : op === 'lt' ? x < y : x <= y;
 	}

@@ -6,6 +6,7 @@ import { isObject } from '../../util';
 import { CORE_SCHEMA_PREFIX } from '../schema';
 import { type Comparison, type Filter, FilterSyntaxError, type FilterLimits, parseFilter, type Presence } from './filterParser';
 import { ScimError } from './scimError';
+import { parseIsoTime } from '../../times';
 
 export type { Filter } from './filterParser';
 
@@ -147,8 +148,9 @@ function compare(op: string, actual: unknown, expected: unknown, caseExact: bool
 	const a = caseExact ? String(actual) : String(actual).toLowerCase();
 	const e = expectedText;
 	if (['gt', 'ge', 'lt', 'le'].includes(op)) {
-		const da = Date.parse(a);
-		const de = Date.parse(e);
+		// A time without an offset is UTC, never the machine's zone (lib/times.ts).
+		const da = parseIsoTime(a)?.getTime() ?? NaN;
+		const de = parseIsoTime(e)?.getTime() ?? NaN;
 		const [x, y]: Array<string | number> = !Number.isNaN(da) && !Number.isNaN(de) && /\d{4}-\d{2}-\d{2}/.test(a) ? [da, de] : [a, e];
 		return op === 'gt' ? x > y : op === 'ge' ? x >= y : op === 'lt' ? x < y : x <= y;
 	}
