@@ -252,7 +252,7 @@ async function rebuildSqlite(dir: string, node: NodeBinary): Promise<void> {
 }
 
 /**
- * The n8n runtime for `version`: installed on first use (about 3 minutes), checked on every use (one `node -e`),
+ * The n8n runtime for `version`: installed on first use (minutes: see the README, First run), checked on every use (one `node -e`),
  * and repaired when a runtime marked ready no longer works (sqlite3 rebuilt, or n8n reinstalled).
  */
 export async function ensureRuntime(version = DEFAULT_N8N_VERSION, options: EnsureOptions = {}): Promise<N8nRuntime> {
@@ -295,7 +295,7 @@ export async function ensureRuntime(version = DEFAULT_N8N_VERSION, options: Ensu
 			rebuilt = true;
 			found = await problem(dir, version, options);
 		};
-		if (found.problem && !found.node) await installN8n(`Installing n8n ${version} into ${dir} (first run only, about 3 minutes)…`);
+		if (found.problem && !found.node) await installN8n(`Installing n8n ${version} into ${dir} (first run only)…`);
 		if (found.problem) await rebuild();
 		if (found.problem && !installed) {
 			await installN8n(`Rebuilding sqlite3 did not help (${found.problem}): reinstalling n8n ${version}.`);
