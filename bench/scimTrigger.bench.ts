@@ -120,7 +120,7 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 		rmSync(work, { recursive: true, force: true });
 	};
 	try {
-		installPackage(userFolder, packPackage(join(work, 'pack')));
+		installPackage(userFolder, packPackage());
 		const minimal = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
 			cwd: join(ROOT, 'bench', 'fixtures', 'minimal-trigger'),
 			encoding: 'utf8',

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 	console.log(`Preparing n8n ${version} (the first run installs it into ${runtimeCache()}; about 7 minutes measured on a 2-core machine)…`);
 	const runtime = await ensureRuntime(version);
 	console.log(`n8n ${version} runs on Node.js ${runtime.node.version}${runtime.node.system ? '' : ` (${runtime.node.bin})`}.`);
-	const tarball = packPackage(join(ROOT, '.tmp'));
+	const tarball = packPackage();
 	installPackage(userFolder, tarball);
 	mkdirSync(userFolder, { recursive: true });
 

@@ -3,8 +3,22 @@
  * Shared by `npm start` and the end-to-end tests. Facts behind each step: shared notes, n8n.md.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+	closeSync,
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { activateInDatabase } from './activation';
 import { cleanEnv, type N8nRuntime } from './runtime';
@@ -20,15 +34,60 @@ export {
 } from './runtime';
 export const ROOT = resolve(__dirname, '..', '..');
 
-/** Builds and packs this package; returns the tarball path. */
-export function packPackage(outDir: string): string {
+/** What the tarball is built from: a change to any of these makes a new one. */
+const PACK_INPUTS = [
+	'credentials',
+	'nodes',
+	'lib',
+	'package.json',
+	'package-lock.json',
+	'tsconfig.json',
+	'tsconfig.build.json',
+	'gulpfile.js',
+	'README.md',
+	'LICENSE',
+];
+
+/** A digest of every file the tarball is built from (paths and contents). */
+export function packInputsDigest(root = ROOT): string {
+	const hash = createHash('sha256');
+	const add = (path: string) => {
+		const full = join(root, path);
+		if (!existsSync(full)) return;
+		if (statSync(full).isDirectory()) {
+			for (const entry of readdirSync(full).sort()) add(join(path, entry));
+			return;
+		}
+		hash.update(`${path}\0`).update(readFileSync(full)).update('\0');
+	};
+	for (const input of PACK_INPUTS) add(input);
+	return hash.digest('hex').slice(0, 20);
+}
+
+/**
+ * Builds and packs this package; returns the tarball path. A tarball built from the same sources is reused (kept in
+ * .tmp/packs): a second `npm start`, and each e2e suite after the run's global set-up, skip the build.
+ */
+export function packPackage(): string {
+	const packs = join(ROOT, '.tmp', 'packs');
+	const tarball = join(packs, `n8n-nodes-provisioning-${packInputsDigest()}.tgz`);
+	if (existsSync(tarball)) return tarball;
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-	mkdirSync(outDir, { recursive: true });
-	const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], { cwd: ROOT, encoding: 'utf8' })
-		.trim()
-		.split('\n')
-		.pop()!;
-	return join(outDir, name);
+	const work = mkdtempSync(join(tmpdir(), 'pack-'));
+	try {
+		const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' })
+			.trim()
+			.split('\n')
+			.pop()!;
+		mkdirSync(packs, { recursive: true });
+		// Older packs go; the new one appears whole (rename), so a concurrent reader never sees half a file.
+		for (const old of readdirSync(packs)) rmSync(join(packs, old), { force: true });
+		copyFileSync(join(work, name), `${tarball}.part`);
+		renameSync(`${tarball}.part`, tarball);
+	} finally {
+		rmSync(work, { recursive: true, force: true });
+	}
+	return tarball;
 }
 
 /** Installs the tarball into <userFolder>/.n8n/nodes exactly as the Community Nodes installer does: no install scripts. */

@@ -14,7 +14,7 @@ export default async function globalSetup(): Promise<void> {
 	process.env.E2E_RUN_DIR = dir;
 	const started = Date.now();
 	const runtimes = prepareRuntimes();
-	const tarball = packPackage(join(dir, 'pack'));
+	const tarball = packPackage();
 	const template = join(dir, 'template');
 	mkdirSync(template, { recursive: true });
 	installPackage(template, tarball);
