@@ -2,6 +2,7 @@
 import './preferTypeScript';
 import { benchFilter } from './filter.bench';
 import { benchGroupSync } from './groupSync.bench';
+import { benchHrBulk } from './hrBulk.bench';
 import { benchIdpFlow } from './idpFlow.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
 import { benchMapAttributes } from './mapAttributes.bench';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'sql') await benchSqlProvision();
 	if (!only || only === 'store') await benchTriggerStore();
 	if (!only || only === 'filter') await benchFilter();
+	if (!only || only === 'hr') await benchHrBulk();
 	// Not part of the full run: a diagnosis, not a ratio.
 	if (only === 'profile') await profileScimTrigger();
 	process.exit(0);

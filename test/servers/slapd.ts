@@ -47,6 +47,11 @@ export class Slapd {
 		this.auditLogPath = join(dir, 'audit.ldif');
 	}
 
+	/** slapd's process id (benchmarks read its CPU time from /proc). */
+	get pid(): number | undefined {
+		return this.process?.pid;
+	}
+
 	/** The LDAP Directory API credential for this server, bound as its root (override fields after the spread). */
 	credential(): { urls: string; bindDn: string; bindPassword: string; baseDn: string; flavour: string } {
 		return { urls: this.url, bindDn: this.rootDn, bindPassword: this.rootPassword, baseDn: this.suffix, flavour: 'openldap' };
