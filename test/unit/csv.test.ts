@@ -40,10 +40,8 @@ test('limits: bytes, records and fields per record', () => {
 
 test('property: any table written the RFC 4180 way reads back the same (seed 20240620)', () => {
 	const field = fc.string({ unit: fc.constantFrom('a', 'ë', ',', '"', '\r', '\n', ' ', 'x') });
-	const table = fc.array(fc.array(field, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 8 }).filter(
-		// One empty field alone on a line is an empty line, which the reader skips.
-		(rows) => rows.every((r) => r.some((f) => f !== '')),
-	);
+	// Two fields at least: a record of one empty field is an empty line, which the reader skips.
+	const table = fc.array(fc.array(field, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 8 });
 	const quote = (f: string) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
 	fc.assert(
 		fc.property(table, fc.constantFrom('\r\n', '\n'), (rows, eol) => {

@@ -62,7 +62,7 @@ describe('HR (Entra inbound) → OpenLDAP', () => {
 		});
 		// No trigger id: the manager's employee id must not be taken for one (it is looked up by employeeNumber).
 		expect(envelope.references).toEqual({ manager: { by: 'employeeNumber', value: '1001' } });
-		expect(envelope.createOnly.objectClass).toEqual(['top', 'person', 'organizationalPerson', 'inetOrgPerson', 'shadowAccount']);
+		expect(envelope.createOnly?.objectClass).toEqual(['top', 'person', 'organizationalPerson', 'inetOrgPerson', 'shadowAccount']);
 	});
 
 	test('the last day of work becomes shadowExpire, the first day (since 1970) the account is expired', () => {
