@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { csvToBulkRequests, parseBulkMapping } from '../dev/hr/csv2bulk';
 import { freePort } from '../dev/ports';
 import { ScimTestServer } from '../dev/scimApp';
 import {
@@ -58,10 +59,14 @@ async function main(): Promise<void> {
 		const runnable = wf.nodes.every((n) => Object.keys(n.credentials ?? {}).every((type) => provided.has(type)));
 		return { ...wf, active: startedByRequest && !scheduled && runnable };
 	});
-	const scimTrigger = workflows
-		.filter((wf) => wf.active)
-		.flatMap((wf) => wf.nodes)
-		.find((n) => n.type === 'n8n-nodes-provisioning.scimTrigger') as { webhookId: string };
+	// Two active SCIM Triggers: the IdP flagship, and the HR bulk upload flow (Entra API-driven inbound).
+	const triggerOf = (id: string) =>
+		workflows.find((wf) => wf.id === id && wf.active)?.nodes.find((n) => n.type === 'n8n-nodes-provisioning.scimTrigger') as {
+			webhookId: string;
+		};
+	const scimTrigger = triggerOf('ScimTriggerDemo1');
+	const hrTrigger = triggerOf('HrBulkScim1');
+	const hrBulkFile = writeHrBulkFile();
 	// n8n 2.x's task runner broker needs a port of its own.
 	const options = { userFolder, port, brokerPort: await freePort() };
 	await importAndActivate(runtime, options, credentials, workflows);
@@ -94,6 +99,13 @@ Try the active example workflow "HR webhook → Provision User (SCIM)":
 Run it twice: the second answer says NoChange. Change a field and it says Update, with old → new values.
 See what the app holds: curl -s ${demo.baseUrl}/Users -H 'Authorization: Bearer ${demo.token}'
 
+Post the shipped HR records (examples/hr/employees.csv: 12 workers, a manager chain, a leaver) as Entra's API-driven
+inbound provisioning does, to the HR flow's SCIM Trigger (same token): one request, one execution, into the demo app.
+npm start has made the request file as \`npm run csv2bulk -- examples/hr/employees.csv --out .tmp/hr-bulk\` does:
+
+  curl -s -X POST ${n8n.url}/webhook/${hrTrigger.webhookId}/scim/v2/bulkUpload -H 'Authorization: Bearer ${triggerToken}' \\
+    -H 'Content-Type: application/scim+json' --data-binary @${hrBulkFile}
+
 Press Ctrl+C to stop.`);
 
 	const shutdown = async () => {
@@ -107,6 +119,18 @@ Press Ctrl+C to stop.`);
 		console.error(`n8n exited (${code}). Last log lines:\n${n8n.log().slice(-2000)}`);
 		void demo.stop().then(() => process.exit(code ?? 1));
 	});
+}
+
+/** The shipped HR CSV as one bulkUpload request (what `npm run csv2bulk` writes), ready for the printed curl. */
+function writeHrBulkFile(): string {
+	const hr = join(ROOT, 'examples', 'hr');
+	const mapping = parseBulkMapping(JSON.parse(readFileSync(join(hr, 'csv2bulk.mapping.json'), 'utf8')));
+	const [request] = csvToBulkRequests(readFileSync(join(hr, 'employees.csv'), 'utf8'), mapping).requests;
+	const folder = join(ROOT, '.tmp', 'hr-bulk');
+	mkdirSync(folder, { recursive: true });
+	const file = join(folder, 'bulk-001.json');
+	writeFileSync(file, `${JSON.stringify(request, null, 2)}\n`);
+	return file;
 }
 
 main().catch((error) => {

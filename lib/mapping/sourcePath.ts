@@ -8,7 +8,8 @@ export { MISSING };
 /**
  * Reads a Direct mapping's source path from an item: an exact key first (keys may contain dots or URNs),
  * then dot and bracket paths (`manager.email`, `emails[0].value`, `["urn:…:User"].employeeNumber`), and
- * SCIM value paths (`emails[type eq "work"].value`). Returns MISSING when the path is absent.
+ * SCIM value paths (`emails[type eq "work"].value`) and flattened extension names (`urn:…:csv:1.0:User:HireDate`).
+ * Returns MISSING when the path is absent.
  */
 export function readSourcePath(item: Record<string, unknown>, path: string): Lookup {
 	return sourceAccessor(path)(item);
@@ -21,7 +22,8 @@ const accessors = new Map<string, (item: Record<string, unknown>) => Lookup>();
 export function sourceAccessor(path: string): (item: Record<string, unknown>) => Lookup {
 	let accessor = accessors.get(path);
 	if (accessor) return accessor;
-	if (/\[[^\]]*\s(eq)\s/i.test(path)) {
+	// SCIM paths: value filters, and Entra's flattened extension names (`urn:…:enterprise:2.0:User:employeeNumber`).
+	if (/^urn:/i.test(path) || /\[[^\]]*\s(eq)\s/i.test(path)) {
 		accessor = (item) => {
 			if (has.call(item, path)) return item[path];
 			const value = readScimPath(item, path);

@@ -24,6 +24,9 @@ export const PRESET_SUBTITLES: Record<string, string> = {
 	scimToActiveDirectory: 'SCIM → Active Directory',
 	hrCsvToScim: 'HR CSV → SCIM',
 	scimPassthrough: 'SCIM → SCIM',
+	hrInboundToOpenLdap: 'HR inbound → OpenLDAP',
+	hrInboundToActiveDirectory: 'HR inbound → Active Directory',
+	hrInboundToScim: 'HR inbound → SCIM',
 };
 
 /** What each scoping operator does, in the words of the row's help text. */

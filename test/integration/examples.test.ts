@@ -6,7 +6,7 @@
  * Their triggers and the n8n-nodes-base helpers they use (Manual Trigger, Webhook, Code, Stop and Error) are stood in
  * for by small nodes that emit what the real ones would: the real ones run in real n8n in test/e2e.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,7 +15,15 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 	NodeOperationError,
+	VersionedNodeType,
 } from 'n8n-workflow';
+import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
+import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
+import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
+import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
+import { ProvisioningLog } from '../../nodes/ProvisioningLog/ProvisioningLog.node';
+import { ScimStore } from '../../nodes/ScimStore/ScimStore.node';
+import { ScimTrigger } from '../../nodes/ScimTrigger/ScimTrigger.node';
 import { ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
 import { openStoreAt, registerWebhook, type StoreLocation } from '../../lib/store/openStore';
 import { StoreRefSigner } from '../../lib/store/storeRef';
@@ -160,6 +168,99 @@ test('the examples are saved at typeVersion 1, as workflows made before this ver
 		for (const node of ours)
 			expect({ file, node: node.name, typeVersion: node.typeVersion }).toEqual({ file, node: node.name, typeVersion: 1 });
 	}
+});
+
+/** This package's nodes by type name: the versions each has, and the credential types each version takes. */
+const OUR_NODES = new Map(
+	[
+		new MapAttributes(),
+		new ProvisionUser(),
+		new DeprovisionUser(),
+		new GroupSync(),
+		new ScimTrigger(),
+		new ScimStore(),
+		new ProvisioningLog(),
+	].map((node) => {
+		const versions: Record<number, INodeTypeDescription> =
+			node instanceof VersionedNodeType
+				? Object.fromEntries(Object.entries(node.nodeVersions).map(([v, type]) => [v, type.description]))
+				: Object.fromEntries([node.description.version].flat().map((v) => [v, node.description]));
+		return [`n8n-nodes-provisioning.${node.description.name}` as string, versions] as const;
+	}),
+);
+
+test('every example: a unique id and webhook ids, connections between its own nodes, our nodes at versions they have, credentials by reference only', () => {
+	type Node = {
+		id: string;
+		name: string;
+		type: string;
+		typeVersion: number;
+		webhookId?: string;
+		parameters?: object;
+		credentials?: object;
+	};
+	const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
+	const workflowIds = new Map<string, string>();
+	const webhookIds = new Map<string, string>();
+	const secretLike = /token|password|secret|apikey/i;
+	for (const file of files) {
+		const wf = example(file) as WorkflowJson & {
+			name?: string;
+			settings?: { executionOrder?: string };
+			nodes: Node[];
+			connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+		};
+		const where = (what: string) => `${file}: ${what}`;
+		expect({ file, name: typeof wf.name === 'string' && wf.name.length > 0, order: wf.settings?.executionOrder }).toEqual({
+			file,
+			name: true,
+			order: 'v1',
+		});
+		expect(workflowIds.get(wf.id!) ?? file).toBe(file);
+		workflowIds.set(wf.id!, file);
+		const names = wf.nodes.map((n) => n.name);
+		expect(new Set(names).size).toBe(names.length);
+		expect(new Set(wf.nodes.map((n) => n.id)).size).toBe(names.length);
+		for (const [from, { main }] of Object.entries(wf.connections)) {
+			expect({ file, from, known: names.includes(from) }).toEqual({ file, from, known: true });
+			for (const target of main.flat())
+				expect({ file, target: target.node, known: names.includes(target.node) }).toEqual({ file, target: target.node, known: true });
+		}
+		for (const node of wf.nodes) {
+			if (node.webhookId) {
+				// Two active workflows with one webhook id would fight over its URL.
+				expect(webhookIds.get(node.webhookId) ?? where(node.name)).toBe(where(node.name));
+				webhookIds.set(node.webhookId, where(node.name));
+			}
+			for (const [type, ref] of Object.entries(node.credentials ?? {}))
+				expect({ at: where(`${node.name} ${type}`), keys: Object.keys(ref as object).sort() }).toEqual({
+					at: where(`${node.name} ${type}`),
+					keys: ['id', 'name'],
+				});
+			JSON.stringify(node.parameters ?? {}, (key, value) => {
+				if (secretLike.test(key) && typeof value === 'string' && value !== '' && !value.startsWith('='))
+					throw new Error(where(`${node.name} has a literal secret in "${key}"`));
+				return value;
+			});
+			if (!node.type.startsWith('n8n-nodes-provisioning.')) continue;
+			const versions = OUR_NODES.get(node.type);
+			expect({ at: where(node.name), type: node.type, known: !!versions }).toEqual({ at: where(node.name), type: node.type, known: true });
+			const description = versions![node.typeVersion];
+			expect({ at: where(node.name), typeVersion: node.typeVersion, supported: !!description }).toEqual({
+				at: where(node.name),
+				typeVersion: node.typeVersion,
+				supported: true,
+			});
+			const accepted = (description.credentials ?? []).map((c) => c.name);
+			for (const type of Object.keys(node.credentials ?? {}))
+				expect({ at: where(node.name), credential: type, accepted: accepted.includes(type) }).toEqual({
+					at: where(node.name),
+					credential: type,
+					accepted: true,
+				});
+		}
+	}
+	expect(files).toEqual(expect.arrayContaining(['hr-bulk-to-scim-app.json', 'hr-bulk-to-ldap.json']));
 });
 
 test('HR webhook → Provision User: creates, then leaves alone', async () => {

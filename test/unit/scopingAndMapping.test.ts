@@ -132,7 +132,15 @@ describe('mapping rows', () => {
 		const rows = withPreset('scimToOpenLdap', [{ target: 'title', type: 'constant', constant: 'Employee' }], ['departmentNumber']);
 		expect(rows.filter((r) => r.target === 'title')).toEqual([{ target: 'title', type: 'constant', constant: 'Employee' }]);
 		expect(rows.some((r) => r.target === 'departmentNumber')).toBe(false);
-		expect(Object.keys(PRESETS)).toEqual(['scimToOpenLdap', 'scimToActiveDirectory', 'hrCsvToScim', 'scimPassthrough']);
+		expect(Object.keys(PRESETS)).toEqual([
+			'scimToOpenLdap',
+			'scimToActiveDirectory',
+			'hrCsvToScim',
+			'scimPassthrough',
+			'hrInboundToOpenLdap',
+			'hrInboundToActiveDirectory',
+			'hrInboundToScim',
+		]);
 	});
 });
 
