@@ -30,7 +30,15 @@ export interface ScimEvent {
 	memberReferences?: Reference[];
 	/** Where the trigger's store lives (signed by the trigger), so later nodes can read the current state and remember target ids. */
 	store?: StoreLocation | StoreRef;
-	request: { id: string; time: string; client: string; method: string; path: string };
+	/** `bulk`: the operation of a /Bulk request or an Entra bulk upload this event came from. */
+	request: { id: string; time: string; client: string; method: string; path: string; bulk?: BulkContext };
+}
+
+/** What an event tells of the bulk it came from: the operation's index in the request, its bulkId, the upload. */
+export interface BulkContext {
+	operation: number;
+	bulkId?: string;
+	uploadId?: string;
 }
 
 /** Where an event came from: the request that caused it. */
@@ -38,6 +46,7 @@ export interface EventOrigin {
 	method: string;
 	path: string;
 	userAgent?: string;
+	bulk?: BulkContext;
 }
 
 /** Attributes whose values differ between two versions of a resource (top level, meta ignored). */
@@ -88,6 +97,7 @@ export class EventFactory {
 				client: this.origin.userAgent ?? 'unknown',
 				method: this.origin.method,
 				path: this.origin.path,
+				...(this.origin.bulk ? { bulk: { ...this.origin.bulk } } : {}),
 			},
 		};
 	}
