@@ -8,6 +8,7 @@ import type { IdentityStore, Resource, ResourceType } from './identityStore';
 import { StoreError } from './storeError';
 import { isObject } from '../../util';
 import { type BulkLimits, readBulkRequest, runBulk } from './bulk';
+import { runUpload, type UploadOptions, uploadStatus } from './bulkUpload';
 import { type BulkContext, EventFactory, ReferenceResolver, type ScimEvent } from './events';
 import type { ScimHttpRequest, ScimHttpResponse } from './messages';
 import { matchesFilter, parseScimFilter } from './filter';
@@ -34,6 +35,8 @@ export interface ServiceProviderOptions {
 	storeLocation?: StoreLocation | StoreRef;
 	/** RFC 7644 /Bulk limits, advertised in /ServiceProviderConfig (maxPayloadSize is the HTTP side's body cap). */
 	bulk?: Partial<BulkLimits>;
+	/** Entra's API-driven inbound provisioning (POST /bulkUpload): at most 50 records, matched on externalId, by default. */
+	upload?: Partial<UploadOptions>;
 }
 
 type Query = Record<string, string | undefined>;
@@ -84,11 +87,31 @@ export class ScimServiceProvider {
 		const emitted: ScimEvent[] = [];
 		try {
 			if (!bulk && /^\/?bulk\/?$/i.test(req.path)) return await this.bulk(req);
+			const upload = bulk ? null : /^\/?bulkupload(?:\/([^/]+))?\/?$/i.exec(req.path);
+			if (upload) return await this.upload(req, upload[1]);
 			const response = await this.route(req, events, emitted);
 			return { response, events: await this.withReferences(emitted) };
 		} catch (thrown) {
 			return { response: this.failure(thrown), events: [] };
 		}
+	}
+
+	/** Entra's bulkUpload: POST an upload (bulkUpload.ts), GET its outcomes by id. */
+	private async upload(req: ScimHttpRequest, id: string | undefined): Promise<{ response: ScimHttpResponse; events: ScimEvent[] }> {
+		const method = req.method.toUpperCase();
+		if (id !== undefined) {
+			if (method !== 'GET') throw new ScimError(405, 'A bulk upload’s status is read with GET');
+			return uploadStatus(id, (uploadId) => this.store.getUpload(uploadId));
+		}
+		if (method !== 'POST') throw new ScimError(405, 'Use POST for /bulkUpload');
+		const options = { maxOperations: this.options.upload?.maxOperations ?? 50, anchor: this.options.upload?.anchor ?? 'externalId' };
+		return runUpload(req.body, options, {
+			baseUrl: this.baseUrl,
+			userAgent: req.headers['user-agent'],
+			runOne: (sub, context) => this.handle(sub, context),
+			save: (record) => this.store.saveUpload(record),
+			onSaveError: (error) => this.options.onUnexpectedError?.(error, randomUUID()),
+		});
 	}
 
 	private failure(thrown: unknown): ScimHttpResponse {
