@@ -170,6 +170,17 @@ describe('bulkId references', () => {
 		expect(kinds(events)).toEqual(['user.created User', 'group.created Group']);
 	});
 
+	test('a waiting operation runs right after the create it names, before any later operation (request order kept otherwise)', async () => {
+		const { body, events } = await bulk([
+			{ method: 'POST', path: '/Groups', bulkId: 'team', data: group('Team', [{ value: 'bulkId:bob' }]) },
+			{ method: 'POST', path: '/Users', bulkId: 'bob', data: user('bob@x') },
+			{ method: 'DELETE', path: '/Users/bulkId:bob' },
+		]);
+		expect(body.Operations.map((o: any) => o.status)).toEqual(['201', '201', '204']);
+		expect(kinds(events)).toEqual(['user.created User', 'group.created Group', 'user.deleted User', 'group.membersRemoved Group']);
+		expect((await store.findByName('Group', 'Team'))[0].members).toEqual([]);
+	});
+
 	test('nested: a manager reference and a group in a group, by bulkId', async () => {
 		const { body } = await bulk([
 			{ method: 'POST', path: '/Users', bulkId: 'report', data: user('report@x', { [ENT]: { manager: { value: 'bulkId:boss' } } }) },

@@ -2,8 +2,9 @@
  * RFC 7644 §3.7 /Bulk. Each operation becomes a sub-request (method, path, data as body, version as If-Match) that
  * the service provider answers exactly as a single request (`RunOne`: the same routing, validation, store
  * transaction and events). An operation's failure is its own `status` and `response`, not the bulk's. bulkId
- * references are resolved whatever the order: an operation naming a create not yet done waits for it (§3.7.2); what
- * can never be resolved (a circle) is 409; `failOnErrors` stops the bulk (§3.7.3).
+ * references are resolved whatever the order: an operation naming a create not yet done waits for it and runs right
+ * after it (§3.7.2); what can never be resolved (a circle) is 409; `failOnErrors` stops the bulk (§3.7.3). The
+ * BulkResponse lists the operations in request order; events come in processing order.
  */
 import { isObject, keyIgnoringCase } from '../../util';
 import { bulkIdReferences, resolveBulkIds } from './bulkIds';
@@ -156,38 +157,54 @@ export async function runBulk(request: BulkRequest, baseUrl: string, userAgent: 
 		});
 	};
 
-	let pending = operations;
-	while (pending.length && !stopped()) {
-		const deferred: BulkOperation[] = [];
-		for (const op of pending) {
-			if (stopped()) break;
-			const references = [...bulkIdReferences(op.path, op.data)];
-			const unknown = references.find((r) => !creates.has(r));
-			const failedReference = references.find((r) => failed.has(r));
-			if (unknown !== undefined)
-				finish(op, errorResult(op, new ScimError(400, `bulkId "${unknown}" names no POST operation in this bulk request`, 'invalidValue')));
-			else if (failedReference !== undefined)
-				finish(
+	// In request order, except that an operation naming a create not yet done waits for it, and runs as soon as it
+	// is done (before any later operation), so the order the client wrote holds wherever the references allow.
+	let waiting: BulkOperation[] = [];
+	/** Runs the operation, fails it, or (false) leaves it waiting. */
+	const attempt = async (op: BulkOperation): Promise<boolean> => {
+		const references = [...bulkIdReferences(op.path, op.data)];
+		const unknown = references.find((r) => !creates.has(r));
+		const failedReference = references.find((r) => failed.has(r));
+		if (unknown !== undefined)
+			finish(op, errorResult(op, new ScimError(400, `bulkId "${unknown}" names no POST operation in this bulk request`, 'invalidValue')));
+		else if (failedReference !== undefined)
+			finish(
+				op,
+				errorResult(
 					op,
-					errorResult(
-						op,
-						new ScimError(409, `bulkId "${failedReference}" names a create that failed (status ${failed.get(failedReference)})`),
-					),
-				);
-			else if (references.some((r) => !created.has(r))) deferred.push(op);
-			else await run(op);
-		}
-		if (deferred.length === pending.length) {
-			// No operation could run: what is left waits on itself, in a circle (RFC 7644 §3.7.2 allows refusing it).
-			for (const op of deferred) {
-				if (stopped()) break;
-				const waiting = [...bulkIdReferences(op.path, op.data)].filter((r) => !created.has(r));
-				const names = waiting.map((r) => JSON.stringify(r)).join(', ');
-				finish(op, errorResult(op, new ScimError(409, `Circular bulkId references: this operation waits on ${names}, which wait on it`)));
+					new ScimError(409, `bulkId "${failedReference}" names a create that failed (status ${failed.get(failedReference)})`),
+				),
+			);
+		else if (references.some((r) => !created.has(r))) return false;
+		else await run(op);
+		return true;
+	};
+	/** Runs what waited on creates now done (or failed), until nothing more can run. */
+	const drain = async () => {
+		for (let progress = true; progress && waiting.length && !stopped();) {
+			progress = false;
+			for (const op of [...waiting]) {
+				if (stopped()) return;
+				if (await attempt(op)) {
+					waiting = waiting.filter((w) => w !== op);
+					progress = true;
+				}
 			}
-			break;
 		}
-		pending = deferred;
+	};
+	for (const op of operations) {
+		if (stopped()) break;
+		if (!(await attempt(op))) waiting.push(op);
+		else if (op.method === 'POST') await drain();
+	}
+	// What still waits, waits on itself, in a circle (RFC 7644 §3.7.2 allows refusing it).
+	for (const op of waiting) {
+		if (stopped()) break;
+		const names = [...bulkIdReferences(op.path, op.data)]
+			.filter((r) => !created.has(r))
+			.map((r) => JSON.stringify(r))
+			.join(', ');
+		finish(op, errorResult(op, new ScimError(409, `Circular bulkId references: this operation waits on ${names}, which wait on it`)));
 	}
 	return {
 		response: {

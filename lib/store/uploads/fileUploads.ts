@@ -59,6 +59,7 @@ export class FileUploads {
 		syncDirectory(this.dir);
 		const kept = this.listed();
 		kept.push([upload.id, Date.parse(upload.received) || Date.now()]);
+		kept.sort((a, b) => a[1] - b[1]);
 		const oldest = Date.now() - UPLOAD_RETENTION.days * 86_400_000;
 		while (kept.length > UPLOAD_RETENTION.count || (kept.length && kept[0][1] < oldest)) {
 			const [id] = kept.shift()!;
