@@ -11,11 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../scim/server/storeError';
-import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from '../scim/server/identityStore';
+import type { IdentityStore, Page, PageRequest, Resource, ResourceType, UploadRecord } from '../scim/server/identityStore';
 import { IdentityIndex } from './identityIndex';
 import { type JournalEntry, openJournal, replayJournal, restartJournal } from './identityJournal';
 import { readSnapshot, writeSnapshot } from './identitySnapshot';
 import type { Journal } from './journal';
+import { FileUploads } from './uploads/fileUploads';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 /** Store directories open in this process: one owner each. */
@@ -28,6 +29,7 @@ export class FileIdentityStore implements IdentityStore {
 	private journalEntries = 0;
 	private queue: Promise<unknown> = Promise.resolve();
 	private readonly lockPath: string;
+	private readonly uploads: FileUploads;
 
 	constructor(
 		readonly dir: string,
@@ -39,6 +41,7 @@ export class FileIdentityStore implements IdentityStore {
 		readSnapshot(dir, (entry) => this.apply(entry));
 		this.journalEntries = replayJournal(dir, (entry) => this.apply(entry));
 		this.journal = openJournal(dir);
+		this.uploads = new FileUploads(dir);
 	}
 
 	private takeLock(): void {
@@ -182,6 +185,15 @@ export class FileIdentityStore implements IdentityStore {
 			await this.write({ op: 'del', type, id });
 			return clone(current);
 		});
+	}
+
+	/** One at a time with the store's writes (retention removes files). */
+	saveUpload(upload: UploadRecord): Promise<void> {
+		return this.exclusive(() => this.uploads.save(upload));
+	}
+
+	async getUpload(id: string): Promise<UploadRecord | undefined> {
+		return this.uploads.get(id);
 	}
 
 	async close(): Promise<void> {

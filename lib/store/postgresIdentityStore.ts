@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { inTransaction } from './pgTransaction';
 import { StoreError } from '../scim/server/storeError';
-import type { IdentityStore, Page, PageRequest, Resource, ResourceType } from '../scim/server/identityStore';
+import type { IdentityStore, Page, PageRequest, Resource, ResourceType, UploadRecord } from '../scim/server/identityStore';
+import { PostgresUploads } from './uploads/postgresUploads';
 
 const TABLE = 'provisioning_scim_resource';
 /** Per store and type: how many resources (n), and how many creates and deletes ever (changes: positions moved). */
@@ -36,6 +37,7 @@ export class PostgresIdentityStore implements IdentityStore {
 	 * exactly the OFFSET answer; any other process, or this one without it, answers the same by OFFSET.
 	 */
 	private readonly hints = new Map<string, KeysetHint>();
+	private readonly uploads: PostgresUploads;
 
 	/** `storeKey` separates the stores of different trigger nodes sharing one database. */
 	constructor(
@@ -46,6 +48,7 @@ export class PostgresIdentityStore implements IdentityStore {
 		this.pool = new Pool({ max: 4, ...config });
 		// An idle connection dropped by the server (restart, failover) must not crash n8n: it is reported, and the next query reconnects.
 		this.pool.on('error', onPoolError);
+		this.uploads = new PostgresUploads(this.pool, storeKey);
 	}
 
 	private schema(): Promise<void> {
@@ -258,6 +261,14 @@ export class PostgresIdentityStore implements IdentityStore {
 			[this.storeKey, type, id],
 		);
 		return rows[0]?.data as Resource | undefined;
+	}
+
+	saveUpload(upload: UploadRecord): Promise<void> {
+		return this.uploads.save(upload);
+	}
+
+	getUpload(id: string): Promise<UploadRecord | undefined> {
+		return this.uploads.get(id);
 	}
 
 	async close(): Promise<void> {

@@ -79,6 +79,9 @@ const WEBHOOKS_V2: IWebhookDescription[] = [
 	hook('resourceTypes', 'GET,POST', `${SCIM_BASE}/ResourceTypes`),
 	hook('schemas', 'GET,POST', `${SCIM_BASE}/Schemas`),
 	hook('bulk', 'POST', `${SCIM_BASE}/Bulk`),
+	// Entra's API-driven inbound provisioning posts here; its status (bulkUpload/<id>) is read through `member`. Added
+	// later: n8n registers a new entry when the workflow is activated or n8n restarts.
+	hook('bulkUpload', 'POST', `${SCIM_BASE}/bulkUpload`),
 	hook('member', 'GET,POST,PUT,PATCH,DELETE', `=${SCIM_BASE}/:collection{{$webhookId}}/:id`, { isFullPath: true }),
 ];
 
@@ -131,6 +134,7 @@ async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		}
 		return url;
 	};
+	const maxBodyBytes = Math.max(1, Number(options.maxBodyKb ?? 1024)) * 1024;
 	const serve = async (request: ScimHttpRequest) => {
 		let store: IdentityStore;
 		let location: StoreLocation;
@@ -143,6 +147,8 @@ async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 			baseUrl,
 			forwardPasswords: options.forwardPasswords === true,
 			maxResults: Number(options.maxResults ?? 1000),
+			bulk: { maxOperations: Number(options.bulkMaxOperations ?? 1000), maxPayloadSize: maxBodyBytes },
+			upload: { maxOperations: Number(options.uploadMaxRecords ?? 50), anchor: String(options.uploadMatchingAttribute ?? 'externalId') },
 			storeLocation: location,
 			onUnexpectedError: (error, reference) =>
 				this.logger.error(`SCIM Trigger failed to handle ${request.method} ${request.path} (reference ${reference})`, {
@@ -155,7 +161,7 @@ async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	};
 	const { response, events } = await answerScimHttp(plainRequestOf(this.getRequestObject()), {
 		auth,
-		maxBodyBytes: Math.max(1, Number(options.maxBodyKb ?? 1024)) * 1024,
+		maxBodyBytes,
 		base: SCIM_BASE,
 		serve,
 	});

@@ -38,6 +38,32 @@ export function scimTriggerProperties(env: Record<string, string | undefined>): 
 		{ displayName: 'Credential', name: 'triggerCredential', type: 'credentials', default: '' },
 		optionsCollection([
 			{
+				displayName: 'Bulk Max Operations',
+				name: 'bulkMaxOperations',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1000,
+				description:
+					'Most operations one /Bulk request may hold (RFC 7644 maxOperations); more is refused with 413. Its size limit is Max Body Size.',
+			},
+			{
+				displayName: 'Bulk Upload Matching Attribute',
+				name: 'uploadMatchingAttribute',
+				type: 'string',
+				default: 'externalId',
+				placeholder: 'e.g. externalId, userName, employeeNumber',
+				description:
+					"For Entra-style bulk uploads (…/bulkUpload): the attribute a record is matched on in the trigger's store, to create or update the user",
+			},
+			{
+				displayName: 'Bulk Upload Max Records',
+				name: 'uploadMaxRecords',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 50,
+				description: 'Most records one bulk upload may hold (Entra allows 50); more is refused with 413',
+			},
+			{
 				displayName: 'Forward Passwords',
 				name: 'forwardPasswords',
 				type: 'boolean',

@@ -79,16 +79,16 @@ describe('Okta conversation', () => {
 });
 
 describe('protocol details and bad input', () => {
-	test('discovery, 405 on writes to it, 501 bulk, ETags and If-Match', async () => {
+	test('discovery, 405 on writes to it, bulk supported (an empty body is no BulkRequest), ETags and If-Match', async () => {
 		expect((await call('GET', '/ServiceProviderConfig')).body).toMatchObject({
 			patch: { supported: true },
-			bulk: { supported: false },
+			bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
 			filter: { supported: true },
 		});
 		expect((await call('GET', '/ResourceTypes')).body.totalResults).toBe(2);
 		expect((await call('GET', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User')).body.name).toBe('User');
 		expect((await call('POST', '/ServiceProviderConfig', {})).status).toBe(405);
-		expect((await call('POST', '/Bulk', {})).status).toBe(501);
+		expect((await call('POST', '/Bulk', {})).body).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
 		const id = (await call('POST', '/Users', { userName: 'etag@x' })).body.id;
 		expect((await call('GET', `/Users/${id}`, undefined, {}, { 'if-none-match': 'W/"1"' })).status).toBe(304);
 		expect(

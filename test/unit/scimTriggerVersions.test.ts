@@ -24,7 +24,7 @@ test('version 1 keeps its 13 entries exactly (an entry removed would leave a web
 	]);
 });
 
-test('version 2 is the default: 8 entries, one expression, the collections static', () => {
+test('version 2 is the default: 9 entries, one expression, the collections static (bulkUpload added for issue 20)', () => {
 	expect(node.description.defaultVersion).toBe(2);
 	expect(hooks(2).map(shape)).toEqual([
 		'default GET,POST scim/v2/Users',
@@ -34,6 +34,7 @@ test('version 2 is the default: 8 entries, one expression, the collections stati
 		'resourceTypes GET,POST scim/v2/ResourceTypes',
 		'schemas GET,POST scim/v2/Schemas',
 		'bulk POST scim/v2/Bulk',
+		'bulkUpload POST scim/v2/bulkUpload',
 		'member GET,POST,PUT,PATCH,DELETE =scim/v2/:collection{{$webhookId}}/:id (full path)',
 	]);
 	for (const version of [1, 2]) {

@@ -30,7 +30,15 @@ export interface ScimEvent {
 	memberReferences?: Reference[];
 	/** Where the trigger's store lives (signed by the trigger), so later nodes can read the current state and remember target ids. */
 	store?: StoreLocation | StoreRef;
-	request: { id: string; time: string; client: string; method: string; path: string };
+	/** `bulk`: the operation of a /Bulk request or an Entra bulk upload this event came from. */
+	request: { id: string; time: string; client: string; method: string; path: string; bulk?: BulkContext };
+}
+
+/** What an event tells of the bulk it came from: the operation's index in the request, its bulkId, the upload. */
+export interface BulkContext {
+	operation: number;
+	bulkId?: string;
+	uploadId?: string;
 }
 
 /** Where an event came from: the request that caused it. */
@@ -38,12 +46,25 @@ export interface EventOrigin {
 	method: string;
 	path: string;
 	userAgent?: string;
+	bulk?: BulkContext;
 }
 
-/** Attributes whose values differ between two versions of a resource (top level, meta ignored). */
+/** JSON with every object's keys sorted: PostgreSQL's jsonb gives back objects in its own key order, which is no change. */
+const sortedJson = (value: unknown): string =>
+	JSON.stringify(value, (_key, v: unknown) =>
+		typeof v === 'object' && v !== null && !Array.isArray(v)
+			? Object.fromEntries(
+					Object.keys(v)
+						.sort()
+						.map((k) => [k, (v as Record<string, unknown>)[k]]),
+				)
+			: v,
+	);
+
+/** Attributes whose values differ between two versions of a resource (top level, meta ignored, key order ignored). */
 export function changedAttributes(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
 	const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
-	return [...keys].filter((k) => k !== 'meta' && JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).sort();
+	return [...keys].filter((k) => k !== 'meta' && sortedJson(before?.[k]) !== sortedJson(after?.[k])).sort();
 }
 
 /**
@@ -88,6 +109,7 @@ export class EventFactory {
 				client: this.origin.userAgent ?? 'unknown',
 				method: this.origin.method,
 				path: this.origin.path,
+				...(this.origin.bulk ? { bulk: { ...this.origin.bulk } } : {}),
 			},
 		};
 	}

@@ -53,28 +53,37 @@ const errorResponse = (error: ScimError, extra: Record<string, string> = {}): Sc
 /** An RFC 7644 error as an answer, for failures outside the service provider (an unavailable store, say). */
 export const errorAnswer = (error: ScimError): ScimHttpAnswer => ({ response: errorResponse(error), events: [] });
 
-const tooLarge = (maxBytes: number) => new ScimError(413, `The body is larger than ${maxBytes} bytes`, 'tooMany');
+/** A bulk request's limit is its maxPayloadSize (RFC 7644 §3.7.4), named as such. */
+const tooLarge = (maxBytes: number, bulk = false) =>
+	bulk
+		? new ScimError(413, `The size of the bulk request exceeds the maxPayloadSize (${maxBytes}) in bytes`)
+		: new ScimError(413, `The body is larger than ${maxBytes} bytes`, 'tooMany');
 
 /**
  * The JSON body of a write, within the size limit however it arrives: declared by Content-Length or chunked, read and
  * parsed by the host already (its bytes are measured, or the JSON when a host kept none), or read here, where the
  * reading stops at the limit.
  */
-async function decodeBody(req: PlainHttpRequest, headers: Record<string, string | undefined>, maxBytes: number): Promise<unknown> {
+async function decodeBody(
+	req: PlainHttpRequest,
+	headers: Record<string, string | undefined>,
+	maxBytes: number,
+	bulk: boolean,
+): Promise<unknown> {
 	const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 	if (type && type !== SCIM_JSON && type !== 'application/json')
 		throw new ScimError(415, `Send application/scim+json or application/json, not ${type}`);
-	if (Number(headers['content-length'] ?? 0) > maxBytes) throw tooLarge(maxBytes);
+	if (Number(headers['content-length'] ?? 0) > maxBytes) throw tooLarge(maxBytes, bulk);
 	// n8n parses application/json itself (and keeps its bytes); SCIM's own type arrives unread.
 	const parsed = type === 'application/json' && req.parsedBody !== undefined && !Buffer.isBuffer(req.parsedBody);
 	let raw = req.rawBody;
 	if (!raw && !parsed && req.readBody) {
 		raw = await req.readBody(maxBytes);
-		if (!raw) throw tooLarge(maxBytes);
+		if (!raw) throw tooLarge(maxBytes, bulk);
 	}
-	if (raw && raw.length > maxBytes) throw tooLarge(maxBytes);
+	if (raw && raw.length > maxBytes) throw tooLarge(maxBytes, bulk);
 	if (parsed) {
-		if (!raw && Buffer.byteLength(JSON.stringify(req.parsedBody)) > maxBytes) throw tooLarge(maxBytes);
+		if (!raw && Buffer.byteLength(JSON.stringify(req.parsedBody)) > maxBytes) throw tooLarge(maxBytes, bulk);
 		return req.parsedBody;
 	}
 	if (!raw?.length) return undefined;
@@ -92,9 +101,10 @@ async function answer(req: PlainHttpRequest, options: ScimHttpOptions): Promise<
 		return { response: errorResponse(error, { 'WWW-Authenticate': 'Bearer realm="SCIM"' }), events: [] };
 	}
 	const method = req.method.toUpperCase();
-	const body = WRITES.includes(method) ? await decodeBody(req, headers, options.maxBodyBytes) : undefined;
 	const at = req.path.toLowerCase().indexOf(`/${options.base}`);
 	const path = at === -1 ? '/' : req.path.slice(at + options.base.length + 1) || '/';
+	const bulk = /^\/(bulk|bulkupload)\/?$/i.test(path);
+	const body = WRITES.includes(method) ? await decodeBody(req, headers, options.maxBodyBytes, bulk) : undefined;
 	// The service provider decodes ids with decodeURIComponent, which throws on a malformed escape.
 	try {
 		decodeURIComponent(path);

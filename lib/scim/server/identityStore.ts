@@ -19,6 +19,39 @@ export interface Page {
 	resources: Resource[];
 }
 
+/** What became of one record of an Entra bulk upload (API-driven inbound provisioning). */
+export interface UploadOutcome {
+	/** The record's index in the request's Operations. */
+	operation: number;
+	bulkId?: string;
+	/** The record's value of the anchor (matching) attribute. */
+	anchorValue?: string;
+	resourceId?: string;
+	result: 'created' | 'updated' | 'unchanged' | 'failed';
+	/** The HTTP status its sub-request answered, as a string (as in a BulkResponse). */
+	status: string;
+	/** The RFC 7644 error body, when it failed. */
+	error?: Record<string, unknown>;
+}
+
+/** One bulk upload as the trigger kept it: read back by `GET …/bulkUpload/<id>`. */
+export interface UploadRecord {
+	/** A UUID the trigger generated. */
+	id: string;
+	/** ISO time it was received. */
+	received: string;
+	client: string;
+	/** The anchor attribute records were matched on. */
+	anchor: string;
+	records: UploadOutcome[];
+}
+
+/** Uploads are kept this long, and at most this many per store (the oldest go first). */
+export const UPLOAD_RETENTION = { days: 7, count: 1000 };
+
+/** Upload ids are UUIDs the trigger made; anything else names no upload (and is never used as a path or key). */
+export const isUploadId = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+
 export interface IdentityStore {
 	get(type: ResourceType, id: string): Promise<Resource | undefined>;
 	/** userName (Users, case-insensitive) or displayName (Groups, case-insensitive). */
@@ -48,5 +81,9 @@ export interface IdentityStore {
 		ifMatch?: string,
 	): Promise<{ before: Resource; after: Resource } | undefined>;
 	delete(type: ResourceType, id: string): Promise<Resource | undefined>;
+	/** Keeps an upload's outcomes (durably, before it resolves), forgetting those past UPLOAD_RETENTION. */
+	saveUpload(upload: UploadRecord): Promise<void>;
+	/** An upload kept by saveUpload, or undefined (also for an id that is not an upload id). */
+	getUpload(id: string): Promise<UploadRecord | undefined>;
 	close(): Promise<void>;
 }

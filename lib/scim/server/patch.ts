@@ -7,7 +7,7 @@
  * paths of the RFC 7644 grammar (which it splits as we do) and values whose every name was checked (inheritedNames.ts).
  */
 import { type ScimPatchOperation, scimPatch } from 'scim-patch';
-import { cloneJson as clone, isObject } from '../../util';
+import { asList, cloneJson as clone, isObject, keyIgnoringCase } from '../../util';
 import { ENTERPRISE_USER_SCHEMA, isCoreSchema, withoutCoreSchema } from '../schema';
 import { inheritedPartOf, refuseInheritedFilterNames, refuseInheritedKeys } from './inheritedNames';
 import { ScimError } from './scimError';
@@ -95,8 +95,16 @@ export function normaliseOperations(raw: unknown, resourceType: 'User' | 'Group'
 			if (!isObject(value)) throw new ScimError(400, `Operations[${index}]: without a path the value must be an object`, 'invalidValue');
 			// Okta sends the id (and sometimes meta) inside the value: server-owned, ignored.
 			const entries = Object.entries(value).filter(([k]) => !SERVER_OWNED.has(k.toLowerCase()));
+			// An extension the value's own `schemas` lists is one whole (`urn:contoso:employee` has no `:User` to tell it).
+			const schemasKey = keyIgnoringCase(value, 'schemas');
+			const listed = new Set(asList(schemasKey === undefined ? undefined : value[schemasKey]).map((s) => String(s).toLowerCase()));
 			// Dotted and URN keys become separate operations, which scim-patch understands one by one.
-			for (const [key, v] of entries) out.push(...normaliseOperations([{ op, path: key, value: v }], resourceType));
+			for (const [key, v] of entries)
+				out.push(
+					...(/^urn:/i.test(key) && listed.has(key.toLowerCase()) && !isCoreSchema(key)
+						? wholeExtension(op, key, v, resourceType)
+						: normaliseOperations([{ op, path: key, value: v }], resourceType)),
+				);
 			continue;
 		}
 

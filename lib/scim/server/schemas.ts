@@ -227,12 +227,16 @@ export const RESOURCE_SCHEMAS: Record<'User' | 'Group', SchemaDefinition[]> = {
 	Group: [GROUP_SCHEMA],
 };
 
-export function serviceProviderConfig(baseUrl: string, maxResults: number): Record<string, unknown> {
+export function serviceProviderConfig(
+	baseUrl: string,
+	maxResults: number,
+	bulk: { maxOperations: number; maxPayloadSize: number },
+): Record<string, unknown> {
 	return {
 		schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
 		documentationUri: 'https://github.com/n8n-nodes-provisioning/n8n-nodes-provisioning#scim-trigger',
 		patch: { supported: true },
-		bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+		bulk: { supported: true, maxOperations: bulk.maxOperations, maxPayloadSize: bulk.maxPayloadSize },
 		filter: { supported: true, maxResults },
 		changePassword: { supported: false },
 		sort: { supported: false },

@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { IdentityStore, Resource, ResourceType } from './identityStore';
 import { StoreError } from './storeError';
 import { isObject } from '../../util';
-import { EventFactory, ReferenceResolver, type ScimEvent } from './events';
+import { type BulkLimits, readBulkRequest, runBulk } from './bulk';
+import { runUpload, type UploadOptions, uploadStatus } from './bulkUpload';
+import { type BulkContext, EventFactory, ReferenceResolver, type ScimEvent } from './events';
+import type { ScimHttpRequest, ScimHttpResponse } from './messages';
 import { matchesFilter, parseScimFilter } from './filter';
 import { indexedCandidates } from './indexLookup';
 import { applyPatch } from './patch';
@@ -18,20 +21,7 @@ import { validateResource } from './validation';
 
 export type { ScimEvent, ScimEventType } from './events';
 
-export interface ScimHttpRequest {
-	method: string;
-	/** The path below the SCIM base, e.g. /Users/123 or /ServiceProviderConfig. */
-	path: string;
-	query: Record<string, string | undefined>;
-	headers: Record<string, string | undefined>;
-	body?: unknown;
-}
-
-export interface ScimHttpResponse {
-	status: number;
-	headers: Record<string, string>;
-	body?: unknown;
-}
+export type { ScimHttpRequest, ScimHttpResponse } from './messages';
 
 export interface ServiceProviderOptions {
 	/** Absolute SCIM base URL, for Location headers and meta.location; a function is called once, when first needed. */
@@ -43,6 +33,10 @@ export interface ServiceProviderOptions {
 	onUnexpectedError?: (error: unknown, reference: string) => void;
 	/** Where the store lives, told to the workflow in every event. */
 	storeLocation?: StoreLocation | StoreRef;
+	/** RFC 7644 /Bulk limits, advertised in /ServiceProviderConfig (maxPayloadSize is the HTTP side's body cap). */
+	bulk?: Partial<BulkLimits>;
+	/** Entra's API-driven inbound provisioning (POST /bulkUpload): at most 50 records, matched on externalId, by default. */
+	upload?: Partial<UploadOptions>;
 }
 
 type Query = Record<string, string | undefined>;
@@ -77,27 +71,63 @@ export class ScimServiceProvider {
 		return this.options.maxResults ?? 1000;
 	}
 
-	/** Answers one request; errors become RFC 7644 error bodies. */
-	async handle(req: ScimHttpRequest): Promise<{ response: ScimHttpResponse; events: ScimEvent[] }> {
+	private get bulkLimits(): BulkLimits {
+		return { maxOperations: this.options.bulk?.maxOperations ?? 1000, maxPayloadSize: this.options.bulk?.maxPayloadSize ?? 1048576 };
+	}
+
+	/**
+	 * Answers one request; errors become RFC 7644 error bodies. A /Bulk request answers each of its operations through
+	 * this same method (`bulk` then tells its events which operation they came from).
+	 */
+	async handle(req: ScimHttpRequest, bulk?: BulkContext): Promise<{ response: ScimHttpResponse; events: ScimEvent[] }> {
 		const events = new EventFactory(
-			{ method: req.method, path: req.path, userAgent: req.headers['user-agent'] },
+			{ method: req.method, path: req.path, userAgent: req.headers['user-agent'], bulk },
 			this.options.forwardPasswords === true,
 		);
 		const emitted: ScimEvent[] = [];
 		try {
+			if (!bulk && /^\/?bulk\/?$/i.test(req.path)) return await this.bulk(req);
+			const upload = bulk ? null : /^\/?bulkupload(?:\/([^/]+))?\/?$/i.exec(req.path);
+			if (upload) return await this.upload(req, upload[1]);
 			const response = await this.route(req, events, emitted);
 			return { response, events: await this.withReferences(emitted) };
 		} catch (thrown) {
-			const error = scimErrorFor(thrown);
-			if (error instanceof ScimError) return { response: this.json(error.status, error.toBody()), events: [] };
-			const reference = randomUUID();
-			this.options.onUnexpectedError?.(error, reference);
-			const failure = new ScimError(
-				500,
-				`The SCIM service provider failed to handle the request (reference ${reference}; see the n8n log)`,
-			);
-			return { response: this.json(500, failure.toBody()), events: [] };
+			return { response: this.failure(thrown), events: [] };
 		}
+	}
+
+	/** Entra's bulkUpload: POST an upload (bulkUpload.ts), GET its outcomes by id. */
+	private async upload(req: ScimHttpRequest, id: string | undefined): Promise<{ response: ScimHttpResponse; events: ScimEvent[] }> {
+		const method = req.method.toUpperCase();
+		if (id !== undefined) {
+			if (method !== 'GET') throw new ScimError(405, 'A bulk upload’s status is read with GET');
+			return uploadStatus(id, (uploadId) => this.store.getUpload(uploadId));
+		}
+		if (method !== 'POST') throw new ScimError(405, 'Use POST for /bulkUpload');
+		const options = { maxOperations: this.options.upload?.maxOperations ?? 50, anchor: this.options.upload?.anchor ?? 'externalId' };
+		return runUpload(req.body, options, {
+			baseUrl: this.baseUrl,
+			userAgent: req.headers['user-agent'],
+			runOne: (sub, context) => this.handle(sub, context),
+			save: (record) => this.store.saveUpload(record),
+			onSaveError: (error) => this.options.onUnexpectedError?.(error, randomUUID()),
+		});
+	}
+
+	private failure(thrown: unknown): ScimHttpResponse {
+		const error = scimErrorFor(thrown);
+		if (error instanceof ScimError) return this.json(error.status, error.toBody());
+		const reference = randomUUID();
+		this.options.onUnexpectedError?.(error, reference);
+		const failure = new ScimError(500, `The SCIM service provider failed to handle the request (reference ${reference}; see the n8n log)`);
+		return this.json(500, failure.toBody());
+	}
+
+	/** RFC 7644 §3.7: every operation answered by `handle`, as a single request would be (bulk.ts). */
+	private async bulk(req: ScimHttpRequest): Promise<{ response: ScimHttpResponse; events: ScimEvent[] }> {
+		if (req.method.toUpperCase() !== 'POST') throw new ScimError(405, 'Use POST for /Bulk');
+		const request = readBulkRequest(req.body, this.bulkLimits.maxOperations, true);
+		return runBulk(request, this.baseUrl, req.headers['user-agent'], (sub, context) => this.handle(sub, context));
 	}
 
 	/** Every id an event names gets the userName and externalId a target can find it by. */
@@ -126,7 +156,7 @@ export class ScimServiceProvider {
 
 	private discovery(name: string, method: string, id: string | undefined): ScimHttpResponse {
 		if (method !== 'GET') throw new ScimError(405, `${name} is read-only`);
-		if (name === 'ServiceProviderConfig') return this.json(200, serviceProviderConfig(this.baseUrl, this.maxResults));
+		if (name === 'ServiceProviderConfig') return this.json(200, serviceProviderConfig(this.baseUrl, this.maxResults, this.bulkLimits));
 		const all = name === 'ResourceTypes' ? resourceTypes(this.baseUrl) : schemas(this.baseUrl);
 		if (!id) return this.json(200, listResponse(all, all.length, 1));
 		const one = all.find((d) => String(d.id).toLowerCase() === decodeURIComponent(id).toLowerCase());
@@ -140,7 +170,7 @@ export class ScimServiceProvider {
 		const lower = collection?.toLowerCase();
 		const discovery = DISCOVERY.find((d) => d.toLowerCase() === lower);
 		if (discovery) return this.discovery(discovery, method, id);
-		if (lower === 'bulk') throw new ScimError(501, 'Bulk operations are not supported');
+		if (lower === 'bulk') throw new ScimError(404, 'A bulk request cannot hold another one');
 		if (lower === '.search') {
 			if (method !== 'POST') throw new ScimError(405, 'Use POST for /.search');
 			return this.search(['User', 'Group'], this.searchQuery(req.body));
