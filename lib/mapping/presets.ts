@@ -23,12 +23,14 @@ const LOCAL_PART = 'Replace(ToLower([userName]), , "@.*$", , "", , )';
 
 /**
  * Entra's API-driven inbound records (/bulkUpload): the anchor is externalId (the employee id), the enterprise
- * extension's manager.value is the manager's employee id, and raw HR columns sit in a custom extension (CSV2SCIM's).
+ * extension's manager names the manager by employee id, and raw HR columns sit in a custom extension (CSV2SCIM's).
+ * The trigger stores a manager it knows by its id and tells the manager's externalId beside it; one it does not know
+ * yet keeps the employee id as its value.
  * Extension attributes are named as Entra names them: the schema URN, a colon, the attribute.
  */
 const HR_CSV = 'urn:ietf:params:scim:schemas:extension:csv:1.0:User';
 const EMPLOYEE_ID = `Coalesce([externalId], [${ENT}:employeeNumber])`;
-const MANAGER_ID = `[${ENT}:manager.value]`;
+const MANAGER_ID = `Coalesce([${ENT}:manager.externalId], [${ENT}:manager.value])`;
 const LAST_DAY = `[${HR_CSV}:LastDayOfWork]`;
 const FULL_NAME = 'Coalesce([displayName], Join(" ", [name.givenName], [name.familyName]))';
 
@@ -120,7 +122,7 @@ export const PRESETS: Record<string, { name: string; description: string; rows: 
 			direct('employeeType', 'userType'),
 			direct('departmentNumber', `${ENT_PATH}.department`),
 			direct('o', `${ENT_PATH}.organization`),
-			// An expression, not a Direct path: manager.value here is an employee id, never a trigger id to look up.
+			// An expression, not a Direct path: the manager is named by employee id (MANAGER_ID), never by a trigger id.
 			expression('manager', MANAGER_ID, { referenceBy: 'employeeNumber' }),
 			// shadowExpire counts days since 1970 and expires the account on that day: the day after the last one.
 			// (pwdEndTime is not used: it holds the time an account was disabled, for delayed deletion.)

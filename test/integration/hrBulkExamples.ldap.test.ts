@@ -1,7 +1,7 @@
 /**
  * The HR bulk examples (examples/hr-bulk-to-*.json), as shipped, fed what the SCIM Trigger emits for Entra-style
  * bulk uploads of examples/hr/employees.csv (made by the csv2bulk converter): every operation goes through the
- * trigger's own service provider (upsert on externalId: POST when new, PUT when known), and all the events of one
+ * trigger's own service provider as POST /bulkUpload (an upsert on externalId per record), and all the events of one
  * request go into ONE execution on the trigger's outputs (Users, Leavers, Groups). Map Workers (HR preset) →
  * Provision User / Disable Leavers then run against the real SCIM server and a real slapd.
  */
@@ -73,21 +73,16 @@ function triggerFor(workflow: WorkflowJson, folder: string, key: string): ScimSe
 	});
 }
 
-/** One bulk request as the trigger handles it: each operation an upsert on externalId; the events of all, in order. */
+/** One upload as the trigger answers it (POST /bulkUpload: an upsert per record); the events of all, in order. */
 async function upload(provider: ScimServiceProvider, request: BulkRequest): Promise<Record<string, number>> {
 	triggerOutputs = [[], [], []];
 	const counts: Record<string, number> = {};
-	for (const { data } of request.Operations) {
-		const call = (method: string, path: string, query: Record<string, string> = {}, body?: unknown) =>
-			provider.handle({ method, path, query, headers: {}, body });
-		const found = await call('GET', '/Users', { filter: `externalId eq "${String(data.externalId)}"` });
-		const existing = (found.response.body as { Resources?: Array<{ id: string }> }).Resources?.[0];
-		const { response, events } = existing ? await call('PUT', `/Users/${existing.id}`, {}, data) : await call('POST', '/Users', {}, data);
-		expect(response.status).toBeLessThan(300);
-		for (const event of events) {
-			triggerOutputs[outputOf(event.event)].push({ json: event as never });
-			counts[event.event] = (counts[event.event] ?? 0) + 1;
-		}
+	const { response, events } = await provider.handle({ method: 'POST', path: '/bulkUpload', query: {}, headers: {}, body: request });
+	expect(response.status).toBe(202);
+	expect((response.body as { failed: number }).failed).toBe(0);
+	for (const event of events) {
+		triggerOutputs[outputOf(event.event)].push({ json: event as never });
+		counts[event.event] = (counts[event.event] ?? 0) + 1;
 	}
 	return counts;
 }

@@ -95,6 +95,24 @@ describe('upsert on the anchor (externalId by default)', () => {
 		expect((await status(again.body.id)).body.records[0]).toMatchObject({ result: 'unchanged', resourceId: user.id, status: '200' });
 	});
 
+	test('empty values mean no value, as in an update: the same upload again changes nothing (no event)', async () => {
+		const csvRecord = {
+			externalId: 'E1',
+			userName: 'e1@x',
+			title: '',
+			[ENT]: { employeeNumber: 'E1', manager: '' },
+			[CSV]: { WorkerID: 'E1', ManagerID: '', LastDayOfWork: '' },
+		};
+		const first = await upload(records(csvRecord));
+		expect(kinds(first.events)).toEqual(['user.created']);
+		const [stored] = await store.findByExternalId('User', 'E1');
+		expect(stored.title).toBeUndefined();
+		expect(stored[CSV]).toEqual({ WorkerID: 'E1' });
+		const again = await upload(records(csvRecord));
+		expect(kinds(again.events)).toEqual([]);
+		expect((await status(again.body.id)).body.records.map((r: any) => r.result)).toEqual(['unchanged']);
+	});
+
 	test('leavers and returners: active false disables, active true enables, as the existing events say', async () => {
 		await upload(records({ externalId: 'E3', userName: 'e3@x', active: true }));
 		expect(kinds((await upload(records({ externalId: 'E3', active: false }))).events)).toEqual(['user.deactivated']);
@@ -151,8 +169,54 @@ describe('upsert on the anchor (externalId by default)', () => {
 		const report = (await store.findByExternalId('User', 'M2'))[0];
 		expect((report[ENT] as any).manager).toEqual({ value: boss.id, displayName: 'Boss' });
 		expect(((await store.findByExternalId('User', 'M3'))[0][ENT] as any).manager).toEqual({ value: 'NOBODY' });
-		expect(kinds(events)).toEqual(['user.created', 'user.created', 'user.created', 'user.updated']);
-		expect((events[3].resource as any)[ENT].manager).toMatchObject({ value: boss.id, userName: 'boss@x', externalId: 'M1' });
+		// Managers go first: each worker is one event, the report's already naming its manager's id.
+		expect(events.map((e) => [e.event, (e.resource as any).externalId])).toEqual([
+			['user.created', 'M1'],
+			['user.created', 'M2'],
+			['user.created', 'M3'],
+		]);
+		expect((events[1].resource as any)[ENT].manager).toMatchObject({ value: boss.id, userName: 'boss@x', externalId: 'M1' });
+	});
+
+	test('a chain of managers listed bottom-up is created top-down; the status keeps the request order', async () => {
+		const chain = ['C4', 'C3', 'C2', 'C1'].map((id, i, all) => ({
+			externalId: id,
+			userName: `${id}@x`,
+			...(i < all.length - 1 ? { [ENT]: { manager: { value: all[i + 1] } } } : {}),
+		}));
+		const { body, events } = await upload(records(...chain));
+		expect(events.map((e) => (e.resource as any).externalId)).toEqual(['C1', 'C2', 'C3', 'C4']);
+		expect(kinds(events)).toEqual(Array(4).fill('user.created'));
+		const { body: kept } = await status(body.id);
+		expect(kept.records.map((r: any) => [r.operation, r.anchorValue, r.result])).toEqual([
+			[0, 'C4', 'created'],
+			[1, 'C3', 'created'],
+			[2, 'C2', 'created'],
+			[3, 'C1', 'created'],
+		]);
+		for (const [report, manager] of [
+			['C4', 'C3'],
+			['C3', 'C2'],
+			['C2', 'C1'],
+		]) {
+			const [r] = await store.findByExternalId('User', report);
+			const [m] = await store.findByExternalId('User', manager);
+			expect((r[ENT] as any).manager.value).toBe(m.id);
+		}
+	});
+
+	test('two workers who manage each other: both created, the first one’s manager filled in after the upload', async () => {
+		const { events } = await upload(
+			records(
+				{ externalId: 'A', userName: 'a@x', [ENT]: { manager: { value: 'B' } } },
+				{ externalId: 'B', userName: 'b@x', [ENT]: { manager: { value: 'A' } } },
+			),
+		);
+		const [a] = await store.findByExternalId('User', 'A');
+		const [b] = await store.findByExternalId('User', 'B');
+		expect((a[ENT] as any).manager.value).toBe(b.id);
+		expect((b[ENT] as any).manager.value).toBe(a.id);
+		expect(kinds(events)).toEqual(['user.created', 'user.created', 'user.updated']);
 	});
 });
 

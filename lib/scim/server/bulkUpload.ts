@@ -5,7 +5,7 @@
  * sub-attributes the record leaves out stay, so partial HR records work); an update that changes nothing emits no
  * event. Found more than once: 409. Lookups, creates and updates are sub-requests answered by the service provider as
  * single requests (the same validation, store transactions and events). A manager given by its anchor value (what
- * Entra documents) is stored as the manager's id once that user is known, in this upload or before. The outcomes are
+ * Entra documents) is stored as the manager's id: managers in the same upload go first (managersFirst). The outcomes are
  * kept in the store, read back by `GET …/bulkUpload/<id>`; the answer is 202 with a Location there.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import { type Answer, type BulkOperation, readBulkRequest, type RunOne } from '.
 import type { ScimEvent } from './events';
 import { isUploadId, type UploadOutcome, type UploadRecord } from './identityStore';
 import { ScimError } from './scimError';
+import { prune } from './patch';
 import { type Anchor, anchorFor } from './uploadAnchor';
 
 export interface UploadOptions {
@@ -48,6 +49,52 @@ function recordData(data: Record<string, unknown>): Record<string, unknown> {
 
 type Found = { total: number; resources: Array<Record<string, unknown>> };
 
+/** The manager a record names (Entra: the enterprise extension's manager, by the manager's anchor value), copied. */
+function managerOf(data: Record<string, unknown>) {
+	const enterpriseKey = keyIgnoringCase(data, ENTERPRISE_USER_SCHEMA);
+	const enterprise = enterpriseKey === undefined ? undefined : data[enterpriseKey];
+	if (!isObject(enterprise)) return undefined;
+	const managerKey = keyIgnoringCase(enterprise, 'manager');
+	const raw = managerKey === undefined ? undefined : enterprise[managerKey];
+	const manager = typeof raw === 'string' ? { value: raw } : isObject(raw) ? { ...raw } : undefined;
+	if (!manager || typeof manager.value !== 'string' || manager.value === '') return undefined;
+	return { enterpriseKey: enterpriseKey!, managerKey: managerKey!, manager };
+}
+
+/**
+ * The records with every manager uploaded in the same request before its reports (otherwise in request order): a
+ * report then names its manager's id when it is created, one event per worker. A circle of managers keeps its order;
+ * the later managers are filled in after the upload (resolvePendingManagers).
+ */
+function managersFirst(operations: BulkOperation[], anchor: Anchor): BulkOperation[] {
+	const byAnchor = new Map<string, BulkOperation>();
+	const bossOf = new Map<BulkOperation, BulkOperation>();
+	for (const op of operations) {
+		const value = isObject(op.data) ? anchor.valueOf(recordData(op.data)) : undefined;
+		if (value !== undefined && !byAnchor.has(value)) byAnchor.set(value, op);
+	}
+	for (const op of operations) {
+		const boss = isObject(op.data) ? byAnchor.get(String(managerOf(op.data)?.manager.value)) : undefined;
+		if (boss && boss !== op) bossOf.set(op, boss);
+	}
+	const placed = new Set<BulkOperation>();
+	const ordered: BulkOperation[] = [];
+	for (const op of operations) {
+		// The chain of managers above this record, up to one already placed (or back to a record in the chain).
+		const chain: BulkOperation[] = [];
+		const inChain = new Set<BulkOperation>();
+		for (let at: BulkOperation | undefined = op; at && !placed.has(at) && !inChain.has(at); at = bossOf.get(at)) {
+			chain.push(at);
+			inChain.add(at);
+		}
+		for (const link of chain.reverse()) {
+			placed.add(link);
+			ordered.push(link);
+		}
+	}
+	return ordered;
+}
+
 /** One upload: its records in order, then the managers that became known later in it. */
 class Upload {
 	readonly id = randomUUID();
@@ -78,16 +125,12 @@ class Upload {
 
 	/** The manager's id when its anchor value names one user; the manager object to fix later otherwise. */
 	private async resolveManager(op: BulkOperation, data: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
-		const key = keyIgnoringCase(data, ENTERPRISE_USER_SCHEMA);
-		const enterprise = key === undefined ? undefined : data[key];
-		if (!isObject(enterprise)) return undefined;
-		const managerKey = keyIgnoringCase(enterprise, 'manager');
-		const raw = managerKey === undefined ? undefined : enterprise[managerKey];
-		const manager = typeof raw === 'string' ? { value: raw } : isObject(raw) ? { ...raw } : undefined;
-		if (!manager || typeof manager.value !== 'string' || manager.value === '') return undefined;
-		const found = await this.find(op, manager.value);
+		const named = managerOf(data);
+		if (!named) return undefined;
+		const { enterpriseKey, managerKey, manager } = named;
+		const found = await this.find(op, String(manager.value));
 		if (found.total === 1) manager.value = String(found.resources[0].id);
-		data[key!] = { ...enterprise, [managerKey!]: manager };
+		data[enterpriseKey] = { ...(data[enterpriseKey] as Record<string, unknown>), [managerKey]: manager };
 		return found.total === 1 ? undefined : manager;
 	}
 
@@ -118,7 +161,8 @@ class Upload {
 				new ScimError(409, `${found.total} users have ${this.anchor.name} "${anchorValue}": the record matches none of them`, 'uniqueness'),
 			);
 		let answer: Answer;
-		if (found.total === 0) answer = await this.run(op, 'POST', '/Users', data);
+		// Empty values mean no value, as they do in the merging update: a create does not keep "" an update would drop.
+		if (found.total === 0) answer = await this.run(op, 'POST', '/Users', prune(data));
 		else {
 			const current = found.resources[0];
 			const schemas = [
@@ -166,9 +210,10 @@ export async function runUpload(body: unknown, options: UploadOptions, deps: Upl
 	// Microsoft's own CSV2SCIM sample repeats a bulkId: nothing refers to them here, so they need not be unique.
 	const { operations } = readBulkRequest(body, options.maxOperations, false);
 	const upload = new Upload(anchor, deps);
-	const records: UploadOutcome[] = [];
-	for (const op of operations) records.push(await upload.record(op));
+	const outcomes = new Map<BulkOperation, UploadOutcome>();
+	for (const op of managersFirst(operations, anchor)) outcomes.set(op, await upload.record(op));
 	await upload.resolvePendingManagers(operations);
+	const records = operations.map((op) => outcomes.get(op)!);
 	const record: UploadRecord = {
 		id: upload.id,
 		received: new Date().toISOString(),

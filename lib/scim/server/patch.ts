@@ -166,7 +166,7 @@ function rolesValue(role: unknown, operation: number, index: number): unknown {
 }
 
 /** Drops attributes left null or empty, so a cleared attribute is absent rather than "". */
-function prune(value: unknown): unknown {
+export function prune(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(prune).filter((v) => v !== undefined);
 	if (!isObject(value)) return value === null || value === '' ? undefined : value;
 	const out: Record<string, unknown> = {};
