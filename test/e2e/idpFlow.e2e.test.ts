@@ -12,6 +12,8 @@ import { isolate } from '../harness/e2e/isolate';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { eventually } from '../harness/eventually';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
+import { finishedExecutions } from '../harness/n8nApi';
+import { csvToBulkRequests, parseBulkMapping } from '../../dev/hr/csv2bulk';
 import { ScimTestServer } from '../../dev/scimApp';
 import { parseLdif, Slapd } from '../servers/slapd';
 
@@ -23,12 +25,13 @@ const GROUPS = 'ou=Groups,dc=example,dc=org';
 const PATCH = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
 const workflow = (file: string) => JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
 // Other suites load the flagship into the same n8n: this suite's copies have their own ids and tenant URLs.
-const [flagship, ldapFlow, resync, hrBatch] = isolate(
+const [flagship, ldapFlow, resync, hrBatch, hrBulk] = isolate(
 	[
 		workflow('examples/scim-trigger-to-scim-app.json'),
 		workflow('examples/scim-trigger-to-ldap.json'),
 		workflow('examples/resync-scim-trigger-to-scim-app.json'),
 		workflow('test/e2e/fixtures/hr-batch-managers.json'),
+		workflow('examples/hr-bulk-to-scim-app.json'),
 	],
 	'Idp',
 );
@@ -58,7 +61,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 					data: { ...slapd.credential() },
 				},
 			],
-			workflows: [flagship, ldapFlow, { ...resync, active: true }, hrBatch],
+			workflows: [flagship, ldapFlow, { ...resync, active: true }, hrBatch, hrBulk],
 		});
 	}, 900000);
 
@@ -117,6 +120,61 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 			() => !appUser('boss@entra.example') && sameMembers('Entra Staff', ['bob@entra.example']),
 			'the deleted user gone, and out of the group',
 		);
+	});
+
+	test('RFC 7644 /Bulk: two users and a group naming them by bulkId in one request → one execution → all in the app', async () => {
+		const res = await scim(flagship)('POST', '/Bulk', {
+			schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+			Operations: [
+				// The group first: it names users created later in the same request.
+				{
+					method: 'POST',
+					bulkId: 'g',
+					path: '/Groups',
+					data: { displayName: 'Bulk Staff', members: [{ value: 'bulkId:u1' }, { value: 'bulkId:u2' }] },
+				},
+				{ method: 'POST', bulkId: 'u1', path: '/Users', data: { userName: 'bulk1@rfc.example', externalId: 'b1', active: true } },
+				{ method: 'POST', bulkId: 'u2', path: '/Users', data: { userName: 'bulk2@rfc.example', externalId: 'b2', active: true } },
+			],
+		});
+		expect(res.status).toBe(200);
+		expect(res.body.Operations.map((o: any) => [o.bulkId, o.status])).toEqual([
+			['g', '201'],
+			['u1', '201'],
+			['u2', '201'],
+		]);
+		await eventually(() => sameMembers('Bulk Staff', ['bulk1@rfc.example', 'bulk2@rfc.example']), 'the group and both members in the app');
+		const executions = await finishedExecutions(n8n.api, flagship.id, 1);
+		const bulkRuns = executions.filter((e) =>
+			JSON.stringify(e.data?.resultData?.runData?.['SCIM Trigger'] ?? '').includes('bulk1@rfc.example'),
+		);
+		expect(bulkRuns).toHaveLength(1);
+	});
+
+	test('Entra bulkUpload of the shipped HR CSV: 202, one execution, the workers in the app with their managers, per-record status', async () => {
+		const csv = readFileSync(join(ROOT, 'examples', 'hr', 'employees.csv'), 'utf8');
+		const mapping = parseBulkMapping(JSON.parse(readFileSync(join(ROOT, 'examples', 'hr', 'csv2bulk.mapping.json'), 'utf8')));
+		const [request] = csvToBulkRequests(csv, mapping).requests;
+		const res = await fetch(`${n8n.url}/webhook/${hrBulk.nodes[0].webhookId}/scim/v2/bulkUpload`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/scim+json' },
+			body: JSON.stringify(request),
+		});
+		expect(res.status).toBe(202);
+		const accepted = (await res.json()) as { id: string; created: number; failed: number };
+		expect(accepted).toMatchObject({ created: 12, failed: 0 });
+		const status = await fetch(res.headers.get('location')!, { headers: { Authorization: `Bearer ${TOKEN}` } });
+		expect(status.status).toBe(200);
+		const kept = (await status.json()) as { records: Array<{ anchorValue: string; result: string }> };
+		expect(kept.records.map((r) => r.result)).toEqual(Array(12).fill('created'));
+		// The leaver (1007) gets no account; everyone else does, with the manager's app id.
+		const byEmployee = () => new Map([...app.store.users.values()].map((u) => [String(u.externalId), u]));
+		await eventually(() => [...byEmployee().keys()].filter((k) => /^10\d\d$/.test(k)).length === 11, 'eleven workers in the app');
+		const accounts = byEmployee();
+		expect(accounts.has('1007')).toBe(false);
+		expect(accounts.get('1002')?.[ENT]?.manager?.value).toBe(accounts.get('1005')?.id);
+		expect(accounts.get('1001')?.[ENT]?.manager?.value).toBe(accounts.get('1000')?.id);
+		expect(await finishedExecutions(n8n.api, hrBulk.id, 1)).toHaveLength(1);
 	});
 
 	test('Okta group push: create with members, rename, remove and add, replace, unlink', async () => {
