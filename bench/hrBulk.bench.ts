@@ -98,7 +98,7 @@ export async function benchHrBulk(): Promise<void> {
 					type: 'n8n-nodes-provisioning.mapAttributes',
 					typeVersion: 1,
 					position: [200, 0],
-					parameters: { preset: 'scimToOpenLdap', options: { sourcePath: 'resource' } },
+					parameters: { preset: 'hrInboundToOpenLdap', options: { sourcePath: 'resource' } },
 				},
 				{
 					id: 'pu',
