@@ -12,7 +12,7 @@ import { isolate } from '../harness/e2e/isolate';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { eventually } from '../harness/eventually';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
-import { finishedExecutions } from '../harness/n8nApi';
+import { finishedExecutions, nodeOutput } from '../harness/n8nApi';
 import { csvToBulkRequests, parseBulkMapping } from '../../dev/hr/csv2bulk';
 import { ScimTestServer } from '../../dev/scimApp';
 import { parseLdif, Slapd } from '../servers/slapd';
@@ -167,13 +167,23 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		expect(status.status).toBe(200);
 		const kept = (await status.json()) as { records: Array<{ anchorValue: string; result: string }> };
 		expect(kept.records.map((r) => r.result)).toEqual(Array(12).fill('created'));
-		// The leaver (1007) gets no account; everyone else does, with the manager's app id.
+		// One execution for the whole upload; when it has finished, the leaver (1007) has no account and everyone else
+		// has one, with the manager's app id.
+		const [execution] = await finishedExecutions(n8n.api, hrBulk.id, 1);
+		const outcomes = nodeOutput(execution, 'Provision User').map(
+			(i) => `${i.source?.externalId ?? i.key}: ${i.action} ${i.status} ${i.warning ?? ''}`,
+		);
 		const byEmployee = () => new Map([...app.store.users.values()].map((u) => [String(u.externalId), u]));
-		await eventually(() => [...byEmployee().keys()].filter((k) => /^10\d\d$/.test(k)).length === 11, 'eleven workers in the app');
 		const accounts = byEmployee();
+		expect({ workers: [...accounts.keys()].filter((k) => /^10\d\d$/.test(k)).sort(), outcomes }).toMatchObject({
+			workers: ['1000', '1001', '1002', '1003', '1004', '1005', '1006', '1008', '1009', '1010', '1011'],
+		});
 		expect(accounts.has('1007')).toBe(false);
-		expect(accounts.get('1002')?.[ENT]?.manager?.value).toBe(accounts.get('1005')?.id);
-		expect(accounts.get('1001')?.[ENT]?.manager?.value).toBe(accounts.get('1000')?.id);
+		const managerOf = (employee: string) => accounts.get(employee)?.[ENT]?.manager?.value;
+		expect({ outcomes, managers: [managerOf('1002'), managerOf('1001')] }).toEqual({
+			outcomes,
+			managers: [accounts.get('1005')?.id, accounts.get('1000')?.id],
+		});
 		expect(await finishedExecutions(n8n.api, hrBulk.id, 1)).toHaveLength(1);
 	});
 
