@@ -6,16 +6,14 @@ import type { StoreLocation, StoreRef } from '../../storeLocation';
 import { randomUUID } from 'node:crypto';
 import type { IdentityStore, Resource, ResourceType } from './identityStore';
 import { StoreError } from './storeError';
-import { isObject } from '../../util';
 import { type BulkLimits, readBulkRequest, runBulk } from './bulk';
 import { runUpload, type UploadOptions, uploadStatus } from './bulkUpload';
 import { type BulkContext, EventFactory, ReferenceResolver, type ScimEvent } from './events';
 import type { ScimHttpRequest, ScimHttpResponse } from './messages';
-import { matchesFilter, parseScimFilter } from './filter';
-import { indexedCandidates } from './indexLookup';
 import { applyPatch } from './patch';
 import { dedupeMembers, incoming, present } from './resources';
 import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './schemas';
+import { lowerKeys, type Query, searchQuery, searchStore } from './search';
 import { ScimError } from './scimError';
 import { validateResource } from './validation';
 
@@ -39,12 +37,8 @@ export interface ServiceProviderOptions {
 	upload?: Partial<UploadOptions>;
 }
 
-type Query = Record<string, string | undefined>;
-
 const SCIM_JSON = 'application/scim+json';
 const DISCOVERY = ['ServiceProviderConfig', 'ResourceTypes', 'Schemas'];
-
-const lowerKeys = (q: Query) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** The store's refusals as RFC 7644 errors. */
 function scimErrorFor(error: unknown): unknown {
@@ -173,13 +167,13 @@ export class ScimServiceProvider {
 		if (lower === 'bulk') throw new ScimError(404, 'A bulk request cannot hold another one');
 		if (lower === '.search') {
 			if (method !== 'POST') throw new ScimError(405, 'Use POST for /.search');
-			return this.search(['User', 'Group'], this.searchQuery(req.body));
+			return this.search(['User', 'Group'], searchQuery(req.body));
 		}
 		const type: ResourceType | undefined = lower === 'users' ? 'User' : lower === 'groups' ? 'Group' : undefined;
 		if (!type || extra) throw new ScimError(404, `No SCIM endpoint at ${req.path}`);
 		if (id === '.search') {
 			if (method !== 'POST') throw new ScimError(405, 'Use POST for .search');
-			return this.search([type], this.searchQuery(req.body));
+			return this.search([type], searchQuery(req.body));
 		}
 		if (!id) {
 			if (method === 'GET') return this.search([type], lowerKeys(req.query));
@@ -228,43 +222,8 @@ export class ScimServiceProvider {
 		return this.json(200, this.present(r, lowerKeys(req.query)), { ETag: etag });
 	}
 
-	private searchQuery(body: unknown): Query {
-		if (!isObject(body)) throw new ScimError(400, 'A search needs a SearchRequest body', 'invalidSyntax');
-		const text = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === undefined ? undefined : String(v));
-		return lowerKeys({
-			filter: text(body.filter),
-			startIndex: text(body.startIndex),
-			count: text(body.count),
-			attributes: text(body.attributes),
-			excludedAttributes: text(body.excludedAttributes),
-		});
-	}
-
-	/**
-	 * Lists with filter and paging, in the store's stable order (created, then id; across types, users first). An
-	 * equality on an indexed attribute (or an `or` of them) reads only its candidates; anything else is paged by the
-	 * store, which copies only the page (a full pass through 100,000 users, 100 at a time, is linear).
-	 */
 	private async search(types: ResourceType[], query: Query): Promise<ScimHttpResponse> {
-		const startIndex = Math.max(1, Number.parseInt(query.startindex ?? '1', 10) || 1);
-		const rawCount = query.count === undefined ? this.maxResults : Number.parseInt(query.count, 10);
-		const count = Math.min(Math.max(0, Number.isNaN(rawCount) ? 0 : rawCount), this.maxResults);
-		const filter = query.filter ? parseScimFilter(query.filter) : undefined;
-		const match = filter ? (r: Resource) => matchesFilter(filter, r) : undefined;
-		let offset = startIndex - 1;
-		let total = 0;
-		const page: Resource[] = [];
-		for (const type of types) {
-			const candidates = filter && (await indexedCandidates(this.store, type, filter));
-			let found: { total: number; resources: Resource[] };
-			if (candidates) {
-				const matching = candidates.filter(match!);
-				found = { total: matching.length, resources: matching.slice(offset, offset + count - page.length) };
-			} else found = await this.store.page(type, { offset, limit: count - page.length, match });
-			total += found.total;
-			page.push(...found.resources);
-			offset = Math.max(0, offset - found.total);
-		}
+		const { page, total, startIndex } = await searchStore(this.store, types, query, this.maxResults);
 		return this.json(
 			200,
 			listResponse(
