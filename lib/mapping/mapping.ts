@@ -4,7 +4,8 @@ import { ProvisioningError } from '../errors';
 import { isSecretAttribute, scrubSecrets } from '../redact';
 import { defaultDateText } from './dates';
 import { compileExpression, type Compiled } from './expression';
-import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions';
+// From values, not the functions index: its re-exports are getters, and these are checked per row per item.
+import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions/values';
 import { MISSING, sourceAccessor } from './sourcePath';
 
 export type MappingType = 'direct' | 'constant' | 'expression' | 'none';
@@ -65,8 +66,8 @@ class ItemContext implements EvalContext {
 
 	constructor(readonly now?: () => Date) {}
 
-	attribute(name: string): MappingValue {
-		const value = sourceAccessor(name)(this.item);
+	attribute(name: string, read = sourceAccessor(name)): MappingValue {
+		const value = read(this.item);
 		return value === MISSING ? null : (value as MappingValue);
 	}
 }
@@ -84,6 +85,8 @@ interface CompiledRow {
 	onCreate: boolean;
 	/** objectClass keeps a list of one as a list. */
 	keepsLists: boolean;
+	/** Not a reference: a plain value is the row's value as it is. */
+	plain: boolean;
 }
 
 const describe = (row: MappingRow, index: number) => `Mapping row ${index + 1} (${row.target || 'no target'})`;
@@ -99,6 +102,9 @@ function toAttributeValue(value: MappingValue): AttributeValue {
 	if (typeof value === 'object') return value as unknown as AttributeValue;
 	return value as ScalarValue;
 }
+
+const nonEmptyScalar = (v: MappingValue): v is ScalarValue =>
+	typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'boolean';
 
 const empty = (v: AttributeValue) => v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -118,8 +124,9 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		secret: isSecretAttribute(row.target),
 		onCreate: row.apply === 'create' || row.type === 'none',
 		keepsLists: row.target?.toLowerCase() === 'objectclass',
+		plain: !row.referenceBy,
 	}));
-	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret' | 'onCreate' | 'keepsLists'> {
+	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret' | 'onCreate' | 'keepsLists' | 'plain'> {
 		const label = describe(row, index);
 		const field = `mappings[${index}]`;
 		const bad = (reason: string) => new ProvisioningError('InvalidInput', `${label}: ${reason}`, { field });
@@ -196,7 +203,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 	const values: AttributeValue[] = new Array(compiled.length);
 	return (item) => {
 		ctx.item = item;
-		ctx.secrets.length = 0;
+		if (ctx.secrets.length) ctx.secrets.length = 0;
 		let attributes: AttributeMap | undefined;
 		let trace: Record<string, string> | undefined;
 		const createOnly: AttributeMap = {};
@@ -206,8 +213,19 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		let references: Record<string, AccountReference> | undefined;
 		let clear: string[] | undefined;
 		for (let r = 0; r < compiled.length; r++) {
-			const { row, label, evaluate, trace: rowTrace, secret, referenceId, onCreate, keepsLists } = compiled[r];
-			let value = evaluate(item, ctx);
+			const c = compiled[r];
+			let value = c.evaluate(item, ctx);
+			// The most usual of all: a text, number or boolean that is not empty, for a row that names no account.
+			if (c.plain && nonEmptyScalar(value)) {
+				if (trace && attributes) {
+					(c.onCreate ? createOnly : attributes)[c.row.target] = value;
+					trace[c.row.target] = c.trace;
+				} else if (c.onCreate) createOnly[c.row.target] = value;
+				else values[r] = value;
+				if (c.secret && !redact.includes(c.row.target)) redact.push(c.row.target);
+				continue;
+			}
+			const { row, label, trace: rowTrace, secret, referenceId, onCreate, keepsLists } = c;
 			const ignored = value instanceof IgnoreFlow;
 			if (!ignored && value instanceof Redacted) {
 				redact.push(row.target);
