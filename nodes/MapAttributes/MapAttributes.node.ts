@@ -146,10 +146,12 @@ export class MapAttributes implements INodeType {
 				now?.resource ??
 				(gone ? (event!.before ?? event!.resource ?? {}) : sourceObject(items[i].json as Record<string, unknown>, sourcePath));
 			const { map, inScope } = shared ?? compileFor(i);
-			const mapped = map(source);
-			mapped.envelope.source = event
-				? { id: event.resourceId, store: event.store, ...(gone ? { deleted: true } : {}) }
-				: { id: String(source.id ?? source.externalId ?? i) };
+			const mapped = map(
+				source,
+				event
+					? { id: event.resourceId, store: event.store, ...(gone ? { deleted: true } : {}) }
+					: { id: String(source.id ?? source.externalId ?? i) },
+			);
 			output[i] = !gone && inScope(source) ? 0 : 1;
 			if (mapped.pendingUnique.length) unique.push({ index: i, mapped });
 			return { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } };
