@@ -5,6 +5,7 @@
  */
 import { ProvisioningError } from '../errors';
 import { FUNCTIONS, type MappingValue, type EvalContext } from './functions';
+import { sourceAccessor } from './sourcePath';
 
 export const MAX_EXPRESSION_LENGTH = 10000;
 
@@ -245,7 +246,9 @@ export function compile(node: Node): Compiled {
 			return () => undefined;
 		case 'attribute': {
 			const name = node.name;
-			return (ctx) => ctx.attribute(name);
+			// The path is compiled here, once, not looked up per item.
+			const read = sourceAccessor(name);
+			return (ctx) => ctx.attribute(name, read);
 		}
 		case 'compare': {
 			const left = compile(node.left);

@@ -1,10 +1,19 @@
 /** Entra-style attribute mappings compiled once per execution into an item → envelope function. */
-import type { AccountReference, AttributeMap, AttributeValue, MatchKey, ProvisioningEnvelope, ScalarValue } from '../envelope';
+import type {
+	AccountReference,
+	AttributeMap,
+	AttributeValue,
+	EnvelopeSource,
+	MatchKey,
+	ProvisioningEnvelope,
+	ScalarValue,
+} from '../envelope';
 import { ProvisioningError } from '../errors';
 import { isSecretAttribute, scrubSecrets } from '../redact';
 import { defaultDateText } from './dates';
 import { compileExpression, type Compiled } from './expression';
-import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions';
+// From values, not the functions index: its re-exports are getters, and these are checked per row per item.
+import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions/values';
 import { MISSING, sourceAccessor } from './sourcePath';
 
 export type MappingType = 'direct' | 'constant' | 'expression' | 'none';
@@ -65,8 +74,8 @@ class ItemContext implements EvalContext {
 
 	constructor(readonly now?: () => Date) {}
 
-	attribute(name: string): MappingValue {
-		const value = sourceAccessor(name)(this.item);
+	attribute(name: string, read = sourceAccessor(name)): MappingValue {
+		const value = read(this.item);
 		return value === MISSING ? null : (value as MappingValue);
 	}
 }
@@ -84,6 +93,8 @@ interface CompiledRow {
 	onCreate: boolean;
 	/** objectClass keeps a list of one as a list. */
 	keepsLists: boolean;
+	/** Not a reference: a plain value is the row's value as it is. */
+	plain: boolean;
 }
 
 const describe = (row: MappingRow, index: number) => `Mapping row ${index + 1} (${row.target || 'no target'})`;
@@ -100,10 +111,16 @@ function toAttributeValue(value: MappingValue): AttributeValue {
 	return value as ScalarValue;
 }
 
+const nonEmptyScalar = (v: MappingValue): v is ScalarValue =>
+	typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'boolean';
+
 const empty = (v: AttributeValue) => v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
+/** Maps one item; `source`, when given, is the envelope's source (built into the envelope with the rest). */
+export type Mapping = (item: Record<string, unknown>, source?: EnvelopeSource) => MappedItem;
+
 /** Compiles rows, rejecting unknown functions, bad argument counts and malformed expressions up front. */
-export function compileMapping(rows: MappingRow[], options: MappingOptions = {}): (item: Record<string, unknown>) => MappedItem {
+export function compileMapping(rows: MappingRow[], options: MappingOptions = {}): Mapping {
 	const seen = new Set<string>();
 	const compiled: CompiledRow[] = rows.map((row, index) => ({
 		...compileRow(row, index),
@@ -118,8 +135,9 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		secret: isSecretAttribute(row.target),
 		onCreate: row.apply === 'create' || row.type === 'none',
 		keepsLists: row.target?.toLowerCase() === 'objectclass',
+		plain: !row.referenceBy,
 	}));
-	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret' | 'onCreate' | 'keepsLists'> {
+	function compileRow(row: MappingRow, index: number): Omit<CompiledRow, 'trace' | 'secret' | 'onCreate' | 'keepsLists' | 'plain'> {
 		const label = describe(row, index);
 		const field = `mappings[${index}]`;
 		const bad = (reason: string) => new ProvisioningError('InvalidInput', `${label}: ${reason}`, { field });
@@ -185,20 +203,20 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 	// One context for every item, pointed at each in turn: a mapping runs one item at a time, synchronously.
 	const ctx = new ItemContext(options.now);
 	// The usual item: every row yields a plain value, so its trace and attributes have the same keys in the same
-	// order for every item. They are then cloned from these templates (values filled in) instead of built key by key;
-	// an item that leaves the usual way at some row has the rows before it written out, then goes on key by key.
+	// order for every item. They are cloned from these templates and the values written in as the rows yield them;
+	// an item that leaves the usual way at some row has the rows before it written out afresh, then goes key by key.
 	const traceTemplate: Record<string, string> = {};
 	const attributesTemplate: AttributeMap = {};
 	for (const c of compiled) {
 		traceTemplate[c.row.target] = c.trace;
 		if (!c.onCreate) attributesTemplate[c.row.target] = null;
 	}
-	const values: AttributeValue[] = new Array(compiled.length);
-	return (item) => {
+	return (item, source) => {
 		ctx.item = item;
-		ctx.secrets.length = 0;
-		let attributes: AttributeMap | undefined;
-		let trace: Record<string, string> | undefined;
+		if (ctx.secrets.length) ctx.secrets.length = 0;
+		let usual = true;
+		let attributes: AttributeMap = { ...attributesTemplate };
+		let trace: Record<string, string> = { ...traceTemplate };
 		const createOnly: AttributeMap = {};
 		const redact: string[] = [];
 		// Rare: made when first needed (a mapping runs for every item of a batch).
@@ -206,8 +224,16 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		let references: Record<string, AccountReference> | undefined;
 		let clear: string[] | undefined;
 		for (let r = 0; r < compiled.length; r++) {
-			const { row, label, evaluate, trace: rowTrace, secret, referenceId, onCreate, keepsLists } = compiled[r];
-			let value = evaluate(item, ctx);
+			const c = compiled[r];
+			let value = c.evaluate(item, ctx);
+			// The most usual of all: a text, number or boolean that is not empty, for a row that names no account.
+			if (c.plain && nonEmptyScalar(value)) {
+				(c.onCreate ? createOnly : attributes)[c.row.target] = value;
+				if (!usual) trace[c.row.target] = c.trace;
+				if (c.secret && !redact.includes(c.row.target)) redact.push(c.row.target);
+				continue;
+			}
+			const { row, label, trace: rowTrace, secret, referenceId, onCreate, keepsLists } = c;
 			const ignored = value instanceof IgnoreFlow;
 			if (!ignored && value instanceof Redacted) {
 				redact.push(row.target);
@@ -217,21 +243,20 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			if (result !== undefined && !empty(result) && !row.referenceBy) {
 				// The usual way: a value for the row's target (one value, not a list of one, except objectClass).
 				if (Array.isArray(result) && result.length === 1 && !keepsLists) result = result[0] as AttributeValue;
-				if (trace && attributes) {
-					(onCreate ? createOnly : attributes)[row.target] = result;
-					trace[row.target] = rowTrace;
-				} else if (onCreate) createOnly[row.target] = result;
-				else values[r] = result;
+				(onCreate ? createOnly : attributes)[row.target] = result;
+				if (!usual) trace[row.target] = rowTrace;
 				if (secret && !redact.includes(row.target)) redact.push(row.target);
 				continue;
 			}
-			if (!trace || !attributes) {
-				// The first row off the usual way: the rows before it, written out in order.
+			if (usual) {
+				// The first row off the usual way: the rows before it, written out afresh in order.
+				usual = false;
+				const written = attributes;
 				trace = {};
 				attributes = {};
 				for (let k = 0; k < r; k++) {
 					trace[compiled[k].row.target] = compiled[k].trace;
-					if (!compiled[k].onCreate) attributes[compiled[k].row.target] = values[k];
+					if (!compiled[k].onCreate) attributes[compiled[k].row.target] = written[compiled[k].row.target];
 				}
 			}
 			if (ignored) continue;
@@ -265,12 +290,6 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 			(references ??= {})[row.target] = { by: row.referenceBy!, value: result as ScalarValue, ...(sourceId ? { sourceId } : {}) };
 			trace[row.target] = `${rowTrace} (reference by ${row.referenceBy})`;
 		}
-		if (!trace || !attributes) {
-			// Every row went the usual way.
-			trace = { ...traceTemplate };
-			attributes = { ...attributesTemplate };
-			for (let k = 0; k < compiled.length; k++) if (!compiled[k].onCreate) attributes[compiled[k].row.target] = values[k];
-		}
 		const matchKeys: MatchKey[] = [];
 		for (const { row } of precedence) {
 			const v = attributes[row.target] ?? createOnly[row.target];
@@ -280,9 +299,15 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 				value: scalar === undefined || scalar === null || typeof scalar === 'object' ? null : (scalar as ScalarValue),
 			});
 		}
-		const envelope: ProvisioningEnvelope = { attributes, createOnly, matchKeys, redact, trace };
+		// Built whole when it can be (a property added later costs each envelope a second allocation); the source
+		// stays the last key either way.
+		const envelope: ProvisioningEnvelope =
+			source && !references && !clear
+				? { attributes, createOnly, matchKeys, redact, trace, source }
+				: { attributes, createOnly, matchKeys, redact, trace };
 		if (references) envelope.references = references;
 		if (clear) envelope.clearAttributes = clear;
+		if (source && (references || clear)) envelope.source = source;
 		return { envelope, pendingUnique: pendingUnique ?? NO_PENDING };
 	};
 }

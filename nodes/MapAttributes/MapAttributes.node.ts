@@ -98,23 +98,26 @@ export class MapAttributes implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const node = this.getNode();
 		const preset = this.getNodeParameter('preset', 0) as string;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const sourcePath = String(options.sourcePath ?? '').trim();
+		// A parameter as the workflow holds it (not copied, expressions unresolved): read, never changed.
+		const raw = (name: string, fallback: unknown) => this.getNodeParameter(name, 0, fallback, { rawExpressions: true });
 		const perItem =
-			hasN8nExpressions(node.parameters.mappings) ||
-			hasN8nExpressions(node.parameters.scoping) ||
-			hasN8nExpressions(node.parameters.removeAttributes);
+			hasN8nExpressions(raw('mappings', {})) || hasN8nExpressions(raw('scoping', {})) || hasN8nExpressions(raw('removeAttributes', ''));
+		// Without n8n expressions the rows are the same for every item: read as they are, once (n8n's resolution
+		// copies them, and getNode copies the whole node).
+		const parameter = (name: string, i: number, fallback: unknown) =>
+			perItem ? this.getNodeParameter(name, i, fallback) : raw(name, fallback);
 
 		type Compiled = { map: ReturnType<typeof compileMapping>; inScope: ReturnType<typeof compileScoping> };
 		const compileFor = (i: number): Compiled => {
 			try {
-				const rows = rowsFrom(this.getNodeParameter('mappings.mapping', i, []) as RowParameters[]);
-				const removed = String(this.getNodeParameter('removeAttributes', i, '')).split(',');
+				const rows = rowsFrom(parameter('mappings.mapping', i, []) as RowParameters[]);
+				const removed = String(parameter('removeAttributes', i, '')).split(',');
 				return {
 					map: compileMapping(withPreset(preset, rows, removed), { missingAsEmpty: options.missingAsEmpty === true }),
-					inScope: compileScoping(filtersFrom(this.getNodeParameter('scoping.clause', i, []) as ClauseParameters[])),
+					inScope: compileScoping(filtersFrom(parameter('scoping.clause', i, []) as ClauseParameters[])),
 				};
 			} catch (error) {
 				// A malformed mapping is the workflow's fault, not an item's: stop before any item runs.
@@ -126,9 +129,9 @@ export class MapAttributes implements INodeType {
 		// SCIM Trigger events are mapped from the user as the store holds it now: executions that run out of
 		// order then converge. A user the store no longer holds is out of scope. An item whose store reference is not
 		// signed for this workflow is a plain item: no store is read.
-		const trust = storeTrust(this);
 		const fromEvents = sourcePath === 'resource' || sourcePath === 'before';
-		const events = fromEvents ? items.map((item) => asTriggerItem(item.json, trust)) : [];
+		const trust = fromEvents ? storeTrust(this) : undefined;
+		const events = trust ? items.map((item) => asTriggerItem(item.json, trust)) : [];
 		const current = options.readCurrentState === false || !events.some(Boolean) ? [] : await currentStates(this, events);
 
 		// Each item ends in exactly one place: In Scope (output 0), Out of Scope (1), or a failure. One function maps
@@ -146,10 +149,12 @@ export class MapAttributes implements INodeType {
 				now?.resource ??
 				(gone ? (event!.before ?? event!.resource ?? {}) : sourceObject(items[i].json as Record<string, unknown>, sourcePath));
 			const { map, inScope } = shared ?? compileFor(i);
-			const mapped = map(source);
-			mapped.envelope.source = event
-				? { id: event.resourceId, store: event.store, ...(gone ? { deleted: true } : {}) }
-				: { id: String(source.id ?? source.externalId ?? i) };
+			const mapped = map(
+				source,
+				event
+					? { id: event.resourceId, store: event.store, ...(gone ? { deleted: true } : {}) }
+					: { id: String(source.id ?? source.externalId ?? i) },
+			);
 			output[i] = !gone && inScope(source) ? 0 : 1;
 			if (mapped.pendingUnique.length) unique.push({ index: i, mapped });
 			return { json: mapped.envelope as unknown as IDataObject, pairedItem: { item: i } };

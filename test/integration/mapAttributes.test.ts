@@ -393,6 +393,56 @@ describe('Map Attributes → Provision User (real workflows, real servers)', () 
 		});
 	});
 
+	describe('parameters', () => {
+		const rows = [
+			{ target: 'userName', type: 'direct', source: 'email' },
+			{ target: 'title', type: 'expression', expression: 'ToUpper([title])', matchPrecedence: 1 },
+		];
+		const items = [
+			{ id: 'E1', email: 'a@x.org', title: 'dev', dept: 'Sales' },
+			{ id: 'E2', email: 'b@x.org', title: 'ops', dept: 'Legal' },
+		];
+		const attributesOf = (res: Awaited<ReturnType<typeof runWorkflow>>, output = 0) =>
+			res.output('Node', output).map((i) => i.json.attributes);
+
+		test('rows without n8n expressions are read once, as the workflow holds them, and left unchanged', async () => {
+			const workflow = itemsInto('mapAttributes', { preset: 'none', mappings: { mapping: rows } }, items);
+			const first = await runWorkflow(workflow, credentials());
+			// n8n fills in the parameters' defaults when it loads the workflow; the node itself changes nothing.
+			const loaded = JSON.stringify(workflow);
+			const second = await runWorkflow(workflow, credentials());
+			expect(attributesOf(first)).toEqual([
+				{ userName: 'a@x.org', title: 'DEV' },
+				{ userName: 'b@x.org', title: 'OPS' },
+			]);
+			expect(second.output('Node', 0).map((i) => i.json)).toEqual(first.output('Node', 0).map((i) => i.json));
+			expect(JSON.stringify(workflow)).toBe(loaded);
+		});
+
+		test('an n8n expression in a row or a scoping clause is resolved for each item', async () => {
+			const res = await runWorkflow(
+				itemsInto(
+					'mapAttributes',
+					{
+						preset: 'none',
+						mappings: { mapping: [...rows, { target: 'department', type: 'constant', constant: '={{ $json.dept }}' }] },
+						scoping: {
+							clause: [{ group: 1, attribute: 'dept', operator: 'NOT EQUALS', value: '={{ $json.id === "E2" ? "Legal" : "" }}' }],
+						},
+					},
+					items,
+				),
+				credentials(),
+			);
+			expect(attributesOf(res, 0)).toEqual([{ userName: 'a@x.org', title: 'DEV', department: 'Sales' }]);
+			expect(attributesOf(res, 1)).toEqual([{ userName: 'b@x.org', title: 'OPS', department: 'Legal' }]);
+			expect([...res.output('Node', 0), ...res.output('Node', 1)].map((i) => [i.json.source, i.pairedItem])).toEqual([
+				[{ id: 'E1' }, { item: 0 }],
+				[{ id: 'E2' }, { item: 1 }],
+			]);
+		});
+	});
+
 	describe('bad input', () => {
 		const map = (mapping: object[], items: object[] = [{ a: 1 }], extra: Record<string, unknown> = {}) =>
 			runWorkflow(

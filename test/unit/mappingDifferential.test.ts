@@ -77,6 +77,14 @@ test(`the compiled mapping answers exactly as the compiler it replaced (fast-che
 			const oldMap = oldCompileMapping(mapping as never, options);
 			// One compiled mapping for every item in turn, as a node runs it.
 			expect(items.map((i) => answer(() => map(i)))).toEqual(items.map((i) => answer(() => oldMap(i))));
+			// With the envelope's source given to the mapping (as the node does): the key the old node added last.
+			const source = { id: 'E1' };
+			const withSource = (i: Record<string, unknown>) => {
+				const mapped = oldMap(i);
+				mapped.envelope.source = source;
+				return mapped;
+			};
+			expect(items.map((i) => answer(() => map(i, source)))).toEqual(items.map((i) => answer(() => withSource(i))));
 		}),
 		{ seed: SEED, numRuns: 3000 },
 	);

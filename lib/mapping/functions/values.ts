@@ -17,7 +17,8 @@ export class UniqueCandidates {
 export type Marker = IgnoreFlow | Redacted | UniqueCandidates;
 
 export interface EvalContext {
-	attribute(name: string): MappingValue;
+	/** `read` is the name's path compiled beforehand (see sourceAccessor); a context may use it or ignore it. */
+	attribute(name: string, read?: (item: Record<string, unknown>) => unknown): MappingValue;
 	now?: () => Date;
 	/** Values Redact() marked while the current item is mapped: scrubbed from any error a later function throws. */
 	secrets?: string[];
