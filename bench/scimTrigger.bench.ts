@@ -65,20 +65,50 @@ export function send(
 	});
 }
 
-/** n requests, `concurrency` in flight; returns requests per second. */
+/** n requests, `concurrency` in flight, within the phase limit; returns requests per second. */
 export async function load(n: number, concurrency: number, make: (i: number) => Promise<{ status: number }>): Promise<number> {
 	let next = 0;
+	let answered = 0;
 	const started = performance.now();
-	await Promise.all(
-		Array.from({ length: concurrency }, async () => {
-			while (next < n) {
-				const i = next++;
-				const res = await make(i);
-				if (res.status >= 400) throw new Error(`request ${i} answered ${res.status}`);
-			}
-		}),
-	);
+	const run = (expired: () => boolean) =>
+		Promise.all(
+			Array.from({ length: concurrency }, async () => {
+				while (next < n && !expired()) {
+					const i = next++;
+					const res = await make(i);
+					answered++;
+					if (res.status >= 400) throw new Error(`request ${i} answered ${res.status}`);
+				}
+			}),
+		);
+	await withinLimit(`${n} requests`, run, () => `${answered} answered`);
 	return n / ((performance.now() - started) / 1000);
+}
+
+/** Each phase's limit (BENCH_PHASE_LIMIT_S, default 180 s): a phase that takes longer fails with what it reached instead of hanging. */
+const PHASE_LIMIT_MS = Number(process.env.BENCH_PHASE_LIMIT_S ?? 180) * 1000;
+
+/** Runs one phase; past the limit it fails, saying how far it got (`progress`) and what n8n logged last. */
+export async function withinLimit<T>(
+	what: string,
+	run: (expired: () => boolean) => Promise<T>,
+	progress: () => string,
+	log?: () => string,
+): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	let expired = false;
+	const limit = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => {
+			expired = true;
+			const tail = log ? `\nn8n's last output:\n${log().slice(-2000)}` : '';
+			reject(new Error(`${what} did not finish within ${PHASE_LIMIT_MS / 1000} s: ${progress()}${tail}`));
+		}, PHASE_LIMIT_MS);
+	});
+	try {
+		return await Promise.race([run(() => expired), limit]);
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -231,7 +261,14 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 			counted = 0;
 			const started = performance.now();
 			await load(n, 8, make);
-			while (counted < n) await new Promise((r) => setTimeout(r, 20));
+			await withinLimit(
+				`${n} executions reaching the downstream`,
+				async (expired) => {
+					while (counted < n && !expired()) await new Promise((r) => setTimeout(r, 20));
+				},
+				() => `${counted} reached it`,
+				n8n.log,
+			);
 			return n / ((performance.now() - started) / 1000);
 		};
 		const created: string[] = [];
