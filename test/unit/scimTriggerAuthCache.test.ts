@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDataObject, INodeType, IWebhookFunctions } from 'n8n-workflow';
+import { AuthCache } from '../../lib/scim/server/authCache';
 import { ScimTrigger } from '../../nodes/ScimTrigger/ScimTrigger.node';
 
 const TOKEN_A = 'auth-cache-token-A-7f3Kq9Lm2Zx8Rt4W';
@@ -99,4 +100,34 @@ test('each trigger node reads its own credential', async () => {
 	expect(await two.request(TOKEN_A)).toBe(401);
 	expect(await two.request(TOKEN_B)).toBe(200);
 	expect(await one.request(TOKEN_B)).toBe(401);
+});
+
+describe('AuthCache (lib/scim/server/authCache.ts)', () => {
+	const auth = (token: string) => ({ token });
+
+	test('keeps a read for keepMs, then reads again; a failed read keeps nothing', async () => {
+		let now = 1000;
+		const cache = new AuthCache(5000, () => now);
+		let reads = 0;
+		const read = async () => auth(`t${++reads}`);
+		expect(await cache.get('k', read)).toEqual({ auth: auth('t1'), kept: false });
+		now += 4999;
+		expect(await cache.get('k', read)).toEqual({ auth: auth('t1'), kept: true });
+		now += 1;
+		expect(await cache.get('k', read)).toEqual({ auth: auth('t2'), kept: false });
+		now += 5000;
+		await expect(cache.get('k', () => Promise.reject(new Error('credential deleted')))).rejects.toThrow('credential deleted');
+		expect(await cache.get('k', read)).toEqual({ auth: auth('t3'), kept: false });
+	});
+
+	test('keys are apart, and expired keys are dropped when another is kept', async () => {
+		let now = 0;
+		const cache = new AuthCache(10, () => now);
+		await cache.get('a', async () => auth('A'));
+		await cache.get('b', async () => auth('B'));
+		expect((await cache.get('a', async () => auth('x'))).auth).toEqual(auth('A'));
+		now = 20;
+		await cache.refresh('c', async () => auth('C'));
+		expect((cache as unknown as { entries: Map<string, unknown> }).entries.size).toBe(1);
+	});
 });
