@@ -8,6 +8,9 @@
  * Each ratio is measured in BENCH_TRIGGER_ROUNDS rounds (default 5) that alternate baseline and SCIM Trigger (the
  * order swapped every round), and reported as the median and range of the per-round ratios.
  * The trigger is the node's current version (2); BENCH_TRIGGER_VERSION=1 measures version 1 (13 webhook entries).
+ * BENCH_TRIGGER_WRITES and BENCH_TRIGGER_LOOKUPS are the requests per side and round (600, 1500): n8n 2.x, whose
+ * default expression engine builds a V8 isolate several times a request, needs about ten times the CPU a request, so
+ * use 150 each there. A phase that exceeds BENCH_PHASE_LIMIT_S (180) fails, saying how far it got.
  * `startTriggerBench` is shared with the CPU profile (triggerProfile.bench.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -65,20 +68,50 @@ export function send(
 	});
 }
 
-/** n requests, `concurrency` in flight; returns requests per second. */
+/** n requests, `concurrency` in flight, within the phase limit; returns requests per second. */
 export async function load(n: number, concurrency: number, make: (i: number) => Promise<{ status: number }>): Promise<number> {
 	let next = 0;
+	let answered = 0;
 	const started = performance.now();
-	await Promise.all(
-		Array.from({ length: concurrency }, async () => {
-			while (next < n) {
-				const i = next++;
-				const res = await make(i);
-				if (res.status >= 400) throw new Error(`request ${i} answered ${res.status}`);
-			}
-		}),
-	);
+	const run = (expired: () => boolean) =>
+		Promise.all(
+			Array.from({ length: concurrency }, async () => {
+				while (next < n && !expired()) {
+					const i = next++;
+					const res = await make(i);
+					answered++;
+					if (res.status >= 400) throw new Error(`request ${i} answered ${res.status}`);
+				}
+			}),
+		);
+	await withinLimit(`${n} requests`, run, () => `${answered} answered`);
 	return n / ((performance.now() - started) / 1000);
+}
+
+/** Each phase's limit (BENCH_PHASE_LIMIT_S, default 180 s): a phase that takes longer fails with what it reached instead of hanging. */
+const PHASE_LIMIT_MS = Number(process.env.BENCH_PHASE_LIMIT_S ?? 180) * 1000;
+
+/** Runs one phase; past the limit it fails, saying how far it got (`progress`) and what n8n logged last. */
+export async function withinLimit<T>(
+	what: string,
+	run: (expired: () => boolean) => Promise<T>,
+	progress: () => string,
+	log?: () => string,
+): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	let expired = false;
+	const limit = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => {
+			expired = true;
+			const tail = log ? `\nn8n's last output:\n${log().slice(-2000)}` : '';
+			reject(new Error(`${what} did not finish within ${PHASE_LIMIT_MS / 1000} s: ${progress()}${tail}`));
+		}, PHASE_LIMIT_MS);
+	});
+	try {
+		return await Promise.race([run(() => expired), limit]);
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -231,7 +264,14 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 			counted = 0;
 			const started = performance.now();
 			await load(n, 8, make);
-			while (counted < n) await new Promise((r) => setTimeout(r, 20));
+			await withinLimit(
+				`${n} executions reaching the downstream`,
+				async (expired) => {
+					while (counted < n && !expired()) await new Promise((r) => setTimeout(r, 20));
+				},
+				() => `${counted} reached it`,
+				n8n.log,
+			);
 			return n / ((performance.now() - started) / 1000);
 		};
 		const created: string[] = [];
@@ -275,6 +315,7 @@ export async function startTriggerBench(options: { extraEnv?: Record<string, str
 export async function benchScimTrigger(): Promise<void> {
 	const rounds = Number(process.env.BENCH_TRIGGER_ROUNDS ?? 5);
 	const writes = Number(process.env.BENCH_TRIGGER_WRITES ?? 600);
+	const reads = Number(process.env.BENCH_TRIGGER_LOOKUPS ?? 1500);
 	const bench = await startTriggerBench();
 	try {
 		const lookupRatios: number[] = [];
@@ -289,10 +330,16 @@ export async function benchScimTrigger(): Promise<void> {
 			rates[side].push(await run());
 			cpu[side].push((bench.cpuMs() - before) / n);
 		};
+		// Unmeasured warm-up of every path (JIT, caches), so the side that goes first in round 1 is not penalised.
+		const warm = Math.min(50, writes, reads);
+		await load(warm, 8, bench.lookup);
+		await load(warm, 8, () => send(bench.minimalUrl, 'GET'));
+		await bench.scimWrites(warm, 'warm');
+		await bench.webhookWrites(warm, 'warm');
 		for (let round = 0; round < rounds; round++) {
 			// Alternate which side goes first, so a slow patch of the machine does not always hit the same side.
-			const lookups = () => measure('lookups', 1500, () => load(1500, 8, bench.lookup));
-			const minimal = () => measure('minimal', 1500, () => load(1500, 8, () => send(bench.minimalUrl, 'GET')));
+			const lookups = () => measure('lookups', reads, () => load(reads, 8, bench.lookup));
+			const minimal = () => measure('minimal', reads, () => load(reads, 8, () => send(bench.minimalUrl, 'GET')));
 			const ours = () => measure('writes', writes, () => bench.scimWrites(writes, `r${round}`));
 			const webhook = () => measure('webhook', writes, () => bench.webhookWrites(writes, `r${round}`));
 			for (const step of round % 2 ? [lookups, minimal, webhook, ours] : [minimal, lookups, ours, webhook]) await step();

@@ -8,6 +8,7 @@
  * Node 20 refuses --cpu-prof in NODE_OPTIONS, so a preloaded script starts the same profiler through node:inspector
  * and writes the profile when the bench sends SIGUSR2.
  * The profile's clock and this process's hrtime are both the monotonic clock, which places samples in phases.
+ * BENCH_PROFILE_LOOKUPS and BENCH_PROFILE_WRITES (3000, 800) are the requests per phase; on n8n 2.x use 200 and 100.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,9 @@ const CATEGORIES: Array<[string, (frames: CallFrame[]) => boolean]> = [
 		(s) => has(s, ours) && has(s, (f) => f.functionName === 'send' && f.url.includes('express')),
 	],
 	['minimal trigger: webhook() in all', (s) => has(s, (f) => f.url.includes('MinimalTrigger.node'))],
+	// n8n 2.x's default expression engine: a V8 isolate built and disposed for each scope that may evaluate expressions.
+	['n8n 2.x: expression isolates (build, run, dispose)', (s) => has(s, (f) => f.url.includes('@n8n/expression-runtime'))],
+	['n8n 2.x: isolate for a credential read', (s) => has(s, fn('getDecrypted')) && has(s, (f) => f.url.includes('@n8n/expression-runtime'))],
 	['n8n: findWebhook (cache + DB)', (s) => has(s, fn('findWebhook', 'findCached', 'getWebhookMethods'))],
 	['n8n: getNodeWebhooks (every webhook entry of the node)', (s) => has(s, fn('getNodeWebhooks'))],
 	['n8n: expressions in webhook paths', (s) => has(s, fn('getNodeWebhooks')) && has(s, (f) => /expression|tmpl/i.test(f.url))],

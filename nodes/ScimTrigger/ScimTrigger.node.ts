@@ -15,6 +15,8 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 import { VersionedNodeType } from 'n8n-workflow';
+import type { InboundAuth } from '../../lib/scim/server/auth';
+import { AuthCache } from '../../lib/scim/server/authCache';
 import { answerScimHttp, errorAnswer, plainRequestOf, writeScimResponse } from '../../lib/scim/server/http';
 import { ScimError } from '../../lib/scim/server/scimError';
 import { type ScimEvent, type ScimHttpRequest, ScimServiceProvider } from '../../lib/scim/server/serviceProvider';
@@ -111,15 +113,24 @@ const OUTPUT_OF: Record<ScimEvent['event'], number> = {
 	'group.membersRemoved': 2,
 };
 
-/** Answers one SCIM request from the store, then hands the accepted changes to the workflow (both versions). */
-async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const credentials = await this.getCredentials('scimTriggerAuthApi');
-	const auth = {
+/** The node's credential, kept 5 s (lib/scim/server/authCache.ts: on n8n 2.x each read costs a V8 isolate). */
+const authCache = new AuthCache(5000);
+async function readAuth(ctx: IWebhookFunctions): Promise<InboundAuth> {
+	const credentials = await ctx.getCredentials('scimTriggerAuthApi');
+	return {
 		token: String(credentials.token ?? ''),
 		...(credentials.allowBasic
 			? { basicUser: String(credentials.basicUser ?? ''), basicPassword: String(credentials.basicPassword ?? '') }
 			: {}),
 	};
+}
+
+/** Answers one SCIM request from the store, then hands the accepted changes to the workflow (both versions). */
+async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const node = this.getNode();
+	const authKey = JSON.stringify([this.getWorkflow().id, node.id, node.credentials?.scimTriggerAuthApi?.id]);
+	const { auth, kept } = await authCache.get(authKey, () => readAuth(this));
+	const reauth = kept ? () => authCache.refresh(authKey, () => readAuth(this)) : undefined;
 	// Plain option values are read as they are: resolving parameters costs more than a store lookup.
 	const raw = (this.getNode().parameters.options ?? {}) as IDataObject;
 	const options = Object.values(raw).some((v) => typeof v === 'string' && v.startsWith('='))
@@ -161,6 +172,7 @@ async function answer(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	};
 	const { response, events } = await answerScimHttp(plainRequestOf(this.getRequestObject()), {
 		auth,
+		reauth,
 		maxBodyBytes,
 		base: SCIM_BASE,
 		serve,

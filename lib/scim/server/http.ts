@@ -26,6 +26,8 @@ export interface PlainHttpRequest {
 
 export interface ScimHttpOptions {
 	auth: InboundAuth;
+	/** Reads the credentials again, when `auth` is a kept copy (authCache.ts): asked once if the request does not match it. */
+	reauth?: () => Promise<InboundAuth>;
 	maxBodyBytes: number;
 	/** The SCIM base below which the service provider routes, e.g. scim/v2. */
 	base: string;
@@ -96,7 +98,10 @@ async function decodeBody(
 
 async function answer(req: PlainHttpRequest, options: ScimHttpOptions): Promise<ScimHttpAnswer> {
 	const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), first(v)]));
-	if (!isAuthenticated(headers.authorization, options.auth)) {
+	const authenticated =
+		isAuthenticated(headers.authorization, options.auth) ||
+		(options.reauth !== undefined && isAuthenticated(headers.authorization, await options.reauth()));
+	if (!authenticated) {
 		const error = new ScimError(401, 'Authentication failed: send the bearer token from the SCIM Trigger credential');
 		return { response: errorResponse(error, { 'WWW-Authenticate': 'Bearer realm="SCIM"' }), events: [] };
 	}
