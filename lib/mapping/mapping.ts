@@ -10,10 +10,10 @@ import type {
 } from '../envelope';
 import { ProvisioningError } from '../errors';
 import { isSecretAttribute, scrubSecrets } from '../redact';
-import { defaultDateText } from './dates';
 import { compileExpression, type Compiled } from './expression';
 // From values, not the functions index: its re-exports are getters, and these are checked per row per item.
 import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions/values';
+import { empty, ItemContext, nonEmptyScalar, toAttributeValue } from './itemValues';
 import { MISSING, sourceAccessor } from './sourcePath';
 
 export type MappingType = 'direct' | 'constant' | 'expression' | 'none';
@@ -67,19 +67,6 @@ export interface MappedItem {
 
 const NO_PENDING: readonly PendingUnique[] = Object.freeze([]);
 
-/** What expressions read: the item the mapping is working on. */
-class ItemContext implements EvalContext {
-	item: Record<string, unknown> = {};
-	secrets: string[] = [];
-
-	constructor(readonly now?: () => Date) {}
-
-	attribute(name: string, read = sourceAccessor(name)): MappingValue {
-		const value = read(this.item);
-		return value === MISSING ? null : (value as MappingValue);
-	}
-}
-
 interface CompiledRow {
 	row: MappingRow;
 	label: string;
@@ -98,23 +85,6 @@ interface CompiledRow {
 }
 
 const describe = (row: MappingRow, index: number) => `Mapping row ${index + 1} (${row.target || 'no target'})`;
-
-/** Flattens an evaluated value into what an envelope holds. */
-function toAttributeValue(value: MappingValue): AttributeValue {
-	if (value === undefined || value === null) return null;
-	if (value instanceof Date) return defaultDateText(value);
-	if (Array.isArray(value)) {
-		const flat = value.map(toAttributeValue).filter((v) => v !== null && v !== '');
-		return flat as AttributeValue;
-	}
-	if (typeof value === 'object') return value as unknown as AttributeValue;
-	return value as ScalarValue;
-}
-
-const nonEmptyScalar = (v: MappingValue): v is ScalarValue =>
-	typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'boolean';
-
-const empty = (v: AttributeValue) => v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** Maps one item; `source`, when given, is the envelope's source (built into the envelope with the rest). */
 export type Mapping = (item: Record<string, unknown>, source?: EnvelopeSource) => MappedItem;
