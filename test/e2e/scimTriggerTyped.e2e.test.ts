@@ -1,6 +1,6 @@
 /**
  * The SCIM Trigger's node version 2 in real n8n (issue 10): every SCIM path shape reaches the trigger through its
- * eight webhook entries, typed validation answers 400 over HTTP, and a password changed by PATCH reaches the workflow
+ * nine webhook entries, typed validation answers 400 over HTTP, and a password changed by PATCH reaches the workflow
  * (Forward Passwords on) while never being stored or returned. Events are captured by an HTTP Request node posting
  * each item to a local server.
  */
@@ -118,7 +118,7 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		expect(trigger.every((n) => n.defaultVersion === 2)).toBe(true);
 	});
 
-	test('every path shape through the eight webhook entries: the Entra and Okta conversations, discovery by id, searches', async () => {
+	test('every path shape through the nine webhook entries: the Entra and Okta conversations, discovery by id, searches', async () => {
 		const id = await entraUserConversation(call, undefined, 'Typed.Entra@contoso.com');
 		await entraDelete(call, id);
 		await entraGroupConversation(call, undefined, 'typed');
@@ -136,7 +136,10 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 		expect((await call('GET', '/ServiceProviderConfig')).body.patch.supported).toBe(true);
 		expect((await call('PUT', '/ServiceProviderConfig', {})).status).toBe(405);
 		expect((await call('PUT', '/ResourceTypes/User', {})).status).toBe(405);
-		expect((await call('POST', '/Bulk', {})).status).toBe(501);
+		// Bulk (issue 20): an empty body is not a BulkRequest; an upload's status is read through the dynamic entry.
+		expect((await call('POST', '/Bulk', {})).status).toBe(400);
+		expect((await call('POST', '/bulkUpload', {})).status).toBe(400);
+		expect((await call('GET', '/bulkUpload/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e')).status).toBe(404);
 		expect((await call('GET', '/Users/not-an-id')).status).toBe(404);
 		expect((await call('GET', '/Users/.search')).status).toBe(405);
 	});
