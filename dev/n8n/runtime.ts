@@ -113,11 +113,10 @@ export async function run(command: string, args: string[], options: { cwd?: stri
 }
 
 /**
- * Holds an flock(1) on `file` while `work` runs: the same lock the former ensure-n8n.sh took, so one installer per
- * version at a time across processes. The lock belongs to a child that exits when our end of its stdin closes,
- * so it is released even if this process dies.
+ * Takes an flock(1) on `file` and resolves with its release: the same lock the former ensure-n8n.sh took. The lock
+ * belongs to a child that exits when our end of its stdin closes, so it is released even if this process dies.
  */
-export async function withLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+export async function acquireLock(file: string): Promise<() => Promise<void>> {
 	mkdirSync(dirname(file), { recursive: true });
 	const holder = spawn('flock', ['--exclusive', file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
 		stdio: ['pipe', 'pipe', 'inherit'],
@@ -128,12 +127,24 @@ export async function withLock<T>(file: string, work: () => Promise<T>): Promise
 		holder.stdout.once('data', () => resolve());
 	});
 	holder.removeAllListeners('exit');
+	let released: Promise<void> | undefined;
+	return () => {
+		released ??= new Promise<void>((r) => {
+			if (holder.exitCode !== null || holder.signalCode !== null) return r();
+			holder.once('exit', () => r());
+			holder.stdin.end();
+		});
+		return released;
+	};
+}
+
+/** Holds the lock on `file` while `work` runs: one installer per version at a time across processes. */
+export async function withLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+	const release = await acquireLock(file);
 	try {
 		return await work();
 	} finally {
-		const released = new Promise((r) => holder.once('exit', r));
-		holder.stdin.end();
-		await released;
+		await release();
 	}
 }
 

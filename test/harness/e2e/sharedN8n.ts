@@ -3,7 +3,9 @@
  * that asks, then found again by the next through a state file. A suite loads its credentials and workflows into
  * the running n8n (n8n's CLI imports them; the public API activates them) and unloads them at its end, so
  * suites do not see each other's active workflows. Isolation that sharing cannot give (restarting n8n, another
- * database, queue mode) stays with the suite that needs it.
+ * database, queue mode) stays with the suite that needs it. The e2e suites run in two jest workers: a suite holds
+ * the version's n8n alone from `sharedN8n` to `unload` (an flock across workers), so a restart or a trigger
+ * store never meets another suite's requests, while the other worker runs a suite with its own processes.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +23,7 @@ import {
 	webhookProbes,
 	type WorkflowFile,
 } from '../../../dev/n8n/instance';
+import { acquireLock } from '../../../dev/n8n/runtime';
 import { createApiKey, type PublicApi, publicApi } from '../n8nApi';
 import { freePort } from '../../../dev/ports';
 import { alive, currentRun, recordProcess, stopGroup, userFolderWithPackage } from './run';
@@ -48,7 +51,7 @@ export interface SharedN8n {
 	readonly pid: number;
 	/** Imports credentials and workflows into the running n8n and activates the workflows not marked `active: false`. */
 	load(set: { credentials?: object[]; workflows: WorkflowFile[] }): Promise<void>;
-	/** Deactivates what this handle loaded. */
+	/** Deactivates what this handle loaded and hands the n8n to the next suite. */
 	unload(): Promise<void>;
 	/** Stops and starts n8n on the same folder and port (what a restart must keep, it keeps). */
 	restart(): Promise<void>;
@@ -75,9 +78,19 @@ async function launch(runtime: N8nRuntime, options: N8nOptions): Promise<number>
 	return n8n.process.pid!;
 }
 
-/** The run's n8n of this version: started on first use, found again afterwards. */
+/** The run's n8n of this version, held until `unload`: started on first use, found again afterwards. */
 export async function sharedN8n(version: string): Promise<SharedN8n> {
 	const runtime = await ensureRuntime(version);
+	const release = await acquireLock(join(currentRun().dir, 'instances', `regular-${version}.lock`));
+	try {
+		return handle(runtime, await startedState(runtime, version), release);
+	} catch (error) {
+		await release();
+		throw error;
+	}
+}
+
+async function startedState(runtime: N8nRuntime, version: string): Promise<InstanceState> {
 	let state = readState(version);
 	if (!state || !alive(state.pid)) {
 		const userFolder = state?.options.userFolder ?? userFolderWithPackage(`regular-${version}`);
@@ -88,10 +101,10 @@ export async function sharedN8n(version: string): Promise<SharedN8n> {
 		state = { version, options, pid, apiKey, loaded: state?.loaded ?? [], probes: {} };
 		writeState(state);
 	}
-	return handle(runtime, state);
+	return state;
 }
 
-function handle(runtime: N8nRuntime, initial: InstanceState): SharedN8n {
+function handle(runtime: N8nRuntime, initial: InstanceState, release: () => Promise<void>): SharedN8n {
 	let state = initial;
 	const url = () => `http://127.0.0.1:${state.options.port}`;
 	const logFile = state.options.logFile!;
@@ -146,11 +159,15 @@ function handle(runtime: N8nRuntime, initial: InstanceState): SharedN8n {
 			await waitForWebhooks(url(), webhookProbes(active), () => alive(state.pid), log);
 		},
 		async unload() {
-			for (const id of mine.splice(0)) {
-				await api().call('POST', `/workflows/${id}/deactivate`);
-				delete state.probes[id];
+			try {
+				for (const id of mine.splice(0)) {
+					await api().call('POST', `/workflows/${id}/deactivate`);
+					delete state.probes[id];
+				}
+				writeState(state);
+			} finally {
+				await release();
 			}
-			writeState(state);
 		},
 		async restart() {
 			await stopGroup(state.pid);
