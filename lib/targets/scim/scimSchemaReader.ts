@@ -7,7 +7,7 @@
  */
 import type { ScimClient } from '../../scim/client';
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../../scim/schema';
-import { ENTERPRISE_USER_SCHEMA as ENTERPRISE_DEFINITION, USER_SCHEMA } from '../../scim/server/schemas';
+import { COMMON_ATTRIBUTES, ENTERPRISE_USER_SCHEMA as ENTERPRISE_DEFINITION, USER_SCHEMA } from '../../scim/server/schemas';
 import { cappedText, own, SCHEMA_LIMITS, type TargetAttributeInfo, type TargetAttributeList } from '../attributeSchema';
 
 /** RFC 7643 §2.1 ATTRNAME (with the $ of $ref). */
@@ -129,6 +129,16 @@ export function userSchemaUrns(resourceTypes: unknown, schemaIds: string[]): str
 	return [CORE_USER_SCHEMA, ...new Set(listed)].slice(0, MAX_SCHEMAS);
 }
 
+/**
+ * id and externalId belong to every resource (RFC 7643 §3.1) but to no schema document, so apps do not list
+ * them: externalId is the client's, and a usual match key.
+ */
+const commonAttributes = () =>
+	flattenSchema(
+		CORE_USER_SCHEMA,
+		COMMON_ATTRIBUTES.filter((a) => a.name === 'id' || a.name === 'externalId'),
+	);
+
 const FALLBACK_NOTE =
 	"RFC 7643's standard User schema: this app publishes no /Schemas, so attributes not listed here are allowed (warned, not refused)";
 
@@ -138,6 +148,7 @@ export function fallbackUserAttributes(why = FALLBACK_NOTE): TargetAttributeList
 		origin: 'fallback',
 		note: why,
 		attributes: [
+			...commonAttributes(),
 			...flattenSchema(CORE_USER_SCHEMA, USER_SCHEMA.attributes),
 			...flattenSchema(ENTERPRISE_USER_SCHEMA, ENTERPRISE_DEFINITION.attributes),
 		],
@@ -171,6 +182,7 @@ export function parseScimSchemas(schemas: unknown, resourceTypes: unknown): Targ
 			attributes.push(a);
 		}
 	}
+	for (const a of commonAttributes()) if (!seen.has(a.name.toLowerCase())) attributes.push(a);
 	const extensions = used.length - 1;
 	return {
 		origin: 'live',
