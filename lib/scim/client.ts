@@ -32,6 +32,8 @@ export interface ScimRequest {
 	idempotent?: boolean;
 	/** Statuses the caller handles itself (e.g. 404 on DELETE) instead of an error. */
 	acceptStatus?: number[];
+	/** Largest response body read, in bytes (discovery documents from an app we do not control). */
+	maxResponseBytes?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -172,6 +174,7 @@ export class ScimClient {
 				url: req.path,
 				params: req.params,
 				headers: { ...(await this.authHeaders()) },
+				...(req.maxResponseBytes ? { maxContentLength: req.maxResponseBytes } : {}),
 			};
 			if (req.body !== undefined) {
 				config.data = JSON.stringify(req.body);

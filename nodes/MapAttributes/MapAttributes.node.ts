@@ -1,6 +1,7 @@
 import {
 	type IDataObject,
 	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -12,6 +13,9 @@ import { compileScoping, type ScopingClause } from '../../lib/mapping/scoping';
 import { resolveUniqueValues } from '../../lib/mapping/selectUnique';
 import { sourceObject } from '../../lib/mapping/sourcePath';
 import { ProvisioningError } from '../../lib/errors';
+import { looksLikeList } from '../../lib/targets/attributeCheck';
+import { rowsOf } from '../shared/loadContext';
+import { schemaLoadMethods, type SchemaRows } from '../shared/schemaMethods';
 import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, optionName } from '../shared/descriptions';
 import { configurationError, failureItem, readItem } from '../shared/failures';
@@ -66,6 +70,26 @@ function hasN8nExpressions(value: unknown): boolean {
 	return false;
 }
 
+/** The rows as the mapping will hold them (preset rows included), for the editor's schema listing and check. */
+function editorRows(ctx: ILoadOptionsFunctions): MappingRow[] {
+	const preset = String(ctx.getCurrentNodeParameter('preset') ?? 'none');
+	const removed = String(ctx.getCurrentNodeParameter('removeAttributes') ?? '').split(',');
+	return withPreset(preset, rowsFrom(rowsOf(ctx, 'mappings', 'mapping') as RowParameters[]), removed);
+}
+
+const mapAttributesRows: SchemaRows = {
+	currentField: '&target',
+	rows: (ctx) =>
+		editorRows(ctx).map((r) => ({
+			target: r.target,
+			listValue: r.type === 'expression' ? looksLikeList(r.expression) : r.type === 'constant' ? looksLikeList(r.constant) : false,
+		})),
+	objectClassValues: (ctx) =>
+		editorRows(ctx)
+			.filter((r) => r.target.toLowerCase() === 'objectclass')
+			.map((r) => (r.type === 'expression' ? r.expression : r.constant)),
+};
+
 /** The number of mapping rows, for the subtitle. */
 const ROWS = '(($parameter["mappings"] || {})["mapping"] || []).length';
 
@@ -94,7 +118,7 @@ export class MapAttributes implements INodeType {
 		properties: mapAttributesProperties,
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest, loadOptions: schemaLoadMethods(mapAttributesRows) };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -165,11 +189,9 @@ export class MapAttributes implements INodeType {
 			if (kind === 'none') {
 				throw configurationError(
 					this,
-					new ProvisioningError(
-						'Configuration',
-						'SelectUniqueValue needs a target to check candidates against: set "Check SelectUniqueValue Against"',
-						{ field: 'target' },
-					),
+					new ProvisioningError('Configuration', 'SelectUniqueValue needs a target to check candidates against: set "Target"', {
+						field: 'target',
+					}),
 				);
 			}
 			const errors = await withTarget(this, kind, targetSettings(this, kind, []), (target) =>

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { PRESETS } from '../../lib/mapping/presets';
 import type { ScopingOperator } from '../../lib/mapping/scoping';
 import { applyProperty, matchPrecedenceProperty, optionsCollection, targetCredentialSlot } from '../shared/descriptions';
+import { schemaCheckProperty, targetAttributeDropdown } from '../shared/schemaMethods';
 import { sqlTableProperties } from '../shared/sqlDescriptions';
 
 export const presetProperty: INodeProperties = {
@@ -48,6 +49,15 @@ const OPERATORS: Record<ScopingOperator, string> = {
 };
 const UNARY_OPERATORS: ScopingOperator[] = ['IS TRUE', 'IS FALSE', 'IS NULL', 'IS NOT NULL'];
 
+const TARGET_ATTRIBUTE: INodeProperties = {
+	displayName: 'Target Attribute',
+	name: 'target',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. userName, name.givenName, uid, mail',
+	description: 'The attribute to fill: a SCIM path such as emails[type eq "work"].value, an LDAP attribute, or a SQL column',
+};
+
 export const mapAttributesProperties: INodeProperties[] = [
 	presetProperty,
 	{
@@ -66,14 +76,9 @@ export const mapAttributesProperties: INodeProperties[] = [
 				// row shows only the field its type uses.
 				// eslint-disable-next-line n8n-nodes-base/node-param-fixed-collection-type-unsorted-items
 				values: [
-					{
-						displayName: 'Target Attribute',
-						name: 'target',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. userName, name.givenName, uid, mail',
-						description: 'The attribute to fill: a SCIM path such as emails[type eq "work"].value, or an LDAP attribute',
-					},
+					// Free text without a target; with one, its schema's attributes (same name: saved rows are unchanged).
+					{ ...TARGET_ATTRIBUTE, displayOptions: { show: { '/target': ['none'] } } },
+					{ ...targetAttributeDropdown(TARGET_ATTRIBUTE), displayOptions: { hide: { '/target': ['none'] } } },
 					{
 						displayName: 'Mapping Type',
 						name: 'type',
@@ -223,20 +228,34 @@ export const mapAttributesProperties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Check SelectUniqueValue Against',
+		displayName: 'Target',
 		name: 'target',
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Nothing (No SelectUniqueValue)', value: 'none', description: 'The rows do not use SelectUniqueValue' },
-			{ name: 'SCIM 2.0 App', value: 'scim', description: 'Candidates already taken in this SCIM app are skipped' },
-			{ name: 'LDAP Directory', value: 'ldap', description: 'Candidates already taken in this LDAP directory are skipped' },
-			{ name: 'SQL Database', value: 'sql', description: 'Candidates already taken in this SQL table are skipped' },
+			{ name: 'None', value: 'none', description: 'Target Attributes are typed; SelectUniqueValue cannot be used' },
+			{
+				name: 'SCIM 2.0 App',
+				value: 'scim',
+				description: "Target Attributes listed from the app's schema; SelectUniqueValue skips candidates the app has taken",
+			},
+			{
+				name: 'LDAP Directory',
+				value: 'ldap',
+				description: "Target Attributes listed from the directory's schema; SelectUniqueValue skips candidates already taken",
+			},
+			{
+				name: 'SQL Database',
+				value: 'sql',
+				description: "Target Attributes listed from the table's columns; SelectUniqueValue skips candidates already taken",
+			},
 		],
 		default: 'none',
-		description: 'SelectUniqueValue takes the first candidate not already taken in this target',
+		description:
+			'The target the rows are for (optional): its schema lists the Target Attributes and checks the rows in the editor, and SelectUniqueValue takes the first candidate not already taken in it. Reading the schema never writes.',
 	},
 	targetCredentialSlot,
+	schemaCheckProperty({ hide: { target: ['none'] } }, 'mappings.mapping'),
 	...sqlTableProperties,
 	optionsCollection([
 		{

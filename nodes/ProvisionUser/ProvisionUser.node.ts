@@ -10,18 +10,31 @@ import { parseEnvelope } from '../../lib/envelope';
 import { uacFlagsFrom } from '../../lib/ldap/flavours';
 import { envelopeKeeping } from '../../lib/provisioning/governance/keys';
 import { provisionUsers } from '../../lib/provisioning/provisionUser';
+import { looksLikeList } from '../../lib/targets/attributeCheck';
 import { linkBookFor, storesOf, storeTrust } from '../shared/triggerStore';
 import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, targetName } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
 import { commonOptions, runPerItem } from '../shared/pipeline';
+import { rowsOf } from '../shared/loadContext';
+import { schemaLoadMethods, type SchemaRows } from '../shared/schemaMethods';
 import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
 import { provisionUserProperties } from './ProvisionUserDescription';
 
 /** For LDAP targets the search base, else the container of the DN template; for SQL targets the table. */
 const WHERE =
 	'($parameter["target"] === "ldap" ? ($parameter["searchBase"] || ($parameter["dnTemplate"] || "").split(",").slice(1).join(",")) : $parameter["target"] === "sql" ? ($parameter["sqlTable"] || "") : "")';
+
+/** Define Below's rows, for the editor's schema listing and check. */
+const provisionUserRows: SchemaRows = {
+	currentField: '&name',
+	rows: (ctx) => rowsOf(ctx, 'attributes', 'attribute').map((r) => ({ target: String(r.name ?? ''), listValue: looksLikeList(r.value) })),
+	objectClassValues: (ctx) =>
+		rowsOf(ctx, 'attributes', 'attribute')
+			.filter((r) => String(r.name ?? '').toLowerCase() === 'objectclass')
+			.map((r) => r.value),
+};
 
 export class ProvisionUser implements INodeType {
 	description: INodeTypeDescription = {
@@ -50,7 +63,7 @@ export class ProvisionUser implements INodeType {
 		properties: [...provisionUserProperties, ...governanceProperties],
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest, loadOptions: schemaLoadMethods(provisionUserRows) };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const kind = this.getNodeParameter('target', 0) as TargetKind;

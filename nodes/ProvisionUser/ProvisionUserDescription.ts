@@ -10,6 +10,7 @@ import {
 	targetCredentialSlot,
 	targetProperty,
 } from '../shared/descriptions';
+import { schemaCheckProperty, targetAttributeDropdown } from '../shared/schemaMethods';
 import { sqlTableProperties } from '../shared/sqlDescriptions';
 
 export const provisionUserProperties: INodeProperties[] = [
@@ -50,7 +51,7 @@ export const provisionUserProperties: INodeProperties[] = [
 				name: 'attribute',
 				// Read as a row: target attribute, its value, then when and how it is used.
 				values: [
-					{
+					targetAttributeDropdown({
 						displayName: 'Target Attribute',
 						name: 'name',
 						type: 'string',
@@ -58,7 +59,7 @@ export const provisionUserProperties: INodeProperties[] = [
 						placeholder: 'e.g. userName, name.givenName, uid, mail',
 						description:
 							'A SCIM attribute path (emails[type eq "work"].value), an LDAP attribute name, or a SQL column (or an attribute in the Column Mapping)',
-					},
+					}),
 					{
 						displayName: 'Value',
 						name: 'value',
@@ -80,6 +81,7 @@ export const provisionUserProperties: INodeProperties[] = [
 			},
 		],
 	},
+	schemaCheckProperty({ show: { inputMode: ['define'] } }, 'attributes.attribute'),
 	{
 		displayName: 'DN Template',
 		name: 'dnTemplate',
