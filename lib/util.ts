@@ -39,3 +39,10 @@ export function keyIgnoringCase(obj: PlainObject, name: string): string | undefi
 
 /** Names that must never become object keys or path segments (prototype pollution). */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** True when an attribute name or any segment of its path (`a.b`, `a[b]`, `urn:…:b`) is a reserved key. */
+export function hasReservedSegment(name: string): boolean {
+	return name.split(/[.[\]:"\s]+/).some((segment) => RESERVED_KEYS.has(segment));
+}
+
+export const RESERVED_NAME_REASON = 'is a reserved name (__proto__, constructor and prototype cannot be attribute names)';
