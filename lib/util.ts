@@ -46,3 +46,15 @@ export function hasReservedSegment(name: string): boolean {
 }
 
 export const RESERVED_NAME_REASON = 'is a reserved name (__proto__, constructor and prototype cannot be attribute names)';
+
+/** JSON with every object's keys sorted: the same value whatever order its keys came in (PostgreSQL's jsonb has its own). */
+export const canonicalJson = (value: unknown): string =>
+	JSON.stringify(value, (_key, v: unknown) =>
+		typeof v === 'object' && v !== null && !Array.isArray(v)
+			? Object.fromEntries(
+					Object.keys(v)
+						.sort()
+						.map((k) => [k, (v as Record<string, unknown>)[k]]),
+				)
+			: v,
+	);
