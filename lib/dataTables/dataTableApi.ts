@@ -168,6 +168,26 @@ export class DataTableApi {
 		return (page.data ?? []).filter((t) => t.name === name);
 	}
 
+	/**
+	 * One page of the key's tables whose name contains the search text, by name (the editor's picker). n8n matches
+	 * the name with an unescaped LIKE, so `%` and `_` typed there would be wildcards: the page is narrowed here to
+	 * names that contain the text as typed.
+	 */
+	async list(search: string, cursor?: string): Promise<{ data: DataTableInfo[]; nextCursor: string | null }> {
+		const params: Record<string, unknown> = { limit: 100, sortBy: 'name:asc' };
+		if (search) params.filter = JSON.stringify({ name: search });
+		if (cursor) params.cursor = cursor;
+		const page = await this.call<{ data?: DataTableInfo[]; nextCursor?: string | null }>('GET', '/data-tables', 'list data tables', {
+			params,
+			notFound: 'api',
+		});
+		const wanted = search.toLowerCase();
+		return {
+			data: (page.data ?? []).filter((t) => !search || String(t.name).toLowerCase().includes(wanted)),
+			nextCursor: page.nextCursor ?? null,
+		};
+	}
+
 	/** A table with its columns, or null when there is no such id. */
 	async get(id: string): Promise<DataTableInfo | null> {
 		try {
