@@ -63,13 +63,13 @@ function versioned(type: string, version?: number): INodeType {
 	return node.nodeVersions[version ?? node.currentVersion!] ?? node.nodeVersions[node.currentVersion!];
 }
 
-const nodeTypes: INodeTypes = {
+export const nodeTypes: INodeTypes = {
 	getByName: (type: string) => registry[type],
 	getByNameAndVersion: (type: string, version?: number) => versioned(type, version),
 	getKnownTypes: () => ({}),
 } as unknown as INodeTypes;
 
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
