@@ -31,23 +31,35 @@ async function groupsPage(client: ScimClient, offset: number, size: number, filt
 	return { resources, next };
 }
 
+/** Unfiltered pages read at most for one answer when the app refuses the filter and the page is narrowed here. */
+const NARROWED_PAGES = 10;
+
+const entryOf = (g: Record<string, unknown>) => ({
+	name: String(g.displayName ?? ''),
+	value: String(g.displayName ?? ''),
+	description: `ID ${String(g.id ?? '')}`,
+});
+
 /** One page of the app's groups whose displayName starts with the search text, by displayName with the id beside it. */
 export async function listScimGroups(client: ScimClient, options: Paging = {}): Promise<ListPage> {
 	const search = searchText(options.search);
 	const offset = offsetOf(options.token);
 	const size = options.pageSize ?? LIST_PAGE_SIZE;
-	let page;
-	let narrow = false;
 	try {
-		page = await groupsPage(client, offset, size, groupSearchFilter(search));
+		const page = await groupsPage(client, offset, size, groupSearchFilter(search));
+		const results = page.resources.map(entryOf).filter((g) => g.name !== '');
+		return page.next ? { results, next: page.next } : { results };
 	} catch (error) {
 		if (!(search && error instanceof ProvisioningError && error.targetStatus === 400)) throw error;
-		page = await groupsPage(client, offset, size, undefined);
-		narrow = true;
 	}
+	// Unfiltered pages, narrowed here, until some match or a few pages were read (an empty page would end the list).
 	const wanted = search.toLowerCase();
-	const results = page.resources
-		.map((g) => ({ name: String(g.displayName ?? ''), value: String(g.displayName ?? ''), description: `ID ${String(g.id ?? '')}` }))
-		.filter((g) => g.name !== '' && (!narrow || g.name.toLowerCase().startsWith(wanted)));
-	return page.next ? { results, next: page.next } : { results };
+	const results: ListPage['results'] = [];
+	let next: string | undefined = String(offset);
+	for (let read = 0; next !== undefined && read < NARROWED_PAGES && results.length === 0; read++) {
+		const page = await groupsPage(client, offsetOf(next), size, undefined);
+		results.push(...page.resources.map(entryOf).filter((g) => g.name !== '' && g.name.toLowerCase().startsWith(wanted)));
+		next = page.next;
+	}
+	return next ? { results, next } : { results };
 }
