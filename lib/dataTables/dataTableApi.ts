@@ -170,22 +170,26 @@ export class DataTableApi {
 
 	/**
 	 * One page of the key's tables whose name contains the search text, by name (the editor's picker). n8n matches
-	 * the name with an unescaped LIKE, so `%` and `_` typed there would be wildcards: the page is narrowed here to
-	 * names that contain the text as typed.
+	 * the name with an unescaped LIKE, so `%` and `_` typed there are wildcards: pages are narrowed here to names that
+	 * contain the text as typed, and read on (a few at most) while they come back empty, as an empty page would end
+	 * the editor's list.
 	 */
 	async list(search: string, cursor?: string): Promise<{ data: DataTableInfo[]; nextCursor: string | null }> {
-		const params: Record<string, unknown> = { limit: 100, sortBy: 'name:asc' };
-		if (search) params.filter = JSON.stringify({ name: search });
-		if (cursor) params.cursor = cursor;
-		const page = await this.call<{ data?: DataTableInfo[]; nextCursor?: string | null }>('GET', '/data-tables', 'list data tables', {
-			params,
-			notFound: 'api',
-		});
 		const wanted = search.toLowerCase();
-		return {
-			data: (page.data ?? []).filter((t) => !search || String(t.name).toLowerCase().includes(wanted)),
-			nextCursor: page.nextCursor ?? null,
-		};
+		let next: string | null = cursor ?? null;
+		const data: DataTableInfo[] = [];
+		for (let read = 0; read === 0 || (next && data.length === 0 && read < 10); read++) {
+			const params: Record<string, unknown> = { limit: 100, sortBy: 'name:asc' };
+			if (search) params.filter = JSON.stringify({ name: search });
+			if (next) params.cursor = next;
+			const page = await this.call<{ data?: DataTableInfo[]; nextCursor?: string | null }>('GET', '/data-tables', 'list data tables', {
+				params,
+				notFound: 'api',
+			});
+			data.push(...(page.data ?? []).filter((t) => !search || String(t.name).toLowerCase().includes(wanted)));
+			next = page.nextCursor ?? null;
+		}
+		return { data, nextCursor: next };
 	}
 
 	/** A table with its columns, or null when there is no such id. */
