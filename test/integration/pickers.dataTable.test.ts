@@ -39,7 +39,8 @@ beforeAll(async () => {
 		res.setHeader('Content-Type', 'application/json');
 		if (!apiPresent || url.pathname !== '/api/v1/data-tables') {
 			res.statusCode = 404;
-			return res.end(JSON.stringify({ message: 'not found' }));
+			res.end(JSON.stringify({ message: 'not found' }));
+			return;
 		}
 		const filter = url.searchParams.get('filter');
 		const name = filter ? String(JSON.parse(filter).name ?? '') : '';

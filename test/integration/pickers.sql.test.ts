@@ -39,7 +39,7 @@ describe.each(ENGINES)('SQL pickers (%s)', (engine) => {
 			await db.raw('drop database if exists hr');
 			await db.raw('create database hr');
 			await db.raw('create table hr.staff (staff_no int primary key, full_name varchar(100) not null, note text)');
-			for (const host of ['127.0.0.1', 'localhost']) await db.raw('grant select on hr.* to ?@?', [server.credential.user, host]);
+			for (const host of ['127.0.0.1', 'localhost']) await db.raw('grant select on hr.* to ?@?', [String(server.credential.user), host]);
 		}
 		await db('groups').insert(['Eng', 'Engineering', 'Sales', "O'Brien 100%"].map((name) => ({ name })));
 	});
