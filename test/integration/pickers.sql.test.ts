@@ -41,17 +41,19 @@ describe.each(ENGINES)('SQL pickers (%s)', (engine) => {
 			await db.raw('create table hr.staff (staff_no int primary key, full_name varchar(100) not null, note text)');
 			for (const host of ['127.0.0.1', 'localhost']) await db.raw('grant select on hr.* to ?@?', [String(server.credential.user), host]);
 		}
+		await db.raw('drop view if exists active_users');
+		await db.raw('create view active_users as select id, user_name from users where active = true');
 		await db('groups').insert(['Eng', 'Engineering', 'Sales', "O'Brien 100%"].map((name) => ({ name })));
 	});
 	afterAll(() => server.stop());
 
-	test('tables: the current schema first and unqualified, another schema qualified, no system tables, odd names left out', async () => {
+	test('tables and views: the current schema first and unqualified, another schema qualified, no system tables, odd names left out', async () => {
 		const first = await listSearch(call('provisionUser', {}), 'sqlTableSearch');
 		const values = first.results.map((r) => r.value);
 		expect(values.slice(0, 4)).toEqual(expect.arrayContaining(['a_b', 'axb']));
 		expect(first.paginationToken).toBe('100');
 		const all = (await tables()).values;
-		expect(all).toEqual(expect.arrayContaining(['users', 'groups', 'group_members', 'user_emails', 'hr.staff', ...PAGED]));
+		expect(all).toEqual(expect.arrayContaining(['users', 'groups', 'group_members', 'user_emails', 'active_users', 'hr.staff', ...PAGED]));
 		expect(all.indexOf('hr.staff')).toBe(all.length - 1);
 		expect(all.filter((v) => /odd|brien|^(pg_catalog|information_schema|mysql|sys|performance_schema)\./.test(v))).toEqual([]);
 		expect(new Set(all).size).toBe(all.length);
@@ -66,7 +68,7 @@ describe.each(ENGINES)('SQL pickers (%s)', (engine) => {
 	test.each([
 		['a_b', ['a_b']],
 		['A_B', ['a_b']],
-		['_', ['a_b', 'group_members', 'user_emails', ...PAGED]],
+		['_', ['a_b', 'active_users', 'group_members', 'user_emails', ...PAGED]],
 		['%', []],
 		["o'brien", []],
 		["x' or '1'='1", []],

@@ -41,9 +41,10 @@ function catalog(connection: SqlConnection) {
 }
 
 /**
- * The tables the credential's user can see, the current schema's first: `users` for a table in the current schema
- * (or database), `app.users` for one elsewhere, the form the Table parameter takes. The search matches
- * `schema.table`, so `app.` lists one schema's tables.
+ * The tables (and views: an updatable one is a table to the node) the credential's user can see, the current
+ * schema's first: `users` for a table in the current schema (or database), `app.users` for one elsewhere, the form
+ * the Table parameter takes. The search matches `schema.table`, so `app.` lists one schema's tables. MariaDB is not
+ * asked for the table type: that makes it open every table's definition (65 ms instead of 8 for 2,000 tables).
  */
 export async function listTables(connection: SqlConnection, options: Paging = {}): Promise<ListPage> {
 	const { search, offset, size } = page(options);
@@ -53,8 +54,8 @@ export async function listTables(connection: SqlConnection, options: Paging = {}
 		const query = db(`information_schema.${c('tables')}`)
 			.select({ schema: c('table_schema'), name: c('table_name') })
 			.select(db.raw(`(${c('table_schema')} = ${current}) as ${pg ? '"current"' : '`current`'}`))
-			.where(c('table_type'), 'BASE TABLE')
 			.whereNotIn(c('table_schema'), SYSTEM_SCHEMAS[connection.engine]);
+		if (pg) query.whereIn(c('table_type'), ['BASE TABLE', 'VIEW']);
 		if (search) query.whereRaw(`lower(${qualifiedName}) like ? escape '${LIKE_ESCAPE}'`, [likeContains(search)]);
 		return query
 			.orderByRaw(`${pg ? '"current"' : '`current`'} desc`)
