@@ -6,9 +6,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DataTableApi } from '../../lib/dataTables/dataTableApi';
 import { type ListSearchCall, listAll, listSearch } from '../harness/listSearch';
 
 const TABLES = [
+	// The oldest: last in n8n's default order (updatedAt, newest first).
+	{ id: 'l0', name: 'log' },
 	...Array.from({ length: 130 }, (_, i) => ({ id: `t${i}`, name: `log_${String(i).padStart(3, '0')}` })),
 	{ id: 'p1', name: 'provisioning_log' },
 	{ id: 'p2', name: 'provisioningXlog' },
@@ -45,9 +48,9 @@ beforeAll(async () => {
 		const filter = url.searchParams.get('filter');
 		const name = filter ? String(JSON.parse(filter).name ?? '') : '';
 		const offset = Number(url.searchParams.get('cursor') ?? 0);
-		const matching = TABLES.filter((t) => !name || n8nLike(t.name, name)).sort((a, b) =>
-			a.name.toLowerCase().localeCompare(b.name.toLowerCase()),
-		);
+		const matching = TABLES.filter((t) => !name || n8nLike(t.name, name));
+		if (url.searchParams.get('sortBy') === 'name:asc') matching.sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+		else matching.reverse();
 		const data = matching.slice(offset, offset + PAGE);
 		res.end(JSON.stringify({ data, nextCursor: offset + PAGE < matching.length ? String(offset + PAGE) : null }));
 	});
@@ -108,5 +111,13 @@ describe('the Data Table picker', () => {
 	test('an n8n without the Data Table API says so in the list', async () => {
 		apiPresent = false;
 		await expect(listSearch(call(), 'dataTableSearch')).rejects.toThrow(/no Data Table API/);
+	});
+});
+
+describe("the log's table by name (what Provisioning Log and the action nodes look up before writing)", () => {
+	test('is found when more than a page of tables match n8n’s LIKE on its name, wherever it falls in n8n’s order', async () => {
+		// "%log%" matches all 135 tables; "log" itself is the oldest, so n8n lists it last.
+		const api = new DataTableApi({ baseUrl: base, apiKey: 'key-123' });
+		expect(await api.findByName('log')).toEqual([{ id: 'l0', name: 'log' }]);
 	});
 });
