@@ -159,13 +159,25 @@ export class DataTableApi {
 		throw new ProvisioningError('TargetRejected', `n8n's API answered ${status} (${what}): ${detail}`, { targetStatus: status });
 	}
 
-	/** Tables of the API key's user with this exact name. */
+	/**
+	 * Tables of the API key's user with this exact name. n8n's name filter is a LIKE on `%name%` (with `_` and `%` in
+	 * the name as wildcards), so it can match more than a page: every page is read (sorted by name, a stable order).
+	 */
 	async findByName(name: string): Promise<DataTableInfo[]> {
-		const page = await this.call<{ data: DataTableInfo[] }>('GET', '/data-tables', `list data tables named "${name}"`, {
-			params: { filter: JSON.stringify({ name }), limit: 100 },
-			notFound: 'api',
-		});
-		return (page.data ?? []).filter((t) => t.name === name);
+		const found: DataTableInfo[] = [];
+		let cursor: string | undefined;
+		for (let pages = 0; pages < 100; pages++) {
+			const page = await this.call<{ data?: DataTableInfo[]; nextCursor?: string | null }>(
+				'GET',
+				'/data-tables',
+				`list data tables named "${name}"`,
+				{ params: { filter: JSON.stringify({ name }), sortBy: 'name:asc', limit: 100, cursor }, notFound: 'api' },
+			);
+			found.push(...(page.data ?? []).filter((t) => t.name === name));
+			if (!page.nextCursor) break;
+			cursor = page.nextCursor;
+		}
+		return found;
 	}
 
 	/**
