@@ -167,3 +167,39 @@ describe('LDAP pickers (real slapd)', () => {
 		expect(listed.values.sort()).toEqual(['picked-v1', 'picked-v3']);
 	});
 });
+
+describe("LDAP pickers under the directory's size limit (slapd's default 500, a bind DN other than the root)", () => {
+	let limited: Slapd;
+	beforeAll(async () => {
+		limited = await Slapd.start({ sizeLimit: 500 });
+		const ldif = [
+			entry(`cn=reader,${BASE}`, [
+				'objectClass: organizationalRole',
+				'objectClass: simpleSecurityObject',
+				'cn: reader',
+				'userPassword: Reader-Pw-1',
+			]),
+		];
+		for (let i = 0; i < OU_COUNT; i++) ldif.push(entry(`ou=Unit ${i},${BASE}`, ['objectClass: organizationalUnit', `ou: Unit ${i}`]));
+		limited.ldapadd(ldif.join('\n'));
+	}, 120_000);
+	afterAll(() => limited.stop());
+	const reader = (): ListSearchCall => ({
+		nodeType: 'provisionUser',
+		typeVersion: 3,
+		parameters: { target: 'ldap' } as never,
+		credentials: { ldapDirectoryApi: { ...limited.credential(), bindDn: `cn=reader,${BASE}`, bindPassword: 'Reader-Pw-1' } },
+	});
+
+	test('scrolling ends at the limit with the entries read, instead of failing the list', async () => {
+		const { values } = await listAll(reader(), 'ldapContainerSearch');
+		expect(values).toHaveLength(500);
+		expect(new Set(values).size).toBe(500);
+	});
+
+	test('a page past the limit says so and what to do; a search under the limit lists everything it matches', async () => {
+		await expect(listSearch(reader(), 'ldapContainerSearch', undefined, '600')).rejects.toThrow(/size limit.*type in the search box/i);
+		const { values } = await listAll(reader(), 'ldapContainerSearch', 'Unit 11');
+		expect(values).toHaveLength(111);
+	});
+});
