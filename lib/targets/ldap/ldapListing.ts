@@ -5,6 +5,7 @@
  * the offset in the directory's own order, skipped over on the next request. The search text is escaped into the
  * filter (RFC 4515), so it is matched as text.
  */
+import { ProvisioningError } from '../../errors';
 import { escapeFilterValue } from '../../ldap/escape';
 import { type ListPage, LIST_PAGE_SIZE, offsetOf, searchText } from '../listing';
 import type { LdapConnection, LdapEntry } from './connection';
@@ -14,6 +15,9 @@ export const CONTAINER_CLASSES = ['organizationalUnit', 'container', 'domain', '
 
 /** Attributes that name a container in its RDN. */
 const CONTAINER_NAMES = ['ou', 'cn', 'dc', 'o'];
+
+/** LDAP result code 4 (RFC 4511): the search reached the server's size limit. */
+const SIZE_LIMIT_EXCEEDED = 4;
 
 /** Entries the server sends per paged-results page. */
 const SERVER_PAGE = 500;
@@ -62,14 +66,27 @@ async function pageOfSearch(
 	let seen = 0;
 	let more = false;
 	const pages = connection.searchPaged(what, base, { scope: 'sub', filter, attributes }, Math.min(SERVER_PAGE, offset + size + 1));
-	for await (const entry of pages) {
-		seen++;
-		if (seen <= offset) continue;
-		if (kept.length === size) {
-			more = true;
-			break;
+	try {
+		for await (const entry of pages) {
+			seen++;
+			if (seen <= offset) continue;
+			if (kept.length === size) {
+				more = true;
+				break;
+			}
+			kept.push(entry);
 		}
-		kept.push(entry);
+	} catch (error) {
+		// The directory's size limit for this bind DN (slapd's default is 500, paged or not) ends the list here.
+		if (!(error instanceof ProvisioningError && error.targetStatus === SIZE_LIMIT_EXCEEDED)) throw error;
+		if (kept.length === 0) {
+			throw new ProvisioningError(
+				'Configuration',
+				`The directory returns at most ${seen} entries to this bind DN (its size limit): type in the search box to narrow the list, or enter the DN`,
+				{ targetStatus: SIZE_LIMIT_EXCEEDED },
+			);
+		}
+		more = false;
 	}
 	const results = kept.map(toEntry);
 	return more ? { results, next: String(offset + size) } : { results };
