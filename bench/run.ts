@@ -6,6 +6,7 @@ import { benchHrBulk } from './hrBulk.bench';
 import { benchIdpFlow } from './idpFlow.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
 import { benchMapAttributes } from './mapAttributes.bench';
+import { benchPickers } from './pickers.bench';
 import { benchReconcile } from './reconcile.bench';
 import { benchScimConcurrency } from './scimConcurrency.bench';
 import { benchScimTrigger } from './scimTrigger.bench';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'store') await benchTriggerStore();
 	if (!only || only === 'filter') await benchFilter();
 	if (!only || only === 'hr') await benchHrBulk();
+	if (!only || only === 'pickers') await benchPickers();
 	// Not part of the full run: a diagnosis, not a ratio.
 	if (only === 'profile') await profileScimTrigger();
 	process.exit(0);

@@ -11,6 +11,8 @@ import { recordInItem, rowFor } from '../../lib/provisioning/governance/logRows'
 import { parseTime } from '../../lib/times';
 import { configurationError } from '../shared/failures';
 import { logTableFor } from '../shared/governance';
+import { listSearch } from '../shared/listSearch';
+import { DATA_TABLE_PICKER, locatorText, PICKER_VERSION, withPickers } from '../shared/pickers';
 import { openStateStore } from '../shared/stores';
 import { provisioningLogProperties } from './ProvisioningLogDescription';
 import { stateWorkflows } from './stateAccess';
@@ -26,8 +28,9 @@ export class ProvisioningLog implements INodeType {
 		icon: { light: 'file:provisioningLog.svg', dark: 'file:provisioningLog.dark.svg' },
 		group: ['transform'],
 		// Version 2: quarantine status and reset act on this workflow unless an n8n API key vouches for another.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3: the Data Table is a picker (nodes/shared/pickers.ts).
+		version: [1, 2, PICKER_VERSION],
+		defaultVersion: PICKER_VERSION,
 		subtitle:
 			'={{ {"query": "Query records", "prune": "Prune old records", "append": "Append records", "formatRows": "Format as table rows", "quarantineStatus": "Quarantine status", "resetQuarantine": "Reset quarantine"}[$parameter["operation"]] }}',
 		description: 'Query and prune the provisioning log kept in a Data Table; see and reset quarantined targets',
@@ -44,12 +47,14 @@ export class ProvisioningLog implements INodeType {
 				displayOptions: { hide: { operation: ['formatRows'], stateWorkflow: ['this', 'own'] } },
 			},
 		],
-		properties: provisioningLogProperties,
+		properties: withPickers(provisioningLogProperties, DATA_TABLE_PICKER),
 	};
+
+	methods = { listSearch: { dataTableSearch: listSearch.dataTableSearch } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as Operation;
-		const text = (name: string, i = 0) => String(this.getNodeParameter(name, i, '') ?? '').trim();
+		const text = (name: string, i = 0) => locatorText(this.getNodeParameter(name, i, ''));
 		try {
 			switch (operation) {
 				case 'query':
@@ -141,7 +146,7 @@ async function query(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 		node: str(f.node),
 		limit: Math.max(1, Number(ctx.getNodeParameter('limit', 0, 50)) || 50),
 	};
-	const table = await logTableFor(ctx, String(ctx.getNodeParameter('logTable', 0, '')).trim(), false);
+	const table = await logTableFor(ctx, locatorText(ctx.getNodeParameter('logTable', 0, '')), false);
 	const rows = await table.query(query);
 	return rows.map((row) => ({ json: row, pairedItem: { item: 0 } }));
 }

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { versionsFrom } from '../shared/pickers';
 
 const ACTIONS = ['Create', 'Update', 'NoChange', 'Skipped', 'Failed', 'Disable', 'Enable', 'Delete', 'StagedDisable', 'StagedDelete'];
 const STATUSES = ['Success', 'Failure', 'Skipped', 'Warning'];
@@ -207,7 +208,7 @@ export const provisioningLogProperties: INodeProperties[] = [
 		default: 'this',
 		description:
 			'Whose quarantine to see or reset. Other workflows need an n8n API key that can read them: this node cannot see n8n’s projects itself.',
-		displayOptions: { show: { ...onState.show, '@version': [2] } },
+		displayOptions: { show: { ...onState.show, '@version': versionsFrom(2) } },
 	},
 	{
 		displayName: 'Workflow ID',
@@ -217,7 +218,7 @@ export const provisioningLogProperties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. 7hNqf2bK9cX3vLmA',
 		description: 'The ID of the workflow, from its URL',
-		displayOptions: { show: { ...onState.show, '@version': [2], stateWorkflow: ['other'] } },
+		displayOptions: { show: { ...onState.show, '@version': versionsFrom(2), stateWorkflow: ['other'] } },
 	},
 	{
 		displayName: 'Node Name',

@@ -68,15 +68,17 @@ const anchors = new Set(
 );
 
 /** The subtitle n8n's editor shows for a node with these parameters (it evaluates the same expression). */
-function subtitle(type: INodeType, parameters: Record<string, unknown>): string {
+function subtitle(type: INodeType, parameters: Record<string, unknown>, typeVersion = 1): string {
 	const node: INode = {
 		id: '1',
 		name: 'Node',
 		type: `n8n-nodes-provisioning.${type.description.name}`,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
-		parameters: NodeHelpers.getNodeParameters(type.description.properties, parameters as never, true, false, null, null) ?? {},
+		parameters: {},
 	};
+	node.parameters =
+		NodeHelpers.getNodeParameters(type.description.properties, parameters as never, true, false, node, type.description) ?? {};
 	const nodeTypes = { getByName: () => type, getByNameAndVersion: () => type, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 	const workflow = new Workflow({ id: 'w', nodes: [node], connections: {}, active: false, nodeTypes });
 	return String(workflow.expression.getSimpleParameterValue(node, type.description.subtitle!, 'internal', {}));
@@ -140,6 +142,18 @@ describe('subtitles show option names, not stored values', () => {
 		],
 	])('%s with %j: "%s"', (name, parameters, expected) => {
 		expect(subtitle(NODES[name], parameters)).toBe(expected);
+	});
+
+	// Version 3 saves pickers ({ mode, value }) where versions 1 and 2 saved strings.
+	test.each([
+		[
+			{ target: 'ldap', searchBase: { __rl: true, mode: 'list', value: 'ou=People,dc=example,dc=org' } },
+			'LDAP Directory · ou=People,dc=example,dc=org',
+		],
+		[{ target: 'sql', sqlTable: { __rl: true, mode: 'name', value: 'app.users' } }, 'SQL Database · app.users'],
+		[{ target: 'ldap', dnTemplate: 'uid={uid},ou=Staff,dc=example,dc=org' }, 'LDAP Directory · ou=Staff,dc=example,dc=org'],
+	])('ProvisionUser version 3 with %j: "%s"', (parameters, expected) => {
+		expect(subtitle(NODES.ProvisionUser, parameters, 3)).toBe(expected);
 	});
 
 	test('the SCIM Trigger has a subtitle too', () => {
