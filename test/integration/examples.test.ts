@@ -18,6 +18,7 @@ import {
 	VersionedNodeType,
 } from 'n8n-workflow';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
+import { DiscoverAccounts } from '../../nodes/DiscoverAccounts/DiscoverAccounts.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
@@ -176,6 +177,7 @@ const OUR_NODES = new Map(
 		new MapAttributes(),
 		new ProvisionUser(),
 		new DeprovisionUser(),
+		new DiscoverAccounts(),
 		new GroupSync(),
 		new ScimTrigger(),
 		new ScimStore(),
