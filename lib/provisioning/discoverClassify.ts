@@ -78,9 +78,16 @@ export interface Relations {
 const uniq = (xs: number[]) => [...new Set(xs)];
 
 /** The account as shown: the listed attributes, secrets redacted as the provisioning log redacts them. */
+const secretNames = new Map<string, boolean>();
+const isSecret = (name: string) => {
+	let secret = secretNames.get(name);
+	if (secret === undefined) secretNames.set(name, (secret = isSecretAttribute(name)));
+	return secret;
+};
+
 function viewOf(entry: TargetEntry, isProtected: boolean): AccountView {
 	const attributes: AttributeMap = {};
-	for (const [name, value] of Object.entries(entry.attributes)) attributes[name] = isSecretAttribute(name) ? REDACTED : value;
+	for (const name of Object.keys(entry.attributes)) attributes[name] = isSecret(name) ? REDACTED : entry.attributes[name];
 	return {
 		id: entry.id,
 		...(entry.active === undefined ? {} : { active: entry.active }),
@@ -88,6 +95,20 @@ function viewOf(entry: TargetEntry, isProtected: boolean): AccountView {
 		attributes,
 		protected: isProtected,
 	};
+}
+
+/** One classified item, always built in the same shape (one hidden class for 100,000 of them). */
+function item(
+	situation: Situation,
+	reason: string,
+	account: AccountView | null,
+	sourceIndex: number | null = null,
+	matchedKeys: MatchedKey[] = [],
+	linkedBy: Classified['linkedBy'] = null,
+	candidates: Candidate[] = [],
+	deletionDue: string | null = null,
+): Classified {
+	return { situation, reason, account, sourceIndex, matchedKeys, linkedBy, candidates, deletionDue };
 }
 
 export function classify(r: Relations, { deleteDisabledAfterDays, now }: { deleteDisabledAfterDays?: number; now: Date }): Discovery {
@@ -107,10 +128,10 @@ export function classify(r: Relations, { deleteDisabledAfterDays, now }: { delet
 			if (pairs[p] === -1) links[s].push(pairs[p + 1]);
 			else first = Math.min(first, pairs[p]);
 		}
-		links[s] = uniq(links[s]);
+		if (links[s].length > 1) links[s] = uniq(links[s]);
 		if (links[s].length) return;
 		for (let p = 0; p < pairs.length; p += 2) if (pairs[p] === first) firstHit[s].push(pairs[p + 1]);
-		firstHit[s] = uniq(firstHit[s]);
+		if (firstHit[s].length > 1) firstHit[s] = uniq(firstHit[s]);
 	});
 	const linkedBy: number[][] = listed.map(() => []);
 	const matchedBy: number[][] = listed.map(() => []);
@@ -129,13 +150,17 @@ export function classify(r: Relations, { deleteDisabledAfterDays, now }: { delet
 	};
 	const spell = (keys: MatchedKey[]) => keys.map((k) => `${k.attribute} = ${String(k.value)}`).join(', ');
 	listed.forEach((entry, j) => {
-		const base = { account: viewOf(entry, r.isProtected[j]), linkedBy: null, candidates: [], deletionDue: null };
+		const account = viewOf(entry, r.isProtected[j]);
 		const L = linkedBy[j];
 		const M = matchedBy[j];
 		// Source items linked to other accounts that this one matches by a key.
-		const E = uniq(
-			r.byEntry[j].filter((_, p) => p % 2 === 0).filter((s) => links[s].length > 0 && !links[s].includes(j) && !L.includes(s)),
-		);
+		const pairs = r.byEntry[j];
+		const elsewhere: number[] = [];
+		for (let p = 0; p < pairs.length; p += 2) {
+			const s = pairs[p];
+			if (links[s].length > 0 && !links[s].includes(j) && !L.includes(s)) elsewhere.push(s);
+		}
+		const E = elsewhere.length > 1 ? uniq(elsewhere) : elsewhere;
 		if (L.length === 1 && links[L[0]].length === 1 && M.length === 0) {
 			const s = L[0];
 			const remembered = r.remembered[s] === j;
@@ -143,25 +168,12 @@ export function classify(r: Relations, { deleteDisabledAfterDays, now }: { delet
 			const how = remembered
 				? `source item ${s}'s remembered link names it`
 				: `the anchor ${spell(keys.filter((k) => k.attribute === r.anchor))}`;
-			items.push({
-				...base,
-				situation: 'linked',
-				reason: `Linked to source item ${s}: ${how}`,
-				sourceIndex: s,
-				matchedKeys: keys,
-				linkedBy: remembered ? 'remembered' : 'anchor',
-			});
+			items.push(item('linked', `Linked to source item ${s}: ${how}`, account, s, keys, remembered ? 'remembered' : 'anchor'));
 			return;
 		}
 		if (L.length === 0 && M.length === 1 && firstHit[M[0]].length === 1 && E.length === 0) {
 			const keys = keysBetween(j, M[0]);
-			items.push({
-				...base,
-				situation: 'matched',
-				reason: `Not linked; source item ${M[0]} matches it by ${spell(keys)}`,
-				sourceIndex: M[0],
-				matchedKeys: keys,
-			});
+			items.push(item('matched', `Not linked; source item ${M[0]} matches it by ${spell(keys)}`, account, M[0], keys));
 			return;
 		}
 		if (L.length || M.length || E.length) {
@@ -175,29 +187,18 @@ export function classify(r: Relations, { deleteDisabledAfterDays, now }: { delet
 			for (const s of M) if (firstHit[s].length > 1) why.push(`source item ${s} matches ${firstHit[s].length} accounts`);
 			for (const s of E) why.push(`it matches source item ${s}, which is linked to ${ids(links[s]).join(', ')}`);
 			const candidates = involved.map((s) => ({ sourceIndex: s, matchedKeys: keysBetween(j, s), linkedTo: ids(links[s]) }));
-			items.push({
-				...base,
-				situation: 'disputed',
-				reason: `Disputed: ${why.join('; ')}`,
-				sourceIndex: null,
-				matchedKeys: candidates.flatMap((c) => c.matchedKeys),
-				candidates,
-			});
+			const keys = candidates.flatMap((c) => c.matchedKeys);
+			items.push(item('disputed', `Disputed: ${why.join('; ')}`, account, null, keys, null, candidates));
 			return;
 		}
-		const orphan = { ...base, sourceIndex: null, matchedKeys: [] };
 		const nobody = 'No source item links to it or matches it';
 		if (r.isProtected[j]) {
-			items.push({ ...orphan, situation: 'protected', reason: `${nobody}; it is protected, so reconcile never touches it` });
+			items.push(item('protected', `${nobody}; it is protected, so reconcile never touches it`, account));
 		} else if (entry.active === false && deleteDisabledAfterDays !== undefined && entry.disabledAt) {
 			const due = new Date(entry.disabledAt.getTime() + deleteDisabledAfterDays * DAY_MS);
 			const when = due.getTime() < now.getTime() ? 'at the next reconcile run (overdue)' : `after ${due.toISOString()}`;
-			items.push({
-				...orphan,
-				situation: 'pendingDeletion',
-				deletionDue: due.toISOString(),
-				reason: `${nobody}; disabled since ${entry.disabledAt.toISOString()}, deleted ${when}`,
-			});
+			const reason = `${nobody}; disabled since ${entry.disabledAt.toISOString()}, deleted ${when}`;
+			items.push(item('pendingDeletion', reason, account, null, [], null, [], due.toISOString()));
 		} else {
 			const disabled =
 				entry.active === false
@@ -205,7 +206,7 @@ export function classify(r: Relations, { deleteDisabledAfterDays, now }: { delet
 						? '; already disabled'
 						: '; disabled with no recorded time, so delayed deletion keeps it'
 					: '';
-			items.push({ ...orphan, situation: 'orphan', reason: `${nobody}${disabled}` });
+			items.push(item('orphan', `${nobody}${disabled}`, account));
 		}
 	});
 	sources.forEach((source, s) => {
@@ -215,18 +216,9 @@ export function classify(r: Relations, { deleteDisabledAfterDays, now }: { delet
 		const reason = keys.length
 			? `No account in the managed scope has its ${keys.join(' or ')}${stale}`
 			: `It has no value for any match key${stale}`;
-		items.push({
-			situation: 'missing',
-			reason,
-			account: null,
-			sourceIndex: s,
-			matchedKeys: [],
-			linkedBy: null,
-			candidates: [],
-			deletionDue: null,
-		});
+		items.push(item('missing', reason, null, s));
 	});
 	const counts = Object.fromEntries(SITUATIONS.map((s) => [s, 0])) as Record<Situation, number>;
-	for (const item of items) counts[item.situation]++;
+	for (const one of items) counts[one.situation]++;
 	return { items, counts, accounts: listed.length, sources: sources.length, at: now.toISOString() };
 }
