@@ -4,6 +4,8 @@
  * (test/harness/memoryTarget.ts, exact keys): the classification's own time, without a server's listing speed.
  * Prints the time ratio for 10× the data (linear: about 10×, goal ≤ 12×) and peak memory.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type DiscoverSource, discoverAccounts } from '../lib/provisioning/discover';
 import { LinkBook } from '../lib/provisioning/links';
 import type { TargetEntry } from '../lib/targets/target';
@@ -49,19 +51,28 @@ function population(n: number) {
 	return { entries, sources, store };
 }
 
+/** A full collection between rounds, so one round's garbage is not charged to the next. */
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
-async function measure(n: number): Promise<{ ms: number; counts: Record<string, number>; peakRssMb: number; heapMb: number }> {
+async function measure(
+	n: number,
+): Promise<{ ms: number; cpuMs: number; counts: Record<string, number>; peakRssMb: number; heapMb: number }> {
 	const { entries, sources, store } = population(n);
 	const times: number[] = [];
+	const cpu: number[] = [];
 	let counts: Record<string, number> = {};
 	let peak = process.memoryUsage().rss;
 	let heap = 0;
 	const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-	for (let round = 0; round < 3; round++) {
+	for (let round = 0; round < 5; round++) {
+		collect();
 		const target = memoryTarget(entries);
 		const started = process.hrtime.bigint();
+		const cpuBefore = process.cpuUsage();
 		const result = await discoverAccounts(target, sources, {
 			anchor: 'employeeNumber',
 			protectedValues: Array.from({ length: Math.ceil(entries.length / 100) }, (_, k) => `u${k * 100 + 5}`),
@@ -70,16 +81,20 @@ async function measure(n: number): Promise<{ ms: number; counts: Record<string, 
 			clock: () => NOW,
 		});
 		times.push(Number(process.hrtime.bigint() - started) / 1e6);
+		const used = process.cpuUsage(cpuBefore);
+		cpu.push((used.user + used.system) / 1000);
 		heap = Math.max(heap, process.memoryUsage().heapUsed);
 		counts = result.counts;
 		if (target.users.calls.listAll !== 1) throw new Error('discovery must list the target once');
 	}
 	clearInterval(timer);
-	return { ms: median(times), counts, peakRssMb: mb(Math.max(peak, process.memoryUsage().rss)), heapMb: mb(heap) };
+	return { ms: median(times), cpuMs: median(cpu), counts, peakRssMb: mb(Math.max(peak, process.memoryUsage().rss)), heapMb: mb(heap) };
 }
 
 export async function benchDiscover(sizes = (process.env.BENCH_DISCOVER_SIZES ?? '10000,100000').split(',').map(Number)): Promise<void> {
-	console.log('\nDiscover Accounts: N accounts × N source items, in-memory target adapter (exact keys), median of 3');
+	console.log(
+		'\nDiscover Accounts: N accounts × N source items, in-memory target adapter (exact keys), median of 5, a full GC before each',
+	);
 	console.log(
 		`  process before: RSS ${mb(process.memoryUsage().rss)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB (ts-node and the TypeScript compiler)`,
 	);
@@ -88,13 +103,13 @@ export async function benchDiscover(sizes = (process.env.BENCH_DISCOVER_SIZES ??
 		const r = await measure(n);
 		results.push({ n, ...r });
 		console.log(
-			`  ${n.toLocaleString('en')}: ${r.ms.toFixed(0)} ms, peak RSS ${r.peakRssMb} MB (maxRSS so far ${mb(process.resourceUsage().maxRSS * 1024)} MB), heap ${r.heapMb} MB; ${JSON.stringify(r.counts)}`,
+			`  ${n.toLocaleString('en')}: ${r.ms.toFixed(0)} ms (CPU ${r.cpuMs.toFixed(0)} ms), peak RSS ${r.peakRssMb} MB (maxRSS so far ${mb(process.resourceUsage().maxRSS * 1024)} MB), heap ${r.heapMb} MB; ${JSON.stringify(r.counts)}`,
 		);
 	}
 	for (let i = 1; i < results.length; i++) {
 		const [a, b] = [results[i - 1], results[i]];
 		console.log(
-			`  ${a.n.toLocaleString('en')} → ${b.n.toLocaleString('en')}: ${(b.ms / a.ms).toFixed(1)}× the time for ${b.n / a.n}× the data (goal ≤ 12×)`,
+			`  ${a.n.toLocaleString('en')} → ${b.n.toLocaleString('en')}: ${(b.ms / a.ms).toFixed(1)}× the time (CPU ${(b.cpuMs / a.cpuMs).toFixed(1)}×) for ${b.n / a.n}× the data (goal ≤ 12×)`,
 		);
 	}
 }

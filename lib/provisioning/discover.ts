@@ -39,17 +39,16 @@ interface ValueTable {
 }
 
 function valueTables(sources: DiscoverSource[], anchor: string | undefined): Map<string, ValueTable> {
-	const tables = new Map<string, ValueTable>();
-	const seen = new Map<string, number>();
+	const tables = new Map<string, ValueTable & { seen: Map<string | number | boolean, number> }>();
 	const add = (attribute: string, value: ScalarValue, s: number, k: number) => {
-		const table = tables.get(attribute) ?? { values: [], holders: [] };
-		tables.set(attribute, table);
-		const id = `${attribute}\u0000${typeof value}\u0000${String(value)}`;
-		let i = seen.get(id);
+		let table = tables.get(attribute);
+		if (!table) tables.set(attribute, (table = { values: [], holders: [], seen: new Map() }));
+		// The value itself is the key: "1", 1 and true stay apart, as reconcile keeps them.
+		let i = table.seen.get(value);
 		if (i === undefined) {
 			i = table.values.push(value) - 1;
 			table.holders.push([]);
-			seen.set(id, i);
+			table.seen.set(value, i);
 		}
 		table.holders[i].push(s, k);
 	};

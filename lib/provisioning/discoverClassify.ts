@@ -119,25 +119,31 @@ export function classify(r: Relations, { deleteDisabledAfterDays, now }: { delet
 			: { attribute: sources[s].keys[k].attribute, value: sources[s].keys[k].value as ScalarValue, sourceIndex: s };
 
 	// Per source: the accounts it is linked to, and (when it has none) the accounts its first hitting key finds.
-	const links: number[][] = sources.map((_, s) => (r.remembered[s] === -1 ? [] : [r.remembered[s]]));
-	const firstHit: number[][] = sources.map(() => []);
+	// Most lists are empty or hold one: they share NONE until something is added (100,000s of arrays are GC time).
+	const NONE: number[] = [];
+	const add = (lists: number[][], i: number, value: number) => {
+		if (lists[i] === NONE) lists[i] = [value];
+		else lists[i].push(value);
+	};
+	const links: number[][] = sources.map((_, s) => (r.remembered[s] === -1 ? NONE : [r.remembered[s]]));
+	const firstHit: number[][] = sources.map(() => NONE);
 	sources.forEach((_, s) => {
 		const pairs = r.bySource[s];
 		let first = Infinity;
 		for (let p = 0; p < pairs.length; p += 2) {
-			if (pairs[p] === -1) links[s].push(pairs[p + 1]);
+			if (pairs[p] === -1) add(links, s, pairs[p + 1]);
 			else first = Math.min(first, pairs[p]);
 		}
 		if (links[s].length > 1) links[s] = uniq(links[s]);
 		if (links[s].length) return;
-		for (let p = 0; p < pairs.length; p += 2) if (pairs[p] === first) firstHit[s].push(pairs[p + 1]);
+		for (let p = 0; p < pairs.length; p += 2) if (pairs[p] === first) add(firstHit, s, pairs[p + 1]);
 		if (firstHit[s].length > 1) firstHit[s] = uniq(firstHit[s]);
 	});
-	const linkedBy: number[][] = listed.map(() => []);
-	const matchedBy: number[][] = listed.map(() => []);
+	const linkedBy: number[][] = listed.map(() => NONE);
+	const matchedBy: number[][] = listed.map(() => NONE);
 	sources.forEach((_, s) => {
-		for (const j of links[s]) linkedBy[j].push(s);
-		for (const j of firstHit[s]) matchedBy[j].push(s);
+		for (const j of links[s]) add(linkedBy, j, s);
+		for (const j of firstHit[s]) add(matchedBy, j, s);
 	});
 
 	const items: Classified[] = [];

@@ -41,18 +41,20 @@ export async function matchPairs(accounts: Accounts, listed: TargetEntry[], attr
 	const theirs = await accounts.matchKeys(attribute, flat);
 	const doubtful = new Map<number, number[]>();
 	listed.forEach((_, j) => {
-		const hits = new Set<number>();
-		const maybe = new Set<number>();
+		// Arrays, not sets: an account almost always pairs with one value or none.
+		const hits: number[] = [];
+		let maybe: number[] | undefined;
 		for (const n of held[j]) {
 			const key = theirs.keys[n];
 			if (key === undefined) continue;
 			for (const i of byKey.get(key) ?? []) {
-				if (mine.exact || (theirs.sure[n] !== undefined && theirs.sure[n] === mine.sure[i])) hits.add(i);
-				else maybe.add(i);
+				if (mine.exact || (theirs.sure[n] !== undefined && theirs.sure[n] === mine.sure[i])) {
+					if (!hits.includes(i)) hits.push(i);
+				} else (maybe ??= []).push(i);
 			}
 		}
-		out[j] = [...hits];
-		const open = [...maybe].filter((i) => !hits.has(i));
+		out[j] = hits;
+		const open = maybe ? unique(maybe.filter((i) => !hits.includes(i))) : [];
 		if (open.length) doubtful.set(j, open);
 	});
 	if (!doubtful.size) return out;
