@@ -162,3 +162,16 @@ test('secret attributes are redacted in the account shown', async () => {
 	const got = await discoverAccounts(memoryTarget(entries), [{ keys: [{ attribute: 'mail', value: 'x' }] }]);
 	expect(got.items[0].account!.attributes).toEqual({ mail: 'x', userPassword: '[Redact]' });
 });
+
+test('links that cannot be read stop the discovery (unknown is not "not linked"): StoreUnavailable, retryable', async () => {
+	const broken = new MemoryLinkStore();
+	broken.get = async () => {
+		throw new Error('connection refused');
+	};
+	const entries: TargetEntry[] = [{ id: 'a', attributes: { mail: 'x' } }];
+	const source: DiscoverSource = { keys: [{ attribute: 'mail', value: 'y' }], linked: { store: STORE, id: 's0' } };
+	await expect(discoverAccounts(memoryTarget(entries), [source], { links: new LinkBook('memory', () => broken) })).rejects.toMatchObject({
+		code: 'StoreUnavailable',
+		transient: true,
+	});
+});
