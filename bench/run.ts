@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
 import './preferTypeScript';
+import { benchDiscover } from './discover.bench';
 import { benchFilter } from './filter.bench';
 import { benchGroupSync } from './groupSync.bench';
 import { benchHrBulk } from './hrBulk.bench';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'filter') await benchFilter();
 	if (!only || only === 'hr') await benchHrBulk();
 	if (!only || only === 'pickers') await benchPickers();
+	if (!only || only === 'discover') await benchDiscover();
 	// Not part of the full run: a diagnosis, not a ratio.
 	if (only === 'profile') await profileScimTrigger();
 	process.exit(0);

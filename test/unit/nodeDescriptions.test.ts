@@ -23,6 +23,7 @@ import { ScimTargetApi } from '../../credentials/ScimTargetApi.credentials';
 import { ScimTriggerAuthApi } from '../../credentials/ScimTriggerAuthApi.credentials';
 import { SqlDatabaseApi } from '../../credentials/SqlDatabaseApi.credentials';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
+import { DiscoverAccounts } from '../../nodes/DiscoverAccounts/DiscoverAccounts.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
@@ -38,6 +39,7 @@ const newest = (node: INodeType | VersionedNodeType): INodeType => (node instanc
 const NODES: Record<string, INodeType> = {
 	ProvisionUser: newest(new ProvisionUser()),
 	DeprovisionUser: newest(new DeprovisionUser()),
+	DiscoverAccounts: newest(new DiscoverAccounts()),
 	GroupSync: newest(new GroupSync()),
 	MapAttributes: newest(new MapAttributes()),
 	ScimTrigger: newest(new ScimTrigger()),
@@ -121,6 +123,8 @@ describe('subtitles show option names, not stored values', () => {
 		['ProvisionUser', { target: 'scim', options: { dryRun: true } }, 'SCIM 2.0 App · dry run'],
 		['DeprovisionUser', { target: 'scim', operation: 'disable' }, 'SCIM 2.0 App · Disable'],
 		['DeprovisionUser', { target: 'ldap', mode: 'reconcile', operation: 'delete' }, 'LDAP Directory · Reconcile: Delete'],
+		['DiscoverAccounts', { target: 'ldap' }, 'LDAP Directory · Discover Accounts'],
+		['DiscoverAccounts', { target: 'sql', operation: 'link' }, 'SQL Database · Link Account'],
 		['GroupSync', { target: 'scim', mode: 'authoritative' }, 'SCIM 2.0 App · Authoritative'],
 		['GroupSync', { target: 'ldap', mode: 'removeListed' }, 'LDAP Directory · Remove Listed'],
 		['GroupSync', { target: 'scim', groupsFrom: 'events' }, 'SCIM 2.0 App · From IdP'],
