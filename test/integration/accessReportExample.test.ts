@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { ScimTestServer } from '../../dev/scimApp';
+import { EXPECTED_COUNTS, HOSTILE_NAME, logRowsFor, seed } from '../harness/accessReportScenario';
 import { parsePage } from '../harness/html';
 import { registerNodeType, runWorkflow, type WorkflowJson } from '../harness/workflow';
 
@@ -93,62 +94,10 @@ const credentials = () => ({
 	scimTargetApi: { baseUrl: scim.baseUrl, authentication: 'bearer', token: scim.token, extraHeaders: '{}', timeoutMs: 5000 },
 });
 
-/** The app's accounts: one per situation against the example's employees, and an orphan with a hostile name. */
-export const HOSTILE_NAME = '<script>alert(1)</script>"><svg onload=alert(2)>@evil.example';
-export const APP_ACCOUNTS = [
-	{ userName: 'ada.lovelace@example.org', externalId: 'E1001' }, // linked (anchor)
-	{ userName: 'grace.hopper@example.org' }, // matched, not linked
-	{ userName: 'shared.mailbox@example.org' }, // disputed: two employees have this mail
-	{ userName: 'breakglass@example.org' }, // protected orphan
-	{ userName: 'mallory@example.org' }, // orphan
-	{ userName: HOSTILE_NAME, displayName: '</svg></table><img src=x onerror=alert(3)>' }, // orphan
-];
-export const EXPECTED_COUNTS = { linked: 1, matched: 1, disputed: 1, orphan: 2, protected: 1, pendingDeletion: 0, missing: 1 };
-
-async function seed(baseUrl: string, token: string): Promise<void> {
-	for (const account of APP_ACCOUNTS) {
-		const res = await fetch(`${baseUrl}/Users`, {
-			method: 'POST',
-			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
-			body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], active: true, ...account }),
-		});
-		expect(res.status).toBe(201);
-	}
-}
-
-const DAY = 24 * 3600 * 1000;
-const at = (daysAgo: number, hour = 10) => {
-	const today = new Date();
-	return new Date(
-		Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - daysAgo * DAY + hour * 3600 * 1000,
-	).toISOString();
-};
-
 test('the shipped example: counts by situation, orphans and disputed in tables, 30 days of bars, one summary row', async () => {
 	await seed(scim.baseUrl, scim.token);
-	const row = (time: string, action: string, status = 'Success', dry_run = false) => ({
-		id: 1,
-		time,
-		run_id: '7',
-		action,
-		status,
-		dry_run,
-		target_system: 'scim',
-		target: `${scim.baseUrl}/Users`,
-		source_key: 'externalId=E1001',
-		changes: 'password: (none) → "[Redact]"',
-	});
-	logRows = [
-		row(at(0, 0), 'Create'),
-		row(at(0, 1), 'Create'),
-		row(at(1), 'Update'),
-		row(at(2), 'Failed', 'Failure'),
-		row(at(10), 'Disable'),
-		row(at(29), 'Create'),
-		row(at(30), 'Create'), // the day before the window
-		row(at(3), 'Create', 'Success', true), // a dry run changed nothing
-		row(at(3), 'NoChange'),
-	];
+	const log = logRowsFor(`${scim.baseUrl}/Users`);
+	logRows = log.rows;
 	const scimWrites = scim.requests.length;
 	const run = await runWorkflow(shipped(), credentials());
 	expect(run.error).toBeUndefined();
@@ -158,7 +107,7 @@ test('the shipped example: counts by situation, orphans and disputed in tables, 
 	expect(summary.counts).toEqual(EXPECTED_COUNTS);
 	const report = run.output('Build Access Report')[0].json as any;
 	expect(report.counts).toEqual({ ...EXPECTED_COUNTS, total: 7 });
-	expect(report.targets[0].activity).toEqual({ creates: 3, updates: 1, disables: 1, failures: 1 });
+	expect(report.targets[0].activity).toEqual(log.activity);
 
 	expect(response!.headers['content-type']).toBe('text/html; charset=utf-8');
 	const page = parsePage(response!.body);
