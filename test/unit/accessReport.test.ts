@@ -138,8 +138,13 @@ const summary = (target: object, counts: Record<string, number>) => ({
 describe('the report', () => {
 	const disputed = account('disputed', 'd1', {
 		candidates: [
-			{ sourceIndex: 1, source: {}, matchedKeys: [{ attribute: 'mail', value: 'd1@example.org', sourceIndex: 1 }], linkedTo: null },
-			{ sourceIndex: 4, source: {}, matchedKeys: [{ attribute: 'mail', value: 'd1@example.org', sourceIndex: 4 }], linkedTo: 'x9' },
+			{ sourceIndex: 1, source: {}, matchedKeys: [{ attribute: 'mail', value: 'd1@example.org', sourceIndex: 1 }], linkedTo: [] },
+			{
+				sourceIndex: 4,
+				source: {},
+				matchedKeys: [{ attribute: 'mail', value: 'd1@example.org', sourceIndex: 4 }],
+				linkedTo: ['x9', 'x10'],
+			},
 		],
 	});
 	const items = [
@@ -187,7 +192,7 @@ describe('the report', () => {
 			.all('table', 'disputed')
 			.flatMap((t) => page.all('tr').filter((tr) => tr.parent?.parent === t && tr.parent !== null));
 		expect(disputedRows.filter((tr) => page.text(tr).startsWith('d1'))).toHaveLength(1);
-		expect(report.html).toContain('source item 4 (mail=d1@example.org), linked to x9');
+		expect(report.html).toContain('source item 1 (mail=d1@example.org); source item 4 (mail=d1@example.org), linked to x9, x10');
 		expect(report.html).toContain('content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; img-src data:');
 	});
 
