@@ -59,7 +59,9 @@ function accountOf(json: PlainObject): ReportAccount | undefined {
 		candidates: candidates.filter(isObject).map((c) => {
 			const keys = Array.isArray(c.matchedKeys) ? c.matchedKeys.filter(isObject) : [];
 			const named = keys.map((k) => `${String(k.attribute)}=${String(k.value)}`).join(', ');
-			return `source item ${String(c.sourceIndex)}${named ? ` (${named})` : ''}${c.linkedTo ? `, linked to ${String(c.linkedTo)}` : ''}`;
+			// linkedTo: the account ids its links name (a list; the notes once said one id or null).
+			const linked = (Array.isArray(c.linkedTo) ? c.linkedTo : [c.linkedTo]).filter((id) => typeof id === 'string' && id !== '');
+			return `source item ${String(c.sourceIndex)}${named ? ` (${named})` : ''}${linked.length ? `, linked to ${linked.join(', ')}` : ''}`;
 		}),
 	};
 }

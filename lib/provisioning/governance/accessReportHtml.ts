@@ -53,7 +53,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d0d
 .meta{color:#59636e}.counts{display:flex;flex-wrap:wrap;gap:8px;padding:0;list-style:none}
 .counts li{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px}.counts .n{font-size:20px;font-weight:600;margin-right:6px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;max-width:480px;overflow-wrap:anywhere}
-th{background:#f6f8fa}.none{color:#59636e;font-style:italic}
+th{background:#f6f8fa;white-space:nowrap}.none{color:#59636e;font-style:italic}
 .bar.creates{fill:#1a7f37}.bar.updates{fill:#0969da}.bar.disables{fill:#9a6700}.bar.failures{fill:#cf222e}
 .axis{stroke:#8c959f}.label{font-size:10px;fill:#59636e}
 .legend{display:flex;gap:12px;padding:0;list-style:none}.legend .swatch{display:inline-block;width:10px;height:10px;margin-right:4px}
