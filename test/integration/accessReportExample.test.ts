@@ -11,7 +11,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { ScimTestServer } from '../../dev/scimApp';
 import { EXPECTED_COUNTS, HOSTILE_NAME, logRowsFor, seed } from '../harness/accessReportScenario';
 import { parsePage } from '../harness/html';
-import { registerNodeType, runWorkflow, type WorkflowJson } from '../harness/workflow';
+import { itemsInto, registerNodeType, runWorkflow, type WorkflowJson } from '../harness/workflow';
 
 const ROOT = join(__dirname, '..', '..');
 const shipped = (): WorkflowJson => JSON.parse(readFileSync(join(ROOT, 'examples', 'access-report-scim.json'), 'utf8'));
@@ -144,4 +144,16 @@ test('an empty log (the Data Table node’s one empty item) still gives 30 zero 
 	const page = parsePage(response!.body);
 	expect(page.all('rect', 'bar').map((r) => page.attr(r, 'data-count'))).toEqual(Array(120).fill('0'));
 	expect(inserted).toEqual([expect.objectContaining({ creates: 0, failures: 0, orphan: 2 })]);
+});
+
+test('Build Access Report stops on an item it does not know, naming it and what to connect', async () => {
+	const run = await runWorkflow(
+		itemsInto('provisioningLog', { operation: 'accessReport', reportDays: 30 }, [
+			{ target: { system: 'scim', endpoint: 'x' }, total: 1, counts: {} },
+			{ hello: 'world' },
+		]),
+		credentials(),
+	);
+	expect(run.error?.message).toBe('Item 1 is not Discover Accounts output nor a provisioning-log row or record');
+	expect((run.error as { description?: string }).description).toMatch(/Merge in front of this node/);
 });
