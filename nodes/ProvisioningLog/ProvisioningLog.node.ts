@@ -7,6 +7,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 import type { LogQuery } from '../../lib/dataTables/logTable';
+import { buildAccessReport, gather } from '../../lib/provisioning/governance/accessReport';
 import { recordInItem, rowFor } from '../../lib/provisioning/governance/logRows';
 import { parseTime } from '../../lib/times';
 import { configurationError } from '../shared/failures';
@@ -17,7 +18,7 @@ import { openStateStore } from '../shared/stores';
 import { provisioningLogProperties } from './ProvisioningLogDescription';
 import { stateWorkflows } from './stateAccess';
 
-type Operation = 'query' | 'prune' | 'append' | 'formatRows' | 'quarantineStatus' | 'resetQuarantine';
+type Operation = 'query' | 'prune' | 'append' | 'formatRows' | 'accessReport' | 'quarantineStatus' | 'resetQuarantine';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -32,8 +33,8 @@ export class ProvisioningLog implements INodeType {
 		version: [1, 2, PICKER_VERSION],
 		defaultVersion: PICKER_VERSION,
 		subtitle:
-			'={{ {"query": "Query records", "prune": "Prune old records", "append": "Append records", "formatRows": "Format as table rows", "quarantineStatus": "Quarantine status", "resetQuarantine": "Reset quarantine"}[$parameter["operation"]] }}',
-		description: 'Query and prune the provisioning log kept in a Data Table; see and reset quarantined targets',
+			'={{ {"query": "Query records", "prune": "Prune old records", "append": "Append records", "formatRows": "Format as table rows", "accessReport": "Build access report", "quarantineStatus": "Quarantine status", "resetQuarantine": "Reset quarantine"}[$parameter["operation"]] }}',
+		description: 'Query and prune the provisioning log kept in a Data Table; build the access report; see and reset quarantined targets',
 		defaults: { name: 'Provisioning Log' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -44,7 +45,7 @@ export class ProvisioningLog implements INodeType {
 				required: true,
 				// Hidden by value rather than shown by it: see nodes/shared/governanceDescriptions.ts. The quarantine
 				// operations need it only for another workflow (version 1 never: "own" is its hidden setting).
-				displayOptions: { hide: { operation: ['formatRows'], stateWorkflow: ['this', 'own'] } },
+				displayOptions: { hide: { operation: ['formatRows', 'accessReport'], stateWorkflow: ['this', 'own'] } },
 			},
 		],
 		properties: withPickers(provisioningLogProperties, DATA_TABLE_PICKER),
@@ -77,6 +78,8 @@ export class ProvisioningLog implements INodeType {
 				}
 				case 'formatRows':
 					return [rowsOfInput(this).map(({ row, index }) => ({ json: { ...row }, pairedItem: { item: index } }))];
+				case 'accessReport':
+					return [accessReport(this)];
 				case 'quarantineStatus':
 					return [await quarantineStatus(this)];
 				case 'resetQuarantine': {
@@ -178,4 +181,21 @@ async function quarantineStatus(ctx: IExecuteFunctions): Promise<INodeExecutionD
 		});
 	}
 	return out;
+}
+
+/** One item: the page (`html`), the counts and the activity per day, and a flat `summary` row for a Data Table. */
+function accessReport(ctx: IExecuteFunctions): INodeExecutionData[] {
+	const items = ctx.getInputData().map((item) => item.json);
+	const { unknown } = gather(items);
+	if (unknown.length)
+		throw new NodeOperationError(ctx.getNode(), `Item ${unknown[0]} is not Discover Accounts output nor a provisioning-log row or record`, {
+			itemIndex: unknown[0],
+			description:
+				'Merge in front of this node: Discover Accounts’ Summary and Accounts outputs, and the log’s rows (n8n’s Data Table node, Query Records) or an action node’s records.',
+		});
+	const days = Number(ctx.getNodeParameter('reportDays', 0, 30));
+	if (!(days >= 1 && days <= 366)) throw new NodeOperationError(ctx.getNode(), `Days of Activity: 1 to 366, not ${days}`);
+	const title = String(ctx.getNodeParameter('reportTitle', 0, '') ?? '').trim() || 'Access report';
+	const report = buildAccessReport(items, { now: new Date(), days, title });
+	return [{ json: report as never, pairedItem: items.map((_, item) => ({ item })) }];
 }

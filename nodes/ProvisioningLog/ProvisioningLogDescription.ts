@@ -22,6 +22,13 @@ export const provisioningLogProperties: INodeProperties[] = [
 				description: 'Write the provisioning-log records of the input items to the Data Table; the items pass through',
 			},
 			{
+				name: 'Build Access Report',
+				value: 'accessReport',
+				action: 'Build the access report',
+				description:
+					'One HTML page from Discover Accounts’ Summary and Accounts items and the log’s rows: counts per situation, orphans, disputed accounts and the activity of the last days per target',
+			},
+			{
 				name: 'Format as Table Rows',
 				value: 'formatRows',
 				action: 'Format records as table rows',
@@ -158,6 +165,23 @@ export const provisioningLogProperties: INodeProperties[] = [
 		default: 30,
 		description: 'Records older than this many days are deleted, e.g. 30 (as long as Entra keeps its provisioning logs)',
 		displayOptions: { show: { operation: ['prune'] } },
+	},
+	{
+		displayName: 'Days of Activity',
+		name: 'reportDays',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 366 },
+		default: 30,
+		description: 'How many whole days of provisioning activity the chart shows, ending today; days run from 00:00 to 24:00 UTC',
+		displayOptions: { show: { operation: ['accessReport'] } },
+	},
+	{
+		displayName: 'Title',
+		name: 'reportTitle',
+		type: 'string',
+		default: 'Access report',
+		description: 'The heading of the page, e.g. the name of the application',
+		displayOptions: { show: { operation: ['accessReport'] } },
 	},
 	{
 		displayName: 'Source Node',
