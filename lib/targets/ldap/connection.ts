@@ -3,6 +3,7 @@
  * final when refused, and one mapping of every ldapts failure to a typed ProvisioningError.
  */
 import {
+	AdminLimitExceededError,
 	AlreadyExistsError,
 	BusyError,
 	type Change,
@@ -12,6 +13,7 @@ import {
 	NoSuchObjectError,
 	ResultCodeError,
 	type SearchOptions,
+	SizeLimitExceededError,
 	UnavailableError,
 } from 'ldapts';
 import { ProvisioningError, type ProvisioningErrorCode } from '../../errors';
@@ -45,6 +47,10 @@ const MEANINGS: ReadonlyArray<[LdapResult, ProvisioningErrorCode]> = [
 	[UnavailableError, 'TargetUnavailable'],
 	[AlreadyExistsError, 'Uniqueness'],
 ];
+
+/** A listing cut short by the directory's limit for this bind DN: nothing may be concluded from a partial list. */
+const LIMIT_ADVICE =
+	': the directory stopped the search at its size limit for the bind DN, so the listing is incomplete and nothing is concluded from it. Allow the bind DN a full listing (OpenLDAP: limits dn.exact="<bind DN>" size=unlimited, olcLimits; 389-DS: nsSizeLimit -1 on the bind entry; Active Directory: MaxPageSize / MaxResultSetSize in the LDAP policy), or narrow the search base or managed scope';
 
 /**
  * Whether an LDAP operation failed with one of these results: ldapts's error itself, or the ProvisioningError this
@@ -146,7 +152,8 @@ export class LdapConnection {
 		if (error instanceof ProvisioningError) return error;
 		if (error instanceof ResultCodeError) {
 			const code = MEANINGS.find(([result]) => error instanceof result)?.[1] ?? 'TargetRejected';
-			return new ProvisioningError(code, `LDAP ${what} failed: ${this.scrub(error.message)} (result code ${error.code})`, {
+			const why = error instanceof SizeLimitExceededError || error instanceof AdminLimitExceededError ? LIMIT_ADVICE : '';
+			return new ProvisioningError(code, `LDAP ${what} failed: ${this.scrub(error.message)} (result code ${error.code})${why}`, {
 				targetStatus: error.code,
 				transient: code === 'TargetUnavailable',
 				cause: error,
