@@ -123,6 +123,8 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const nodeNames = [
 			'deprovisionUser',
 			'deprovisionUserTool',
+			'discoverAccounts',
+			'discoverAccountsTool',
 			'groupSync',
 			'groupSyncTool',
 			'mapAttributes',
