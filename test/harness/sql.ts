@@ -3,6 +3,7 @@
  * authentication, every statement logged) and a throwaway MariaDB (general query log), each with a privileged
  * connection for set-up and inspection and the server's own list of statements received.
  */
+import { randomUUID } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { MariaDb } from '../servers/mariadb';
@@ -18,13 +19,17 @@ export interface SqlServer {
 	password: string;
 	/** A privileged connection for set-up and for reading what was written. */
 	admin: Knex;
-	mark(): number;
+	/**
+	 * Where the server's log ends once everything sent so far is in it. The log reaches us late on a loaded machine:
+	 * each read first sends a marker statement and waits until the log shows it (the marker is left out of reads).
+	 */
+	mark(): Promise<number>;
 	/** Statements the server received since a mark, in order, from its own log. */
-	statements(since: number): string[];
+	statements(since: number): Promise<string[]>;
 	/** Only those that wrote (INSERT, UPDATE, DELETE). */
-	writes(since: number): string[];
+	writes(since: number): Promise<string[]>;
 	/** The server's own log since a mark (PostgreSQL: its log; MariaDB: the general log, with connects). */
-	log(since: number): string;
+	log(since: number): Promise<string>;
 	/** Kills the server as a crash would, and starts it again. */
 	crash(): Promise<void>;
 	resume(): Promise<void>;
@@ -32,12 +37,25 @@ export interface SqlServer {
 }
 
 const PG_PASSWORD = 'Pg-Secret-Pw-9';
+const MARKER = 'log-settled-';
+const unmarked = (statements: string[]) => statements.filter((sql) => !sql.includes(MARKER));
+
+/** Sends a marker statement and waits until the server's own log shows it: what came before is in the log then. */
+async function settled(admin: Knex, logText: () => string): Promise<void> {
+	const tag = `${MARKER}${randomUUID()}`;
+	await admin.raw(`select '${tag}' as settled`);
+	for (let waited = 0; !logText().includes(tag); waited += 20) {
+		if (waited > 30000) throw new Error('the SQL server log never showed the marker statement: is statement logging on?');
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
 
 export async function startSqlServer(engine: Engine): Promise<SqlServer> {
 	if (engine === 'postgres') {
 		const pg = await Postgres.start({ password: PG_PASSWORD, logStatements: true });
 		const quiet = { warn() {}, error() {}, debug() {}, deprecate() {} };
 		const admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 2 }, log: quiet });
+		const settle = () => settled(admin, () => pg.log);
 		return {
 			engine,
 			credential: {
@@ -51,10 +69,10 @@ export async function startSqlServer(engine: Engine): Promise<SqlServer> {
 			},
 			password: PG_PASSWORD,
 			admin,
-			mark: () => pg.mark(),
-			statements: (since) => pg.statements(since),
-			writes: (since) => pg.writeStatements(since),
-			log: (since) => pg.log.slice(since),
+			mark: async () => (await settle(), pg.mark()),
+			statements: async (since) => (await settle(), unmarked(pg.statements(since))),
+			writes: async (since) => (await settle(), pg.writeStatements(since)),
+			log: async (since) => (await settle(), pg.log.slice(since)),
 			crash: () => pg.crash(),
 			resume: () => pg.resume(),
 			stop: async () => {
@@ -65,6 +83,7 @@ export async function startSqlServer(engine: Engine): Promise<SqlServer> {
 	}
 	const maria = await MariaDb.start();
 	const admin = maria.admin(maria.database);
+	const settle = () => settled(admin, () => maria.generalLogText());
 	return {
 		engine,
 		credential: {
@@ -78,10 +97,10 @@ export async function startSqlServer(engine: Engine): Promise<SqlServer> {
 		},
 		password: maria.password,
 		admin,
-		mark: () => maria.mark(),
-		statements: (since) => maria.statements(since),
-		writes: (since) => maria.writeStatements(since),
-		log: (since) => maria.generalLogText(since),
+		mark: async () => (await settle(), maria.mark()),
+		statements: async (since) => (await settle(), unmarked(maria.statements(since))),
+		writes: async (since) => (await settle(), maria.writeStatements(since)),
+		log: async (since) => (await settle(), maria.generalLogText(since)),
 		crash: () => maria.crash(),
 		resume: () => maria.resume(),
 		stop: async () => {

@@ -54,13 +54,13 @@ describe.each(ENGINES)('Discover Accounts → SQL (%s)', (engine) => {
 				await target.close();
 			}
 		},
-		mark: async () => ({ log: server.mark(), counters: await writeCounters() }),
+		mark: async () => ({ log: await server.mark(), counters: await writeCounters() }),
 		writesSince: async (mark) => {
 			const { log, counters } = mark as { log: number; counters: Record<string, number> };
 			// MariaDB also counts every statement by kind (Com_insert, Com_update, Com_delete…): none may have moved.
 			const now = await writeCounters();
 			const moved = Object.keys(now).filter((name) => now[name] !== counters[name]);
-			return [...server.writes(log), ...moved.map((name) => `${name}: ${counters[name]} → ${now[name]}`)];
+			return [...(await server.writes(log)), ...moved.map((name) => `${name}: ${counters[name]} → ${now[name]}`)];
 		},
 	}));
 });

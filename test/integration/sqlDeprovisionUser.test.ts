@@ -57,7 +57,7 @@ describe.each(ENGINES)('Deprovision User → SQL (%s)', (engine) => {
 	});
 
 	test('disable sets the active column in one UPDATE; a rerun is NoChange with no write; reactivate sets it back', async () => {
-		let mark = server.mark();
+		let mark = await server.mark();
 		const disabled = await run('disable', [{ login: 'd1' }]);
 		expect(disabled.output('Node', 0)[0].json).toMatchObject({
 			action: 'Disable',
@@ -65,15 +65,15 @@ describe.each(ENGINES)('Deprovision User → SQL (%s)', (engine) => {
 			targetId: String(await idOf('d1')),
 			modifiedProperties: [{ name: 'accountEnabled', oldValue: true, newValue: false }],
 		});
-		const writes = server.writes(mark);
+		const writes = await server.writes(mark);
 		expect(writes).toHaveLength(1);
 		expect(writes[0]).toMatch(/^update ["`]users["`] set ["`]active["`] = \S+ where/);
 		expect(Boolean((await row('d1')).active)).toBe(false);
 
-		mark = server.mark();
+		mark = await server.mark();
 		const again = await run('disable', [{ login: 'd1' }]);
 		expect(again.output('Node', 0)[0].json.action).toBe('NoChange');
-		expect(server.writes(mark)).toEqual([]);
+		expect(await server.writes(mark)).toEqual([]);
 
 		const enabled = await run('enable', [{ login: 'd1' }]);
 		expect(enabled.output('Node', 0)[0].json.action).toBe('Enable');
@@ -90,10 +90,10 @@ describe.each(ENGINES)('Deprovision User → SQL (%s)', (engine) => {
 
 	test('soft delete stamps the deleted-at column; the row is then no live account: not matched, listed or deleted again', async () => {
 		const state = { activeColumn: 'active', softDeleteColumn: 'deleted_at' };
-		let mark = server.mark();
+		let mark = await server.mark();
 		const deleted = await run('delete', [{ login: 'd2' }], state);
 		expect(deleted.output('Node', 0)[0].json).toMatchObject({ action: 'Delete', status: 'Success' });
-		expect(server.writes(mark)).toHaveLength(1);
+		expect(await server.writes(mark)).toHaveLength(1);
 		expect((await row('d2')).deleted_at).not.toBeNull();
 		// Stamped in UTC (the session's zone), not in the server's own zone (Asia/Kathmandu here): the server compares.
 		const skew = await server.admin.raw(
@@ -103,10 +103,10 @@ describe.each(ENGINES)('Deprovision User → SQL (%s)', (engine) => {
 		);
 		expect(Number((server.engine === 'postgres' ? skew.rows : skew[0])[0].minutes)).toBeLessThan(60);
 
-		mark = server.mark();
+		mark = await server.mark();
 		const again = await run('delete', [{ login: 'd2' }], state);
 		expect(again.output('Node', 0)[0].json).toMatchObject({ action: 'Skipped' });
-		expect(server.writes(mark)).toEqual([]);
+		expect(await server.writes(mark)).toEqual([]);
 		// Provision User does not see it either: it would create a new account (dry run here).
 		const provision = await runWorkflow(
 			itemsInto(
@@ -128,13 +128,13 @@ describe.each(ENGINES)('Deprovision User → SQL (%s)', (engine) => {
 
 	test('hard delete removes the row with its child-table values and memberships, in one transaction', async () => {
 		const id = await idOf('d3');
-		const mark = server.mark();
+		const mark = await server.mark();
 		const deleted = await run('delete', [{ login: 'd3' }]);
 		expect(deleted.output('Node', 0)[0].json).toMatchObject({ action: 'Delete', targetId: String(id) });
 		expect(await row('d3')).toBeUndefined();
 		expect(await server.admin('user_emails').where({ user_id: id })).toEqual([]);
 		expect(await server.admin('group_members').where({ user_id: id })).toEqual([]);
-		const statements = server.statements(mark).map((s) => s.split(' ').slice(0, 3).join(' ').toLowerCase().replace(/[`"]/g, ''));
+		const statements = (await server.statements(mark)).map((s) => s.split(' ').slice(0, 3).join(' ').toLowerCase().replace(/[`"]/g, ''));
 		expect(statements.filter((s) => /^(begin|start|commit|delete)/.test(s))).toEqual([
 			expect.stringMatching(/^(begin|start transaction)/),
 			'delete from group_members',
@@ -202,25 +202,25 @@ describe.each(ENGINES)('Deprovision User → SQL (%s)', (engine) => {
 		});
 
 		test('over the threshold nothing is written and every leaver waits for approval; approved, exactly the leavers are disabled', async () => {
-			let mark = server.mark();
+			let mark = await server.mark();
 			const held = await reconcile({ maxCount: 50 }, source);
 			expect(held.output('Node', 0)).toHaveLength(0);
 			const staged = held.output('Node', 1);
 			expect(staged).toHaveLength(leavers);
 			expect(new Set(staged.map((i) => i.json.action))).toEqual(new Set(['StagedDisable']));
-			expect(server.writes(mark)).toEqual([]);
+			expect(await server.writes(mark)).toEqual([]);
 			// The listing is keyset-paged: WHERE key > last ORDER BY key LIMIT n, never OFFSET.
-			const listing = server.statements(mark).filter((s) => /^select/i.test(s) && /from ["`]users["`]/.test(s) && /limit/i.test(s));
+			const listing = (await server.statements(mark)).filter((s) => /^select/i.test(s) && /from ["`]users["`]/.test(s) && /limit/i.test(s));
 			expect(listing.length).toBe(N / 1000 + 1);
 			expect(listing.some((s) => /offset/i.test(s))).toBe(false);
 			expect(listing.slice(1).every((s) => /["`]id["`] > /.test(s) && /order by ["`]id["`]/i.test(s))).toBe(true);
 
-			mark = server.mark();
+			mark = await server.mark();
 			const approved = await reconcile({ maxCount: 50, approved: true }, source);
 			const done = approved.output('Node', 0);
 			expect(done).toHaveLength(leavers);
 			expect(new Set(done.map((i) => i.json.action))).toEqual(new Set(['Disable']));
-			expect(server.writes(mark)).toHaveLength(leavers);
+			expect(await server.writes(mark)).toHaveLength(leavers);
 			const inactive = await server.admin('users').where({ department: 'R' }).andWhere('active', false).orderBy('id');
 			expect(inactive.map((r) => r.user_name)).toEqual(Array.from({ length: leavers }, (_, i) => `r${N - leavers + i}`));
 		});

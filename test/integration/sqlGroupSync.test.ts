@@ -49,7 +49,7 @@ describe.each(ENGINES)('Group Sync → SQL (%s)', (engine) => {
 			.select('users.user_name');
 		return rows.map((r) => r.user_name).sort();
 	};
-	const membershipWrites = (mark: number) => server.writes(mark).filter((w) => /group_members/.test(w));
+	const membershipWrites = async (mark: number) => (await server.writes(mark)).filter((w) => /group_members/.test(w));
 
 	beforeAll(async () => {
 		server = await startSqlServer(engine);
@@ -63,33 +63,33 @@ describe.each(ENGINES)('Group Sync → SQL (%s)', (engine) => {
 	});
 
 	test('creates a group with 1,000 members in chunks of 100; a rerun writes nothing', async () => {
-		let mark = server.mark();
+		let mark = await server.mark();
 		const res = await sync([{ name: 'Engineering', id: 'G1', members: [...logins(0, 1000), 'ghost'] }]);
 		const record = res.output('Node', 0)[0].json as any;
 		expect(record).toMatchObject({ action: 'Create', status: 'Warning', targetSystem: 'sql' });
 		expect(record.details).toMatchObject({ membersAdded: 1000, membersRemoved: 0, chunks: 10, unresolved: ['ghost'], truncated: true });
-		const writes = server.writes(mark);
+		const writes = await server.writes(mark);
 		expect(writes.filter((w) => /^insert into ["`]groups["`]/.test(w))).toHaveLength(1);
-		expect(membershipWrites(mark)).toHaveLength(10);
+		expect(await membershipWrites(mark)).toHaveLength(10);
 		expect(await members('Engineering')).toEqual(logins(0, 1000).sort());
 
-		mark = server.mark();
+		mark = await server.mark();
 		const again = await sync([{ name: 'Engineering', id: 'G1', members: logins(0, 1000) }]);
 		expect(again.output('Node', 0)[0].json).toMatchObject({
 			action: 'NoChange',
 			details: { membersAdded: 0, membersRemoved: 0, chunks: 0 },
 		});
-		expect(server.writes(mark)).toEqual([]);
+		expect(await server.writes(mark)).toEqual([]);
 	});
 
 	test('authoritative: 100 leave and 100 join in one INSERT and one DELETE', async () => {
-		const mark = server.mark();
+		const mark = await server.mark();
 		const res = await sync([{ name: 'Engineering', id: 'G1', members: logins(100, 1100) }]);
 		expect(res.output('Node', 0)[0].json).toMatchObject({
 			action: 'Update',
 			details: { membersAdded: 100, membersRemoved: 100, chunks: 2 },
 		});
-		expect(membershipWrites(mark).map((w) => w.split(' ')[0].toLowerCase())).toEqual(['insert', 'delete']);
+		expect((await membershipWrites(mark)).map((w) => w.split(' ')[0].toLowerCase())).toEqual(['insert', 'delete']);
 		expect(await members('Engineering')).toEqual(logins(100, 1100).sort());
 	});
 
@@ -103,18 +103,18 @@ describe.each(ENGINES)('Group Sync → SQL (%s)', (engine) => {
 	});
 
 	test('a new name for the same external id is a rename, one UPDATE of the name column', async () => {
-		const mark = server.mark();
+		const mark = await server.mark();
 		const res = await sync([{ name: 'Platform Engineering', id: 'G1', members: logins(100, 1150) }]);
 		expect(res.output('Node', 0)[0].json).toMatchObject({
 			action: 'Update',
 			modifiedProperties: [{ name: 'displayName', oldValue: 'Engineering', newValue: 'Platform Engineering' }],
 		});
-		expect(server.writes(mark)).toEqual([expect.stringMatching(/^update ["`]groups["`] set ["`]name["`] = .+ where/)]);
+		expect(await server.writes(mark)).toEqual([expect.stringMatching(/^update ["`]groups["`] set ["`]name["`] = .+ where/)]);
 		expect(await members('Platform Engineering')).toHaveLength(1050);
 	});
 
 	test('dry run reports the diff and writes nothing', async () => {
-		const mark = server.mark();
+		const mark = await server.mark();
 		const res = await sync([{ name: 'Platform Engineering', id: 'G1', members: logins(0, 10) }], 'authoritative', {
 			options: { dryRun: true },
 		});
@@ -123,7 +123,7 @@ describe.each(ENGINES)('Group Sync → SQL (%s)', (engine) => {
 			dryRun: true,
 			details: { membersAdded: 10, membersRemoved: 1050 },
 		});
-		expect(server.writes(mark)).toEqual([]);
+		expect(await server.writes(mark)).toEqual([]);
 	});
 
 	test('nested groups cannot be synced as groups in SQL: a set-up error says so', async () => {

@@ -100,37 +100,37 @@ describe.each(ENGINES)('Provision User → SQL (%s)', (engine) => {
 	});
 
 	test('an unchanged rerun is NoChange for every item and sends no statement that writes', async () => {
-		const mark = server.mark();
+		const mark = await server.mark();
 		const res = await run([person(1), person(2)]);
 		expect(res.output('Node', 0).map((i) => i.json.action)).toEqual(['NoChange', 'NoChange']);
-		expect(server.writes(mark)).toEqual([]);
+		expect(await server.writes(mark)).toEqual([]);
 		// The lookup was one batched IN query for both items, not one per item.
-		const lookups = server.statements(mark).filter((s) => /^select/i.test(s) && /from ["`]users["`]/.test(s) && / in \(/i.test(s));
+		const lookups = (await server.statements(mark)).filter((s) => /^select/i.test(s) && /from ["`]users["`]/.test(s) && / in \(/i.test(s));
 		expect(lookups).toHaveLength(1);
 	});
 
 	test('a one-column change is exactly one UPDATE that sets that one column', async () => {
-		const mark = server.mark();
+		const mark = await server.mark();
 		const res = await run([person(1, { title: 'Staff Engineer' }), person(2)]);
 		expect(res.output('Node', 0).map((i) => [i.json.action, i.json.modifiedProperties])).toEqual([
 			['Update', [{ name: 'title', oldValue: 'Engineer', newValue: 'Staff Engineer' }]],
 			['NoChange', []],
 		]);
-		const writes = server.writes(mark);
+		const writes = await server.writes(mark);
 		expect(writes).toHaveLength(1);
 		expect(writes[0]).toMatch(/^update ["`]users["`] set ["`]title["`] = (\$1|'Staff Engineer') where/i);
 		expect((await user('user1')).title).toBe('Staff Engineer');
 	});
 
 	test('multi-valued: a changed child-table value is one DELETE and one INSERT; a changed JSON list is one UPDATE of that column', async () => {
-		const mark = server.mark();
+		const mark = await server.mark();
 		const res = await run([
 			person(1, { title: 'Staff Engineer', mails: ['user1@example.org', 'first1@example.org'], roles: ['staff', 'admin'] }),
 		]);
 		const record = res.output('Node', 0)[0].json as any;
 		expect(record.action).toBe('Update');
 		expect(record.modifiedProperties.map((p: any) => p.name).sort()).toEqual(['emails', 'roles']);
-		const writes = server.writes(mark);
+		const writes = await server.writes(mark);
 		expect(writes.filter((w) => /user_emails/.test(w)).map((w) => w.split(' ')[0].toLowerCase())).toEqual(['delete', 'insert']);
 		const updates = writes.filter((w) => /^update/i.test(w));
 		expect(updates).toHaveLength(1);
@@ -174,9 +174,9 @@ describe.each(ENGINES)('Provision User → SQL (%s)', (engine) => {
 
 	test('dry run reports what a real run does and sends nothing that writes', async () => {
 		const batch = [person(2, { title: 'Manager' }), person(3)];
-		const mark = server.mark();
+		const mark = await server.mark();
 		const dry = await run(batch, { dryRun: true });
-		expect(server.writes(mark)).toEqual([]);
+		expect(await server.writes(mark)).toEqual([]);
 		const real = await run(batch);
 		const summary = (items: any[]) => items.map((i) => [i.json.action, i.json.modifiedProperties.map((p: any) => p.name)]);
 		expect(summary(dry.output('Node'))).toEqual(summary(real.output('Node')));

@@ -66,7 +66,7 @@ describe.each(ENGINES)('SQL target safety (%s)', (engine) => {
 		});
 
 		test('through attribute names in an envelope: refused as unknown columns, nothing sent that writes', async () => {
-			const mark = server.mark();
+			const mark = await server.mark();
 			const names = ['title = title, user_name', 'title"; DROP TABLE users; --', 'title`=1 -- ', 'id) or (1=1'];
 			const envelopes = names.map((name, i) => ({
 				attributes: { user_name: `inj${i}`, [name]: 'x' },
@@ -91,12 +91,12 @@ describe.each(ENGINES)('SQL target safety (%s)', (engine) => {
 				credentials(),
 			);
 			expect(errorOf(byKey.output('Node', 1)[0])).toMatchObject({ code: 'InvalidInput' });
-			expect(server.writes(mark)).toEqual([]);
-			expect(server.statements(mark).some((s) => /DROP|or 1=1|proto/i.test(s))).toBe(false);
+			expect(await server.writes(mark)).toEqual([]);
+			expect((await server.statements(mark)).some((s) => /DROP|or 1=1|proto/i.test(s))).toBe(false);
 		});
 
 		test('through objects as values (the mysql2 object-expansion trap): refused, never bound', async () => {
-			const mark = server.mark();
+			const mark = await server.mark();
 			const envelope = {
 				attributes: { user_name: 'obj1', title: { title: true } },
 				matchKeys: [{ attribute: 'user_name', value: 'obj1' }],
@@ -108,7 +108,7 @@ describe.each(ENGINES)('SQL target safety (%s)', (engine) => {
 				credentials(),
 			);
 			expect(errorOf(res.output('Node', 1)[0])).toMatchObject({ code: 'InvalidInput', field: 'title' });
-			expect(server.writes(mark)).toEqual([]);
+			expect(await server.writes(mark)).toEqual([]);
 		});
 
 		test('through configured table and column names: a set-up error naming the parameter, before any statement', async () => {
@@ -121,10 +121,10 @@ describe.each(ENGINES)('SQL target safety (%s)', (engine) => {
 				[{ sqlAccountState: { activeColumn: 'active`; drop table users; --' } }, 'sqlActiveColumn'],
 			];
 			for (const [extra, parameter] of cases) {
-				const mark = server.mark();
+				const mark = await server.mark();
 				const res = await provision([{ login: 'cfg', employeeId: 'CFG', title: 't' }], extra);
 				expect(res.error?.message).toMatch(new RegExp(`for "${parameter}"`));
-				expect(server.statements(mark)).toEqual([]);
+				expect(await server.statements(mark)).toEqual([]);
 			}
 			expect(await count()).toBeGreaterThan(0);
 		});
@@ -172,7 +172,7 @@ describe.each(ENGINES)('SQL target safety (%s)', (engine) => {
 			expect(result.message).toMatch(/refused the login for user "\w+": wrong user name or password/);
 			expect(result.message).not.toContain(wrong);
 
-			const mark = server.mark();
+			const mark = await server.mark();
 			const res = await provision(
 				[1, 2, 3].map((n) => ({ login: `pw${n}`, employeeId: `PW${n}`, title: 't' })),
 				{},
@@ -185,7 +185,8 @@ describe.each(ENGINES)('SQL target safety (%s)', (engine) => {
 			expect(everything).not.toContain(wrong);
 			expect(everything).not.toContain(server.password);
 			// One refused login for the whole batch, not one per item.
-			const refusals = server.log(mark).match(engine === 'postgres' ? /password authentication failed/g : /Access denied for user/g) ?? [];
+			const refusals =
+				(await server.log(mark)).match(engine === 'postgres' ? /password authentication failed/g : /Access denied for user/g) ?? [];
 			expect(refusals).toHaveLength(1);
 		});
 
