@@ -89,12 +89,13 @@ export async function walkthrough(options: WalkthroughOptions): Promise<void> {
 		await context.addCookies([{ name, value, url: n8n.url }]);
 		const page = await context.newPage();
 		if (!options.check) mkdirSync(OUT, { recursive: true });
-		const shoot = async (file: string, target?: Locator) => {
+		const shoot = async (file: string, target?: Locator, hover?: Locator) => {
 			if (options.check) return;
 			const path = join(OUT, `${file}.png`);
-			// Away from any field, so no hover state shows.
+			// Away from any field, so no hover state shows; or on the one element whose hover text the shot is about.
 			await page.mouse.move(VIEWPORT.width / 2, 2);
-			await page.waitForTimeout(300);
+			if (hover) await hover.hover();
+			await page.waitForTimeout(hover ? 1200 : 300);
 			await (target ?? page).screenshot({ path });
 			log(`  wrote docs/screenshots/${file}.png`);
 		};

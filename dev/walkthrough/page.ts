@@ -171,7 +171,8 @@ export interface Walkthrough {
 	url: string;
 	tenantUrl: string;
 	token: string;
-	shoot: (name: string, target?: Locator) => Promise<void>;
+	/** Writes docs/screenshots/<name>.png of `target` (or the page), with the pointer on `hover` (or away). */
+	shoot: (name: string, target?: Locator, hover?: Locator) => Promise<void>;
 	log: (line: string) => void;
 	/** Check mode (the e2e test): every step must run. */
 	check: boolean;
