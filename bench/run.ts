@@ -1,11 +1,13 @@
 /** `npm run bench`: every benchmark, each against its own baseline measured in the same run. */
 import './preferTypeScript';
+import { benchDiscover } from './discover.bench';
 import { benchFilter } from './filter.bench';
 import { benchGroupSync } from './groupSync.bench';
 import { benchHrBulk } from './hrBulk.bench';
 import { benchIdpFlow } from './idpFlow.bench';
 import { benchLdapProvision } from './ldapProvision.bench';
 import { benchMapAttributes } from './mapAttributes.bench';
+import { benchPickers } from './pickers.bench';
 import { benchReconcile } from './reconcile.bench';
 import { benchScimConcurrency } from './scimConcurrency.bench';
 import { benchScimTrigger } from './scimTrigger.bench';
@@ -30,6 +32,8 @@ async function main(): Promise<void> {
 	if (!only || only === 'store') await benchTriggerStore();
 	if (!only || only === 'filter') await benchFilter();
 	if (!only || only === 'hr') await benchHrBulk();
+	if (!only || only === 'pickers') await benchPickers();
+	if (!only || only === 'discover') await benchDiscover();
 	// Not part of the full run: a diagnosis, not a ratio.
 	if (only === 'profile') await profileScimTrigger();
 	process.exit(0);

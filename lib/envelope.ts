@@ -1,6 +1,6 @@
 import { ProvisioningError } from './errors';
 import type { StoreRef } from './storeLocation';
-import { isObject as isPlainObject } from './util';
+import { hasReservedSegment, isObject as isPlainObject, RESERVED_NAME_REASON } from './util';
 
 export type ScalarValue = string | number | boolean;
 /** A value for one target attribute: a scalar, a multi-valued list, or a SCIM complex value. */
@@ -72,6 +72,11 @@ export function compactAttributes(map: AttributeMap | undefined): AttributeMap {
 	return out;
 }
 
+function refuseReserved(name: string, field: string): void {
+	if (hasReservedSegment(name))
+		throw new ProvisioningError('InvalidInput', `"${field}": the attribute "${name}" ${RESERVED_NAME_REASON}`, { field });
+}
+
 function checkAttributeMap(value: unknown, field: string): AttributeMap {
 	if (value === undefined || value === null) return {};
 	if (!isPlainObject(value)) {
@@ -79,6 +84,7 @@ function checkAttributeMap(value: unknown, field: string): AttributeMap {
 	}
 	for (const [name, v] of Object.entries(value)) {
 		if (name.trim() === '') throw new ProvisioningError('InvalidInput', `"${field}" has an empty attribute name`, { field });
+		refuseReserved(name, field);
 		if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') {
 			throw new ProvisioningError('InvalidInput', `"${field}.${name}" has an unsupported value type`, { field: `${field}.${name}` });
 		}
@@ -94,6 +100,7 @@ function checkMatchKeys(value: unknown): MatchKey[] {
 		if (!isPlainObject(key) || typeof key.attribute !== 'string' || key.attribute.trim() === '') {
 			throw new ProvisioningError('InvalidInput', `"matchKeys[${i}]" needs an "attribute" name`, { field: `matchKeys[${i}]` });
 		}
+		refuseReserved(key.attribute, `matchKeys[${i}]`);
 		const v = key.value;
 		if (v !== null && v !== undefined && !['string', 'number', 'boolean'].includes(typeof v)) {
 			throw new ProvisioningError('InvalidInput', `"matchKeys[${i}].value" must be a string, number or boolean`, {
@@ -109,6 +116,7 @@ function checkStringList(value: unknown, field: string): string[] | undefined {
 	if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
 		throw new ProvisioningError('InvalidInput', `"${field}" must be a list of attribute names`, { field });
 	}
+	for (const name of value as string[]) refuseReserved(name, field);
 	return value as string[];
 }
 

@@ -39,3 +39,22 @@ export function keyIgnoringCase(obj: PlainObject, name: string): string | undefi
 
 /** Names that must never become object keys or path segments (prototype pollution). */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** True when an attribute name or any segment of its path (`a.b`, `a[b]`, `urn:…:b`) is a reserved key. */
+export function hasReservedSegment(name: string): boolean {
+	return name.split(/[.[\]:"\s]+/).some((segment) => RESERVED_KEYS.has(segment));
+}
+
+export const RESERVED_NAME_REASON = 'is a reserved name (__proto__, constructor and prototype cannot be attribute names)';
+
+/** JSON with every object's keys sorted: the same value whatever order its keys came in (PostgreSQL's jsonb has its own). */
+export const canonicalJson = (value: unknown): string =>
+	JSON.stringify(value, (_key, v: unknown) =>
+		typeof v === 'object' && v !== null && !Array.isArray(v)
+			? Object.fromEntries(
+					Object.keys(v)
+						.sort()
+						.map((k) => [k, (v as Record<string, unknown>)[k]]),
+				)
+			: v,
+	);

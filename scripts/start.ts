@@ -48,7 +48,8 @@ async function main(): Promise<void> {
 		{ id: 'ScimTriggerAuth1', name: 'SCIM Trigger token', type: 'scimTriggerAuthApi', data: { token: triggerToken, allowBasic: false } },
 	];
 	// Active: the examples started by a request that run on the credentials above. Imported inactive: the LDAP flow (no
-	// demo directory here) and the scheduled resync (turned on by the user, or run from the editor).
+	// demo directory here), the scheduled resync (turned on by the user, or run from the editor) and the access report
+	// (its n8n Data Tables are the user's to create and pick first).
 	const triggerTypes = ['n8n-nodes-base.webhook', 'n8n-nodes-provisioning.scimTrigger'];
 	const provided = new Set(credentials.map((c) => c.type));
 	type ExampleNode = { type: string; webhookId?: string; credentials?: Record<string, unknown> };
@@ -56,7 +57,9 @@ async function main(): Promise<void> {
 		const wf = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { id: string; nodes: ExampleNode[] };
 		const startedByRequest = wf.nodes.some((n) => triggerTypes.includes(n.type));
 		const scheduled = wf.nodes.some((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
-		const runnable = wf.nodes.every((n) => Object.keys(n.credentials ?? {}).every((type) => provided.has(type)));
+		const runnable =
+			wf.nodes.every((n) => Object.keys(n.credentials ?? {}).every((type) => provided.has(type))) &&
+			!wf.nodes.some((n) => n.type === 'n8n-nodes-base.dataTable');
 		return { ...wf, active: startedByRequest && !scheduled && runnable };
 	});
 	// Two active SCIM Triggers: the IdP flagship, and the HR bulk upload flow (Entra API-driven inbound).

@@ -159,13 +159,49 @@ export class DataTableApi {
 		throw new ProvisioningError('TargetRejected', `n8n's API answered ${status} (${what}): ${detail}`, { targetStatus: status });
 	}
 
-	/** Tables of the API key's user with this exact name. */
+	/**
+	 * Tables of the API key's user with this exact name. n8n's name filter is a LIKE on `%name%` (with `_` and `%` in
+	 * the name as wildcards), so it can match more than a page: every page is read (sorted by name, a stable order).
+	 */
 	async findByName(name: string): Promise<DataTableInfo[]> {
-		const page = await this.call<{ data: DataTableInfo[] }>('GET', '/data-tables', `list data tables named "${name}"`, {
-			params: { filter: JSON.stringify({ name }), limit: 100 },
-			notFound: 'api',
-		});
-		return (page.data ?? []).filter((t) => t.name === name);
+		const found: DataTableInfo[] = [];
+		let cursor: string | undefined;
+		for (let pages = 0; pages < 100; pages++) {
+			const page = await this.call<{ data?: DataTableInfo[]; nextCursor?: string | null }>(
+				'GET',
+				'/data-tables',
+				`list data tables named "${name}"`,
+				{ params: { filter: JSON.stringify({ name }), sortBy: 'name:asc', limit: 100, cursor }, notFound: 'api' },
+			);
+			found.push(...(page.data ?? []).filter((t) => t.name === name));
+			if (!page.nextCursor) break;
+			cursor = page.nextCursor;
+		}
+		return found;
+	}
+
+	/**
+	 * One page of the key's tables whose name contains the search text, by name (the editor's picker). n8n matches
+	 * the name with an unescaped LIKE, so `%` and `_` typed there are wildcards: pages are narrowed here to names that
+	 * contain the text as typed, and read on (a few at most) while they come back empty, as an empty page would end
+	 * the editor's list.
+	 */
+	async list(search: string, cursor?: string): Promise<{ data: DataTableInfo[]; nextCursor: string | null }> {
+		const wanted = search.toLowerCase();
+		let next: string | null = cursor ?? null;
+		const data: DataTableInfo[] = [];
+		for (let read = 0; read === 0 || (next && data.length === 0 && read < 10); read++) {
+			const params: Record<string, unknown> = { limit: 100, sortBy: 'name:asc' };
+			if (search) params.filter = JSON.stringify({ name: search });
+			if (next) params.cursor = next;
+			const page = await this.call<{ data?: DataTableInfo[]; nextCursor?: string | null }>('GET', '/data-tables', 'list data tables', {
+				params,
+				notFound: 'api',
+			});
+			data.push(...(page.data ?? []).filter((t) => !search || String(t.name).toLowerCase().includes(wanted)));
+			next = page.nextCursor ?? null;
+		}
+		return { data, nextCursor: next };
 	}
 
 	/** A table with its columns, or null when there is no such id. */

@@ -10,6 +10,7 @@ import type {
 } from '../envelope';
 import { ProvisioningError } from '../errors';
 import { isSecretAttribute, scrubSecrets } from '../redact';
+import { hasReservedSegment, RESERVED_NAME_REASON } from '../util';
 import { compileExpression, type Compiled } from './expression';
 // From values, not the functions index: its re-exports are getters, and these are checked per row per item.
 import { type EvalContext, IgnoreFlow, type MappingValue, Redacted, UniqueCandidates } from './functions/values';
@@ -112,6 +113,7 @@ export function compileMapping(rows: MappingRow[], options: MappingOptions = {})
 		const field = `mappings[${index}]`;
 		const bad = (reason: string) => new ProvisioningError('InvalidInput', `${label}: ${reason}`, { field });
 		if (!row.target?.trim()) throw bad('no target attribute');
+		if (hasReservedSegment(row.target)) throw bad(`the target attribute ${RESERVED_NAME_REASON}`);
 		if (seen.has(row.target)) throw bad(`"${row.target}" is mapped twice`);
 		seen.add(row.target);
 		switch (row.type) {

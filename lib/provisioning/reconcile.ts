@@ -30,7 +30,7 @@ export interface ReconcileOptions extends DeprovisionOptions {
 	deleteDisabledAfterDays?: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 function validateDelay(days: number | undefined, action: DeprovisionOptions['action']): void {
 	if (days === undefined) return;
@@ -115,9 +115,9 @@ function checkSource(keyLists: MatchKey[][]): void {
 /** Lower-cased, and DNs without spaces after commas, so "uid=a, ou=People" protects "uid=a,ou=People". */
 const canonical = (value: string) => value.trim().toLowerCase().replace(/,\s+/g, ',');
 
-async function protectionTest(
+export async function protectionTest(
 	accounts: Accounts,
-	options: ReconcileOptions,
+	options: Pick<ReconcileOptions, 'protectedValues' | 'protectedFilter'>,
 	attributes: string[],
 ): Promise<(entry: TargetEntry) => boolean> {
 	const protectedIds = new Set((options.protectedValues ?? []).map(canonical).filter(Boolean));

@@ -11,7 +11,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../scim/server/storeError';
-import type { IdentityStore, Page, PageRequest, Resource, ResourceType, UploadRecord } from '../scim/server/identityStore';
+import {
+	type IdentityStore,
+	type Page,
+	type PageRequest,
+	type Resource,
+	type ResourceType,
+	type UploadRecord,
+	unchangedContent,
+} from '../scim/server/identityStore';
 import { IdentityIndex } from './identityIndex';
 import { type JournalEntry, openJournal, replayJournal, restartJournal } from './identityJournal';
 import { readSnapshot, writeSnapshot } from './identitySnapshot';
@@ -166,6 +174,7 @@ export class FileIdentityStore implements IdentityStore {
 				throw new StoreError('versionMismatch', `The resource changed: its version is ${current.meta.version}, not ${ifMatch}`);
 			const before = clone(current);
 			const data = change(clone(current));
+			if (unchangedContent(current, data)) return { before, after: clone(current) };
 			this.assertUniqueName(type, data, id);
 			const version = Number(/(\d+)/.exec(current.meta.version)?.[1] ?? 0) + 1;
 			const after = {

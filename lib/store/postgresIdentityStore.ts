@@ -7,7 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { inTransaction } from './pgTransaction';
 import { StoreError } from '../scim/server/storeError';
-import type { IdentityStore, Page, PageRequest, Resource, ResourceType, UploadRecord } from '../scim/server/identityStore';
+import {
+	type IdentityStore,
+	type Page,
+	type PageRequest,
+	type Resource,
+	type ResourceType,
+	type UploadRecord,
+	unchangedContent,
+} from '../scim/server/identityStore';
 import { PostgresUploads } from './uploads/postgresUploads';
 
 const TABLE = 'provisioning_scim_resource';
@@ -232,6 +240,7 @@ export class PostgresIdentityStore implements IdentityStore {
 			if (ifMatch && ifMatch !== '*' && ifMatch !== before.meta.version)
 				throw new StoreError('versionMismatch', `The resource changed: its version is ${before.meta.version}, not ${ifMatch}`);
 			const data = change(JSON.parse(JSON.stringify(before)));
+			if (unchangedContent(before, data)) return { before, after: JSON.parse(JSON.stringify(before)) as Resource };
 			if (type === 'User' && !nameOf(type, data)) throw new StoreError('invalid', 'userName is required');
 			const version = Number(rows[0].version) + 1;
 			const after = {

@@ -7,7 +7,10 @@
  * target itself. Keys are digests of the credential and settings, so no secret is kept in a key; failures are
  * not kept (the next call tries again), and their messages are the targets' own scrubbed ones.
  */
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** Keys are keyed digests: a kept key says nothing about a credential's secret, even to a dictionary. */
+const KEY_SECRET = randomBytes(32);
 
 export interface SchemaCacheOptions {
 	/** How long a listing is served, in milliseconds (default one minute). */
@@ -28,7 +31,7 @@ export function digestOf(value: unknown): string {
 		}
 		return v;
 	};
-	return createHash('sha256')
+	return createHmac('sha256', KEY_SECRET)
 		.update(JSON.stringify(stable(value) ?? null))
 		.digest('hex');
 }

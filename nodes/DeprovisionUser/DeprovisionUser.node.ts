@@ -21,6 +21,8 @@ import { onlyForTarget, optionName, targetName } from '../shared/descriptions';
 import { envelopeFromRows } from '../shared/envelopeFromRows';
 import { alertItems, isGoverned, runContext } from '../shared/governance';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
+import { listSearch } from '../shared/listSearch';
+import { ACTION_PICKERS, locatorText, PICKER_VERSION, withPickers } from '../shared/pickers';
 import { commonOptions, governedRun, readInputs, runBatch, shapeRun, withAlerts, withTarget } from '../shared/pipeline';
 import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
 import { linkBookFor, storesOf, storeTrust } from '../shared/triggerStore';
@@ -56,8 +58,9 @@ export class DeprovisionUser implements INodeType {
 		icon: { light: 'file:deprovisionUser.svg', dark: 'file:deprovisionUser.dark.svg' },
 		group: ['output'],
 		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3: tables, columns, OUs, groups and the log's Data Table are pickers (nodes/shared/pickers.ts).
+		version: [1, 2, PICKER_VERSION],
+		defaultVersion: PICKER_VERSION,
 		// "SCIM 2.0 App · Disable", "LDAP Directory · Reconcile: Disable"
 		subtitle: `={{ ${targetName} + " · " + ($parameter["mode"] === "reconcile" ? "Reconcile: " : "") + ${optionName(operationProperty)} }}`,
 		description:
@@ -74,10 +77,10 @@ export class DeprovisionUser implements INodeType {
 			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
 			{ name: 'provisioningLogApi', required: true, displayOptions: logCredentialDisplay },
 		],
-		properties: [...deprovisionUserProperties, ...governanceProperties],
+		properties: withPickers([...deprovisionUserProperties, ...governanceProperties], ACTION_PICKERS),
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const kind = this.getNodeParameter('target', 0) as TargetKind;
@@ -86,7 +89,7 @@ export class DeprovisionUser implements INodeType {
 		const inputMode = this.getNodeParameter('inputMode', 0) as 'define' | 'envelope';
 		const thresholdParams = this.getNodeParameter('threshold', 0, {}) as IDataObject;
 		const { dryRun, concurrency } = commonOptions(this);
-		const text = (name: string) => String(this.getNodeParameter(name, 0, '') ?? '').trim();
+		const text = (name: string) => locatorText(this.getNodeParameter(name, 0, ''));
 
 		const trust = storeTrust(this);
 		const inputs = readInputs(this, (item, i) => {

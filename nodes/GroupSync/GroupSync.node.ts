@@ -12,6 +12,8 @@ import type { LdapGroupSchema } from '../../lib/targets/ldap/ldapTarget';
 import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, optionName, targetName } from '../shared/descriptions';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
+import { listSearch } from '../shared/listSearch';
+import { ACTION_PICKERS, locatorText, PICKER_VERSION, withPickers } from '../shared/pickers';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { asTriggerItem, currentStates, linkBookFor, storeTrust } from '../shared/triggerStore';
 import { type TargetKind, targetSettings } from '../shared/targets';
@@ -36,8 +38,9 @@ export class GroupSync implements INodeType {
 		icon: { light: 'file:groupSync.svg', dark: 'file:groupSync.dark.svg' },
 		group: ['output'],
 		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3: tables, columns, OUs, groups and the log's Data Table are pickers (nodes/shared/pickers.ts).
+		version: [1, 2, PICKER_VERSION],
+		defaultVersion: PICKER_VERSION,
 		// "SCIM 2.0 App · Authoritative", "LDAP Directory · From IdP" (groups from SCIM Trigger events; short enough for the canvas)
 		subtitle: `={{ ${targetName} + " · " + ($parameter["groupsFrom"] === "events" ? "From IdP" : ${optionName(membershipModeProperty)}) }}`,
 		description:
@@ -53,15 +56,15 @@ export class GroupSync implements INodeType {
 			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
 			{ name: 'provisioningLogApi', required: true, displayOptions: logCredentialDisplay },
 		],
-		properties: [...groupSyncProperties, ...governanceProperties],
+		properties: withPickers([...groupSyncProperties, ...governanceProperties], ACTION_PICKERS),
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const kind = this.getNodeParameter('target', 0) as TargetKind;
 		const schema = (kind === 'ldap' ? this.getNodeParameter('groupSchema', 0) : undefined) as LdapGroupSchema | undefined;
-		const text = (name: string, i = 0) => String(this.getNodeParameter(name, i, '') ?? '').trim();
+		const text = (name: string, i = 0) => locatorText(this.getNodeParameter(name, i, ''));
 		const { dryRun, concurrency } = commonOptions(this);
 		const settings: GroupSyncOptions = {
 			mode: this.getNodeParameter('mode', 0, 'authoritative') as MembershipMode,

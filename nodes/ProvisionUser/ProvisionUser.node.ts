@@ -16,6 +16,8 @@ import { credentialTest } from '../shared/credentialTests';
 import { onlyForTarget, targetName } from '../shared/descriptions';
 import { type AttributeRow, envelopeFromRows } from '../shared/envelopeFromRows';
 import { governanceProperties, logCredentialDisplay, versionedOutputs } from '../shared/governanceDescriptions';
+import { listSearch } from '../shared/listSearch';
+import { ACTION_PICKERS, locatorExpression, PICKER_VERSION, withPickers } from '../shared/pickers';
 import { commonOptions, runPerItem } from '../shared/pipeline';
 import { rowsOf } from '../shared/loadContext';
 import { schemaLoadMethods, type SchemaRows } from '../shared/schemaMethods';
@@ -23,8 +25,7 @@ import { type TargetKind, type TargetSettings, targetSettings } from '../shared/
 import { provisionUserProperties } from './ProvisionUserDescription';
 
 /** For LDAP targets the search base, else the container of the DN template; for SQL targets the table. */
-const WHERE =
-	'($parameter["target"] === "ldap" ? ($parameter["searchBase"] || ($parameter["dnTemplate"] || "").split(",").slice(1).join(",")) : $parameter["target"] === "sql" ? ($parameter["sqlTable"] || "") : "")';
+const WHERE = `($parameter["target"] === "ldap" ? (${locatorExpression('searchBase')} || ($parameter["dnTemplate"] || "").split(",").slice(1).join(",")) : $parameter["target"] === "sql" ? (${locatorExpression('sqlTable')} || "") : "")`;
 
 /** Define Below's rows, for the editor's schema listing and check. */
 const provisionUserRows: SchemaRows = {
@@ -43,8 +44,9 @@ export class ProvisionUser implements INodeType {
 		icon: { light: 'file:provisionUser.svg', dark: 'file:provisionUser.dark.svg' },
 		group: ['output'],
 		// Version 2: the provisioning log in a Data Table, quarantine, retry of failed items, and the Alerts output.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3: tables, columns, OUs and the log's Data Table are pickers (nodes/shared/pickers.ts).
+		version: [1, 2, PICKER_VERSION],
+		defaultVersion: PICKER_VERSION,
 		// "SCIM 2.0 App", "LDAP Directory · ou=People,dc=example,dc=org", "SQL Database · app_users", "… · dry run"
 		subtitle: `={{ ${targetName} + (${WHERE} ? " · " + ${WHERE} : "") + (($parameter["options"] || {})["dryRun"] ? " · dry run" : "") }}`,
 		description:
@@ -60,10 +62,10 @@ export class ProvisionUser implements INodeType {
 			{ name: 'sqlDatabaseApi', required: true, displayOptions: onlyForTarget('sql'), testedBy: 'sqlDatabaseApiTest' },
 			{ name: 'provisioningLogApi', required: true, displayOptions: logCredentialDisplay },
 		],
-		properties: [...provisionUserProperties, ...governanceProperties],
+		properties: withPickers([...provisionUserProperties, ...governanceProperties], ACTION_PICKERS),
 	};
 
-	methods = { credentialTest, loadOptions: schemaLoadMethods(provisionUserRows) };
+	methods = { credentialTest, listSearch, loadOptions: schemaLoadMethods(provisionUserRows) };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const kind = this.getNodeParameter('target', 0) as TargetKind;

@@ -7,15 +7,18 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 import type { LogQuery } from '../../lib/dataTables/logTable';
+import { buildAccessReport, gather } from '../../lib/provisioning/governance/accessReport';
 import { recordInItem, rowFor } from '../../lib/provisioning/governance/logRows';
 import { parseTime } from '../../lib/times';
 import { configurationError } from '../shared/failures';
 import { logTableFor } from '../shared/governance';
+import { listSearch } from '../shared/listSearch';
+import { DATA_TABLE_PICKER, locatorText, PICKER_VERSION, withPickers } from '../shared/pickers';
 import { openStateStore } from '../shared/stores';
 import { provisioningLogProperties } from './ProvisioningLogDescription';
 import { stateWorkflows } from './stateAccess';
 
-type Operation = 'query' | 'prune' | 'append' | 'formatRows' | 'quarantineStatus' | 'resetQuarantine';
+type Operation = 'query' | 'prune' | 'append' | 'formatRows' | 'accessReport' | 'quarantineStatus' | 'resetQuarantine';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -26,11 +29,12 @@ export class ProvisioningLog implements INodeType {
 		icon: { light: 'file:provisioningLog.svg', dark: 'file:provisioningLog.dark.svg' },
 		group: ['transform'],
 		// Version 2: quarantine status and reset act on this workflow unless an n8n API key vouches for another.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3: the Data Table is a picker (nodes/shared/pickers.ts).
+		version: [1, 2, PICKER_VERSION],
+		defaultVersion: PICKER_VERSION,
 		subtitle:
-			'={{ {"query": "Query records", "prune": "Prune old records", "append": "Append records", "formatRows": "Format as table rows", "quarantineStatus": "Quarantine status", "resetQuarantine": "Reset quarantine"}[$parameter["operation"]] }}',
-		description: 'Query and prune the provisioning log kept in a Data Table; see and reset quarantined targets',
+			'={{ {"query": "Query records", "prune": "Prune old records", "append": "Append records", "formatRows": "Format as table rows", "accessReport": "Build access report", "quarantineStatus": "Quarantine status", "resetQuarantine": "Reset quarantine"}[$parameter["operation"]] }}',
+		description: 'Query and prune the provisioning log kept in a Data Table; build the access report; see and reset quarantined targets',
 		defaults: { name: 'Provisioning Log' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -41,15 +45,17 @@ export class ProvisioningLog implements INodeType {
 				required: true,
 				// Hidden by value rather than shown by it: see nodes/shared/governanceDescriptions.ts. The quarantine
 				// operations need it only for another workflow (version 1 never: "own" is its hidden setting).
-				displayOptions: { hide: { operation: ['formatRows'], stateWorkflow: ['this', 'own'] } },
+				displayOptions: { hide: { operation: ['formatRows', 'accessReport'], stateWorkflow: ['this', 'own'] } },
 			},
 		],
-		properties: provisioningLogProperties,
+		properties: withPickers(provisioningLogProperties, DATA_TABLE_PICKER),
 	};
+
+	methods = { listSearch: { dataTableSearch: listSearch.dataTableSearch } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as Operation;
-		const text = (name: string, i = 0) => String(this.getNodeParameter(name, i, '') ?? '').trim();
+		const text = (name: string, i = 0) => locatorText(this.getNodeParameter(name, i, ''));
 		try {
 			switch (operation) {
 				case 'query':
@@ -72,6 +78,8 @@ export class ProvisioningLog implements INodeType {
 				}
 				case 'formatRows':
 					return [rowsOfInput(this).map(({ row, index }) => ({ json: { ...row }, pairedItem: { item: index } }))];
+				case 'accessReport':
+					return [accessReport(this)];
 				case 'quarantineStatus':
 					return [await quarantineStatus(this)];
 				case 'resetQuarantine': {
@@ -141,7 +149,7 @@ async function query(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 		node: str(f.node),
 		limit: Math.max(1, Number(ctx.getNodeParameter('limit', 0, 50)) || 50),
 	};
-	const table = await logTableFor(ctx, String(ctx.getNodeParameter('logTable', 0, '')).trim(), false);
+	const table = await logTableFor(ctx, locatorText(ctx.getNodeParameter('logTable', 0, '')), false);
 	const rows = await table.query(query);
 	return rows.map((row) => ({ json: row, pairedItem: { item: 0 } }));
 }
@@ -173,4 +181,21 @@ async function quarantineStatus(ctx: IExecuteFunctions): Promise<INodeExecutionD
 		});
 	}
 	return out;
+}
+
+/** One item: the page (`html`), the counts and the activity per day, and a flat `summary` row for a Data Table. */
+function accessReport(ctx: IExecuteFunctions): INodeExecutionData[] {
+	const items = ctx.getInputData().map((item) => item.json);
+	const { unknown } = gather(items);
+	if (unknown.length)
+		throw new NodeOperationError(ctx.getNode(), `Item ${unknown[0]} is not Discover Accounts output nor a provisioning-log row or record`, {
+			itemIndex: unknown[0],
+			description:
+				'Merge in front of this node: Discover Accounts’ Summary and Accounts outputs, and the log’s rows (n8n’s Data Table node, Query Records) or an action node’s records.',
+		});
+	const days = Number(ctx.getNodeParameter('reportDays', 0, 30));
+	if (!(days >= 1 && days <= 366)) throw new NodeOperationError(ctx.getNode(), `Days of Activity: 1 to 366, not ${days}`);
+	const title = String(ctx.getNodeParameter('reportTitle', 0, '') ?? '').trim() || 'Access report';
+	const report = buildAccessReport(items, { now: new Date(), days, title });
+	return [{ json: report as never, pairedItem: items.map((_, item) => ({ item })) }];
 }

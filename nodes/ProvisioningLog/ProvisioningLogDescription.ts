@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { versionsFrom } from '../shared/pickers';
 
 const ACTIONS = ['Create', 'Update', 'NoChange', 'Skipped', 'Failed', 'Disable', 'Enable', 'Delete', 'StagedDisable', 'StagedDelete'];
 const STATUSES = ['Success', 'Failure', 'Skipped', 'Warning'];
@@ -19,6 +20,13 @@ export const provisioningLogProperties: INodeProperties[] = [
 				value: 'append',
 				action: 'Append records to the log',
 				description: 'Write the provisioning-log records of the input items to the Data Table; the items pass through',
+			},
+			{
+				name: 'Build Access Report',
+				value: 'accessReport',
+				action: 'Build the access report',
+				description:
+					'One HTML page from Discover Accounts’ Summary and Accounts items and the log’s rows: counts per situation, orphans, disputed accounts and the activity of the last days per target',
 			},
 			{
 				name: 'Format as Table Rows',
@@ -159,6 +167,23 @@ export const provisioningLogProperties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['prune'] } },
 	},
 	{
+		displayName: 'Days of Activity',
+		name: 'reportDays',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 366 },
+		default: 30,
+		description: 'How many whole days of provisioning activity the chart shows, ending today; days run from 00:00 to 24:00 UTC',
+		displayOptions: { show: { operation: ['accessReport'] } },
+	},
+	{
+		displayName: 'Title',
+		name: 'reportTitle',
+		type: 'string',
+		default: 'Access report',
+		description: 'The heading of the page, e.g. the name of the application',
+		displayOptions: { show: { operation: ['accessReport'] } },
+	},
+	{
 		displayName: 'Source Node',
 		name: 'sourceNode',
 		type: 'string',
@@ -207,7 +232,7 @@ export const provisioningLogProperties: INodeProperties[] = [
 		default: 'this',
 		description:
 			'Whose quarantine to see or reset. Other workflows need an n8n API key that can read them: this node cannot see n8n’s projects itself.',
-		displayOptions: { show: { ...onState.show, '@version': [2] } },
+		displayOptions: { show: { ...onState.show, '@version': versionsFrom(2) } },
 	},
 	{
 		displayName: 'Workflow ID',
@@ -217,7 +242,7 @@ export const provisioningLogProperties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. 7hNqf2bK9cX3vLmA',
 		description: 'The ID of the workflow, from its URL',
-		displayOptions: { show: { ...onState.show, '@version': [2], stateWorkflow: ['other'] } },
+		displayOptions: { show: { ...onState.show, '@version': versionsFrom(2), stateWorkflow: ['other'] } },
 	},
 	{
 		displayName: 'Node Name',

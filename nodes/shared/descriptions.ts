@@ -1,4 +1,5 @@
 import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { NODE_VERSIONS } from './pickers';
 import type { TargetKind } from './targets';
 
 /** Every value a node's "target" parameter can take (Map Attributes adds "none"). */
@@ -14,7 +15,7 @@ const TARGET_VALUES = ['scim', 'ldap', 'sql', 'none'];
 export function onlyForTarget(kind: TargetKind): INodeCredentialDescription['displayOptions'] {
 	return {
 		// Every version of the nodes (a unit test keeps this in step with them).
-		show: { '@version': [1, 2] },
+		show: { '@version': NODE_VERSIONS },
 		hide: { target: TARGET_VALUES.filter((value) => value !== kind) },
 	};
 }

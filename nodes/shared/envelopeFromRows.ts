@@ -1,5 +1,6 @@
 import type { AttributeValue, MatchKey, ProvisioningEnvelope, ScalarValue } from '../../lib/envelope';
 import { ProvisioningError } from '../../lib/errors';
+import { hasReservedSegment, RESERVED_NAME_REASON } from '../../lib/util';
 
 export interface AttributeRow {
 	name?: string;
@@ -28,6 +29,11 @@ export function envelopeFromRows(rows: AttributeRow[], source: ProvisioningEnvel
 		const name = String(row.name ?? '').trim();
 		if (!name) {
 			throw new ProvisioningError('InvalidInput', `Attribute row ${index + 1} has no target attribute name`, {
+				field: `attributes[${index}].name`,
+			});
+		}
+		if (hasReservedSegment(name)) {
+			throw new ProvisioningError('InvalidInput', `Attribute row ${index + 1}: "${name}" ${RESERVED_NAME_REASON}`, {
 				field: `attributes[${index}].name`,
 			});
 		}

@@ -19,6 +19,7 @@ import {
 import type { GovernanceScope } from '../../lib/provisioning/governance/store';
 import type { Target } from '../../lib/targets/target';
 import { GOVERNED_VERSION, N8N_API_CREDENTIAL } from './governanceDescriptions';
+import { locatorText } from './pickers';
 import { LDAP_CREDENTIAL, SCIM_CREDENTIAL, SQL_CREDENTIAL, type TargetKind } from './targets';
 import { openStateStore } from './stores';
 
@@ -72,7 +73,7 @@ export function scopeOf(ctx: IExecuteFunctions, kind: TargetKind, target: Pick<T
 /** The Data Table log, when the node keeps one. */
 export async function logSinkFor(ctx: IExecuteFunctions): Promise<LogSink | undefined> {
 	if (ctx.getNodeParameter('provisioningLog', 0, 'outputs') !== 'dataTable') return undefined;
-	return logTableFor(ctx, String(ctx.getNodeParameter('logTable', 0, '') ?? ''));
+	return logTableFor(ctx, locatorText(ctx.getNodeParameter('logTable', 0, '')));
 }
 
 /** The log table named by a node, through the n8n API credential. */

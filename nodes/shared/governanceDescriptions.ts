@@ -5,11 +5,12 @@
  */
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 import { DEFAULT_SCHEDULE } from '../../lib/provisioning/governance/policy';
+import { versionsFrom } from './pickers';
 
 export const GOVERNED_VERSION = 2;
 export const N8N_API_CREDENTIAL = 'provisioningLogApi';
 
-const fromVersion2 = { '@version': [GOVERNED_VERSION] };
+const fromVersion2 = { '@version': versionsFrom(GOVERNED_VERSION) };
 
 /**
  * The node's outputs per version, as an n8n expression (n8n evaluates it with `$nodeVersion`, as its own Respond

@@ -2,6 +2,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { SqlConnectionOptions, SqlEngine, SqlGroupSettings, SqlUserTableSettings } from '../../lib/targets/sql/sqlTarget';
 import { SqlTarget } from '../../lib/targets/sql/sqlTarget';
+import { locatorText } from './pickers';
 
 export const SQL_CREDENTIAL = 'sqlDatabaseApi';
 
@@ -10,7 +11,8 @@ export interface SqlSettings {
 	groups?: SqlGroupSettings;
 }
 
-const text = (value: unknown) => (value === undefined || value === null ? '' : String(value).trim());
+/** A string parameter, or a picker's value (node version 3). */
+const text = locatorText;
 
 export function sqlConnectionFromCredentials(c: ICredentialDataDecryptedObject): SqlConnectionOptions {
 	return {

@@ -12,6 +12,7 @@ import {
 } from '../../lib/targets/ldap/ldapTarget';
 import { ScimTarget } from '../../lib/targets/scim/scimTarget';
 import type { Target } from '../../lib/targets/target';
+import { locatorText } from './pickers';
 import { readSqlSettings, type SqlSettings, SQL_CREDENTIAL, sqlTargetFromCredentials } from './sqlSettings';
 
 export const SCIM_CREDENTIAL = 'scimTargetApi';
@@ -141,5 +142,5 @@ export function targetSettings(
 ): TargetSettings {
 	if (kind === 'sql') return { sql: readSqlSettings(ctx) };
 	if (kind !== 'ldap') return {};
-	return Object.fromEntries(names.map((name) => [name, String(ctx.getNodeParameter(name, 0, '') ?? '').trim()]));
+	return Object.fromEntries(names.map((name) => [name, locatorText(ctx.getNodeParameter(name, 0, ''))]));
 }

@@ -12,6 +12,7 @@ import {
 	Workflow,
 } from 'n8n-workflow';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
+import { DiscoverAccounts } from '../../nodes/DiscoverAccounts/DiscoverAccounts.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
@@ -44,6 +45,7 @@ export const PACKAGE = 'n8n-nodes-provisioning';
 const registry: Record<string, INodeType> = {
 	[`${PACKAGE}.provisionUser`]: new ProvisionUser(),
 	[`${PACKAGE}.deprovisionUser`]: new DeprovisionUser(),
+	[`${PACKAGE}.discoverAccounts`]: new DiscoverAccounts(),
 	[`${PACKAGE}.groupSync`]: new GroupSync(),
 	[`${PACKAGE}.mapAttributes`]: new MapAttributes(),
 	[`${PACKAGE}.scimStore`]: new ScimStore(),

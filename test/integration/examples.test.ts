@@ -18,6 +18,7 @@ import {
 	VersionedNodeType,
 } from 'n8n-workflow';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
+import { DiscoverAccounts } from '../../nodes/DiscoverAccounts/DiscoverAccounts.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
@@ -106,6 +107,17 @@ registerNodeType(
 	),
 );
 registerNodeType(
+	'n8n-nodes-base.limit',
+	standIn('limit', 1, (ctx) => [ctx.getInputData().slice(0, Number(ctx.getNodeParameter('maxItems', 0)))], { parameter: 'maxItems' }),
+);
+/** What the reviewer answers in the Wait node's form, given the item it was shown. */
+let formAnswer: (shown: Record<string, unknown>) => Record<string, unknown> = () => ({});
+registerNodeType(
+	'n8n-nodes-base.wait',
+	// A form submission resumes the Wait node with one item: the answers by field label.
+	standIn('wait', 1, (ctx) => [[{ json: formAnswer(ctx.getInputData()[0].json) as never, pairedItem: { item: 0 } }]]),
+);
+registerNodeType(
 	'n8n-nodes-provisioning.scimTrigger',
 	standIn('scimTrigger', 3, () => scimEvents, { trigger: true }),
 );
@@ -176,6 +188,7 @@ const OUR_NODES = new Map(
 		new MapAttributes(),
 		new ProvisionUser(),
 		new DeprovisionUser(),
+		new DiscoverAccounts(),
 		new GroupSync(),
 		new ScimTrigger(),
 		new ScimStore(),
@@ -369,4 +382,44 @@ test('Reconcile leavers, with approval: a dry run lists the leaver; past the thr
 	]);
 	expect(String(run.error?.message)).toMatch(/threshold|exceed/i);
 	expect(users().every((u) => u.active !== false)).toBe(true);
+});
+
+test('Discover Accounts with a review: a disputed account goes to the form, the chosen owner is linked, a rerun shows it linked', async () => {
+	// Two app accounts carry one store user's externalId: both disputed; the reviewer names that user for the first.
+	for (const userName of ['dup.one@example.org', 'dup.two@example.org'])
+		await fetch(`${scim.baseUrl}/Users`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' },
+			body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, externalId: 'DUP1', active: true }),
+		});
+	await push('POST', '/Users', { userName: 'dup.owner@example.org', externalId: 'DUP1', active: true });
+	scim.resetLog();
+	let shown: Record<string, unknown> = {};
+	formAnswer = (item) => {
+		shown = item;
+		const [candidate] = item.candidates as Array<{ sourceIndex: number }>;
+		return { 'Source item number': candidate.sourceIndex };
+	};
+	const review = example('discover-accounts-review-scim.json');
+	const first = await runWorkflow(review, credentials());
+	expect(first.error).toBeUndefined();
+	const situations = (run: typeof first) =>
+		Object.fromEntries(
+			run
+				.output('Discover Accounts')
+				.map((i) => [
+					(i.json.account as { attributes: { userName: string } } | null)?.attributes.userName ?? `source ${i.json.sourceIndex}`,
+					i.json.situation,
+				]),
+		);
+	expect(situations(first)).toMatchObject({ 'dup.one@example.org': 'disputed', 'dup.two@example.org': 'disputed' });
+	expect(first.output('Discover Accounts', 1)).toHaveLength(2);
+	const linked = (shown.account as { id: string }).id;
+	expect(first.output('Link the Chosen Owner').map((i) => [i.json.action, i.json.status, i.json.accountId])).toEqual([
+		['Link', 'Success', linked],
+	]);
+	const again = await runWorkflow(review, credentials());
+	const chosen = again.output('Discover Accounts').find((i) => (i.json.account as { id: string } | null)?.id === linked)!;
+	expect([chosen.json.situation, chosen.json.linkedBy]).toEqual(['linked', 'remembered']);
+	expect(scim.writes()).toEqual([]);
 });

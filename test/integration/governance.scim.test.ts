@@ -387,9 +387,13 @@ describe('node versions', () => {
 		expect(outputsOf('deprovisionUser', 1)).toEqual(['Done', 'To Approve']);
 		expect(outputsOf('deprovisionUser', 2, 'continueErrorOutput')).toEqual(['Done', 'To Approve', 'Alerts', 'Error']);
 		expect(outputsOf('groupSync', 2)).toEqual(['Done', 'Alerts']);
+		// Version 3 (the pickers) keeps version 2's outputs.
+		expect(outputsOf('provisionUser', 3, 'continueErrorOutput')).toEqual(['Done', 'Alerts', 'Error']);
+		expect(outputsOf('deprovisionUser', 3, 'continueErrorOutput')).toEqual(['Done', 'To Approve', 'Alerts', 'Error']);
+		expect(outputsOf('groupSync', 3)).toEqual(['Done', 'Alerts']);
 		for (const node of [new ProvisionUser(), new DeprovisionUser(), new GroupSync()]) {
-			expect(node.description.version).toEqual([1, 2]);
-			expect(node.description.defaultVersion).toBe(2);
+			expect(node.description.version).toEqual([1, 2, 3]);
+			expect(node.description.defaultVersion).toBe(3);
 		}
 	});
 

@@ -18,6 +18,8 @@ export interface SlapdOptions {
 	 * moved or deleted (as Active Directory does by itself). It works asynchronously, after the modify DN answers.
 	 */
 	overlays?: Array<'refint'>;
+	/** Entries a search may return to users other than the root (default unlimited; slapd's own default is 500). */
+	sizeLimit?: number;
 }
 
 const SLAPD = '/usr/sbin/slapd';
@@ -141,7 +143,7 @@ export class Slapd {
 			'moduleload auditlog',
 			...(this.options.overlays?.includes('refint') ? ['moduleload refint'] : []),
 			...tls,
-			'sizelimit unlimited',
+			`sizelimit ${this.options.sizeLimit ?? 'unlimited'}`,
 			'database mdb',
 			'maxsize 1073741824',
 			`suffix "${this.suffix}"`,

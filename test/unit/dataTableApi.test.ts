@@ -57,7 +57,7 @@ describe("the Data Table API's query strings pass n8n's validator", () => {
 		]);
 		for (const url of seen) for (const [, value] of rawQuery(url)) expect(value).not.toMatch(RESERVED);
 		const [list, rows, del] = seen.map((url) => Object.fromEntries(new URLSearchParams(url.slice(url.indexOf('?') + 1))));
-		expect(list).toEqual({ filter: '{"name":"provisioning_log"}', limit: '100' });
+		expect(list).toEqual({ filter: '{"name":"provisioning_log"}', sortBy: 'name:asc', limit: '100' });
 		expect(JSON.parse(rows.filter)).toEqual({
 			type: 'and',
 			filters: [{ columnName: 'source_key', condition: 'ilike', value: "o'brien, ada" }],

@@ -23,6 +23,7 @@ import { ScimTargetApi } from '../../credentials/ScimTargetApi.credentials';
 import { ScimTriggerAuthApi } from '../../credentials/ScimTriggerAuthApi.credentials';
 import { SqlDatabaseApi } from '../../credentials/SqlDatabaseApi.credentials';
 import { DeprovisionUser } from '../../nodes/DeprovisionUser/DeprovisionUser.node';
+import { DiscoverAccounts } from '../../nodes/DiscoverAccounts/DiscoverAccounts.node';
 import { GroupSync } from '../../nodes/GroupSync/GroupSync.node';
 import { MapAttributes } from '../../nodes/MapAttributes/MapAttributes.node';
 import { ProvisionUser } from '../../nodes/ProvisionUser/ProvisionUser.node';
@@ -38,6 +39,7 @@ const newest = (node: INodeType | VersionedNodeType): INodeType => (node instanc
 const NODES: Record<string, INodeType> = {
 	ProvisionUser: newest(new ProvisionUser()),
 	DeprovisionUser: newest(new DeprovisionUser()),
+	DiscoverAccounts: newest(new DiscoverAccounts()),
 	GroupSync: newest(new GroupSync()),
 	MapAttributes: newest(new MapAttributes()),
 	ScimTrigger: newest(new ScimTrigger()),
@@ -68,15 +70,17 @@ const anchors = new Set(
 );
 
 /** The subtitle n8n's editor shows for a node with these parameters (it evaluates the same expression). */
-function subtitle(type: INodeType, parameters: Record<string, unknown>): string {
+function subtitle(type: INodeType, parameters: Record<string, unknown>, typeVersion = 1): string {
 	const node: INode = {
 		id: '1',
 		name: 'Node',
 		type: `n8n-nodes-provisioning.${type.description.name}`,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
-		parameters: NodeHelpers.getNodeParameters(type.description.properties, parameters as never, true, false, null, null) ?? {},
+		parameters: {},
 	};
+	node.parameters =
+		NodeHelpers.getNodeParameters(type.description.properties, parameters as never, true, false, node, type.description) ?? {};
 	const nodeTypes = { getByName: () => type, getByNameAndVersion: () => type, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 	const workflow = new Workflow({ id: 'w', nodes: [node], connections: {}, active: false, nodeTypes });
 	return String(workflow.expression.getSimpleParameterValue(node, type.description.subtitle!, 'internal', {}));
@@ -119,6 +123,8 @@ describe('subtitles show option names, not stored values', () => {
 		['ProvisionUser', { target: 'scim', options: { dryRun: true } }, 'SCIM 2.0 App · dry run'],
 		['DeprovisionUser', { target: 'scim', operation: 'disable' }, 'SCIM 2.0 App · Disable'],
 		['DeprovisionUser', { target: 'ldap', mode: 'reconcile', operation: 'delete' }, 'LDAP Directory · Reconcile: Delete'],
+		['DiscoverAccounts', { target: 'ldap' }, 'LDAP Directory · Discover Accounts'],
+		['DiscoverAccounts', { target: 'sql', operation: 'link' }, 'SQL Database · Link Account'],
 		['GroupSync', { target: 'scim', mode: 'authoritative' }, 'SCIM 2.0 App · Authoritative'],
 		['GroupSync', { target: 'ldap', mode: 'removeListed' }, 'LDAP Directory · Remove Listed'],
 		['GroupSync', { target: 'scim', groupsFrom: 'events' }, 'SCIM 2.0 App · From IdP'],
@@ -140,6 +146,18 @@ describe('subtitles show option names, not stored values', () => {
 		],
 	])('%s with %j: "%s"', (name, parameters, expected) => {
 		expect(subtitle(NODES[name], parameters)).toBe(expected);
+	});
+
+	// Version 3 saves pickers ({ mode, value }) where versions 1 and 2 saved strings.
+	test.each([
+		[
+			{ target: 'ldap', searchBase: { __rl: true, mode: 'list', value: 'ou=People,dc=example,dc=org' } },
+			'LDAP Directory · ou=People,dc=example,dc=org',
+		],
+		[{ target: 'sql', sqlTable: { __rl: true, mode: 'name', value: 'app.users' } }, 'SQL Database · app.users'],
+		[{ target: 'ldap', dnTemplate: 'uid={uid},ou=Staff,dc=example,dc=org' }, 'LDAP Directory · ou=Staff,dc=example,dc=org'],
+	])('ProvisionUser version 3 with %j: "%s"', (parameters, expected) => {
+		expect(subtitle(NODES.ProvisionUser, parameters, 3)).toBe(expected);
 	});
 
 	test('the SCIM Trigger has a subtitle too', () => {

@@ -179,6 +179,17 @@ describe('the editor schema cache', () => {
 		const key = digestOf({ kind: 'scim', credentials: { token: 'secret-token-123' } });
 		expect(key).toMatch(/^[0-9a-f]{64}$/);
 		expect(digestOf({ b: 1, a: 2 })).toBe(digestOf({ a: 2, b: 1 }));
+		// Keyed with a per-process secret: a plain hash of the settings (a dictionary attack on a kept key) is not it.
+		const { createHash } = await import('node:crypto');
+		const plain = createHash('sha256')
+			.update(
+				JSON.stringify([
+					['credentials', [['token', 'secret-token-123']]],
+					['kind', 'scim'],
+				]),
+			)
+			.digest('hex');
+		expect(key).not.toBe(plain);
 	});
 });
 

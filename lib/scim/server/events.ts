@@ -1,6 +1,7 @@
 /** The events the SCIM Trigger emits to the workflow: one per accepted change, never for reads. */
 import type { StoreLocation, StoreRef } from '../../storeLocation';
 import { randomUUID } from 'node:crypto';
+import { canonicalJson } from '../../util';
 import type { Resource, ResourceType } from './identityStore';
 
 export type ScimEventType =
@@ -49,22 +50,10 @@ export interface EventOrigin {
 	bulk?: BulkContext;
 }
 
-/** JSON with every object's keys sorted: PostgreSQL's jsonb gives back objects in its own key order, which is no change. */
-const sortedJson = (value: unknown): string =>
-	JSON.stringify(value, (_key, v: unknown) =>
-		typeof v === 'object' && v !== null && !Array.isArray(v)
-			? Object.fromEntries(
-					Object.keys(v)
-						.sort()
-						.map((k) => [k, (v as Record<string, unknown>)[k]]),
-				)
-			: v,
-	);
-
 /** Attributes whose values differ between two versions of a resource (top level, meta ignored, key order ignored). */
 export function changedAttributes(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
 	const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
-	return [...keys].filter((k) => k !== 'meta' && sortedJson(before?.[k]) !== sortedJson(after?.[k])).sort();
+	return [...keys].filter((k) => k !== 'meta' && canonicalJson(before?.[k]) !== canonicalJson(after?.[k])).sort();
 }
 
 /**

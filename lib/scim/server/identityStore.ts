@@ -4,8 +4,18 @@
  * store, and a PostgreSQL store for queue mode).
  */
 import type { Resource, ResourceType } from '../resource';
+import { canonicalJson } from '../../util';
 
 export type { Resource, ResourceType };
+
+/**
+ * True when an update leaves the content (all but id and meta) as it was. A store then writes nothing and keeps the
+ * version and lastModified: a version that moved without a change fails other clients' If-Match for nothing.
+ */
+export function unchangedContent(current: Resource, next: Record<string, unknown>): boolean {
+	const content = (r: Record<string, unknown>) => canonicalJson({ ...r, id: undefined, meta: undefined });
+	return content(current as unknown as Record<string, unknown>) === content(next);
+}
 
 /** A page of a listing; `match`, when given, is applied first (in this process), and `total` counts what it accepts. */
 export interface PageRequest {

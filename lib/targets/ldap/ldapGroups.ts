@@ -34,6 +34,9 @@ const SCHEMAS: Record<LdapGroupSchema, { objectClass: string; memberAttribute: s
 	activeDirectory: { objectClass: 'group', memberAttribute: 'member', requiresMember: false },
 };
 
+/** The object class groups of a schema have (the group picker lists them). */
+export const groupObjectClass = (schema: LdapGroupSchema): string => (SCHEMAS[schema] ?? SCHEMAS.groupOfNames).objectClass;
+
 /** LDAP_SERVER_PERMISSIVE_MODIFY (AD, OpenLDAP, 389-DS): adding a present value or deleting an absent one is no error. */
 const PERMISSIVE_MODIFY = new Control('1.2.840.113556.1.4.1413', { critical: false });
 
