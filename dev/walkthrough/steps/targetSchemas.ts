@@ -19,6 +19,7 @@ import {
 	runAndReadOutput,
 	schemaCheckIssue,
 } from './defineBelow';
+import { pickFromList } from './pickers';
 
 const NODE = 'Provision User';
 const TYPE = 'n8n-nodes-provisioning.provisionUser';
@@ -131,7 +132,9 @@ export async function ldapTargetSchema(w: Walkthrough): Promise<void> {
 	await addRow(page, ndv, 'sn (required)', 'Walker');
 	await addRow(page, ndv, 'cn (required)', 'Wanda Walker');
 	await addRow(page, ndv, 'objectClass (required)', 'inetOrgPerson');
-	// New entries' place: the DN template names the RDN attribute and the OU.
+	// Where existing accounts are looked for: the OU, picked from the directory's list.
+	await pickFromList(w, ndv, 'Search Base', 'People', `ou=People,${server.baseDn}`, 'picker-ldap-ou');
+	// New entries' place: the DN template names the RDN attribute and the OU (a template: typed, not picked).
 	const template = ndv.locator('[data-test-id="parameter-input-dnTemplate"]').locator('input, textarea').first();
 	await template.click();
 	await template.fill(`uid={uid},ou=People,${server.baseDn}`);
@@ -147,8 +150,11 @@ export async function sqlTargetSchema(w: Walkthrough): Promise<void> {
 	if (!serverOrSkip(w, server, 'SQL database')) return;
 	const cred = await credential(w, 'Walkthrough database', 'sqlDatabaseApi', server);
 	const table = `${WALKTHROUGH_SQL_TABLE.schema}.${WALKTHROUGH_SQL_TABLE.name}`;
-	await provisionWorkflow(w, 'Walkthrough: SQL columns', { target: 'sql', inputMode: 'define', sqlTable: table }, { sqlDatabaseApi: cred });
+	await provisionWorkflow(w, 'Walkthrough: SQL columns', { target: 'sql', inputMode: 'define' }, { sqlDatabaseApi: cred });
 	const ndv = await openNode(page, NODE);
+	// The table and its key, picked from the database's catalog (tables of other schemas read schema.table).
+	await pickFromList(w, ndv, 'Table', WALKTHROUGH_SQL_TABLE.name, table, 'picker-sql-table');
+	await pickFromList(w, ndv, 'Key Column', 'id', 'id');
 	await ndv.getByRole('button', { name: 'Add Attribute' }).click();
 	const listed = await openAttributeList(page, ndv, 0);
 	expect(listed.includes('login (required)'), `the NOT NULL column "login (required)" listed (got ${listed.join(', ')})`);
