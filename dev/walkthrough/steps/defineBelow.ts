@@ -39,7 +39,7 @@ export async function issueOf(page: Page, input: Locator, wait = 15000): Promise
 	for (let attempt = 0; attempt < 8 && text === undefined; attempt++) {
 		if (attempt % 4 === 0) {
 			await page.mouse.move(2, 2);
-			await marker.locator('span').first().hover();
+			await marker.hover();
 		}
 		await page.waitForTimeout(500);
 		text = await tooltipText();

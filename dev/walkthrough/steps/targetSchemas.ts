@@ -79,7 +79,7 @@ export async function scimTargetSchema(w: Walkthrough): Promise<void> {
 		check?.includes(`"userNmae" is not an attribute of the target's schema`) && check.includes('"userName" is required'),
 		`Schema Check's marker naming the unknown "userNmae" and the missing required "userName" (shows: ${check})`,
 	);
-	const marker = ndv.locator('[data-test-id="parameter-input-schemaCheck"] [data-test-id="parameter-issues"] span').first();
+	const marker = ndv.locator('[data-test-id="parameter-input-schemaCheck"] [data-test-id="parameter-issues"]').first();
 	await shoot('schema-check-marker', page.locator('[data-test-id="ndv"]'), marker);
 	const listed = await openAttributeList(page, ndv, 0);
 	expect(listed[0] === 'userName (required)', `"userName (required)" first in the list (got ${listed.slice(0, 3).join(', ')})`);
