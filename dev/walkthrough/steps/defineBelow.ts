@@ -141,11 +141,13 @@ export async function runAndReadOutput(page: Page, node: string): Promise<string
 	await openNode(page, node);
 	const output = page.locator('[data-test-id="output-panel"]');
 	const json = output.locator('[data-test-id="radio-button-json"]');
-	if (await json.isVisible().catch(() => false)) {
-		await json.click();
-		await page.waitForTimeout(800);
+	if (await json.isVisible().catch(() => false)) await json.click();
+	// The JSON view renders after the click, slowly on a busy machine.
+	let text = '';
+	for (let i = 0; i < 60 && !/"action": "\w+"/.test(text); i++) {
+		await page.waitForTimeout(250);
+		text = (await output.innerText()).replace(/\s+/g, ' ');
 	}
-	const text = (await output.innerText()).replace(/\s+/g, ' ');
 	const ok = await canvasNode(page, node).locator('[data-test-id="canvas-node-status-success"]').count();
 	expect(ok > 0, `${node} ran without an error (its output: ${text.slice(0, 800)})`);
 	await closeNode(page);
