@@ -8,12 +8,17 @@
  *   npm run screenshots            checks, and writes the PNGs into docs/screenshots/
  *   npm run screenshots -- --check checks only (the e2e test runs this)
  *
- * Chromium must be installed (`apt-get install chromium`; never `playwright install`).
+ * Chromium must be installed (`apt-get install chromium`; never `playwright install`). npm start has no LDAP or SQL
+ * server: WALKTHROUGH_TARGETS names a JSON file `{ "ldap": {…}, "sql": {…} }` (dev/walkthrough/targets.ts) for the
+ * target steps, which are skipped without it.
  */
-import { Missing, walkthrough } from '../dev/walkthrough';
+import { readFileSync } from 'node:fs';
+import { Missing, walkthrough, type WalkthroughTargets } from '../dev/walkthrough';
 
 if (require.main === module) {
-	walkthrough({ check: process.argv.includes('--check') }).then(
+	const file = process.env.WALKTHROUGH_TARGETS;
+	const targets = file ? (JSON.parse(readFileSync(file, 'utf8')) as WalkthroughTargets) : undefined;
+	walkthrough({ check: process.argv.includes('--check'), targets }).then(
 		() => console.log('Walkthrough passed.'),
 		(error) => {
 			console.error(error instanceof Missing ? `Walkthrough failed: missing ${error.message}` : error);

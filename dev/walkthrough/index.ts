@@ -18,8 +18,11 @@ import { mappingRows, newRowsWithoutErrors } from './steps/mappingRows';
 import { nodesPanel } from './steps/nodesPanel';
 import { provisioningLog, visibleTarget } from './steps/provisionUser';
 import { scimTriggerPanel } from './steps/scimTrigger';
+import { ldapTargetSchema, scimTargetSchema, sqlTargetSchema } from './steps/targetSchemas';
+import type { WalkthroughTargets } from './targets';
 
 export { Missing, startLocalN8n, type RunningStart };
+export { WALKTHROUGH_ACCOUNTS, WALKTHROUGH_SQL_TABLE, type WalkthroughTargets } from './targets';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(ROOT, 'docs', 'screenshots');
@@ -35,6 +38,9 @@ const STEPS = [
 	visibleTarget,
 	nodesPanel,
 	credentialForms,
+	scimTargetSchema,
+	ldapTargetSchema,
+	sqlTargetSchema,
 ];
 
 export interface WalkthroughOptions {
@@ -43,6 +49,8 @@ export interface WalkthroughOptions {
 	env?: Record<string, string>;
 	/** An `npm start` that is already running (the e2e test's, or one of yours while working on a step); left running. */
 	attach?: Omit<RunningStart, 'stop'>;
+	/** Real LDAP and SQL servers for the target steps (check mode needs both; without them they are skipped). */
+	targets?: WalkthroughTargets;
 }
 
 export async function walkthrough(options: WalkthroughOptions): Promise<void> {
@@ -81,16 +89,26 @@ export async function walkthrough(options: WalkthroughOptions): Promise<void> {
 		await context.addCookies([{ name, value, url: n8n.url }]);
 		const page = await context.newPage();
 		if (!options.check) mkdirSync(OUT, { recursive: true });
-		const shoot = async (file: string, target?: Locator) => {
+		const shoot = async (file: string, target?: Locator, hover?: Locator) => {
 			if (options.check) return;
 			const path = join(OUT, `${file}.png`);
-			// Away from any field, so no hover state shows.
+			// Away from any field, so no hover state shows; or on the one element whose hover text the shot is about.
 			await page.mouse.move(VIEWPORT.width / 2, 2);
-			await page.waitForTimeout(300);
+			if (hover) await hover.hover();
+			await page.waitForTimeout(hover ? 1200 : 300);
 			await (target ?? page).screenshot({ path });
 			log(`  wrote docs/screenshots/${file}.png`);
 		};
-		const w: Walkthrough = { page, url: n8n.url, tenantUrl: n8n.tenantUrl, token: n8n.token, shoot, log };
+		const w: Walkthrough = {
+			page,
+			url: n8n.url,
+			tenantUrl: n8n.tenantUrl,
+			token: n8n.token,
+			shoot,
+			log,
+			check: options.check,
+			targets: options.targets ?? {},
+		};
 		// WALKTHROUGH_ONLY=mappingRows,… runs some steps only, while working on them.
 		const only = process.env.WALKTHROUGH_ONLY?.split(',');
 		try {

@@ -2,6 +2,7 @@
 /// <reference lib="dom.iterable" />
 /** What the walkthrough's steps share: finding things in the n8n editor, and saying what is missing. */
 import type { Locator, Page } from 'playwright-core';
+import type { WalkthroughTargets } from './targets';
 
 /** A failed expectation of the walkthrough: what a user would miss. */
 export class Missing extends Error {}
@@ -170,8 +171,13 @@ export interface Walkthrough {
 	url: string;
 	tenantUrl: string;
 	token: string;
-	shoot: (name: string, target?: Locator) => Promise<void>;
+	/** Writes docs/screenshots/<name>.png of `target` (or the page), with the pointer on `hover` (or away). */
+	shoot: (name: string, target?: Locator, hover?: Locator) => Promise<void>;
 	log: (line: string) => void;
+	/** Check mode (the e2e test): every step must run. */
+	check: boolean;
+	/** The real LDAP and SQL servers the target steps provision into. */
+	targets: WalkthroughTargets;
 }
 
 /** The names of the fields in a panel, top to bottom (a label also holds n8n's Fixed/Expression switch: left out). */

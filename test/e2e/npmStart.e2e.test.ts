@@ -2,19 +2,24 @@
  * `npm start` as a newcomer runs it: through npm (which hands the project's .npmrc, ignore-scripts=true included,
  * to everything it starts), on free ports and a fresh user folder. It prints the SCIM endpoint and token, a user
  * pushed there reaches the demo app, the editor walkthrough (issue 15: scripts/screenshots.ts in check mode, in
- * headless Chromium) passes on it, and Ctrl+C stops every process it started.
+ * headless Chromium) passes on it, and Ctrl+C stops every process it started. For the walkthrough's LDAP and SQL steps
+ * (issue 21: a provisioning workflow built by picking) it starts a real slapd and PostgreSQL, and afterwards reads the
+ * accounts the walkthrough created from the demo app, the directory and the table.
  *
  * The walkthrough runs on npm start's default n8n, or on each of E2E_N8N_VERSIONS when that is set. It needs
  * Debian's chromium at /usr/bin/chromium (.ci/run installs it; CHROMIUM_PATH overrides).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import knexFactory from 'knex';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_N8N_VERSION, ensureRuntime, ROOT } from '../../dev/n8n/instance';
-import { walkthrough } from '../../dev/walkthrough';
+import { walkthrough, WALKTHROUGH_ACCOUNTS, WALKTHROUGH_SQL_TABLE } from '../../dev/walkthrough';
 import { E2E_N8N_VERSIONS, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
 import { freePort } from '../../dev/ports';
+import { Postgres } from '../servers/postgres';
+import { Slapd } from '../servers/slapd';
 
 const WALKTHROUGH_VERSIONS = process.env.E2E_N8N_VERSIONS ? E2E_N8N_VERSIONS : [DEFAULT_N8N_VERSION];
 
@@ -133,18 +138,44 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 
 	if (WALKTHROUGH_VERSIONS.includes(version))
 		test(
-			'the editor walkthrough passes on it (headless Chromium)',
+			'the editor walkthrough passes on it (headless Chromium), and provisions into SCIM, LDAP and SQL by picking',
 			async () => {
+				// npm start runs only the demo SCIM app: the LDAP and SQL steps get real servers as plain data.
+				const slapd = await Slapd.start();
+				const pg = await Postgres.start({ password: 'Walkthrough-Pw-21' });
+				const admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 1 } });
 				const log: string[] = [];
 				try {
-					await walkthrough({
-						check: true,
-						attach: { url: banner.n8nUrl, tenantUrl: banner.endpoint, token: banner.token },
-						log: (line) => log.push(line),
+					for (const statement of WALKTHROUGH_SQL_TABLE.ddl) await admin.raw(statement);
+					try {
+						await walkthrough({
+							check: true,
+							attach: { url: banner.n8nUrl, tenantUrl: banner.endpoint, token: banner.token },
+							log: (line) => log.push(line),
+							targets: { ldap: slapd.credential(), sql: { engine: 'postgres', ...pg.config, password: 'Walkthrough-Pw-21' } },
+						});
+					} catch (error) {
+						// The walkthrough says what is missing; the last lines say where it got to.
+						throw new Error(`${(error as Error).message}\n--- walkthrough log (last lines) ---\n${log.slice(-40).join('\n')}`);
+					}
+					// The accounts the walkthrough's runs created, read from the targets themselves.
+					const scim = await fetch(`${banner.demoUrl}/Users?filter=${encodeURIComponent(`userName eq "${WALKTHROUGH_ACCOUNTS.scim}"`)}`, {
+						headers: { Authorization: `Bearer ${banner.demoToken}` },
 					});
-				} catch (error) {
-					// The walkthrough says what is missing; the last lines say where it got to.
-					throw new Error(`${(error as Error).message}\n--- walkthrough log (last lines) ---\n${log.slice(-40).join('\n')}`);
+					const scimUsers = ((await scim.json()) as { Resources?: Array<Record<string, unknown>> }).Resources ?? [];
+					expect(scimUsers).toEqual([
+						expect.objectContaining({ userName: WALKTHROUGH_ACCOUNTS.scim, name: expect.objectContaining({ givenName: 'Walter' }) }),
+					]);
+					const entry = slapd.ldapsearch(slapd.suffix, `(uid=${WALKTHROUGH_ACCOUNTS.ldap})`, ['sn', 'cn', 'mail']);
+					expect(entry).toContain(`dn: uid=${WALKTHROUGH_ACCOUNTS.ldap},ou=People,${slapd.suffix}`);
+					expect(entry).toContain('sn: Walker');
+					expect(entry).toContain(`mail: ${WALKTHROUGH_ACCOUNTS.ldap}@example.org`);
+					const rows = await admin(`${WALKTHROUGH_SQL_TABLE.schema}.${WALKTHROUGH_SQL_TABLE.name}`).select('login', 'email');
+					expect(rows).toEqual([{ login: WALKTHROUGH_ACCOUNTS.sql, email: `${WALKTHROUGH_ACCOUNTS.sql}@example.org` }]);
+				} finally {
+					await admin.destroy();
+					await pg.stop();
+					await slapd.stop();
 				}
 			},
 			30 * 60 * 1000,

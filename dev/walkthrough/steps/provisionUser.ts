@@ -21,8 +21,12 @@ export async function provisioningLog({ page, url, shoot, log }: Walkthrough): P
 	const ndv = await openNode(page, 'Provision User');
 	const output = page.locator('[data-test-id="output-panel"]');
 	await output.locator('[data-test-id="radio-button-json"]').click();
-	await page.waitForTimeout(800);
-	const text = await output.innerText();
+	// The JSON view renders after the click, more slowly while the panel's attribute lists load.
+	let text = '';
+	for (let i = 0; i < 60 && !/"action":\s*"\w+"/.test(text); i++) {
+		await page.waitForTimeout(250);
+		text = await output.innerText();
+	}
 	// Create on a fresh npm start; NoChange when run again against the same demo app.
 	expect(/"action":\s*"(Create|NoChange)"/.test(text), "a provisioning-log record's action in Provision User's output");
 	for (const field of ['"status"', 'Success', '"targetId"']) {
