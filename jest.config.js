@@ -2,7 +2,7 @@
  * Four projects. The unit suite runs twice (UTC, and Pacific/Chatham: +12:45/+13:45 with DST) and the integration
  * suite once in America/St_Johns (−3:30/−2:30 with DST), so a local-time bug fails a test (README, Contributing →
  * Tests); they may run in parallel workers (each integration suite starts its own servers on free ports). The e2e
- * suites run in UTC, in two workers, and share one packed package and one n8n per version (a suite holds it alone
+ * suites run in UTC, in the same workers as the rest, and share one packed package and one n8n per version (a suite holds it alone
  * while it runs), prepared by the e2e project's global set-up, which runs only when an e2e suite is selected.
  */
 const project = (name, folder, timeZone, extra = {}) => ({
