@@ -84,7 +84,8 @@ export async function walkthrough(options: WalkthroughOptions): Promise<void> {
 				'--disable-sync',
 			],
 		});
-		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+		// Reduced motion: the same pages without transitions to render (less CPU; what is checked does not move).
+		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: 'reduce' });
 		const [name, value] = cookie.split('=');
 		await context.addCookies([{ name, value, url: n8n.url }]);
 		const page = await context.newPage();
@@ -112,7 +113,12 @@ export async function walkthrough(options: WalkthroughOptions): Promise<void> {
 		// WALKTHROUGH_ONLY=mappingRows,… runs some steps only, while working on them.
 		const only = process.env.WALKTHROUGH_ONLY?.split(',');
 		try {
-			for (const step of STEPS) if (!only || only.includes(step.name)) await step(w);
+			for (const step of STEPS) {
+				if (only && !only.includes(step.name)) continue;
+				const started = Date.now();
+				await step(w);
+				log(`  (${step.name}: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+			}
 		} catch (error) {
 			const shot = join(tmpdir(), 'walkthrough-failure.png');
 			await page.screenshot({ path: shot }).catch(() => undefined);
