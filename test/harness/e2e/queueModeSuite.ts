@@ -16,21 +16,20 @@ import {
 	ROOT,
 	type RunningN8n,
 	startN8n,
-} from '../../dev/n8n/instance';
-import { userFolderWithPackage } from '../harness/e2e/run';
-import { postJson, postWhenReady } from '../harness/e2e/webhooks';
-import { eventually } from '../harness/eventually';
-import { createApiKey, finishedExecutions, nodeOutput, type PublicApi, publicApi } from '../harness/n8nApi';
-import { E2E_N8N_VERSIONS } from '../harness/runtimes';
-import { freePort } from '../../dev/ports';
-import { Postgres } from '../servers/postgres';
-import { ScimTestServer } from '../../dev/scimApp';
+} from '../../../dev/n8n/instance';
+import { userFolderWithPackage } from './run';
+import { postJson, postWhenReady } from './webhooks';
+import { eventually } from '../eventually';
+import { createApiKey, finishedExecutions, nodeOutput, type PublicApi, publicApi } from '../n8nApi';
+import { freePort } from '../../../dev/ports';
+import { Postgres } from '../../servers/postgres';
+import { ScimTestServer } from '../../../dev/scimApp';
 
-const VERSIONS = E2E_N8N_VERSIONS;
 const TOKEN = 'queue-mode-scim-token-0123456789';
 const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'scim-trigger-to-scim-app.json'), 'utf8'));
 
-describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
+/** The suite of one n8n version (test/e2e/queueMode.n8n1 and .n8n2 run it per version, in separate workers). */
+export function queueModeSuite(VERSION: string): void {
 	let pg: Postgres;
 	let redis: ChildProcess;
 	let scim: ScimTestServer;
@@ -212,14 +211,13 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 	});
 
 	test('worker A quarantines the target; worker B, another process started afterwards, skips it without a request', async () => {
-		await worker?.stop();
+		// Worker A is the worker of the tests above.
 		scim.faults.push({ status: 503, times: 100000 });
-		worker = await startWorker();
 		expect((await postWhenReady(`${mainBase}/webhook/queue-batch`, batch('a', 20))).status).toBe(200);
 		const [first] = await finishedExecutions(api, quarantineWorkflow.id, 1);
 		expect(nodeOutput(first, 'Provision User', 1)).toEqual([expect.objectContaining({ alert: 'QuarantineEntered' })]);
 		expect(nodeOutput(first, 'Provision User', 2)).toHaveLength(20);
-		await worker.stop();
+		await worker?.stop();
 
 		const db = new Client(pg.config);
 		await db.connect();
@@ -240,4 +238,4 @@ describe.each(VERSIONS)('queue mode on n8n %s', (VERSION) => {
 		expect(nodeOutput(second, 'Provision User', 2)).toEqual([]);
 		expect(scim.requests).toEqual([]);
 	});
-});
+}

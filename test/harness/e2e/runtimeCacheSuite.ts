@@ -7,12 +7,11 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { ensureRuntime, lastEnsureAction, type N8nRuntime, run, sqliteProblem } from '../../dev/n8n/runtime';
-import { E2E_N8N_VERSIONS, prepareRuntimes, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
+import { ensureRuntime, lastEnsureAction, type N8nRuntime, run, sqliteProblem } from '../../../dev/n8n/runtime';
+import { RUNTIME_INSTALL_TIMEOUT } from '../runtimes';
 
-beforeAll(() => prepareRuntimes(), RUNTIME_INSTALL_TIMEOUT);
-
-describe.each(E2E_N8N_VERSIONS)('runtime cache for n8n %s', (version) => {
+/** The suite of one n8n version (test/e2e/runtimeCache.n8n1 and .n8n2 run it per version, in separate workers). */
+export function runtimeCacheSuite(version: string): void {
 	let warm: N8nRuntime;
 	let cache: string;
 	let planted: string;
@@ -96,4 +95,4 @@ describe.each(E2E_N8N_VERSIONS)('runtime cache for n8n %s', (version) => {
 		writeFileSync(binding(), 'not a shared object');
 		expect(await sqliteProblem(planted, warm.node)).toMatch(/invalid ELF header|file too short/);
 	});
-});
+}

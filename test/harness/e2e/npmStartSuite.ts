@@ -6,22 +6,19 @@
  * (issue 21: a provisioning workflow built by picking) it starts a real slapd and PostgreSQL, and afterwards reads the
  * accounts the walkthrough created from the demo app, the directory and the table.
  *
- * The walkthrough runs on npm start's default n8n, or on each of E2E_N8N_VERSIONS when that is set. It needs
- * Debian's chromium at /usr/bin/chromium (.ci/run installs it; CHROMIUM_PATH overrides).
+ * The walkthrough runs on each of E2E_N8N_VERSIONS. It needs Debian's chromium at /usr/bin/chromium (.ci/run installs it; CHROMIUM_PATH overrides).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import knexFactory from 'knex';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_N8N_VERSION, ensureRuntime, ROOT } from '../../dev/n8n/instance';
-import { walkthrough, WALKTHROUGH_ACCOUNTS, WALKTHROUGH_SQL_TABLE } from '../../dev/walkthrough';
-import { E2E_N8N_VERSIONS, RUNTIME_INSTALL_TIMEOUT } from '../harness/runtimes';
-import { freePort } from '../../dev/ports';
-import { Postgres } from '../servers/postgres';
-import { Slapd } from '../servers/slapd';
-
-const WALKTHROUGH_VERSIONS = process.env.E2E_N8N_VERSIONS ? E2E_N8N_VERSIONS : [DEFAULT_N8N_VERSION];
+import { DEFAULT_N8N_VERSION, ensureRuntime, ROOT } from '../../../dev/n8n/instance';
+import { walkthrough, WALKTHROUGH_ACCOUNTS, WALKTHROUGH_SQL_TABLE } from '../../../dev/walkthrough';
+import { RUNTIME_INSTALL_TIMEOUT } from '../runtimes';
+import { freePort } from '../../../dev/ports';
+import { Postgres } from '../../servers/postgres';
+import { Slapd } from '../../servers/slapd';
 
 interface Proc {
 	pid: number;
@@ -54,7 +51,8 @@ function processes(): Proc[] {
 	return list;
 }
 
-describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
+/** The suite of one n8n version (test/e2e/npmStart.n8n1 and .n8n2 run it per version, in separate workers). */
+export function npmStartSuite(version: string): void {
 	let child: ChildProcess;
 	let output = '';
 	let userFolder: string;
@@ -136,50 +134,49 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 		expect(found[0]).toMatchObject({ userName, externalId: 'newcomer', active: true });
 	});
 
-	if (WALKTHROUGH_VERSIONS.includes(version))
-		test(
-			'the editor walkthrough passes on it (headless Chromium), and provisions into SCIM, LDAP and SQL by picking',
-			async () => {
-				// npm start runs only the demo SCIM app: the LDAP and SQL steps get real servers as plain data.
-				const slapd = await Slapd.start();
-				const pg = await Postgres.start({ password: 'Walkthrough-Pw-21' });
-				const admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 1 } });
-				const log: string[] = [];
+	test(
+		'the editor walkthrough passes on it (headless Chromium), and provisions into SCIM, LDAP and SQL by picking',
+		async () => {
+			// npm start runs only the demo SCIM app: the LDAP and SQL steps get real servers as plain data.
+			const slapd = await Slapd.start();
+			const pg = await Postgres.start({ password: 'Walkthrough-Pw-21' });
+			const admin = knexFactory({ client: 'pg', connection: pg.socketConfig, pool: { min: 0, max: 1 } });
+			const log: string[] = [];
+			try {
+				for (const statement of WALKTHROUGH_SQL_TABLE.ddl) await admin.raw(statement);
 				try {
-					for (const statement of WALKTHROUGH_SQL_TABLE.ddl) await admin.raw(statement);
-					try {
-						await walkthrough({
-							check: true,
-							attach: { url: banner.n8nUrl, tenantUrl: banner.endpoint, token: banner.token },
-							log: (line) => log.push(line),
-							targets: { ldap: slapd.credential(), sql: { engine: 'postgres', ...pg.config, password: 'Walkthrough-Pw-21' } },
-						});
-					} catch (error) {
-						// The walkthrough says what is missing; the last lines say where it got to.
-						throw new Error(`${(error as Error).message}\n--- walkthrough log (last lines) ---\n${log.slice(-40).join('\n')}`);
-					}
-					// The accounts the walkthrough's runs created, read from the targets themselves.
-					const scim = await fetch(`${banner.demoUrl}/Users?filter=${encodeURIComponent(`userName eq "${WALKTHROUGH_ACCOUNTS.scim}"`)}`, {
-						headers: { Authorization: `Bearer ${banner.demoToken}` },
+					await walkthrough({
+						check: true,
+						attach: { url: banner.n8nUrl, tenantUrl: banner.endpoint, token: banner.token },
+						log: (line) => log.push(line),
+						targets: { ldap: slapd.credential(), sql: { engine: 'postgres', ...pg.config, password: 'Walkthrough-Pw-21' } },
 					});
-					const scimUsers = ((await scim.json()) as { Resources?: Array<Record<string, unknown>> }).Resources ?? [];
-					expect(scimUsers).toEqual([
-						expect.objectContaining({ userName: WALKTHROUGH_ACCOUNTS.scim, name: expect.objectContaining({ givenName: 'Walter' }) }),
-					]);
-					const entry = slapd.ldapsearch(slapd.suffix, `(uid=${WALKTHROUGH_ACCOUNTS.ldap})`, ['sn', 'cn', 'mail']);
-					expect(entry).toContain(`dn: uid=${WALKTHROUGH_ACCOUNTS.ldap},ou=People,${slapd.suffix}`);
-					expect(entry).toContain('sn: Walker');
-					expect(entry).toContain(`mail: ${WALKTHROUGH_ACCOUNTS.ldap}@example.org`);
-					const rows = await admin(`${WALKTHROUGH_SQL_TABLE.schema}.${WALKTHROUGH_SQL_TABLE.name}`).select('login', 'email');
-					expect(rows).toEqual([{ login: WALKTHROUGH_ACCOUNTS.sql, email: `${WALKTHROUGH_ACCOUNTS.sql}@example.org` }]);
-				} finally {
-					await admin.destroy();
-					await pg.stop();
-					await slapd.stop();
+				} catch (error) {
+					// The walkthrough says what is missing; the last lines say where it got to.
+					throw new Error(`${(error as Error).message}\n--- walkthrough log (last lines) ---\n${log.slice(-40).join('\n')}`);
 				}
-			},
-			30 * 60 * 1000,
-		);
+				// The accounts the walkthrough's runs created, read from the targets themselves.
+				const scim = await fetch(`${banner.demoUrl}/Users?filter=${encodeURIComponent(`userName eq "${WALKTHROUGH_ACCOUNTS.scim}"`)}`, {
+					headers: { Authorization: `Bearer ${banner.demoToken}` },
+				});
+				const scimUsers = ((await scim.json()) as { Resources?: Array<Record<string, unknown>> }).Resources ?? [];
+				expect(scimUsers).toEqual([
+					expect.objectContaining({ userName: WALKTHROUGH_ACCOUNTS.scim, name: expect.objectContaining({ givenName: 'Walter' }) }),
+				]);
+				const entry = slapd.ldapsearch(slapd.suffix, `(uid=${WALKTHROUGH_ACCOUNTS.ldap})`, ['sn', 'cn', 'mail']);
+				expect(entry).toContain(`dn: uid=${WALKTHROUGH_ACCOUNTS.ldap},ou=People,${slapd.suffix}`);
+				expect(entry).toContain('sn: Walker');
+				expect(entry).toContain(`mail: ${WALKTHROUGH_ACCOUNTS.ldap}@example.org`);
+				const rows = await admin(`${WALKTHROUGH_SQL_TABLE.schema}.${WALKTHROUGH_SQL_TABLE.name}`).select('login', 'email');
+				expect(rows).toEqual([{ login: WALKTHROUGH_ACCOUNTS.sql, email: `${WALKTHROUGH_ACCOUNTS.sql}@example.org` }]);
+			} finally {
+				await admin.destroy();
+				await pg.stop();
+				await slapd.stop();
+			}
+		},
+		30 * 60 * 1000,
+	);
 
 	test('Ctrl+C stops npm start, n8n and everything n8n started', async () => {
 		const groups = new Set(
@@ -199,4 +196,4 @@ describe.each(E2E_N8N_VERSIONS)('npm start with n8n %s', (version) => {
 		}
 		expect(left.map((p) => p.pid)).toEqual([]);
 	});
-});
+}

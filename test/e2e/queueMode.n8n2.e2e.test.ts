@@ -1,0 +1,5 @@
+/** n8n 2.x in queue mode: test/harness/e2e/queueModeSuite.ts. */
+import { queueModeSuite } from '../harness/e2e/queueModeSuite';
+import { describeEachMajor } from '../harness/runtimes';
+
+describeEachMajor(2, 'queue mode on n8n %s', queueModeSuite);
