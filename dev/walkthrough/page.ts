@@ -32,9 +32,14 @@ export async function openWorkflow(page: Page, url: string, id: string, nodes: n
 	if (inEditor && (await routeTo(page, path))) await leftTo(page, path);
 	else await page.goto(`${url}${path}`);
 	// After a router change the previous canvas may still show for a moment: wait for this workflow's nodes.
-	const saved = await page.request.get(`${url}/rest/workflows/${id}`);
-	expect(saved.ok(), `workflow ${id} readable through n8n's REST API (${saved.status()})`);
-	const body = (await saved.json()) as { data?: { nodes?: Array<{ name: string }> } };
+	// From the page itself: Chromium retries a GET on a kept-alive socket the server closed meanwhile (Playwright's
+	// request client does not: "socket hang up" on a busy machine).
+	const saved = await page.evaluate(async (path) => {
+		const res = await fetch(path, { credentials: 'include' });
+		return { status: res.status, body: res.ok ? ((await res.json()) as { data?: { nodes?: Array<{ name: string }> } }) : undefined };
+	}, `/rest/workflows/${id}`);
+	expect(saved.body, `workflow ${id} readable through n8n's REST API (${saved.status})`);
+	const body = saved.body;
 	const names = (body.data?.nodes ?? []).map((node) => node.name);
 	await page
 		.waitForFunction(

@@ -6,7 +6,8 @@
  * (issue 21: a provisioning workflow built by picking) it starts a real slapd and PostgreSQL, and afterwards reads the
  * accounts the walkthrough created from the demo app, the directory and the table.
  *
- * The walkthrough runs on each of E2E_N8N_VERSIONS. It needs Debian's chromium at /usr/bin/chromium (.ci/run installs it; CHROMIUM_PATH overrides).
+ * The walkthrough runs on each of E2E_N8N_VERSIONS. It needs Debian's chromium at /usr/bin/chromium (.ci/run
+ * installs it; CHROMIUM_PATH overrides).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import knexFactory from 'knex';
