@@ -19,6 +19,7 @@ const project = (name, folder, timeZone, extra = {}) => ({
 /** @type {import('jest').Config} */
 module.exports = {
 	testTimeout: 120000,
+	testSequencer: '<rootDir>/test/harness/sequencer.js',
 	projects: [
 		project('unit', 'unit', 'UTC'),
 		project('unit in Pacific/Chatham', 'unit', 'Pacific/Chatham'),
