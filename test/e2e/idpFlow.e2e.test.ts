@@ -275,14 +275,26 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 		const gid = (await call('POST', '/Groups', { displayName: 'Outage Team', members: [{ value: keep }] })).body.id;
 		await eventually(() => sameMembers('Outage Team', ['keep@outage.example']) && !!appUser('gone@outage.example'), 'the baseline');
 
+		const runs = async () =>
+			(
+				(await n8n.api.get('/executions', { workflowId: flagship.id, limit: 100 })).data as Array<{ id: string; stoppedAt?: string | null }>
+			).map((run) => ({ id: Number(run.id), stopped: !!run.stoppedAt }));
+		const before = Math.max(0, ...(await runs()).map((run) => run.id));
 		app.faults.push({ status: 503, times: 100000 });
 		const fresh = (await call('POST', '/Users', { userName: 'fresh@outage.example', active: true })).body.id;
 		await call('PATCH', `/Users/${keep}`, PATCH([{ op: 'replace', path: 'title', value: 'Survivor' }]));
 		await call('PATCH', `/Users/${off}`, PATCH([{ op: 'replace', path: 'active', value: false }]));
 		await call('DELETE', `/Users/${gone}`);
 		await call('PATCH', `/Groups/${gid}`, PATCH([{ op: 'add', path: 'members', value: [{ value: fresh }] }]));
-		// Let the failing executions run their course (the client retries 5xx with backoff), then bring the app back.
-		await new Promise((r) => setTimeout(r, 20000));
+		// Let the five failing executions run their course (the client retries 5xx with backoff), then bring the app back.
+		await eventually(
+			async () => {
+				const during = (await runs()).filter((run) => run.id > before);
+				return during.length >= 5 && during.every((run) => run.stopped);
+			},
+			'the five executions of the outage finished',
+			{ intervalMs: 500, attempts: 240 },
+		);
 		app.faults.length = 0;
 		expect(appUser('fresh@outage.example')).toBeUndefined();
 
