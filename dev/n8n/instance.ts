@@ -147,6 +147,9 @@ export function n8nEnv(runtime: N8nRuntime, options: N8nOptions): NodeJS.Process
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		// Node 22 and later keep n8n's compiled modules between starts (each start and CLI command otherwise compiles
+		// them anew: a third of a CLI import's CPU on n8n 2.x); Node 20 ignores it.
+		NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(dirname(runtime.dir), 'compile-cache'),
 		...(major < 2
 			? { N8N_EXPRESSION_ENGINE: 'legacy', N8N_RUNNERS_ENABLED: 'false' }
 			: {
