@@ -131,7 +131,15 @@ export async function openNode(page: Page, name: string): Promise<Locator> {
 	expect((await node.count()) > 0, `a node named "${name}" on the canvas`);
 	await node.first().dblclick();
 	const ndv = page.locator('[data-test-id="ndv"]');
-	await ndv.waitFor({ timeout: 20000 });
+	// On a loaded machine the canvas may take a double-click before it is ready for it: a user clicks again.
+	const opened = await ndv.waitFor({ timeout: 20000 }).then(
+		() => true,
+		() => false,
+	);
+	if (!opened) {
+		await node.first().dblclick();
+		await ndv.waitFor({ timeout: 40000 });
+	}
 	await page.locator('[data-test-id="node-parameters"]').waitFor({ timeout: 20000 });
 	await page.waitForTimeout(800);
 	return ndv;
