@@ -137,7 +137,18 @@ export async function openNode(page: Page, name: string): Promise<Locator> {
 		() => false,
 	);
 	if (!opened) {
-		await node.first().dblclick();
+		// Unless something covers the node now: a panel drawn late (CI, n8n 1.x) takes the click, and Playwright would
+		// wait for the node until the action's timeout.
+		const covered = await node.first().evaluate((element) => {
+			const box = element.getBoundingClientRect();
+			const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+			return hit !== null && !element.contains(hit);
+		});
+		if (!covered)
+			await node
+				.first()
+				.dblclick({ timeout: 5000 })
+				.catch(() => undefined);
 		await ndv.waitFor({ timeout: 40000 });
 	}
 	await page.locator('[data-test-id="node-parameters"]').waitFor({ timeout: 20000 });
