@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ownerSession, ROOT } from '../../dev/n8n/instance';
+import { ROOT } from '../../dev/n8n/instance';
 import { ScimTestServer } from '../../dev/scimApp';
 import { LOG_COLUMNS } from '../../lib/provisioning/governance/logRows';
 import { EXPECTED_COUNTS, HOSTILE_NAME, logRowsFor, seed } from '../harness/accessReportScenario';
@@ -56,7 +56,7 @@ describe.each(E2E_N8N_VERSIONS)('access report on n8n %s', (version) => {
 		n8n = await sharedN8n(version);
 		scim = await ScimTestServer.start();
 		await seed(scim.baseUrl, scim.token);
-		call = rest(n8n.url, await ownerSession(n8n.url));
+		call = rest(n8n.url, n8n.session);
 		projectId = (await call('GET', '/projects/personal')).id;
 		const suffix = Date.now().toString(36);
 		const table = async (name: string, columns: ReadonlyArray<{ name: string; type: string }>) =>

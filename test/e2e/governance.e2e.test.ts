@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ownerSession, ROOT } from '../../dev/n8n/instance';
+import { ROOT } from '../../dev/n8n/instance';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { postJson, postWhenReady } from '../harness/e2e/webhooks';
 import { finishedExecutions, type PublicApi } from '../harness/n8nApi';
@@ -222,7 +222,7 @@ describe.each(VERSIONS)('provisioning log on n8n %s', (version) => {
 				const projectId = table.projectId ?? (await api.get(`/data-tables/${table.id}`)).projectId;
 				await screenshot(
 					`${n8n.url}/projects/${projectId}/datatables/${table.id}`,
-					await ownerSession(n8n.url),
+					n8n.session,
 					join(ROOT, process.env.GOVERNANCE_SCREENSHOT),
 					{
 						waitForText: audit.name,

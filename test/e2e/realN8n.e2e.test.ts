@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { ownerSession, ROOT } from '../../dev/n8n/instance';
+import { ROOT } from '../../dev/n8n/instance';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { eventually } from '../harness/eventually';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
@@ -116,7 +116,7 @@ describe.each(VERSIONS)('real n8n %s', (version) => {
 	};
 
 	test('n8n lists every node and credential of the package', async () => {
-		const cookie = await ownerSession(n8n.url);
+		const cookie = n8n.session;
 		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		// A versioned node is listed once per version; usableAsTool nodes also get an AI tool variant.
 		const ours = [...new Set(nodes.filter((n) => n.name.startsWith('n8n-nodes-provisioning.')).map((n) => n.name))].sort();

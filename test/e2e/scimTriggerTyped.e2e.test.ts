@@ -5,7 +5,6 @@
  * each item to a local server.
  */
 import { createServer, type Server } from 'node:http';
-import { ownerSession } from '../../dev/n8n/instance';
 import { eventuallyFind } from '../harness/eventually';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
@@ -106,7 +105,7 @@ describe.each(VERSIONS)('SCIM Trigger version 2 in real n8n %s', (version) => {
 	};
 
 	test('n8n knows both versions of the node, version 2 the default', async () => {
-		const cookie = await ownerSession(n8n.url);
+		const cookie = n8n.session;
 		const nodes = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{
 			name: string;
 			version: number | number[];

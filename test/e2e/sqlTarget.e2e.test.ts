@@ -4,7 +4,6 @@
  * the workflow Webhook → Map Attributes → Provision User (SQL) driven over HTTP against a real PostgreSQL.
  */
 import knexFactory, { type Knex } from 'knex';
-import { ownerSession } from '../../dev/n8n/instance';
 import { sharedN8n, type SharedN8n } from '../harness/e2e/sharedN8n';
 import { E2E_N8N_VERSIONS } from '../harness/runtimes';
 import { Postgres } from '../servers/postgres';
@@ -125,7 +124,7 @@ describe.each(VERSIONS)('real n8n %s with a SQL target', (version) => {
 	};
 
 	test('n8n knows the SQL Database credential type', async () => {
-		const cookie = await ownerSession(n8n.url);
+		const cookie = n8n.session;
 		const credentials = (await fetch(`${n8n.url}/types/credentials.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{
 			name: string;
 		}>;

@@ -11,8 +11,8 @@ export interface PublicApi {
 }
 
 /** Creates the owner (first start) and an API key with every scope the owner may grant. */
-export async function createApiKey(url: string): Promise<string> {
-	const cookie = await ownerSession(url);
+export async function createApiKey(url: string, cookie?: string): Promise<string> {
+	cookie ??= await ownerSession(url);
 	const scopesRes = await fetch(`${url}/rest/api-keys/scopes`, { headers: { cookie } });
 	const scopes = scopesRes.ok ? ((await scopesRes.json()) as { data: string[] }).data : undefined;
 	const res = await fetch(`${url}/rest/api-keys`, {

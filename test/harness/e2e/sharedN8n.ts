@@ -1,7 +1,7 @@
 /**
  * One real n8n per version (regular mode, SQLite) shared by the e2e suites of a run: started by the first suite
  * that asks, then found again by the next through a state file. A suite loads its credentials and workflows into
- * the running n8n (n8n's CLI imports them; the public API activates them) and unloads them at its end, so
+ * the running n8n (credentials through n8n's REST API, workflows by n8n's CLI; the public API activates them) and unloads them at its end, so
  * suites do not see each other's active workflows. Isolation that sharing cannot give (restarting n8n, another
  * database, queue mode) stays with the suite that needs it. The e2e suites run in two jest workers: a suite holds
  * the version's n8n alone from `sharedN8n` to `unload` (an flock across workers), so a restart or a trigger
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
 	ensureRuntime,
+	ownerSession,
 	n8nBin,
 	n8nEnv,
 	type N8nOptions,
@@ -35,6 +36,8 @@ interface InstanceState {
 	options: N8nOptions;
 	pid: number;
 	apiKey: string;
+	/** The owner's session cookie: one login per n8n (n8n allows five logins in five minutes). */
+	session: string;
 	/** Workflow ids loaded by any suite so far: a second suite loading the same id would share its trigger store. */
 	loaded: string[];
 	/** Webhook paths of the workflows active now, by workflow id: what a restart waits for. */
@@ -45,18 +48,62 @@ export interface SharedN8n {
 	readonly version: string;
 	readonly url: string;
 	readonly api: PublicApi;
+	/** The owner's session cookie, for n8n's REST API (what the editor uses). */
+	readonly session: string;
 	readonly runtime: N8nRuntime;
 	readonly userFolder: string;
 	/** The n8n process (its group leader). */
 	readonly pid: number;
 	/** Imports credentials and workflows into the running n8n and activates the workflows not marked `active: false`. */
-	load(set: { credentials?: object[]; workflows: WorkflowFile[] }): Promise<void>;
+	load(set: { credentials?: CredentialFile[]; workflows: WorkflowFile[] }): Promise<void>;
 	/** Deactivates what this handle loaded and hands the n8n to the next suite. */
 	unload(): Promise<void>;
 	/** Stops and starts n8n on the same folder and port (what a restart must keep, it keeps). */
 	restart(): Promise<void>;
 	/** n8n's output since this handle was made. */
 	log(): string;
+}
+
+/** A credential as the suites write it: the id is the one their workflows name. */
+export interface CredentialFile {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+/**
+ * Creates the credentials as the editor does (n8n's REST API with the owner's session; the public API checks a
+ * credential against a schema that asks for fields the credential hides); returns the id n8n gave each, by the id the
+ * suite's workflows name.
+ */
+async function createCredentials(url: string, cookie: string, credentials: CredentialFile[]): Promise<Map<string, string>> {
+	const given = new Map<string, string>();
+	if (credentials.length === 0) return given;
+	for (const { id, name, type, data } of credentials) {
+		const res = await fetch(`${url}/rest/credentials`, {
+			method: 'POST',
+			headers: { cookie, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ name, type, data }),
+		});
+		const body = (await res.json().catch(() => undefined)) as { data?: { id?: string }; message?: string } | undefined;
+		if (!res.ok || !body?.data?.id) throw new Error(`n8n did not create credential ${id} (${type}): ${res.status} ${body?.message ?? ''}`);
+		given.set(id, String(body.data.id));
+	}
+	return given;
+}
+
+/** The workflow with its nodes' credential references moved to the ids n8n gave. */
+function withCredentialIds(workflow: WorkflowFile, given: Map<string, string>): WorkflowFile {
+	const nodes = workflow.nodes?.map((node) => {
+		const refs = (node as { credentials?: Record<string, { id?: string; name?: string } | undefined> }).credentials;
+		if (!refs) return node;
+		const moved = Object.fromEntries(
+			Object.entries(refs).map(([type, ref]) => [type, ref?.id && given.has(ref.id) ? { ...ref, id: given.get(ref.id) } : ref]),
+		);
+		return { ...node, credentials: moved };
+	});
+	return nodes ? { ...workflow, nodes } : workflow;
 }
 
 const stateFile = (version: string) => join(currentRun().dir, 'instances', `regular-${version}.json`);
@@ -97,8 +144,9 @@ async function startedState(runtime: N8nRuntime, version: string): Promise<Insta
 		const port = await freePort();
 		const options: N8nOptions = { userFolder, port, brokerPort: await freePort(), logFile: join(userFolder, 'n8n.log') };
 		const pid = await launch(runtime, options);
-		const apiKey = state?.apiKey ?? (await createApiKey(`http://127.0.0.1:${port}`));
-		state = { version, options, pid, apiKey, loaded: state?.loaded ?? [], probes: {} };
+		const session = state?.session ?? (await ownerSession(`http://127.0.0.1:${port}`));
+		const apiKey = state?.apiKey ?? (await createApiKey(`http://127.0.0.1:${port}`, session));
+		state = { version, options, pid, apiKey, session, loaded: state?.loaded ?? [], probes: {} };
 		writeState(state);
 	}
 	return state;
@@ -128,6 +176,9 @@ function handle(runtime: N8nRuntime, initial: InstanceState, release: () => Prom
 		get api() {
 			return api();
 		},
+		get session() {
+			return state.session;
+		},
 		runtime,
 		userFolder: state.options.userFolder,
 		get pid() {
@@ -139,11 +190,10 @@ function handle(runtime: N8nRuntime, initial: InstanceState, release: () => Prom
 				throw new Error(`workflows ${reused.map((w) => w.id).join(', ')} were loaded by another suite into this n8n: isolate() them`);
 			const work = join(state.options.userFolder, 'import', String(Date.now()));
 			mkdirSync(work, { recursive: true });
-			if (credentials.length) {
-				writeFileSync(join(work, 'credentials.json'), JSON.stringify(credentials));
-				await cli(['import:credentials', `--input=${join(work, 'credentials.json')}`]);
-			}
-			const versioned = workflows.map((w) => ({ versionId: w.versionId ?? randomUUID(), ...w, active: false }));
+			// Credentials through the public API (a CLI import is an n8n boot, ~5 s of CPU); the workflows then name the
+			// ids n8n gave them.
+			const given = await createCredentials(url(), state.session, credentials as CredentialFile[]);
+			const versioned = workflows.map((w) => ({ versionId: w.versionId ?? randomUUID(), ...withCredentialIds(w, given), active: false }));
 			writeFileSync(join(work, 'workflows.json'), JSON.stringify(versioned));
 			await cli(['import:workflow', `--input=${join(work, 'workflows.json')}`]);
 			mine.push(...workflows.map((w) => w.id));
