@@ -1,11 +1,11 @@
 /**
  * One real n8n per version (regular mode, SQLite) shared by the e2e suites of a run: started by the first suite
  * that asks, then found again by the next through a state file. A suite loads its credentials and workflows into
- * the running n8n (credentials through n8n's REST API, workflows by n8n's CLI; the public API activates them) and unloads them at its end, so
- * suites do not see each other's active workflows. Isolation that sharing cannot give (restarting n8n, another
- * database, queue mode) stays with the suite that needs it. The e2e suites run in two jest workers: a suite holds
- * the version's n8n alone from `sharedN8n` to `unload` (an flock across workers), so a restart or a trigger
- * store never meets another suite's requests, while the other worker runs a suite with its own processes.
+ * the running n8n (credentials through n8n's REST API, workflows by n8n's CLI; the public API activates them) and
+ * unloads them at its end, so suites do not see each other's active workflows. Isolation that sharing cannot give
+ * (restarting n8n, another database, queue mode) stays with the suite that needs it. A suite holds the version's n8n
+ * alone from `sharedN8n` to `unload` (an flock across jest workers), so a restart or a trigger store never meets
+ * another suite's requests, while other workers run suites with their own processes.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
