@@ -93,6 +93,20 @@ async function createCredentials(url: string, cookie: string, credentials: Crede
 	return given;
 }
 
+/** Creates the workflows through n8n 2.x's REST API, which keeps the id given. */
+async function createWorkflows(url: string, cookie: string, workflows: WorkflowFile[]): Promise<void> {
+	for (const workflow of workflows) {
+		const res = await fetch(`${url}/rest/workflows`, {
+			method: 'POST',
+			headers: { cookie, 'Content-Type': 'application/json' },
+			body: JSON.stringify(workflow),
+		});
+		const body = (await res.json().catch(() => undefined)) as { data?: { id?: string }; message?: string } | undefined;
+		if (!res.ok || body?.data?.id !== workflow.id)
+			throw new Error(`n8n did not create workflow ${workflow.id}: ${res.status} ${body?.message ?? `it has id ${body?.data?.id}`}`);
+	}
+}
+
 /** The workflow with its nodes' credential references moved to the ids n8n gave. */
 function withCredentialIds(workflow: WorkflowFile, given: Map<string, string>): WorkflowFile {
 	const nodes = workflow.nodes?.map((node) => {
@@ -194,8 +208,12 @@ function handle(runtime: N8nRuntime, initial: InstanceState, release: () => Prom
 			// ids n8n gave them.
 			const given = await createCredentials(url(), state.session, credentials as CredentialFile[]);
 			const versioned = workflows.map((w) => ({ versionId: w.versionId ?? randomUUID(), ...withCredentialIds(w, given), active: false }));
-			writeFileSync(join(work, 'workflows.json'), JSON.stringify(versioned));
-			await cli(['import:workflow', `--input=${join(work, 'workflows.json')}`]);
+			if (Number(state.version.split('.')[0]) >= 2) await createWorkflows(url(), state.session, versioned);
+			else {
+				// n8n 1.x's REST API gives a new workflow a new id; the suites call theirs by the id they wrote.
+				writeFileSync(join(work, 'workflows.json'), JSON.stringify(versioned));
+				await cli(['import:workflow', `--input=${join(work, 'workflows.json')}`]);
+			}
 			mine.push(...workflows.map((w) => w.id));
 			state = { ...state, loaded: [...new Set([...state.loaded, ...mine])] };
 			writeState(state);
