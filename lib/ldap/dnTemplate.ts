@@ -1,6 +1,6 @@
 import type { AttributeMap } from '../envelope';
 import { ProvisioningError } from '../errors';
-import { escapeDnValue, splitDn } from './escape';
+import { escapeDnValue, normaliseDn, splitDn } from './escape';
 
 /**
  * Fills a DN template such as `uid={uid},ou=People,dc=example,dc=org`. Each `{attribute}` is
@@ -41,4 +41,39 @@ export function assertValidDn(dn: string): void {
 export function rdnAttribute(dn: string): string {
 	const first = splitDn(dn)[0] ?? '';
 	return first.slice(0, first.indexOf('=')).trim();
+}
+
+/** The RDN template of new entries placed in a container without a DN template: what each directory names them by. */
+export const defaultRdnTemplate = (flavour: string): string => (flavour === 'activeDirectory' ? 'cn={cn}' : 'uid={uid}');
+
+/**
+ * The DN of a new entry: the template filled in, then the container for new entries after it when there is one. The
+ * container is a DN as picked, so it is appended as it is, never read as a template (a `{` in it stays a `{`).
+ */
+export function placeNewEntry(template: string, container: string | undefined, attributes: AttributeMap): string {
+	const dn = renderDnTemplate(template, attributes);
+	return container ? `${dn},${container}` : dn;
+}
+
+/** A container for new entries is a DN, and the DN template then names only the part before it. */
+export function assertPlacement(template: string, container: string | undefined, baseDn: string): void {
+	if (!container) return;
+	try {
+		assertValidDn(container);
+	} catch {
+		throw new ProvisioningError('Configuration', `The Container for New Entries "${container}" is not a DN`, {
+			field: 'newEntryContainer',
+		});
+	}
+	const tail = normaliseDn(baseDn);
+	const whole = normaliseDn(template);
+	if (
+		tail &&
+		(whole === tail || whole.endsWith(`,${tail}`) || whole === normaliseDn(container) || whole.endsWith(`,${normaliseDn(container)}`))
+	)
+		throw new ProvisioningError(
+			'Configuration',
+			`With a Container for New Entries the DN Template names only the part before it, e.g. ${defaultRdnTemplate('')}: "${template}" already ends with the directory's DN`,
+			{ field: 'dnTemplate' },
+		);
 }

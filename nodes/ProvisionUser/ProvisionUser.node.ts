@@ -24,8 +24,8 @@ import { schemaLoadMethods, type SchemaRows } from '../shared/schemaMethods';
 import { type TargetKind, type TargetSettings, targetSettings } from '../shared/targets';
 import { provisionUserProperties } from './ProvisionUserDescription';
 
-/** For LDAP targets the search base, else the container of the DN template; for SQL targets the table. */
-const WHERE = `($parameter["target"] === "ldap" ? (${locatorExpression('searchBase')} || ($parameter["dnTemplate"] || "").split(",").slice(1).join(",")) : $parameter["target"] === "sql" ? (${locatorExpression('sqlTable')} || "") : "")`;
+/** For LDAP targets the search base, else the container of new entries (picked, or in the DN template); for SQL targets the table. */
+const WHERE = `($parameter["target"] === "ldap" ? (${locatorExpression('searchBase')} || ${locatorExpression('newEntryContainer')} || ($parameter["dnTemplate"] || "").split(",").slice(1).join(",")) : $parameter["target"] === "sql" ? (${locatorExpression('sqlTable')} || "") : "")`;
 
 /** Define Below's rows, for the editor's schema listing and check. */
 const provisionUserRows: SchemaRows = {
@@ -72,7 +72,7 @@ export class ProvisionUser implements INodeType {
 		const inputMode = this.getNodeParameter('inputMode', 0) as 'define' | 'envelope';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const { dryRun, concurrency } = commonOptions(this);
-		const settings = targetSettings(this, kind, ['dnTemplate', 'searchBase', 'objectFilter']);
+		const settings = targetSettings(this, kind, ['dnTemplate', 'newEntryContainer', 'searchBase', 'objectFilter']);
 		if (kind === 'ldap') {
 			settings.moveEntries = this.getNodeParameter('dnTemplateApply', 0, 'create') === 'always';
 			settings.dnReferences = (options.dnReferences as TargetSettings['dnReferences']) ?? 'auto';

@@ -10,6 +10,7 @@ import {
 	targetCredentialSlot,
 	targetProperty,
 } from '../shared/descriptions';
+import { PICKER_VERSION } from '../shared/pickers';
 import { schemaCheckProperty, targetAttributeDropdown } from '../shared/schemaMethods';
 import { sqlTableProperties } from '../shared/sqlDescriptions';
 
@@ -89,7 +90,26 @@ export const provisionUserProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'uid={uid},ou=People,dc=example,dc=org',
 		description: 'DN of new entries. {attribute} is replaced by that attribute\'s value, escaped. A "dn" attribute overrides it.',
-		displayOptions: { show: { target: ['ldap'] } },
+		displayOptions: { show: { target: ['ldap'], '@version': [1, 2] } },
+	},
+	{
+		displayName: 'Container for New Entries',
+		name: 'newEntryContainer',
+		type: 'string',
+		default: '',
+		placeholder: 'ou=People,dc=example,dc=org',
+		description: 'The OU new entries are created in. Empty: the DN Template below gives the whole DN.',
+		displayOptions: { show: { target: ['ldap'], '@version': [PICKER_VERSION] } },
+	},
+	{
+		displayName: 'DN Template',
+		name: 'dnTemplate',
+		type: 'string',
+		default: '',
+		placeholder: 'uid={uid}',
+		description:
+			'The name of new entries in the container above: {attribute} is replaced by that attribute\'s value, escaped. Empty: uid={uid} (cn={cn} on Active Directory). Without a container, the whole DN, e.g. uid={uid},ou=People,dc=example,dc=org. A "dn" attribute overrides it.',
+		displayOptions: { show: { target: ['ldap'], '@version': [PICKER_VERSION] } },
 	},
 	{
 		displayName: 'Apply DN Template',

@@ -88,13 +88,10 @@ export function withPickers(properties: INodeProperties[], pickers: Record<strin
 		const picker = Object.prototype.hasOwnProperty.call(pickers, property.name) ? pickers[property.name] : undefined;
 		if (!picker) return [property];
 		const shownFor = (property.displayOptions?.show?.['@version'] as number[] | undefined) ?? NODE_VERSIONS;
-		return [
-			forVersions(
-				property,
-				shownFor.filter((v) => v < PICKER_VERSION),
-			),
-			forVersions(pickerOf(property, picker), [PICKER_VERSION]),
-		];
+		const older = shownFor.filter((v) => v < PICKER_VERSION);
+		const picked = forVersions(pickerOf(property, picker), [PICKER_VERSION]);
+		// A parameter new in version 3 is only a picker.
+		return older.length ? [forVersions(property, older), picked] : [picked];
 	});
 }
 
@@ -113,9 +110,10 @@ export const SQL_PICKERS: Record<string, Picker> = {
 
 const container: Picker = { kind: 'dn', method: 'ldapContainerSearch' };
 
-/** The LDAP pickers: search bases and the OUs entries are moved to. */
+/** The LDAP pickers: search bases, the OU new entries are created in, and the OUs entries are moved to. */
 export const LDAP_PICKERS: Record<string, Picker> = {
 	searchBase: container,
+	newEntryContainer: container,
 	groupSearchBase: container,
 	disabledContainer: container,
 	enabledContainer: container,

@@ -24,6 +24,8 @@ export type TargetKind = 'scim' | 'ldap' | 'sql';
 /** Node-level settings of a target (the credential holds the connection). */
 export interface TargetSettings {
 	dnTemplate?: string;
+	/** LDAP: the DN new entries are placed in (version 3's picker); the DN template names the part before it. */
+	newEntryContainer?: string;
 	searchBase?: string;
 	objectFilter?: string;
 	openLdapDisable?: OpenLdapDisableMethod;
@@ -114,6 +116,7 @@ export function ldapTargetFromCredentials(credentials: ICredentialDataDecryptedO
 		searchBase: settings.searchBase || undefined,
 		objectFilter: settings.objectFilter || undefined,
 		dnTemplate: settings.dnTemplate || undefined,
+		newEntryContainer: settings.newEntryContainer || undefined,
 		openLdapDisable: settings.openLdapDisable,
 		groups: settings.groups,
 		moveEntries: settings.moveEntries,
@@ -138,7 +141,7 @@ export async function targetFromCredentials(ctx: IExecuteFunctions, kind: Target
 export function targetSettings(
 	ctx: IExecuteFunctions,
 	kind: TargetKind,
-	names: Array<'dnTemplate' | 'searchBase' | 'objectFilter'>,
+	names: Array<'dnTemplate' | 'newEntryContainer' | 'searchBase' | 'objectFilter'>,
 ): TargetSettings {
 	if (kind === 'sql') return { sql: readSqlSettings(ctx) };
 	if (kind !== 'ldap') return {};

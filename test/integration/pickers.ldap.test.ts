@@ -168,6 +168,64 @@ describe('LDAP pickers (real slapd)', () => {
 	});
 });
 
+describe('Provision User version 3: new entries in the container picked from the list', () => {
+	const person = (uid: string) => ({ uid, cn: `${uid} Person`, sn: 'Person' });
+	const provision = (extra: Record<string, unknown>, version = 3, uid = 'placed') =>
+		runWorkflow(
+			itemsInto(
+				'provisionUser',
+				{
+					target: 'ldap',
+					inputMode: 'define',
+					attributes: {
+						attribute: [
+							{ name: 'uid', value: '={{ $json.uid }}', matchPrecedence: 1 },
+							{ name: 'cn', value: '={{ $json.cn }}' },
+							{ name: 'sn', value: '={{ $json.sn }}' },
+							{ name: 'objectClass', value: 'inetOrgPerson', apply: 'create' },
+						],
+					},
+					objectFilter: '(objectClass=inetOrgPerson)',
+					...extra,
+				},
+				[person(uid)],
+				{ typeVersion: version, onError: 'continueErrorOutput' },
+			),
+			{ ldapDirectoryApi: slapd.credential() },
+		);
+
+	test('the OU from the list, the DN Template empty: uid={uid} in that OU; matched there on the next run', async () => {
+		const listed = await listAll(
+			call(() => slapd, 'provisionUser', {}),
+			'ldapContainerSearch',
+			'Dept 0007',
+		);
+		expect(listed.values).toEqual([dept(7)]);
+		const first = await provision({ newEntryContainer: picked(dept(7)), searchBase: picked(dept(7)) });
+		expect(first.error).toBeUndefined();
+		expect(first.output('Node', 0)[0]?.json).toMatchObject({ action: 'Create', targetId: `uid=placed,${dept(7)}` });
+		expect(slapd.ldapsearch(dept(7), '(uid=placed)', ['cn'])).toContain('cn: placed Person');
+		const again = await provision({ newEntryContainer: picked(dept(7)), searchBase: picked(dept(7)) });
+		expect(again.output('Node', 0)[0]?.json).toMatchObject({ action: 'NoChange', targetId: `uid=placed,${dept(7)}` });
+	});
+
+	test('a relative DN Template goes before the container; By DN works as the list does', async () => {
+		const res = await provision({ newEntryContainer: picked(DEPTS, 'dn'), dnTemplate: 'uid={uid},ou=Dept 0008' }, 3, 'relative');
+		expect(res.output('Node', 0)[0]?.json).toMatchObject({ action: 'Create', targetId: `uid=relative,${dept(8)}` });
+	});
+
+	test('a whole-DN template beside a container is a set-up error naming the DN Template, and nothing is written', async () => {
+		const res = await provision({ newEntryContainer: picked(dept(9)), dnTemplate: `uid={uid},${dept(9)}` }, 3, 'twice');
+		expect(res.error?.message).toMatch(/DN Template names only the part before it/);
+		expect(slapd.ldapsearch(BASE, '(uid=twice)', ['uid'])).not.toContain('uid: twice');
+	});
+
+	test('version 2 keeps its whole-DN template (and has no container to read)', async () => {
+		const res = await provision({ dnTemplate: `uid={uid},${dept(10)}`, newEntryContainer: picked(dept(11)) }, 2, 'older');
+		expect(res.output('Node', 0)[0]?.json).toMatchObject({ action: 'Create', targetId: `uid=older,${dept(10)}` });
+	});
+});
+
 describe("LDAP pickers under the directory's size limit (slapd's default 500, a bind DN other than the root)", () => {
 	let limited: Slapd;
 	beforeAll(async () => {

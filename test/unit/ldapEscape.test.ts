@@ -1,6 +1,7 @@
 import { escapeDnValue, escapeFilterValue, normaliseDn, rdnParts, splitDn, unescapeDnValue } from '../../lib/ldap/escape';
 import { ldaptsSafeRdn } from '../../lib/targets/ldap/connection';
-import { assertValidDn, renderDnTemplate } from '../../lib/ldap/dnTemplate';
+import { assertPlacement, assertValidDn, defaultRdnTemplate, placeNewEntry, renderDnTemplate } from '../../lib/ldap/dnTemplate';
+import { LdapTarget } from '../../lib/targets/ldap/ldapTarget';
 
 describe('RFC 4515 filter value escaping', () => {
 	test.each([
@@ -63,6 +64,45 @@ describe('DN templates', () => {
 		expect(() => assertValidDn('not a dn')).toThrow(expect.objectContaining({ code: 'InvalidDn' }));
 		expect(() => assertValidDn('uid=,dc=x')).toThrow(expect.objectContaining({ code: 'InvalidDn' }));
 		expect(() => assertValidDn('uid=a,dc=x')).not.toThrow();
+	});
+});
+
+describe('new entries in a picked container (Provision User version 3)', () => {
+	const BASE = 'dc=example,dc=org';
+	test('the filled-in template, then the container as picked: a brace in the container is not a placeholder', () => {
+		expect(placeNewEntry('uid={uid}', `ou=People,${BASE}`, { uid: 'o,brien' })).toBe(`uid=o\\,brien,ou=People,${BASE}`);
+		expect(placeNewEntry('uid={uid},ou={dept}', `ou={x},${BASE}`, { uid: 'a', dept: 'Sales' })).toBe(`uid=a,ou=Sales,ou={x},${BASE}`);
+		expect(placeNewEntry(`uid={uid},ou=People,${BASE}`, undefined, { uid: 'a' })).toBe(`uid=a,ou=People,${BASE}`);
+	});
+	test('without a template, each directory names entries its way', () => {
+		expect(defaultRdnTemplate('openldap')).toBe('uid={uid}');
+		expect(defaultRdnTemplate('ds389')).toBe('uid={uid}');
+		expect(defaultRdnTemplate('activeDirectory')).toBe('cn={cn}');
+	});
+	test.each([
+		[`uid={uid},ou=People,${BASE}`, `ou=People,${BASE}`, 'dnTemplate'],
+		['uid={uid},OU=People, DC=Example,DC=org', `ou=Staff,${BASE}`, 'dnTemplate'],
+		['uid={uid},ou=People', 'ou=People', 'dnTemplate'],
+		['uid={uid}', 'not a dn', 'newEntryContainer'],
+		['uid={uid}', 'ou=', 'newEntryContainer'],
+	])('refuses the template %j with the container %j (field %s)', (template, container, field) => {
+		expect(() => assertPlacement(template, container, BASE)).toThrow(expect.objectContaining({ code: 'Configuration', field }));
+	});
+	test('a relative template with a container, or any template without one, is fine', () => {
+		expect(() => assertPlacement('uid={uid},ou={dept}', `ou=People,${BASE}`, BASE)).not.toThrow();
+		expect(() => assertPlacement(`uid={uid},ou=People,${BASE}`, undefined, BASE)).not.toThrow();
+	});
+	test('the LDAP target checks the placement when it is built, before any request', () => {
+		const build = (dnTemplate: string | undefined, newEntryContainer?: string) =>
+			new LdapTarget({
+				connection: { urls: ['ldap://127.0.0.1:1'], bindDn: '', bindPassword: '', connectTimeoutMs: 10, timeoutMs: 10 },
+				flavour: 'activeDirectory',
+				baseDn: BASE,
+				dnTemplate,
+				newEntryContainer,
+			});
+		expect(() => build(`cn={cn},ou=Users,${BASE}`, `ou=Users,${BASE}`)).toThrow(expect.objectContaining({ field: 'dnTemplate' }));
+		expect(build(undefined, `ou=Users,${BASE}`).users.previewId({ cn: 'Ada Lovelace' })).toBe(`cn=Ada Lovelace,ou=Users,${BASE}`);
 	});
 });
 

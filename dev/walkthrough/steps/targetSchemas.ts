@@ -134,11 +134,10 @@ export async function ldapTargetSchema(w: Walkthrough): Promise<void> {
 	await addRow(page, ndv, 'objectClass (required)', 'inetOrgPerson');
 	// Where existing accounts are looked for: the OU, picked from the directory's list.
 	await pickFromList(w, ndv, 'Search Base', 'People', `ou=People,${server.baseDn}`, 'picker-ldap-ou');
-	// New entries' place: the DN template names the RDN attribute and the OU (a template: typed, not picked).
+	// New entries' place: the OU, picked from the same list; the DN Template left empty names them uid={uid}.
+	await pickFromList(w, ndv, 'Container for New Entries', 'People', `ou=People,${server.baseDn}`);
 	const template = ndv.locator('[data-test-id="parameter-input-dnTemplate"]').locator('input, textarea').first();
-	await template.click();
-	await template.fill(`uid={uid},ou=People,${server.baseDn}`);
-	await template.blur();
+	expect((await template.inputValue()) === '', 'the DN Template left empty (uid={uid} in the picked container)');
 	await expectSchemaClean(page, NODE);
 	expectProvisioned(await runAndReadOutput(page, NODE), 'LDAP directory');
 }

@@ -2,7 +2,7 @@
 import { NoSuchObjectError } from 'ldapts';
 import type { AttributeMap, MatchKey, ScalarValue } from '../../envelope';
 import { ProvisioningError } from '../../errors';
-import { assertValidDn, renderDnTemplate } from '../../ldap/dnTemplate';
+import { assertValidDn, placeNewEntry } from '../../ldap/dnTemplate';
 import { ldapString, normaliseDn } from '../../ldap/escape';
 import { anyOfFilter, equalityFilter, withinScope } from '../../ldap/filters';
 import { applyUacFlags, initialUserAccountControl, type LdapFlavour, type UacFlags } from '../../ldap/flavours';
@@ -31,8 +31,10 @@ export interface LdapAccountOptions {
 	searchBase: string;
 	/** Limits matching and listing to account entries, e.g. (objectClass=inetOrgPerson); already validated. */
 	objectFilter: string;
-	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org. */
+	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org; with a container, uid={uid}. */
 	dnTemplate?: string;
+	/** The DN new entries are placed in, after the filled-in DN template. */
+	newEntryContainer?: string;
 	/** The DN template applies on every update too: an entry whose template DN changed is moved (and renamed). */
 	moveEntries?: boolean;
 	pageSize?: number;
@@ -186,7 +188,7 @@ export class LdapAccounts implements Accounts {
 			assertValidDn(explicit);
 			return explicit;
 		}
-		return renderDnTemplate(this.options.dnTemplate ?? '', attributes);
+		return placeNewEntry(this.options.dnTemplate ?? '', this.options.newEntryContainer, attributes);
 	}
 
 	/** The DN an entry should have: an always-applied "dn", or the DN template when it applies on updates too. */
@@ -197,7 +199,7 @@ export class LdapAccounts implements Accounts {
 			return always;
 		}
 		if (findAttribute(createOnly, 'dn') !== undefined || !this.options.moveEntries) return null;
-		return renderDnTemplate(this.options.dnTemplate ?? '', { ...createOnly, ...attributes });
+		return placeNewEntry(this.options.dnTemplate ?? '', this.options.newEntryContainer, { ...createOnly, ...attributes });
 	}
 
 	sameId(a: string, b: string): boolean {

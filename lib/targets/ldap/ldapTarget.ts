@@ -1,4 +1,5 @@
 /** An LDAP directory (OpenLDAP, 389-DS, Active Directory) as a target: accounts and groups over one connection. */
+import { assertPlacement, defaultRdnTemplate } from '../../ldap/dnTemplate';
 import { normaliseFilter } from '../../ldap/filters';
 import type { LdapFlavour, UacFlags } from '../../ldap/flavours';
 import { ProvisioningError } from '../../errors';
@@ -21,8 +22,10 @@ export interface LdapTargetOptions {
 	searchBase?: string;
 	/** Limits matching and listing to account entries, e.g. (objectClass=inetOrgPerson). */
 	objectFilter?: string;
-	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org. */
+	/** DN for new entries, e.g. uid={uid},ou=People,dc=example,dc=org; with a container, uid={uid}. */
 	dnTemplate?: string;
+	/** The DN new entries are placed in (an OU picked in the editor); the DN template then names the part before it. */
+	newEntryContainer?: string;
 	/** The DN template applies on updates too: entries move (and rename) when it gives another DN. */
 	moveEntries?: boolean;
 	/**
@@ -58,6 +61,9 @@ export class LdapTarget implements Target {
 				field: 'accountControl',
 			});
 		}
+		const container = options.newEntryContainer?.trim() || undefined;
+		const dnTemplate = options.dnTemplate || (container ? defaultRdnTemplate(options.flavour) : undefined);
+		assertPlacement(dnTemplate ?? '', container, options.baseDn);
 		this.connection = new LdapConnection(options.connection);
 		const mode = options.dnReferences ?? 'auto';
 		const references = new DnReferences(
@@ -83,7 +89,8 @@ export class LdapTarget implements Target {
 				flavour: options.flavour,
 				searchBase: options.searchBase || options.baseDn,
 				objectFilter: normaliseFilter(options.objectFilter || '(objectClass=*)', 'objectFilter'),
-				dnTemplate: options.dnTemplate,
+				dnTemplate,
+				newEntryContainer: container,
 				moveEntries: options.moveEntries,
 				pageSize: options.pageSize,
 				uacFlags: options.uacFlags,
