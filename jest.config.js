@@ -20,6 +20,8 @@ const project = (name, folder, timeZone, extra = {}) => ({
 module.exports = {
 	testTimeout: 120000,
 	testSequencer: '<rootDir>/test/harness/sequencer.js',
+	globalSetup: '<rootDir>/test/harness/runFolderSetup.js',
+	globalTeardown: '<rootDir>/test/harness/runFolderTeardown.js',
 	projects: [
 		project('unit', 'unit', 'UTC'),
 		project('unit in Pacific/Chatham', 'unit', 'Pacific/Chatham'),

@@ -3,16 +3,25 @@
  * never shares its line (it would be skipped on load: a link lost, so a renamed user is created again). A line that
  * cannot be read anywhere but at the end is damage, not a torn write: the links are unknown, and opening says so.
  */
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LinkBook } from '../../lib/provisioning/links';
 import { FileLinkStore } from '../../lib/store/links/fileLinkStore';
 
 const scope = 'scim:https://app.example/scim/v2/Users';
+const dirs: string[] = [];
+const freshDir = (): string => {
+	const dir = mkdtempSync(join(tmpdir(), 'links-'));
+	dirs.push(dir);
+	return dir;
+};
+afterAll(() => {
+	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 test('a torn last batch is dropped and the next batch loads after a restart', async () => {
-	const dir = mkdtempSync(join(tmpdir(), 'links-'));
+	const dir = freshDir();
 	const first = new FileLinkStore(dir);
 	await first.put(scope, 'User', [{ sourceId: 'a', targetId: 'A' }]);
 	await first.close();
@@ -29,7 +38,7 @@ test('a torn last batch is dropped and the next batch loads after a restart', as
 });
 
 test('a damaged line before the end makes the links unknown: the items fail as retryable, not matched by other keys', async () => {
-	const dir = mkdtempSync(join(tmpdir(), 'links-'));
+	const dir = freshDir();
 	const store = new FileLinkStore(dir);
 	await store.put(scope, 'User', [{ sourceId: 'a', targetId: 'A' }]);
 	await store.put(scope, 'User', [{ sourceId: 'b', targetId: 'B' }]);
