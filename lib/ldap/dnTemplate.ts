@@ -73,7 +73,7 @@ export function assertPlacement(template: string, container: string | undefined,
 	)
 		throw new ProvisioningError(
 			'Configuration',
-			`With a Container for New Entries the DN Template names only the part before it, e.g. ${defaultRdnTemplate('')}: "${template}" already ends with the directory's DN`,
+			`With a Container for New Entries the DN Template names only the part before it, e.g. ${defaultRdnTemplate('')}: "${template}" already names where the entry goes`,
 			{ field: 'dnTemplate' },
 		);
 }
