@@ -72,23 +72,32 @@ export interface CredentialFile {
 	data: Record<string, unknown>;
 }
 
+/** A POST to n8n's REST API (what the editor uses) with the owner's session; the id of what it created. */
+async function restCreate(
+	url: string,
+	cookie: string,
+	path: string,
+	body: object,
+): Promise<{ status: number; id?: string; message?: string }> {
+	const res = await fetch(`${url}/rest/${path}`, {
+		method: 'POST',
+		headers: { cookie, 'Content-Type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const answer = (await res.json().catch(() => undefined)) as { data?: { id?: string }; message?: string } | undefined;
+	return { status: res.status, id: res.ok ? answer?.data?.id : undefined, message: answer?.message };
+}
+
 /**
- * Creates the credentials as the editor does (n8n's REST API with the owner's session; the public API checks a
- * credential against a schema that asks for fields the credential hides); returns the id n8n gave each, by the id the
- * suite's workflows name.
+ * Creates the credentials as the editor does (the public API checks a credential against a schema that asks for
+ * fields the credential hides); returns the id n8n gave each, by the id the suite's workflows name.
  */
 async function createCredentials(url: string, cookie: string, credentials: CredentialFile[]): Promise<Map<string, string>> {
 	const given = new Map<string, string>();
-	if (credentials.length === 0) return given;
 	for (const { id, name, type, data } of credentials) {
-		const res = await fetch(`${url}/rest/credentials`, {
-			method: 'POST',
-			headers: { cookie, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ name, type, data }),
-		});
-		const body = (await res.json().catch(() => undefined)) as { data?: { id?: string }; message?: string } | undefined;
-		if (!res.ok || !body?.data?.id) throw new Error(`n8n did not create credential ${id} (${type}): ${res.status} ${body?.message ?? ''}`);
-		given.set(id, String(body.data.id));
+		const created = await restCreate(url, cookie, 'credentials', { name, type, data });
+		if (!created.id) throw new Error(`n8n did not create credential ${id} (${type}): ${created.status} ${created.message ?? ''}`);
+		given.set(id, created.id);
 	}
 	return given;
 }
@@ -96,14 +105,9 @@ async function createCredentials(url: string, cookie: string, credentials: Crede
 /** Creates the workflows through n8n 2.x's REST API, which keeps the id given. */
 async function createWorkflows(url: string, cookie: string, workflows: WorkflowFile[]): Promise<void> {
 	for (const workflow of workflows) {
-		const res = await fetch(`${url}/rest/workflows`, {
-			method: 'POST',
-			headers: { cookie, 'Content-Type': 'application/json' },
-			body: JSON.stringify(workflow),
-		});
-		const body = (await res.json().catch(() => undefined)) as { data?: { id?: string }; message?: string } | undefined;
-		if (!res.ok || body?.data?.id !== workflow.id)
-			throw new Error(`n8n did not create workflow ${workflow.id}: ${res.status} ${body?.message ?? `it has id ${body?.data?.id}`}`);
+		const created = await restCreate(url, cookie, 'workflows', workflow);
+		if (created.id !== workflow.id)
+			throw new Error(`n8n did not create workflow ${workflow.id}: ${created.status} ${created.message ?? `it has id ${created.id}`}`);
 	}
 }
 
@@ -202,15 +206,15 @@ function handle(runtime: N8nRuntime, initial: InstanceState, release: () => Prom
 			const reused = workflows.filter((w) => state.loaded.includes(w.id) && !mine.includes(w.id));
 			if (reused.length)
 				throw new Error(`workflows ${reused.map((w) => w.id).join(', ')} were loaded by another suite into this n8n: isolate() them`);
-			const work = join(state.options.userFolder, 'import', String(Date.now()));
-			mkdirSync(work, { recursive: true });
-			// Credentials through the public API (a CLI import is an n8n boot, ~5 s of CPU); the workflows then name the
-			// ids n8n gave them.
-			const given = await createCredentials(url(), state.session, credentials as CredentialFile[]);
+			// Credentials through n8n's REST API (a CLI import is an n8n boot, ~5 s of CPU); the workflows then name the ids
+			// n8n gave them.
+			const given = await createCredentials(url(), state.session, credentials);
 			const versioned = workflows.map((w) => ({ versionId: w.versionId ?? randomUUID(), ...withCredentialIds(w, given), active: false }));
 			if (Number(state.version.split('.')[0]) >= 2) await createWorkflows(url(), state.session, versioned);
 			else {
 				// n8n 1.x's REST API gives a new workflow a new id; the suites call theirs by the id they wrote.
+				const work = join(state.options.userFolder, 'import', String(Date.now()));
+				mkdirSync(work, { recursive: true });
 				writeFileSync(join(work, 'workflows.json'), JSON.stringify(versioned));
 				await cli(['import:workflow', `--input=${join(work, 'workflows.json')}`]);
 			}
